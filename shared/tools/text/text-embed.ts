@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { DEFAULT_EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS } from '../../constants.ts'
+import { HASHING_EMBEDDING_MODEL, hashingEmbedding } from '../../text/hashing-embedding.ts'
+import { defineTool } from '../../tool/define-tool.ts'
+
+/** How many texts are embedded between progress reports and cancellation checks. */
+const BATCH = 64
+
+export const textEmbed = defineTool({
+  name: 'text_embed',
+  category: 'text',
+  description:
+    'Embed texts as deterministic hashing-trick vectors (unigrams and bigrams, MurmurHash3, L2-normalised) for similarity search',
+  input: z.object({
+    texts: z.array(z.string()).min(1).max(10_000).describe('Texts to embed, one vector each'),
+    dimensions: z
+      .number()
+      .int()
+      .min(8)
+      .max(MAX_EMBEDDING_DIMENSIONS)
+      .default(DEFAULT_EMBEDDING_DIMENSIONS)
+      .describe('Vector length'),
+  }),
+  output: z.object({
+    model: z.literal(HASHING_EMBEDDING_MODEL),
+    dimensions: z.number().int(),
+    embeddings: z.array(z.array(z.number())),
+  }),
+  annotations: { title: 'Embed texts', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  runtime: 'auto',
+  taskKind: 'embed',
+  handlers: {
+    local: async ({ texts, dimensions }, ctx) => {
+      const embeddings: number[][] = []
+      for (let i = 0; i < texts.length; i++) {
+        if (i % BATCH === 0) {
+          ctx.signal.throwIfAborted()
+          ctx.progress(i, texts.length, `embedded ${i} of ${texts.length}`)
+          // Yield so a cancellation notification can be read between batches.
+          if (i > 0) await new Promise<void>((resolve) => setTimeout(resolve, 0))
+        }
+        embeddings.push(Array.from(hashingEmbedding(texts[i] as string, dimensions)))
+      }
+      ctx.progress(texts.length, texts.length, 'done')
+      return { model: HASHING_EMBEDDING_MODEL, dimensions, embeddings }
+    },
+  },
+})
