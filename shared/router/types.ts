@@ -3,8 +3,8 @@ import type { Placement, Runtime } from '../tool/types.ts'
 /** A configurable rule: tools whose name matches `match` (glob, `*` only) get these settings. */
 export interface RouteRule {
   match: string
-  runtime?: Placement
-  requiresP2P?: boolean
+  runtime?: Placement | undefined
+  requiresP2P?: boolean | undefined
 }
 
 export type FallbackPolicy = 'local' | 'none'

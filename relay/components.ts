@@ -1,0 +1,89 @@
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { exposedTools } from '../shared/manager/exposure.ts'
+import { createMetaTools, META_CATEGORY } from '../shared/manager/meta-tools.ts'
+import { ToolRegistry } from '../shared/tool/registry.ts'
+import type { Tool } from '../shared/tool/types.ts'
+import { textCategory } from '../shared/tools/text/index.ts'
+import type { RelayConfig } from './config/schema.ts'
+import { createLogger, type Logger } from './log.ts'
+import { McpSessions } from './mcp/sessions.ts'
+import { createMetrics, type RelayMetrics } from './metrics.ts'
+import { RouterExecutor } from './router/executor.ts'
+import { localRuntime } from './runtimes/local-runtime.ts'
+import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
+import { CacheStore } from './store/cache-store.ts'
+import { cacheTools } from './tools/cache.ts'
+import { systemTools } from './tools/system.ts'
+
+/** Everything a relay is made of, built once at the entry point and passed down. */
+export interface RelayComponents {
+  config: RelayConfig
+  version: string
+  now: () => number
+  startedAt: number
+  log: Logger
+  metrics: RelayMetrics
+  registry: ToolRegistry
+  executor: RouterExecutor
+  /** The tools MCP `tools/list` shows, by name. */
+  exposed: ReadonlyMap<string, Tool>
+  cache: CacheStore
+  sessions: McpSessions
+}
+
+export interface ComponentOptions {
+  now?: () => number
+  log?: Logger
+}
+
+export function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+/** The P2P runtime arrives with the task-worker issue; until then it says so. */
+const P2P_UNAVAILABLE = 'the P2P task runtime is not running on this relay (no libp2p task workers in this build)'
+
+export function createComponents(config: RelayConfig, options: ComponentOptions = {}): RelayComponents {
+  const now = options.now ?? Date.now
+  const log = options.log ?? createLogger(config.logLevel)
+  const version = readVersion()
+  const metrics = createMetrics()
+  mkdirSync(config.dataDir, { recursive: true })
+  const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
+  const executor = new RouterExecutor({
+    policy: config.router,
+    metrics,
+    backends: {
+      local: localRuntime(),
+      p2p: unavailableRuntime('p2p', P2P_UNAVAILABLE),
+      edge: unavailableRuntime('edge', 'the edge runtime runs in the Cloudflare Worker, not on a relay'),
+      relay: unavailableRuntime('relay', 'no peer relays are connected'),
+    },
+  })
+  const registry = new ToolRegistry()
+  let sessions: McpSessions | undefined
+  const categories = [
+    { info: META_CATEGORY, tools: createMetaTools({ registry, call: (tool, params, ctx) => executor.call(tool, params, ctx) }) },
+    systemTools({ version, startedAt: now(), now, activeSessions: () => sessions?.size ?? 0, executor, metrics }),
+    cacheTools(cache),
+    textCategory,
+  ]
+  for (const { info, tools } of categories) {
+    registry.addCategory(info)
+    registry.register(...tools)
+  }
+  const exposed = new Map(exposedTools(registry, config.expose, config.exposeTools).map((t) => [t.name, t]))
+  sessions = new McpSessions({
+    surface: { version, exposed, executor },
+    stateless: config.stateless,
+    idleMs: config.sessionIdleSeconds * 1000,
+    keepAliveMs: config.keepAliveSeconds * 1000,
+    maxBodyBytes: config.maxBodyBytes,
+    now,
+    metrics,
+    log,
+  })
+  return { config, version, now, startedAt: now(), log, metrics, registry, executor, exposed, cache, sessions }
+}

@@ -1,0 +1,40 @@
+import { Hono } from 'hono'
+import type { RelayComponents } from '../components.ts'
+
+/** The JSON API the dashboard reads: the tool catalogue and relay status. */
+export function apiRoutes(c: RelayComponents): Hono {
+  const api = new Hono()
+  let catalogue: unknown
+  api.get('/tools', (ctx) => {
+    catalogue ??= {
+      categories: c.registry.categories().map((category) => ({
+        ...category,
+        tools: c.registry.inCategory(category.name).map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          inputSchema: tool.inputJsonSchema,
+          outputSchema: tool.outputJsonSchema,
+          annotations: tool.annotations,
+          runtime: tool.runtime,
+          runtimes: [...tool.runtimes],
+          requiresP2P: tool.requiresP2P,
+        })),
+      })),
+      exposure: { mode: c.config.expose, listed: [...c.exposed.keys()] },
+    }
+    return ctx.json(catalogue)
+  })
+  api.get('/status', (ctx) => {
+    const snapshot = c.executor.snapshot()
+    return ctx.json({
+      version: c.version,
+      uptimeSeconds: (c.now() - c.startedAt) / 1000,
+      mcp: { stateless: c.config.stateless, sessions: c.sessions.size },
+      runtimes: Object.fromEntries(
+        Object.entries(snapshot).map(([name, s]) => [name, { available: s.available, reason: s.reason ?? null }]),
+      ),
+      tools: c.registry.all().length,
+    })
+  })
+  return api
+}

@@ -1,0 +1,87 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import type { RelayComponents } from '../components.ts'
+import { apiRoutes } from './api-routes.ts'
+import { bearerMatches } from './bearer-auth.ts'
+import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
+import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
+
+const MCP_HEADERS = ['Content-Type', 'Authorization', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID']
+
+/** The relay's HTTP surface: MCP at /mcp, JSON API, health and metrics. */
+export function createHttpApp(c: RelayComponents): Hono {
+  const { config, metrics } = c
+  const app = new Hono()
+  const policy = hostPolicy(config.host, config.allowedHosts, config.allowedOrigins)
+
+  app.use('*', async (ctx, next) => {
+    const started = performance.now()
+    await next()
+    const route = ctx.req.routePath
+    metrics.httpRequests.inc({ method: ctx.req.method, route, status: String(ctx.res.status) })
+    metrics.httpDuration.observe({ method: ctx.req.method, route }, (performance.now() - started) / 1000)
+  })
+
+  for (const path of ['/mcp', '/api/*']) {
+    app.use(path, async (ctx, next) => {
+      if (!hostAllowed(ctx.req.header('host'), policy)) {
+        return jsonRpcErrorResponse(403, RPC.serverError, 'Forbidden: Host header not allowed')
+      }
+      if (!originAllowed(ctx.req.header('origin'), policy)) {
+        return jsonRpcErrorResponse(403, RPC.serverError, 'Forbidden: Origin not allowed')
+      }
+      return next()
+    })
+    app.use(
+      path,
+      cors({
+        origin: (origin) => (originAllowed(origin, policy) ? origin : null),
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: MCP_HEADERS,
+        exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'],
+        maxAge: 600,
+      }),
+    )
+  }
+
+  const token = config.token
+  if (token !== undefined) {
+    app.use('*', async (ctx, next) => {
+      const path = ctx.req.path
+      const guarded = path === '/mcp' || (path.startsWith('/api/') && ctx.req.method !== 'GET')
+      if (!guarded || ctx.req.method === 'OPTIONS' || bearerMatches(ctx.req.header('authorization'), token)) {
+        return next()
+      }
+      return jsonRpcErrorResponse(401, RPC.serverError, 'Unauthorized: send Authorization: Bearer <token>', {
+        'www-authenticate': 'Bearer realm="mcpp"',
+      })
+    })
+  }
+
+  app.use(
+    '/mcp',
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () =>
+        jsonRpcErrorResponse(413, RPC.invalidRequest, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes`),
+    }),
+  )
+  app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw))
+
+  app.get('/healthz', (ctx) =>
+    ctx.json({ status: 'ok', version: c.version, uptimeSeconds: (c.now() - c.startedAt) / 1000 }),
+  )
+  app.get('/metrics', async (ctx) => {
+    const body = await metrics.registry.metrics()
+    return ctx.body(body, 200, { 'content-type': metrics.registry.contentType })
+  })
+  app.route('/api', apiRoutes(c))
+
+  app.notFound((ctx) => ctx.json({ error: { code: 'NOT_FOUND', message: `no route for ${ctx.req.method} ${ctx.req.path}` } }, 404))
+  app.onError((err, ctx) => {
+    c.log.error('unhandled HTTP error', { path: ctx.req.path, error: err.message })
+    return ctx.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500)
+  })
+  return app
+}

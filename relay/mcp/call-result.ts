@@ -1,0 +1,21 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { ERROR_META_KEY } from '../../shared/constants.ts'
+import type { McppError } from '../../shared/errors.ts'
+
+/** A successful call: structured output plus its JSON text for clients that read only text. */
+export function successResult(output: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output }
+}
+
+/**
+ * A failed tool call is a result with `isError` (MCP 2025-11-25: tool and input
+ * validation errors are reported to the model, not as JSON-RPC errors). The stable
+ * code rides in `_meta` so clients can branch on it.
+ */
+export function errorResult(err: McppError): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${err.code}: ${err.message}` }],
+    _meta: { [ERROR_META_KEY]: { code: err.code, message: err.message, ...err.details } },
+  }
+}

@@ -1,0 +1,45 @@
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { type ComponentOptions, createComponents, type RelayComponents } from './components.ts'
+import type { RelayConfig } from './config/schema.ts'
+import { createHttpApp } from './http/app.ts'
+
+export interface RunningRelay {
+  components: RelayComponents
+  /** Base URL, e.g. `http://127.0.0.1:8000`. */
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Builds the components, serves HTTP, and sweeps idle MCP sessions until closed. */
+export async function startRelay(config: RelayConfig, options: ComponentOptions = {}): Promise<RunningRelay> {
+  const components = createComponents(config, options)
+  const app = createHttpApp(components)
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) =>
+      resolve({ server: s, port: info.port }),
+    )
+    s.once('error', reject)
+  })
+  const sweepEvery = Math.min(config.sessionIdleSeconds * 500, 60_000)
+  const sweeper = setInterval(() => void components.sessions.sweep(), sweepEvery)
+  sweeper.unref()
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+  components.log.info('relay listening', { url, mcp: `${url}/mcp`, dataDir: config.dataDir })
+  return {
+    components,
+    url,
+    port,
+    close: async () => {
+      clearInterval(sweeper)
+      await components.sessions.closeAll()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        if ('closeAllConnections' in server) server.closeAllConnections()
+      })
+      components.cache.close()
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import { McppError, NotAcceptedError, toMcppError } from '../../shared/errors.ts'
+import type { CallResult } from '../../shared/manager/meta-tools.ts'
+import { type CompiledPolicy, compilePolicy } from '../../shared/router/compile-policy.ts'
+import { decideRoute } from '../../shared/router/decide.ts'
+import type { AvailabilitySnapshot, RouterPolicy } from '../../shared/router/types.ts'
+import type { Runtime, Tool, ToolContext } from '../../shared/tool/types.ts'
+import { parseToolInput, parseToolOutput } from '../../shared/tool/validate.ts'
+import type { RelayMetrics } from '../metrics.ts'
+import type { RuntimeBackend } from '../runtimes/runtime-backend.ts'
+import { raceAbort } from './race-abort.ts'
+
+export type Outcome = 'ok' | 'error' | 'invalid_params' | 'unavailable' | 'not_accepted' | 'cancelled' | 'timeout'
+
+export interface ExecutorInit {
+  policy: RouterPolicy
+  backends: Record<Runtime, RuntimeBackend>
+  metrics: RelayMetrics
+}
+
+function outcomeOf(err: McppError): Outcome {
+  if (err.code === 'CANCELLED') return 'cancelled'
+  if (err.code === 'TIMEOUT') return 'timeout'
+  return 'error'
+}
+
+/**
+ * Carries out the router's decisions. A call is validated once, routed once, and run on
+ * the chosen runtime; it moves to a fallback only if that runtime refused it before
+ * starting (NotAcceptedError), so no call ever runs twice. Every attempt is counted by
+ * tool, runtime and outcome.
+ */
+export class RouterExecutor {
+  readonly policy: CompiledPolicy
+  private readonly backends: Record<Runtime, RuntimeBackend>
+  private readonly metrics: RelayMetrics
+
+  constructor(init: ExecutorInit) {
+    this.policy = compilePolicy(init.policy)
+    this.backends = init.backends
+    this.metrics = init.metrics
+  }
+
+  snapshot(): AvailabilitySnapshot {
+    const p2p = this.backends.p2p.status()
+    return {
+      local: this.backends.local.status(),
+      p2p: { ...p2p, taskKinds: p2p.taskKinds ?? new Set() },
+      edge: this.backends.edge.status(),
+      relay: this.backends.relay.status(),
+    }
+  }
+
+  private count(tool: Tool, runtime: Runtime | 'none', outcome: Outcome): void {
+    this.metrics.routerDecisions.inc({ tool: tool.name, runtime, outcome })
+  }
+
+  async call(tool: Tool, params: unknown, ctx: ToolContext): Promise<CallResult> {
+    let input: Record<string, unknown>
+    try {
+      input = parseToolInput(tool, params)
+    } catch (err) {
+      this.count(tool, 'none', 'invalid_params')
+      throw err
+    }
+    const decision = decideRoute(tool, this.policy, this.snapshot())
+    if (!decision.ok) {
+      this.count(tool, 'none', 'unavailable')
+      throw new McppError(decision.code, decision.message)
+    }
+    const runCtx = tool.timeoutMs === undefined ? ctx : { ...ctx, signal: withTimeout(ctx.signal, tool.timeoutMs) }
+    const refusals: string[] = []
+    for (const runtime of [decision.runtime, ...decision.fallbacks]) {
+      const started = performance.now()
+      try {
+        const raw = await raceAbort(this.backends[runtime].execute(tool, input, runCtx), runCtx.signal)
+        const output = parseToolOutput(tool, raw)
+        this.count(tool, runtime, 'ok')
+        this.metrics.toolDuration.observe({ tool: tool.name, runtime }, (performance.now() - started) / 1000)
+        return { output, runtime }
+      } catch (err) {
+        if (err instanceof NotAcceptedError) {
+          this.count(tool, runtime, 'not_accepted')
+          refusals.push(err.message)
+          continue
+        }
+        const failure = toMcppError(err, runCtx.signal)
+        this.count(tool, runtime, outcomeOf(failure))
+        throw failure
+      }
+    }
+    throw new McppError('RUNTIME_UNAVAILABLE', `every runtime refused ${tool.name}: ${refusals.join('; ')}`)
+  }
+}
+
+function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(ms)])
+}

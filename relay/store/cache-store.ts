@@ -1,0 +1,125 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+
+export interface CacheEntry {
+  key: string
+  value: unknown
+  expiresAt: number | null
+  updatedAt: number
+}
+
+export interface CacheStats {
+  entries: number
+  bytes: number
+  hits: number
+  misses: number
+  sets: number
+  deletes: number
+  expired: number
+}
+
+const COUNTERS = ['hits', 'misses', 'sets', 'deletes', 'expired'] as const
+type CounterName = (typeof COUNTERS)[number]
+
+/**
+ * A key/value cache with TTLs in an SQLite file in the data directory (node:sqlite, no
+ * native addon to build). Values are JSON. Counters live in the same file, so stats
+ * survive restarts. Expired rows are removed when read and by `purgeExpired`.
+ */
+export class CacheStore {
+  private readonly db: DatabaseSync
+  private readonly now: () => number
+  private readonly stmts: Record<'get' | 'set' | 'del' | 'count' | 'purge' | 'bump' | 'counters' | 'list', StatementSync>
+
+  constructor(path: string, now: () => number = Date.now) {
+    this.now = now
+    this.db = new DatabaseSync(path)
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS cache (
+        key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER, updated_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS cache_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    `)
+    for (const name of COUNTERS) {
+      this.db.prepare('INSERT OR IGNORE INTO cache_counters (name, value) VALUES (?, 0)').run(name)
+    }
+    this.stmts = {
+      get: this.db.prepare('SELECT value, expires_at, updated_at FROM cache WHERE key = ?'),
+      set: this.db.prepare(
+        'INSERT INTO cache (key, value, expires_at, updated_at) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, updated_at = excluded.updated_at',
+      ),
+      del: this.db.prepare('DELETE FROM cache WHERE key = ?'),
+      count: this.db.prepare(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(CAST(value AS BLOB))), 0) AS bytes FROM cache WHERE expires_at IS NULL OR expires_at > ?',
+      ),
+      purge: this.db.prepare('DELETE FROM cache WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+      bump: this.db.prepare('UPDATE cache_counters SET value = value + ? WHERE name = ?'),
+      counters: this.db.prepare('SELECT name, value FROM cache_counters'),
+      list: this.db.prepare(
+        "SELECT key, expires_at, updated_at FROM cache WHERE key >= ? AND key < ? || char(1114111) AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+      ),
+    }
+  }
+
+  private bump(name: CounterName, by = 1): void {
+    this.stmts.bump.run(by, name)
+  }
+
+  get(key: string): CacheEntry | undefined {
+    const row = this.stmts.get.get(key) as { value: string; expires_at: number | null; updated_at: number } | undefined
+    if (row && row.expires_at !== null && row.expires_at <= this.now()) {
+      this.stmts.del.run(key)
+      this.bump('expired')
+      this.bump('misses')
+      return undefined
+    }
+    if (!row) {
+      this.bump('misses')
+      return undefined
+    }
+    this.bump('hits')
+    return { key, value: JSON.parse(row.value), expiresAt: row.expires_at, updatedAt: row.updated_at }
+  }
+
+  set(key: string, value: unknown, ttlMs?: number): CacheEntry {
+    const now = this.now()
+    const expiresAt = ttlMs === undefined ? null : now + ttlMs
+    this.stmts.set.run(key, JSON.stringify(value), expiresAt, now)
+    this.bump('sets')
+    return { key, value, expiresAt, updatedAt: now }
+  }
+
+  delete(key: string): boolean {
+    const { changes } = this.stmts.del.run(key)
+    if (changes > 0) this.bump('deletes')
+    return changes > 0
+  }
+
+  list(prefix: string, limit: number): Array<Omit<CacheEntry, 'value'>> {
+    const rows = this.stmts.list.all(prefix, prefix, this.now(), limit) as Array<{
+      key: string
+      expires_at: number | null
+      updated_at: number
+    }>
+    return rows.map((r) => ({ key: r.key, expiresAt: r.expires_at, updatedAt: r.updated_at }))
+  }
+
+  purgeExpired(): number {
+    const { changes } = this.stmts.purge.run(this.now())
+    if (changes > 0) this.bump('expired', Number(changes))
+    return Number(changes)
+  }
+
+  stats(): CacheStats {
+    const { n, bytes } = this.stmts.count.get(this.now()) as { n: number; bytes: number }
+    const counters = Object.fromEntries(
+      (this.stmts.counters.all() as Array<{ name: CounterName; value: number }>).map((r) => [r.name, r.value]),
+    ) as Record<CounterName, number>
+    return { entries: n, bytes, ...counters }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close()
+  }
+}
