@@ -38,12 +38,15 @@ export interface ComponentOptions {
 }
 
 export function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
   return pkg.version
 }
 
 /** The P2P runtime arrives with the task-worker issue; until then it says so. */
-const P2P_UNAVAILABLE = 'the P2P task runtime is not running on this relay (no libp2p task workers in this build)'
+const P2P_UNAVAILABLE =
+  'the P2P task runtime is not running on this relay (no libp2p task workers in this build)'
 
 export function createComponents(config: RelayConfig, options: ComponentOptions = {}): RelayComponents {
   const now = options.now ?? Date.now
@@ -65,8 +68,18 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
   const categories = [
-    { info: META_CATEGORY, tools: createMetaTools({ registry, call: (tool, params, ctx) => executor.call(tool, params, ctx) }) },
-    systemTools({ version, startedAt: now(), now, activeSessions: () => sessions?.size ?? 0, executor, metrics }),
+    {
+      info: META_CATEGORY,
+      tools: createMetaTools({ registry, call: (tool, params, ctx) => executor.call(tool, params, ctx) }),
+    },
+    systemTools({
+      version,
+      startedAt: now(),
+      now,
+      activeSessions: () => sessions?.size ?? 0,
+      executor,
+      metrics,
+    }),
     cacheTools(cache),
     textCategory,
   ]
@@ -85,5 +98,17 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     metrics,
     log,
   })
-  return { config, version, now, startedAt: now(), log, metrics, registry, executor, exposed, cache, sessions }
+  return {
+    config,
+    version,
+    now,
+    startedAt: now(),
+    log,
+    metrics,
+    registry,
+    executor,
+    exposed,
+    cache,
+    sessions,
+  }
 }

@@ -9,7 +9,11 @@ import { helpText } from './config/help.ts'
 import { loadConfig } from './config/load.ts'
 import { startRelay } from './relay.ts'
 
-const loaded = loadConfig({ argv: process.argv.slice(2), env: process.env, readFile: (p) => readFileSync(p, 'utf8') })
+const loaded = loadConfig({
+  argv: process.argv.slice(2),
+  env: process.env,
+  readFile: (p) => readFileSync(p, 'utf8'),
+})
 if (!loaded.ok) {
   process.stderr.write(`mcpp: ${loaded.message}\n`)
   process.exit(2)

@@ -43,8 +43,16 @@ export function createMetrics(): RelayMetrics {
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
-    sessionsActive: new Gauge({ name: 'mcpp_sessions_active', help: 'Open MCP sessions', registers: [registry] }),
-    sessionsOpened: new Counter({ name: 'mcpp_sessions_opened_total', help: 'MCP sessions opened', registers: [registry] }),
+    sessionsActive: new Gauge({
+      name: 'mcpp_sessions_active',
+      help: 'Open MCP sessions',
+      registers: [registry],
+    }),
+    sessionsOpened: new Counter({
+      name: 'mcpp_sessions_opened_total',
+      help: 'MCP sessions opened',
+      registers: [registry],
+    }),
     sessionsExpired: new Counter({
       name: 'mcpp_sessions_expired_total',
       help: 'MCP sessions closed for idleness',

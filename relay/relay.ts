@@ -16,12 +16,14 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig, options: ComponentOptions = {}): Promise<RunningRelay> {
   const components = createComponents(config, options)
   const app = createHttpApp(components)
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) =>
-      resolve({ server: s, port: info.port }),
-    )
-    s.once('error', reject)
-  })
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    (resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) =>
+        resolve({ server: s, port: info.port }),
+      )
+      s.once('error', reject)
+    },
+  )
   const sweepEvery = Math.min(config.sessionIdleSeconds * 500, 60_000)
   const sweeper = setInterval(() => void components.sessions.sweep(), sweepEvery)
   sweeper.unref()

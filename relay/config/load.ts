@@ -36,7 +36,13 @@ function coerce(spec: OptionSpec, text: string, source: string): Coerced {
       return { ok: false, message: `${source}: expected true or false, got "${text}"` }
     }
     case 'list':
-      return { ok: true, value: text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) }
+      return {
+        ok: true,
+        value: text
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      }
     default:
       return { ok: true, value: text }
   }
@@ -54,7 +60,10 @@ function setPath(target: Raw, dotted: string, value: unknown): void {
 }
 
 /** Names each problem by its config key, e.g. `key 'router.rules.0.runtime': …`. */
-export function describeConfigIssues(issues: readonly z.core.$ZodIssue[], sourceOf: (key: string) => string): string {
+export function describeConfigIssues(
+  issues: readonly z.core.$ZodIssue[],
+  sourceOf: (key: string) => string,
+): string {
   return issues
     .map((issue) => {
       const base = issue.path.map(String).join('.')
@@ -66,7 +75,10 @@ export function describeConfigIssues(issues: readonly z.core.$ZodIssue[], source
     .join('; ')
 }
 
-function readConfigFile(path: string, readFile: LoadSources['readFile']): { ok: true; raw: Raw } | { ok: false; message: string } {
+function readConfigFile(
+  path: string,
+  readFile: LoadSources['readFile'],
+): { ok: true; raw: Raw } | { ok: false; message: string } {
   let text: string
   try {
     text = readFile(path)
@@ -85,7 +97,10 @@ function readConfigFile(path: string, readFile: LoadSources['readFile']): { ok: 
   }
   const checked = configSchema.safeParse(doc)
   if (!checked.success) {
-    return { ok: false, message: `config file ${path}: ${describeConfigIssues(checked.error.issues, () => '')}` }
+    return {
+      ok: false,
+      message: `config file ${path}: ${describeConfigIssues(checked.error.issues, () => '')}`,
+    }
   }
   return { ok: true, raw: doc as Raw }
 }

@@ -9,11 +9,41 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'host', flag: 'host', env: 'MCPP_HOST', kind: 'string', help: 'HTTP bind address (default 127.0.0.1)' },
-  { key: 'port', flag: 'port', env: 'MCPP_PORT', kind: 'int', help: 'HTTP port; 0 picks a free one (default 8000)' },
-  { key: 'p2pPort', flag: 'p2p-port', env: 'MCPP_P2P_PORT', kind: 'int', help: 'libp2p WebSocket port (default 8001)' },
-  { key: 'dataDir', flag: 'data-dir', env: 'MCPP_DATA_DIR', kind: 'string', help: 'Data directory (default ./.mcpp)' },
-  { key: 'token', flag: 'token', env: 'MCPP_TOKEN', kind: 'string', help: 'Bearer token required by /mcp and mutating API calls' },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'MCPP_HOST',
+    kind: 'string',
+    help: 'HTTP bind address (default 127.0.0.1)',
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    env: 'MCPP_PORT',
+    kind: 'int',
+    help: 'HTTP port; 0 picks a free one (default 8000)',
+  },
+  {
+    key: 'p2pPort',
+    flag: 'p2p-port',
+    env: 'MCPP_P2P_PORT',
+    kind: 'int',
+    help: 'libp2p WebSocket port (default 8001)',
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'MCPP_DATA_DIR',
+    kind: 'string',
+    help: 'Data directory (default ./.mcpp)',
+  },
+  {
+    key: 'token',
+    flag: 'token',
+    env: 'MCPP_TOKEN',
+    kind: 'string',
+    help: 'Bearer token required by /mcp and mutating API calls',
+  },
   {
     key: 'bootstrapPeers',
     flag: 'bootstrap-peers',
@@ -21,7 +51,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'list',
     help: 'Comma-separated multiaddrs of other relays',
   },
-  { key: 'expose', flag: 'expose', env: 'MCPP_EXPOSE', kind: 'string', help: 'tools/list exposure: meta | flat | hybrid (default meta)' },
+  {
+    key: 'expose',
+    flag: 'expose',
+    env: 'MCPP_EXPOSE',
+    kind: 'string',
+    help: 'tools/list exposure: meta | flat | hybrid (default meta)',
+  },
   {
     key: 'exposeTools',
     flag: 'expose-tools',
@@ -29,7 +65,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'list',
     help: 'Comma-separated tools listed beside the meta-tools in hybrid mode',
   },
-  { key: 'stateless', flag: 'stateless', env: 'MCPP_STATELESS', kind: 'bool', help: 'Serve MCP without sessions (one server per request)' },
+  {
+    key: 'stateless',
+    flag: 'stateless',
+    env: 'MCPP_STATELESS',
+    kind: 'bool',
+    help: 'Serve MCP without sessions (one server per request)',
+  },
   {
     key: 'sessionIdleSeconds',
     flag: 'session-idle-seconds',
@@ -37,7 +79,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'number',
     help: 'Close MCP sessions idle this long (default 1800)',
   },
-  { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'MCPP_MAX_BODY_BYTES', kind: 'int', help: 'Largest accepted request body (default 4 MiB)' },
+  {
+    key: 'maxBodyBytes',
+    flag: 'max-body-bytes',
+    env: 'MCPP_MAX_BODY_BYTES',
+    kind: 'int',
+    help: 'Largest accepted request body (default 4 MiB)',
+  },
   {
     key: 'keepAliveSeconds',
     flag: 'keep-alive-seconds',
@@ -59,7 +107,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'list',
     help: 'Extra browser Origins accepted and allowed by CORS; * accepts any',
   },
-  { key: 'logLevel', flag: 'log-level', env: 'MCPP_LOG_LEVEL', kind: 'string', help: 'debug | info | warn | error | silent (default info)' },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'MCPP_LOG_LEVEL',
+    kind: 'string',
+    help: 'debug | info | warn | error | silent (default info)',
+  },
   {
     key: 'router.fallback',
     flag: 'router-fallback',

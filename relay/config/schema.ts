@@ -24,7 +24,11 @@ export const configSchema = z.strictObject({
   exposeTools: z.array(z.string().min(1)).default([]),
   stateless: z.boolean().default(false),
   sessionIdleSeconds: z.number().positive().default(1800),
-  maxBodyBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   keepAliveSeconds: z.number().min(0).default(15),
   allowedHosts: z.array(z.string().min(1)).default([]),
   allowedOrigins: z.array(z.string().min(1)).default([]),

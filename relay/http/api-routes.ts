@@ -31,7 +31,10 @@ export function apiRoutes(c: RelayComponents): Hono {
       uptimeSeconds: (c.now() - c.startedAt) / 1000,
       mcp: { stateless: c.config.stateless, sessions: c.sessions.size },
       runtimes: Object.fromEntries(
-        Object.entries(snapshot).map(([name, s]) => [name, { available: s.available, reason: s.reason ?? null }]),
+        Object.entries(snapshot).map(([name, s]) => [
+          name,
+          { available: s.available, reason: s.reason ?? null },
+        ]),
       ),
       tools: c.registry.all().length,
     })

@@ -7,7 +7,13 @@ import { bearerMatches } from './bearer-auth.ts'
 import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
 import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
 
-const MCP_HEADERS = ['Content-Type', 'Authorization', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID']
+const MCP_HEADERS = [
+  'Content-Type',
+  'Authorization',
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'Last-Event-ID',
+]
 
 /** The relay's HTTP surface: MCP at /mcp, JSON API, health and metrics. */
 export function createHttpApp(c: RelayComponents): Hono {
@@ -64,7 +70,11 @@ export function createHttpApp(c: RelayComponents): Hono {
     bodyLimit({
       maxSize: config.maxBodyBytes,
       onError: () =>
-        jsonRpcErrorResponse(413, RPC.invalidRequest, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes`),
+        jsonRpcErrorResponse(
+          413,
+          RPC.invalidRequest,
+          `Payload Too Large: the limit is ${config.maxBodyBytes} bytes`,
+        ),
     }),
   )
   app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw))
@@ -78,7 +88,12 @@ export function createHttpApp(c: RelayComponents): Hono {
   })
   app.route('/api', apiRoutes(c))
 
-  app.notFound((ctx) => ctx.json({ error: { code: 'NOT_FOUND', message: `no route for ${ctx.req.method} ${ctx.req.path}` } }, 404))
+  app.notFound((ctx) =>
+    ctx.json(
+      { error: { code: 'NOT_FOUND', message: `no route for ${ctx.req.method} ${ctx.req.path}` } },
+      404,
+    ),
+  )
   app.onError((err, ctx) => {
     c.log.error('unhandled HTTP error', { path: ctx.req.path, error: err.message })
     return ctx.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500)

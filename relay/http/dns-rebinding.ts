@@ -10,9 +10,14 @@ export interface HostPolicy {
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]']
 const WILDCARD_BINDS = new Set(['0.0.0.0', '::', '[::]'])
 
-export function hostPolicy(bindHost: string, extraHosts: readonly string[], extraOrigins: readonly string[]): HostPolicy {
+export function hostPolicy(
+  bindHost: string,
+  extraHosts: readonly string[],
+  extraOrigins: readonly string[],
+): HostPolicy {
   const hosts = new Set([...LOOPBACK, ...extraHosts.map((h) => h.toLowerCase())])
-  if (!WILDCARD_BINDS.has(bindHost)) hosts.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost.toLowerCase())
+  if (!WILDCARD_BINDS.has(bindHost))
+    hosts.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost.toLowerCase())
   return { hosts, origins: new Set(extraOrigins) }
 }
 
@@ -35,7 +40,9 @@ export function originAllowed(origin: string | undefined, policy: HostPolicy): b
   if (policy.origins.has('*') || policy.origins.has(origin)) return true
   try {
     const url = new URL(origin)
-    return (url.protocol === 'http:' || url.protocol === 'https:') && policy.hosts.has(url.hostname.toLowerCase())
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') && policy.hosts.has(url.hostname.toLowerCase())
+    )
   } catch {
     return false
   }

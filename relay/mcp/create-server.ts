@@ -54,7 +54,12 @@ function toolContext(server: Server, tool: Tool, extra: Extra, caller: CallerInf
             void extra
               .sendNotification({
                 method: 'notifications/progress',
-                params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+                params: {
+                  progressToken: token,
+                  progress,
+                  ...(total === undefined ? {} : { total }),
+                  ...(message ? { message } : {}),
+                },
               })
               .catch(() => {})
           },
@@ -83,7 +88,11 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
     if (extra.sessionId !== undefined) caller.sessionId = extra.sessionId
     if (extra.authInfo?.clientId !== undefined) caller.identity = extra.authInfo.clientId
     try {
-      const { output } = await surface.executor.call(tool, request.params.arguments ?? {}, toolContext(server, tool, extra, caller))
+      const { output } = await surface.executor.call(
+        tool,
+        request.params.arguments ?? {},
+        toolContext(server, tool, extra, caller),
+      )
       return successResult(output)
     } catch (err) {
       return errorResult(toMcppError(err, extra.signal))

@@ -59,7 +59,11 @@ export class McpSessions {
     if (sid !== null) {
       const session = this.sessions.get(sid)
       if (!session) {
-        return jsonRpcErrorResponse(404, RPC.sessionNotFound, 'Session not found: it expired or was closed; send initialize again')
+        return jsonRpcErrorResponse(
+          404,
+          RPC.sessionNotFound,
+          'Session not found: it expired or was closed; send initialize again',
+        )
       }
       session.lastSeen = this.init.now()
       return session.transport.handleRequest(req)

@@ -9,7 +9,14 @@ import type { RelayMetrics } from '../metrics.ts'
 import type { RuntimeBackend } from '../runtimes/runtime-backend.ts'
 import { raceAbort } from './race-abort.ts'
 
-export type Outcome = 'ok' | 'error' | 'invalid_params' | 'unavailable' | 'not_accepted' | 'cancelled' | 'timeout'
+export type Outcome =
+  | 'ok'
+  | 'error'
+  | 'invalid_params'
+  | 'unavailable'
+  | 'not_accepted'
+  | 'cancelled'
+  | 'timeout'
 
 export interface ExecutorInit {
   policy: RouterPolicy
@@ -67,7 +74,8 @@ export class RouterExecutor {
       this.count(tool, 'none', 'unavailable')
       throw new McppError(decision.code, decision.message)
     }
-    const runCtx = tool.timeoutMs === undefined ? ctx : { ...ctx, signal: withTimeout(ctx.signal, tool.timeoutMs) }
+    const runCtx =
+      tool.timeoutMs === undefined ? ctx : { ...ctx, signal: withTimeout(ctx.signal, tool.timeoutMs) }
     const refusals: string[] = []
     for (const runtime of [decision.runtime, ...decision.fallbacks]) {
       const started = performance.now()

@@ -28,7 +28,10 @@ type CounterName = (typeof COUNTERS)[number]
 export class CacheStore {
   private readonly db: DatabaseSync
   private readonly now: () => number
-  private readonly stmts: Record<'get' | 'set' | 'del' | 'count' | 'purge' | 'bump' | 'counters' | 'list', StatementSync>
+  private readonly stmts: Record<
+    'get' | 'set' | 'del' | 'count' | 'purge' | 'bump' | 'counters' | 'list',
+    StatementSync
+  >
 
   constructor(path: string, now: () => number = Date.now) {
     this.now = now
@@ -57,7 +60,7 @@ export class CacheStore {
       bump: this.db.prepare('UPDATE cache_counters SET value = value + ? WHERE name = ?'),
       counters: this.db.prepare('SELECT name, value FROM cache_counters'),
       list: this.db.prepare(
-        "SELECT key, expires_at, updated_at FROM cache WHERE key >= ? AND key < ? || char(1114111) AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+        'SELECT key, expires_at, updated_at FROM cache WHERE key >= ? AND key < ? || char(1114111) AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?',
       ),
     }
   }
@@ -67,7 +70,9 @@ export class CacheStore {
   }
 
   get(key: string): CacheEntry | undefined {
-    const row = this.stmts.get.get(key) as { value: string; expires_at: number | null; updated_at: number } | undefined
+    const row = this.stmts.get.get(key) as
+      | { value: string; expires_at: number | null; updated_at: number }
+      | undefined
     if (row && row.expires_at !== null && row.expires_at <= this.now()) {
       this.stmts.del.run(key)
       this.bump('expired')
@@ -114,7 +119,10 @@ export class CacheStore {
   stats(): CacheStats {
     const { n, bytes } = this.stmts.count.get(this.now()) as { n: number; bytes: number }
     const counters = Object.fromEntries(
-      (this.stmts.counters.all() as Array<{ name: CounterName; value: number }>).map((r) => [r.name, r.value]),
+      (this.stmts.counters.all() as Array<{ name: CounterName; value: number }>).map((r) => [
+        r.name,
+        r.value,
+      ]),
     ) as Record<CounterName, number>
     return { entries: n, bytes, ...counters }
   }

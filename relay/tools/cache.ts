@@ -27,7 +27,9 @@ export function cacheTools(store: CacheStore) {
     handlers: {
       local: async (input) => {
         const entry = store.get(input.key)
-        return entry ? { key: input.key, found: true, value: entry.value, expiresAt: entry.expiresAt } : { key: input.key, found: false }
+        return entry
+          ? { key: input.key, found: true, value: entry.value, expiresAt: entry.expiresAt }
+          : { key: input.key, found: false }
       },
     },
   })
@@ -35,17 +37,27 @@ export function cacheTools(store: CacheStore) {
   const set = defineTool({
     name: 'cache_set',
     category: 'cache',
-    description: 'Store a JSON value under a key, optionally expiring after ttlSeconds; replaces an existing value',
+    description:
+      'Store a JSON value under a key, optionally expiring after ttlSeconds; replaces an existing value',
     input: z.object({
       key,
       value: z.json().describe('Any JSON value'),
-      ttlSeconds: z.number().positive().max(365 * 24 * 3600).optional().describe('Time to live in seconds'),
+      ttlSeconds: z
+        .number()
+        .positive()
+        .max(365 * 24 * 3600)
+        .optional()
+        .describe('Time to live in seconds'),
     }),
     output: z.object({ key: z.string(), expiresAt }),
     annotations: { title: 'Set cached value', readOnlyHint: false, destructiveHint: true, ...idempotent },
     handlers: {
       local: async (input) => {
-        const entry = store.set(input.key, input.value, input.ttlSeconds === undefined ? undefined : input.ttlSeconds * 1000)
+        const entry = store.set(
+          input.key,
+          input.value,
+          input.ttlSeconds === undefined ? undefined : input.ttlSeconds * 1000,
+        )
         return { key: entry.key, expiresAt: entry.expiresAt }
       },
     },
@@ -69,7 +81,9 @@ export function cacheTools(store: CacheStore) {
       prefix: z.string().default('').describe('Key prefix'),
       limit: z.number().int().min(1).max(1000).default(100).describe('Maximum keys'),
     }),
-    output: z.object({ keys: z.array(z.object({ key: z.string(), expiresAt, updatedAt: z.number().int() })) }),
+    output: z.object({
+      keys: z.array(z.object({ key: z.string(), expiresAt, updatedAt: z.number().int() })),
+    }),
     annotations: { title: 'List cache keys', readOnlyHint: true, ...idempotent },
     handlers: { local: async ({ prefix, limit }) => ({ keys: store.list(prefix, limit) }) },
   })
@@ -88,7 +102,12 @@ export function cacheTools(store: CacheStore) {
       deletes: z.number().int(),
       expired: z.number().int(),
     }),
-    annotations: { title: 'Cache statistics', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: {
+      title: 'Cache statistics',
+      readOnlyHint: true,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
     handlers: { local: async () => store.stats() },
   })
 

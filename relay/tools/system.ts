@@ -32,7 +32,8 @@ export function systemTools(deps: SystemToolDeps) {
   const health = defineTool({
     name: 'system_health',
     category: 'system',
-    description: 'Relay health: status, uptime, open MCP sessions, memory use and which runtimes are available',
+    description:
+      'Relay health: status, uptime, open MCP sessions, memory use and which runtimes are available',
     input: z.object({}),
     output: z.object({
       status: z.literal('ok'),
@@ -83,10 +84,13 @@ export function systemTools(deps: SystemToolDeps) {
   const routerStats = defineTool({
     name: 'system_router_stats',
     category: 'system',
-    description: 'Runtime router statistics: decisions counted by tool, runtime and outcome; runtime availability; rules',
+    description:
+      'Runtime router statistics: decisions counted by tool, runtime and outcome; runtime availability; rules',
     input: z.object({ tool: z.string().optional().describe('Only this tool') }),
     output: z.object({
-      decisions: z.array(z.object({ tool: z.string(), runtime: z.string(), outcome: z.string(), count: z.number() })),
+      decisions: z.array(
+        z.object({ tool: z.string(), runtime: z.string(), outcome: z.string(), count: z.number() }),
+      ),
       runtimes: z.array(runtimeStatus),
       fallback: z.enum(['local', 'none']),
       rules: z.array(

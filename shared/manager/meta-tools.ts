@@ -38,7 +38,9 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     description: 'List every tool category with its description and number of tools',
     input: z.object({}),
     output: z.object({
-      categories: z.array(z.object({ name: z.string(), description: z.string(), toolCount: z.number().int() })),
+      categories: z.array(
+        z.object({ name: z.string(), description: z.string(), toolCount: z.number().int() }),
+      ),
     }),
     annotations: { title: 'List tool categories', ...READ_ONLY },
     handlers: { local: async () => ({ categories: registry.categories() }) },
@@ -107,12 +109,20 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     description: 'Search tools by what they do: BM25 ranking over names, descriptions and parameter names',
     input: z.object({
       query: z.string().min(1).describe('Words describing the task'),
-      limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT).describe('Maximum results'),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_SEARCH_LIMIT)
+        .default(DEFAULT_SEARCH_LIMIT)
+        .describe('Maximum results'),
       category: z.string().min(1).optional().describe('Only search this category'),
     }),
     output: z.object({
       query: z.string(),
-      results: z.array(z.object({ name: z.string(), category: z.string(), description: z.string(), score: z.number() })),
+      results: z.array(
+        z.object({ name: z.string(), category: z.string(), description: z.string(), score: z.number() }),
+      ),
     }),
     annotations: { title: 'Search tools', ...READ_ONLY },
     handlers: {
@@ -139,7 +149,12 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
       runtime: z.enum(RUNTIMES),
       result: jsonObject.describe("The tool's structured output"),
     }),
-    annotations: { title: 'Dispatch a tool', readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+    annotations: {
+      title: 'Dispatch a tool',
+      readOnlyHint: false,
+      destructiveHint: true,
+      openWorldHint: true,
+    },
     handlers: {
       local: async ({ tool: name, params, category }, ctx) => {
         const tool = registry.require(name)

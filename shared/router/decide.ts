@@ -10,7 +10,11 @@ const PREFERENCE: Record<Placement, readonly Runtime[]> = {
   edge: ['edge'],
 }
 
-function unavailableReason(runtime: Runtime, tool: RoutableTool, snapshot: AvailabilitySnapshot): string | null {
+function unavailableReason(
+  runtime: Runtime,
+  tool: RoutableTool,
+  snapshot: AvailabilitySnapshot,
+): string | null {
   if (!tool.runtimes.has(runtime)) return `${runtime}: the tool has no ${runtime} implementation`
   const status = snapshot[runtime]
   if (!status.available) return `${runtime}: ${status.reason ?? 'unavailable'}`

@@ -23,7 +23,8 @@ export function closestNames(name: string, candidates: Iterable<string>, limit: 
     const distance = editDistance(wanted, candidate)
     const contains = candidate.includes(wanted) || wanted.includes(candidate)
     const threshold = Math.max(2, Math.floor(wanted.length / 3))
-    if (distance <= threshold || contains) scored.push({ name: candidate, score: contains ? distance / 2 : distance })
+    if (distance <= threshold || contains)
+      scored.push({ name: candidate, score: contains ? distance / 2 : distance })
   }
   scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))
   return scored.slice(0, limit).map((s) => s.name)

@@ -66,7 +66,12 @@ export class ToolSearchIndex {
     for (const result of this.index.search(query)) {
       const tool = this.tools.get(result.id as string)
       if (!tool || (category !== undefined && tool.category !== category)) continue
-      hits.push({ name: tool.name, category: tool.category, description: tool.description, score: result.score })
+      hits.push({
+        name: tool.name,
+        category: tool.category,
+        description: tool.description,
+        score: result.score,
+      })
       if (hits.length >= limit) break
     }
     return hits

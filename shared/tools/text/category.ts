@@ -1,4 +1,5 @@
 export const TEXT_CATEGORY = {
   name: 'text',
-  description: 'Text utilities: hashing, chunking for retrieval, token and word counts, hashing-trick embeddings',
+  description:
+    'Text utilities: hashing, chunking for retrieval, token and word counts, hashing-trick embeddings',
 }

@@ -13,7 +13,10 @@ export const textChunk = defineTool({
       text: z.string().describe('Text to split'),
       size: z.number().int().min(1).max(1_000_000).default(512).describe('Units per chunk'),
       overlap: z.number().int().min(0).default(64).describe('Units shared by consecutive chunks; below size'),
-      unit: z.enum(['characters', 'words', 'tokens']).default('tokens').describe('What size and overlap count'),
+      unit: z
+        .enum(['characters', 'words', 'tokens'])
+        .default('tokens')
+        .describe('What size and overlap count'),
       encoding: z.enum(TOKEN_ENCODINGS).default('cl100k_base').describe('Tokenizer when unit is tokens'),
     })
     .refine((p) => p.overlap < p.size, { path: ['overlap'], message: 'overlap must be smaller than size' }),

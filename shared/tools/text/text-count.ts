@@ -31,7 +31,12 @@ export const textCount = defineTool({
     characters: z.number().int().describe('Unicode code points'),
     bytes: z.number().int().describe('UTF-8 bytes'),
   }),
-  annotations: { title: 'Count tokens and words', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    title: 'Count tokens and words',
+    readOnlyHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   handlers: {
     local: async ({ text, encoding }) => {
       const tokenizer = await loadTokenizer(encoding)

@@ -7,7 +7,8 @@ const encoder = new TextEncoder()
 export const textHash = defineTool({
   name: 'text_hash',
   category: 'text',
-  description: 'Hash text (UTF-8) with a chosen algorithm (SHA-2, SHA-3, BLAKE2/3, SHA-1, MD5); hex or base64 digest',
+  description:
+    'Hash text (UTF-8) with a chosen algorithm (SHA-2, SHA-3, BLAKE2/3, SHA-1, MD5); hex or base64 digest',
   input: z.object({
     text: z.string().describe('Text to hash; hashed as its UTF-8 bytes'),
     algorithm: z.enum(HASH_ALGORITHMS).default('sha256').describe('Hash algorithm'),
@@ -24,7 +25,12 @@ export const textHash = defineTool({
   handlers: {
     local: async ({ text, algorithm, encoding }) => {
       const bytes = encoder.encode(text)
-      return { algorithm, encoding, digest: encodeDigest(digest(algorithm, bytes), encoding), bytes: bytes.length }
+      return {
+        algorithm,
+        encoding,
+        digest: encodeDigest(digest(algorithm, bytes), encoding),
+        bytes: bytes.length,
+      }
     },
   },
 })
