@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -37,4 +38,72 @@ export function initializeBody(id = 1) {
     method: 'initialize',
     params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
   }
+}
+
+export interface RpcReply {
+  status: number
+  headers: Headers
+  /** JSON-RPC messages from a JSON body or from the `data:` lines of an SSE body. */
+  messages: any[]
+}
+
+/** POSTs raw bytes or JSON to /mcp and decodes whatever comes back. */
+export async function rawPost(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RpcReply> {
+  const res = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await res.text()
+  let messages: any[] = []
+  if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    messages = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line.length > 6)
+      .map((line) => JSON.parse(line.slice(6)))
+  } else if (text.length > 0) {
+    const parsed = JSON.parse(text)
+    messages = Array.isArray(parsed) ? parsed : [parsed]
+  }
+  return { status: res.status, headers: res.headers, messages }
+}
+
+/** Opens a session with raw HTTP and returns its id (initialize + initialized). */
+export async function rawSession(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const init = await rawPost(url, initializeBody(), headers)
+  const sid = init.headers.get('mcp-session-id')
+  if (!sid) throw new Error(`no session id (status ${init.status})`)
+  await rawPost(
+    url,
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { ...headers, 'mcp-session-id': sid },
+  )
+  return sid
+}
+
+export function errorMeta(result: { _meta?: Record<string, unknown> | undefined }): Record<string, any> {
+  return (result._meta?.['mcpp/error'] ?? {}) as Record<string, any>
+}
+
+/** A request through node:http, which (unlike fetch) lets a test set the Host header. */
+export function nodeRequest(
+  url: string,
+  options: { method: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method, headers: options.headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
 }

@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { connectClient, startTestRelay } from './helpers.ts'
+import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
 
 let relay: RunningRelay
 let client: Client
@@ -14,10 +14,6 @@ afterAll(async () => {
   await client.close()
   await relay.close()
 })
-
-function errorMeta(result: { _meta?: Record<string, unknown> | undefined }): Record<string, any> {
-  return (result._meta?.['mcpp/error'] ?? {}) as Record<string, any>
-}
 
 function errorCode(result: { _meta?: Record<string, unknown> | undefined }): unknown {
   return errorMeta(result).code

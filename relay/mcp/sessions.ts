@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { createMcpServer, type McpSurface, toolListing } from './create-server.ts'
 import { onBodyDone } from './on-body-done.ts'
+import { readJsonRpcBody } from './read-json-rpc-body.ts'
 
 export interface SessionsInit {
   surface: McpSurface
@@ -54,7 +55,14 @@ export class McpSessions {
   }
 
   async handle(req: Request): Promise<Response> {
-    if (this.init.stateless) return this.handleStateless(req)
+    let body: unknown
+    if (req.method === 'POST') {
+      const read = await readJsonRpcBody(req)
+      if (!read.ok) return read.response
+      body = read.body
+    }
+    const options = { parsedBody: body }
+    if (this.init.stateless) return this.handleStateless(req, options)
     const sid = req.headers.get('mcp-session-id')
     if (sid !== null) {
       const session = this.sessions.get(sid)
@@ -66,16 +74,10 @@ export class McpSessions {
         )
       }
       session.lastSeen = this.init.now()
-      return session.transport.handleRequest(req)
+      return session.transport.handleRequest(req, options)
     }
     if (req.method !== 'POST') {
       return jsonRpcErrorResponse(400, RPC.serverError, 'Bad Request: Mcp-Session-Id header is required')
-    }
-    let body: unknown
-    try {
-      body = await req.json()
-    } catch {
-      return jsonRpcErrorResponse(400, RPC.parseError, 'Parse error: the request body is not valid JSON')
     }
     if (!isInitializeRequest(body)) {
       return jsonRpcErrorResponse(
@@ -103,11 +105,11 @@ export class McpSessions {
     return transport.handleRequest(req, { parsedBody: body })
   }
 
-  private async handleStateless(req: Request): Promise<Response> {
+  private async handleStateless(req: Request, options: { parsedBody: unknown }): Promise<Response> {
     const server = createMcpServer(this.init.surface, this.listing)
     const transport = this.transport(false)
     await server.connect(transport)
-    const res = await transport.handleRequest(req)
+    const res = await transport.handleRequest(req, options)
     return onBodyDone(res, () => {
       void server.close()
     })
