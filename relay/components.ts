@@ -37,11 +37,17 @@ export interface ComponentOptions {
   log?: Logger
 }
 
+/** The project version from the root package.json (found upward, so it works from dist/ too). */
 export function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string }
+      if (pkg.name === 'mcpp') return pkg.version
+    } catch {
+      // No package.json here; keep walking up.
+    }
+    if (dir.pathname === '/') return '0.0.0'
   }
-  return pkg.version
 }
 
 /** The P2P runtime arrives with the task-worker issue; until then it says so. */
