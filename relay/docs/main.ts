@@ -1,0 +1,20 @@
+/** `npm run docs`: writes docs/tools.md from the registry of a relay built in a temp dir. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createComponents } from '../components.ts'
+import { configSchema } from '../config/schema.ts'
+import { createLogger } from '../log.ts'
+import { renderToolDocs } from './render-tool-docs.ts'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-docs-'))
+try {
+  const components = createComponents(configSchema.parse({ dataDir, logLevel: 'silent' }), { log: createLogger('silent') })
+  const out = join(import.meta.dirname, '..', '..', 'docs')
+  mkdirSync(out, { recursive: true })
+  writeFileSync(join(out, 'tools.md'), renderToolDocs(components.registry))
+  components.cache.close()
+  process.stdout.write(`wrote docs/tools.md (${components.registry.all().length} tools)\n`)
+} finally {
+  rmSync(dataDir, { recursive: true, force: true })
+}
