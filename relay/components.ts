@@ -41,7 +41,10 @@ export interface ComponentOptions {
 export function readVersion(): string {
   for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string }
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: string
+        version: string
+      }
       if (pkg.name === 'mcpp') return pkg.version
     } catch {
       // No package.json here; keep walking up.

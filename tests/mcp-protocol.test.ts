@@ -30,7 +30,7 @@ describe('MCP protocol features', () => {
   })
 
   it('sends progress notifications when the client sends a progress token', async () => {
-    const progress: Array<{ progress: number; total?: number }> = []
+    const progress: Array<{ progress: number; total?: number | undefined }> = []
     const result = await client.callTool(
       { name: 'tools_dispatch', arguments: { tool: 'system_wait', params: { ms: 20, steps: 4 } } },
       undefined,
