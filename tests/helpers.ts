@@ -92,7 +92,7 @@ export function errorMeta(result: { _meta?: Record<string, unknown> | undefined 
 /** A request through node:http, which (unlike fetch) lets a test set the Host header. */
 export function nodeRequest(
   url: string,
-  options: { method: string; headers: Record<string, string>; body?: string },
+  options: { method: string; headers: Record<string, string>; body?: string; chunks?: string[] },
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method, headers: options.headers }, (res) => {
@@ -104,6 +104,7 @@ export function nodeRequest(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     })
     req.on('error', reject)
+    for (const chunk of options.chunks ?? []) req.write(chunk)
     req.end(options.body)
   })
 }

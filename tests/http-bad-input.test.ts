@@ -49,6 +49,31 @@ describe('bad input on the MCP endpoint', () => {
     expect(reply.messages[0].error.code).toBe(-32600)
   })
 
+  it('rejects a chunked body over the size limit with 413 and still reads a small chunked one', async () => {
+    const headers = {
+      ...session(),
+      host: new URL(relay.url).host,
+      'content-type': 'application/json',
+      accept: ACCEPT,
+      'transfer-encoding': 'chunked',
+    }
+    const pad = 'x'.repeat(40 * 1024)
+    const big = await nodeRequest(`${relay.url}/mcp`, {
+      method: 'POST',
+      headers,
+      chunks: [`{"jsonrpc":"2.0","id":10,"method":"ping","params":{"a":"${pad}",`, `"b":"${pad}"}}`],
+    })
+    expect(big.status).toBe(413)
+    expect(JSON.parse(big.body).error.code).toBe(-32600)
+    const small = await nodeRequest(`${relay.url}/mcp`, {
+      method: 'POST',
+      headers,
+      chunks: ['{"jsonrpc":"2.0",', '"id":11,"method":"ping"}'],
+    })
+    expect(small.status).toBe(200)
+    expect(small.body).toContain('"id":11')
+  })
+
   it('answers an unknown method with method-not-found', async () => {
     const reply = await rawPost(relay.url, { jsonrpc: '2.0', id: 2, method: 'tools/explode' }, session())
     expect(reply.status).toBe(200)

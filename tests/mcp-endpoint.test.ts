@@ -94,6 +94,17 @@ describe('MCP endpoint in meta exposure mode', () => {
     })
   })
 
+  it('echoes a message through dispatch, text content and structured content agreeing', async () => {
+    const message = 'héllo ✓ "quoted"\n'
+    const result = await client.callTool({
+      name: 'tools_dispatch',
+      arguments: { tool: 'system_echo', params: { message } },
+    })
+    const expected = { tool: 'system_echo', category: 'system', runtime: 'local', result: { message } }
+    expect(result.structuredContent).toEqual(expected)
+    expect(JSON.parse((result.content as Array<{ text: string }>)[0]!.text)).toEqual(expected)
+  })
+
   it('names an unknown, a missing and a mistyped parameter', async () => {
     const unknown = await client.callTool({
       name: 'tools_dispatch',

@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { RelayComponents } from '../components.ts'
 import { apiRoutes } from './api-routes.ts'
@@ -29,6 +28,14 @@ export function createHttpApp(c: RelayComponents): Hono {
     metrics.httpDuration.observe({ method: ctx.req.method, route }, (performance.now() - started) / 1000)
   })
 
+  const withCors = cors({
+    origin: (origin) => (originAllowed(origin, policy) ? origin : null),
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: MCP_HEADERS,
+    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'],
+    maxAge: 600,
+  })
+
   for (const path of ['/mcp', '/api/*']) {
     app.use(path, async (ctx, next) => {
       if (!hostAllowed(ctx.req.header('host'), policy)) {
@@ -39,16 +46,8 @@ export function createHttpApp(c: RelayComponents): Hono {
       }
       return next()
     })
-    app.use(
-      path,
-      cors({
-        origin: (origin) => (originAllowed(origin, policy) ? origin : null),
-        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: MCP_HEADERS,
-        exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'],
-        maxAge: 600,
-      }),
-    )
+    // CORS headers only matter to browsers, which always send Origin.
+    app.use(path, (ctx, next) => (ctx.req.header('origin') ? withCors(ctx, next) : next()))
   }
 
   const token = config.token
@@ -65,18 +64,6 @@ export function createHttpApp(c: RelayComponents): Hono {
     })
   }
 
-  app.use(
-    '/mcp',
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () =>
-        jsonRpcErrorResponse(
-          413,
-          RPC.invalidRequest,
-          `Payload Too Large: the limit is ${config.maxBodyBytes} bytes`,
-        ),
-    }),
-  )
   app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw))
 
   app.get('/healthz', (ctx) =>

@@ -36,7 +36,7 @@ export function hostAllowed(host: string | undefined, policy: HostPolicy): boole
 
 /** Requests without an Origin (non-browser clients) pass; browser origins must be trusted. */
 export function originAllowed(origin: string | undefined, policy: HostPolicy): boolean {
-  if (origin === undefined) return true
+  if (origin === undefined || origin === '') return true
   if (policy.origins.has('*') || policy.origins.has(origin)) return true
   try {
     const url = new URL(origin)

@@ -1,18 +1,29 @@
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
+import { readBoundedBody } from '../http/read-bounded-body.ts'
 
 export type BodyRead = { ok: true; body: unknown } | { ok: false; response: Response }
 
 /**
  * Reads a POST body once and checks its JSON-RPC shape before the SDK sees it, so the
  * errors follow JSON-RPC 2.0: not JSON → -32700; JSON that is not a message (or a batch
- * holding a non-message) → -32600 (the SDK reports both as -32700). Size is bounded
- * earlier by the HTTP body limit.
+ * holding a non-message) → -32600 (the SDK reports both as -32700); over `maxBytes` →
+ * 413.
  */
-export async function readJsonRpcBody(req: Request): Promise<BodyRead> {
+export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<BodyRead> {
+  const read = await readBoundedBody(req, maxBytes)
+  if (!read.ok) {
+    return {
+      ok: false,
+      response: jsonRpcErrorResponse(
+        413,
+        RPC.invalidRequest,
+        `Payload Too Large: the limit is ${maxBytes} bytes`,
+      ),
+    }
+  }
   let body: unknown
   try {
-    body = await req.json()
+    body = JSON.parse(read.text)
   } catch {
     return {
       ok: false,
@@ -27,7 +38,7 @@ export async function readJsonRpcBody(req: Request): Promise<BodyRead> {
     }
   }
   for (const [index, message] of messages.entries()) {
-    if (!JSONRPCMessageSchema.safeParse(message).success) {
+    if (!looksLikeJsonRpcMessage(message)) {
       const where = Array.isArray(body) ? ` (batch item ${index})` : ''
       return {
         ok: false,
@@ -40,4 +51,19 @@ export async function readJsonRpcBody(req: Request): Promise<BodyRead> {
     }
   }
   return { ok: true, body }
+}
+
+/**
+ * The JSON-RPC 2.0 envelope, checked cheaply: a request or notification (string
+ * `method`) or a response (`id` with `result` or `error`). The SDK validates the full
+ * message afterwards; this only decides which requests get -32600 here.
+ */
+export function looksLikeJsonRpcMessage(message: unknown): boolean {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return false
+  const m = message as Record<string, unknown>
+  if (m.jsonrpc !== '2.0') return false
+  const idOk = m.id === undefined || typeof m.id === 'string' || typeof m.id === 'number'
+  if (typeof m.method === 'string') return idOk
+  if (m.id === null) return 'error' in m
+  return m.id !== undefined && idOk && ('result' in m || 'error' in m)
 }

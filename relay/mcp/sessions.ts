@@ -57,7 +57,7 @@ export class McpSessions {
   async handle(req: Request): Promise<Response> {
     let body: unknown
     if (req.method === 'POST') {
-      const read = await readJsonRpcBody(req)
+      const read = await readJsonRpcBody(req, this.init.maxBodyBytes)
       if (!read.ok) return read.response
       body = read.body
     }

@@ -148,7 +148,17 @@ export function systemTools(deps: SystemToolDeps) {
     },
   })
 
-  return { info: SYSTEM_CATEGORY, tools: [health, version, routerStats, wait] }
+  const echo = defineTool({
+    name: 'system_echo',
+    category: 'system',
+    description: 'Echo a message back unchanged; a round-trip check for clients, the router and benchmarks',
+    input: z.object({ message: z.string().max(65_536).describe('Text to send back') }),
+    output: z.object({ message: z.string() }),
+    annotations: { title: 'Echo', ...READ_ONLY },
+    handlers: { local: async ({ message }) => ({ message }) },
+  })
+
+  return { info: SYSTEM_CATEGORY, tools: [health, version, routerStats, wait, echo] }
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,82 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+
+export interface LoadResult {
+  calls: number
+  callsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+}
+
+export interface ToolCall {
+  name: string
+  arguments: Record<string, unknown>
+}
+
+/**
+ * The SDK client passes one connection-wide AbortSignal to every fetch, and undici
+ * only drops its listener on that signal when the request is garbage-collected, so a
+ * long load run piles up thousands of listeners (MaxListenersExceededWarning) and
+ * slows the client. Each POST gets its own signal, linked to the connection's until
+ * its response headers arrive; the long-lived GET stream keeps the shared one.
+ */
+const isolatingFetch: typeof fetch = async (input, init) => {
+  const shared = init?.signal
+  if (!shared || init?.method !== 'POST') return fetch(input, init)
+  const own = new AbortController()
+  const onAbort = () => own.abort(shared.reason)
+  shared.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await fetch(input, { ...init, signal: own.signal })
+  } finally {
+    shared.removeEventListener('abort', onAbort)
+  }
+}
+
+/** Connects an SDK client (one session) to an MCP endpoint. */
+export async function connect(endpoint: URL): Promise<Client> {
+  const client = new Client({ name: 'mcpp-bench', version: '1.0.0' })
+  await client.connect(new StreamableHTTPClientTransport(endpoint, { fetch: isolatingFetch }))
+  return client
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return sorted[Math.max(0, index)] as number
+}
+
+/**
+ * Keeps `concurrency` calls in flight on one session for `durationMs` (after a
+ * warm-up of `warmupMs` that is not counted) and reports throughput and latency.
+ */
+export async function drive(
+  client: Client,
+  call: ToolCall,
+  concurrency: number,
+  durationMs: number,
+  warmupMs: number,
+  onMeasureStart: () => void = () => {},
+): Promise<LoadResult> {
+  const latencies: number[] = []
+  const warmupEnd = performance.now() + warmupMs
+  const end = warmupEnd + durationMs
+  setTimeout(onMeasureStart, warmupMs)
+  const worker = async () => {
+    for (;;) {
+      const started = performance.now()
+      if (started >= end) return
+      const result = await client.callTool(call)
+      if (result.isError) throw new Error(`${call.name} failed: ${JSON.stringify(result.content)}`)
+      if (started >= warmupEnd) latencies.push(performance.now() - started)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  latencies.sort((a, b) => a - b)
+  return {
+    calls: latencies.length,
+    callsPerSecond: latencies.length / (durationMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * `npm run bench [-- --seconds N] [-- --only relay,router]`: measures MCP++ against
+ * baselines taken in the same run and prints one table. Targets are reported as
+ * pass/MISS; the run itself only fails if a measurement cannot be taken.
+ */
+import { parseArgs } from 'node:util'
+import type { BenchSection } from './context.ts'
+import { relayHttp } from './sections/relay-http.ts'
+import { routerDecision } from './sections/router-decision.ts'
+import { type Row, renderTable, verdict } from './table.ts'
+
+const SECTIONS: readonly BenchSection[] = [routerDecision, relayHttp]
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    only: { type: 'string' },
+  },
+})
+const seconds = Number(values.seconds)
+if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`)
+const only = values.only?.split(',')
+const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? []
+if (unknown.length > 0) {
+  throw new Error(
+    `unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`,
+  )
+}
+
+const ctx = { seconds, progress: (message: string) => process.stderr.write(`… ${message}\n`) }
+const rows: Row[] = []
+const started = performance.now()
+for (const section of SECTIONS) {
+  if (only !== undefined && !only.includes(section.name)) continue
+  rows.push(...(await section.run(ctx)))
+}
+process.stdout.write(`\n${renderTable(rows)}\n\n`)
+const missed = rows.filter((r) => verdict(r) === 'MISS').length
+const targets = rows.filter((r) => r.target !== undefined).length
+process.stdout.write(
+  `${targets - missed}/${targets} targets met in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+)

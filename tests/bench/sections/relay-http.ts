@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type ChildServer, startChildServer } from '../child-server.ts'
+import type { BenchContext, BenchSection } from '../context.ts'
+import { connect, drive, type LoadResult, type ToolCall } from '../load.ts'
+import type { Row } from '../table.ts'
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const MB = 1024 * 1024
+const MESSAGE = 'hello, relay'
+
+const RELAY_CALL: ToolCall = {
+  name: 'tools_dispatch',
+  arguments: { tool: 'system_echo', params: { message: MESSAGE } },
+}
+const BARE_CALL: ToolCall = { name: 'echo', arguments: { message: MESSAGE } }
+
+const ROUNDS = 2
+const WARMUP_MS = 1500
+
+type Measured = LoadResult & { serverCpuUsPerCall: number }
+
+async function load(server: ChildServer, call: ToolCall, concurrency: number, ctx: BenchContext) {
+  const client = await connect(server.endpoint)
+  try {
+    let cpuBefore = 0
+    const result = await drive(client, call, concurrency, ctx.seconds * 1000, WARMUP_MS, () => {
+      cpuBefore = server.cpuMs()
+    })
+    return { ...result, serverCpuUsPerCall: ((server.cpuMs() - cpuBefore) * 1000) / result.calls }
+  } finally {
+    await client.close()
+  }
+}
+
+/**
+ * Alternates relay and bare rounds so that drift on a shared machine hits both, and
+ * keeps each side's best round (the one least disturbed by other processes).
+ */
+async function compare(relay: ChildServer, bare: ChildServer, concurrency: number, ctx: BenchContext) {
+  let best: { relay?: Measured; bare?: Measured } = {}
+  for (let round = 1; round <= ROUNDS; round++) {
+    ctx.progress(`relay: concurrency ${concurrency}, round ${round} of ${ROUNDS}, ${ctx.seconds} s each side`)
+    const r = await load(relay, RELAY_CALL, concurrency, ctx)
+    const b = await load(bare, BARE_CALL, concurrency, ctx)
+    best = {
+      relay: best.relay && best.relay.callsPerSecond >= r.callsPerSecond ? best.relay : r,
+      bare: best.bare && best.bare.callsPerSecond >= b.callsPerSecond ? best.bare : b,
+    }
+  }
+  return { relay: best.relay as Measured, bare: best.bare as Measured }
+}
+
+function loadRows(concurrency: number, relay: Measured, bare: Measured): Row[] {
+  const section = `mcp c=${concurrency}`
+  return [
+    {
+      section,
+      metric: 'calls/s (dispatch system_echo vs bare SDK echo)',
+      value: relay.callsPerSecond,
+      baseline: bare.callsPerSecond,
+      unit: 'calls/s',
+      target: { kind: 'min', of: 'ratio', limit: 0.9 },
+    },
+    { section, metric: 'p50 latency', value: relay.p50Ms, baseline: bare.p50Ms, unit: 'ms' },
+    { section, metric: 'p99 latency', value: relay.p99Ms, baseline: bare.p99Ms, unit: 'ms' },
+    {
+      section,
+      metric: 'server CPU per call',
+      value: relay.serverCpuUsPerCall,
+      baseline: bare.serverCpuUsPerCall,
+      unit: 'µs',
+    },
+  ]
+}
+
+/**
+ * The relay (compiled, as `npm start` runs it) against a bare SDK server, both in child
+ * processes, driven over HTTP by the SDK client at concurrency 1 and 32.
+ */
+export const relayHttp: BenchSection = {
+  name: 'relay',
+  async run(ctx) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
+    ctx.progress('relay: starting the relay (dist) and the bare SDK server')
+    const relay = await startChildServer(
+      [join(ROOT, 'dist/relay/main.js'), '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+      'relay',
+    )
+    const bare = await startChildServer([join(ROOT, 'tests/bench/bare-sdk-server.ts')], 'bare SDK server')
+    try {
+      const rows: Row[] = [
+        {
+          section: 'memory',
+          metric: 'RSS after start-up',
+          value: relay.rss() / MB,
+          baseline: bare.rss() / MB,
+          unit: 'MB',
+          target: { kind: 'max', of: 'value', limit: 120 },
+        },
+      ]
+      for (const concurrency of [1, 32]) {
+        const measured = await compare(relay, bare, concurrency, ctx)
+        rows.push(...loadRows(concurrency, measured.relay, measured.bare))
+      }
+      rows.push({
+        section: 'memory',
+        metric: 'RSS after the load runs',
+        value: relay.rss() / MB,
+        baseline: bare.rss() / MB,
+        unit: 'MB',
+      })
+      return rows
+    } finally {
+      await Promise.all([relay.stop(), bare.stop()])
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  },
+}
