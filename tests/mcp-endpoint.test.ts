@@ -41,7 +41,7 @@ describe('MCP endpoint in meta exposure mode', () => {
       categories: Array<{ name: string; toolCount: number }>
     }
     const byName = Object.fromEntries(categories.map((c) => [c.name, c.toolCount]))
-    expect(byName).toMatchObject({ tools: 5, system: 4, cache: 5, text: 4 })
+    expect(byName).toMatchObject({ tools: 5, system: 5, cache: 5, text: 4 })
   })
 
   it('lists a category and rejects an unknown one naming the valid ones', async () => {
