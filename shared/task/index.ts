@@ -1,0 +1,13 @@
+/**
+ * Tasks: the model of one unit of P2P work, shared by the relay's durable queue, the
+ * `/mcpp/task/1.0.0` wire protocol and the workers that execute tasks.
+ */
+export type {
+  BuiltinTaskKind,
+  TaskError,
+  TaskProgress,
+  TaskRecord,
+  TaskSpec,
+  TaskState,
+} from './types.ts'
+export { BUILTIN_TASK_KINDS, TASK_STATES, TERMINAL_STATES } from './types.ts'

@@ -1,0 +1,10 @@
+import { z } from 'zod'
+import { defineKind } from './types.ts'
+
+/** Returns its input unchanged: the transport round trip with no compute. */
+export const echoKind = defineKind({
+  kind: 'echo',
+  description: 'Return the input unchanged',
+  input: z.unknown(),
+  run: async (input) => input ?? null,
+})

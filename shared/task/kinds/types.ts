@@ -1,0 +1,34 @@
+import type { z } from 'zod'
+
+export interface KindContext {
+  signal: AbortSignal
+  progress(progress: number, total?: number, message?: string): void
+}
+
+/** One task kind: how a worker validates its input and computes its output. */
+export interface TaskKind<I = unknown> {
+  kind: string
+  description: string
+  input: z.ZodType<I>
+  run(input: I, ctx: KindContext): Promise<unknown>
+}
+
+/** Defines a kind with its input type inferred from the schema. */
+export function defineKind<S extends z.ZodType>(spec: {
+  kind: string
+  description: string
+  input: S
+  run(input: z.output<S>, ctx: KindContext): Promise<unknown>
+}): TaskKind<z.output<S>> {
+  return spec as TaskKind<z.output<S>>
+}
+
+/** A failure that retrying cannot fix (bad input, bad module). */
+export class PermanentTaskError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.name = 'PermanentTaskError'
+    this.code = code
+  }
+}

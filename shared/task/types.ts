@@ -1,0 +1,88 @@
+/**
+ * The task model shared by the relay's durable queue, the wire protocol and the
+ * workers. A task is one unit of P2P work of a given `kind` with a JSON input.
+ */
+
+/** `queued → leased → running → succeeded | failed | cancelled` (DESIGN.md, task queue). */
+export type TaskState = 'queued' | 'leased' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+
+export const TASK_STATES: readonly TaskState[] = [
+  'queued',
+  'leased',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+]
+
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled'])
+
+/** The task kinds every worker implements. */
+export const BUILTIN_TASK_KINDS = ['echo', 'sha256', 'embed', 'wasm'] as const
+export type BuiltinTaskKind = (typeof BUILTIN_TASK_KINDS)[number]
+
+export interface TaskError {
+  /** Stable code, e.g. TIMEOUT, CANCELLED, WORKER_LOST, TASK_FAILED, INVALID_INPUT. */
+  code: string
+  message: string
+}
+
+export interface TaskProgress {
+  progress: number
+  total?: number
+  message?: string
+}
+
+/** What a client asks for when it submits a task. */
+export interface TaskSpec {
+  kind: string
+  /** JSON input; large inputs travel as `inputCid` instead. */
+  input?: unknown
+  /** CID of a block holding the JSON input (for inputs above the inline limit). */
+  inputCid?: string
+  /** Higher runs first; FIFO within a priority. */
+  priority?: number
+  maxAttempts?: number
+  timeoutMs?: number
+  idempotencyKey?: string
+  /** Capabilities a worker must announce (besides the kind itself). */
+  requires?: string[]
+  tags?: string[]
+  metadata?: Record<string, unknown>
+}
+
+/** A task as stored and reported. Times are epoch milliseconds. */
+export interface TaskRecord {
+  id: string
+  /** Insertion order; breaks ties within a priority (FIFO). */
+  seq: number
+  kind: string
+  input: unknown
+  inputCid: string | null
+  priority: number
+  state: TaskState
+  /** Attempts started so far (a lease starts an attempt). */
+  attempt: number
+  maxAttempts: number
+  timeoutMs: number
+  idempotencyKey: string | null
+  requires: string[]
+  tags: string[]
+  metadata: Record<string, unknown>
+  createdAt: number
+  updatedAt: number
+  /** A queued task is not leased before this time (retry backoff). */
+  notBefore: number
+  startedAt: number | null
+  finishedAt: number | null
+  workerId: string | null
+  /** Fencing token of the current lease; results carrying another token are rejected. */
+  leaseToken: number | null
+  leaseExpiresAt: number | null
+  progress: TaskProgress | null
+  output: unknown
+  outputCid: string | null
+  error: TaskError | null
+  /** The task this one re-submits, if any (an attempt chain). */
+  previousId: string | null
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod'
+
+/**
+ * `/mcpp/task/1.0.0`: one long-lived stream per worker connection, opened by the
+ * worker. Frames are length-prefixed JSON (see framed-channel.ts) validated against
+ * these schemas on arrival; anything else resets the stream.
+ *
+ *   worker → relay: hello, results, progress, heartbeat, bye
+ *   relay → worker: welcome, assign, cancel, drain, error
+ *
+ * The relay never has more tasks assigned to a worker than the `concurrency` the
+ * worker announced (flow control); assignment is pushed, never polled.
+ */
+export const TASK_PROTOCOL = '/mcpp/task/1.0.0'
+export const TASK_PROTOCOL_VERSION = 1
+/** Larger inputs and outputs travel as CIDs (DESIGN.md, Content). */
+export const INLINE_PAYLOAD_LIMIT = 256 * 1024
+export const MAX_TASK_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024
+export const MAX_CONCURRENCY = 256
+
+const id = z.string().min(1).max(128)
+const token = z.number().int().nonnegative()
+const name = z.string().min(1).max(64)
+const taskError = z.object({ code: z.string().min(1).max(64), message: z.string().max(4096) })
+
+export const helloMessage = z.strictObject({
+  type: z.literal('hello'),
+  version: z.literal(TASK_PROTOCOL_VERSION),
+  /** Human-readable label shown in stats, e.g. "chromium tab" or a host name. */
+  name: z.string().max(128),
+  kinds: z.array(name).min(1).max(64),
+  capabilities: z.array(name).max(64).default([]),
+  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY),
+  userAgent: z.string().max(512).optional(),
+})
+
+export const taskResult = z.union([
+  z.strictObject({
+    taskId: id,
+    token,
+    ok: z.literal(true),
+    output: z.unknown().optional(),
+    outputCid: z.string().max(256).optional(),
+    durationMs: z.number().nonnegative(),
+  }),
+  z.strictObject({
+    taskId: id,
+    token,
+    ok: z.literal(false),
+    error: taskError,
+    /** False when retrying cannot help (bad input, unknown kind, cancelled). */
+    retryable: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  }),
+])
+
+export const resultsMessage = z.strictObject({
+  type: z.literal('results'),
+  results: z.array(taskResult).min(1).max(MAX_CONCURRENCY),
+})
+
+export const progressMessage = z.strictObject({
+  type: z.literal('progress'),
+  taskId: id,
+  token,
+  progress: z.number().finite(),
+  total: z.number().finite().optional(),
+  message: z.string().max(1024).optional(),
+})
+
+export const heartbeatMessage = z.strictObject({
+  type: z.literal('heartbeat'),
+  /** Tasks the worker holds right now; the relay reconciles its leases with them. */
+  inFlight: z.array(id).max(MAX_CONCURRENCY),
+})
+
+export const byeMessage = z.strictObject({ type: z.literal('bye'), reason: z.string().max(256).optional() })
+
+export const workerMessage = z.discriminatedUnion('type', [
+  helloMessage,
+  resultsMessage,
+  progressMessage,
+  heartbeatMessage,
+  byeMessage,
+])
+
+export const assignedTask = z.strictObject({
+  taskId: id,
+  token,
+  kind: name,
+  input: z.unknown().optional(),
+  inputCid: z.string().max(256).optional(),
+  timeoutMs: z.number().int().positive(),
+})
+
+export const welcomeMessage = z.strictObject({
+  type: z.literal('welcome'),
+  relayPeerId: z.string(),
+  workerId: id,
+  heartbeatMs: z.number().int().positive(),
+  leaseMs: z.number().int().positive(),
+  maxMessageBytes: z.number().int().positive(),
+})
+
+export const assignMessage = z.strictObject({
+  type: z.literal('assign'),
+  tasks: z.array(assignedTask).min(1).max(MAX_CONCURRENCY),
+})
+
+export const cancelMessage = z.strictObject({
+  type: z.literal('cancel'),
+  taskId: id,
+  token,
+  reason: z.string().max(256),
+})
+
+export const drainMessage = z.strictObject({
+  type: z.literal('drain'),
+  /** In-flight tasks not finished by then are re-queued by the relay. */
+  deadlineMs: z.number().int().nonnegative(),
+  reason: z.string().max(256),
+})
+
+export const relayErrorMessage = z.strictObject({
+  type: z.literal('error'),
+  code: z.string(),
+  message: z.string(),
+})
+
+export const relayMessage = z.discriminatedUnion('type', [
+  welcomeMessage,
+  assignMessage,
+  cancelMessage,
+  drainMessage,
+  relayErrorMessage,
+])
+
+export type HelloMessage = z.infer<typeof helloMessage>
+export type TaskResultMessage = z.infer<typeof taskResult>
+export type WorkerMessage = z.infer<typeof workerMessage>
+export type AssignedTask = z.infer<typeof assignedTask>
+export type RelayMessage = z.infer<typeof relayMessage>
