@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'INVALID_OUTPUT'
   | 'NOT_FOUND'
   | 'CONFIG_INVALID'
+  | 'TASK_FAILED'
+  | 'CONFLICT'
   | 'INTERNAL'
 
 export class McppError extends Error {

@@ -37,18 +37,18 @@ export interface TaskProgress {
 export interface TaskSpec {
   kind: string
   /** JSON input; large inputs travel as `inputCid` instead. */
-  input?: unknown
+  input?: unknown | undefined
   /** CID of a block holding the JSON input (for inputs above the inline limit). */
-  inputCid?: string
+  inputCid?: string | undefined
   /** Higher runs first; FIFO within a priority. */
-  priority?: number
-  maxAttempts?: number
-  timeoutMs?: number
-  idempotencyKey?: string
+  priority?: number | undefined
+  maxAttempts?: number | undefined
+  timeoutMs?: number | undefined
+  idempotencyKey?: string | undefined
   /** Capabilities a worker must announce (besides the kind itself). */
-  requires?: string[]
-  tags?: string[]
-  metadata?: Record<string, unknown>
+  requires?: string[] | undefined
+  tags?: string[] | undefined
+  metadata?: Record<string, unknown> | undefined
 }
 
 /** A task as stored and reported. Times are epoch milliseconds. */

@@ -1,0 +1,84 @@
+import type { TaskRecord, TaskState } from '../../shared/task/types.ts'
+
+/** A row of the tasks table as node:sqlite returns it. */
+export interface TaskRow {
+  seq: number
+  id: string
+  kind: string
+  input: string | null
+  input_cid: string | null
+  priority: number
+  state: string
+  attempt: number
+  max_attempts: number
+  timeout_ms: number
+  idempotency_key: string | null
+  requires: string
+  tags: string
+  metadata: string
+  created_at: number
+  updated_at: number
+  not_before: number
+  started_at: number | null
+  finished_at: number | null
+  leased_at: number | null
+  worker_id: string | null
+  lease_token: number | null
+  lease_expires_at: number | null
+  progress: string | null
+  output: string | null
+  output_cid: string | null
+  error: string | null
+  previous_id: string | null
+}
+
+/**
+ * Parses a JSON column. A damaged value (edited by hand, disk trouble) must not make
+ * the whole queue unreadable: it is reported through `damaged` and read as the fallback.
+ */
+function json<T>(text: string | null, fallback: T, damaged: string[], column: string): T {
+  if (text === null) return fallback
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    damaged.push(column)
+    return fallback
+  }
+}
+
+export function rowToTask(row: TaskRow): TaskRecord {
+  const damaged: string[] = []
+  const task: TaskRecord = {
+    id: row.id,
+    seq: row.seq,
+    kind: row.kind,
+    input: json(row.input, null, damaged, 'input'),
+    inputCid: row.input_cid,
+    priority: row.priority,
+    state: row.state as TaskState,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
+    idempotencyKey: row.idempotency_key,
+    requires: json(row.requires, [], damaged, 'requires'),
+    tags: json(row.tags, [], damaged, 'tags'),
+    metadata: json(row.metadata, {}, damaged, 'metadata'),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    notBefore: row.not_before,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    workerId: row.worker_id,
+    leaseToken: row.lease_token,
+    leaseExpiresAt: row.lease_expires_at,
+    progress: json(row.progress, null, damaged, 'progress'),
+    output: json(row.output, undefined, damaged, 'output'),
+    outputCid: row.output_cid,
+    error: json(row.error, null, damaged, 'error'),
+    previousId: row.previous_id,
+  }
+  if (damaged.length > 0) {
+    task.error = { code: 'STORE_DAMAGED', message: `unreadable JSON in column(s) ${damaged.join(', ')}` }
+  }
+  return task
+}
