@@ -9,12 +9,17 @@ import type { RelayConfig } from './config/schema.ts'
 import { createLogger, type Logger } from './log.ts'
 import { McpSessions } from './mcp/sessions.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
+import { P2pHolder } from './p2p/p2p-holder.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
+import { p2pRuntime } from './runtimes/p2p-runtime.ts'
 import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
 import { CacheStore } from './store/cache-store.ts'
+import { createTaskService } from './tasks/create-task-service.ts'
+import type { TaskService } from './tasks/task-service.ts'
 import { cacheTools } from './tools/cache.ts'
 import { systemTools } from './tools/system.ts'
+import { taskqueueTools } from './tools/taskqueue/index.ts'
 
 /** Everything a relay is made of, built once at the entry point and passed down. */
 export interface RelayComponents {
@@ -30,6 +35,9 @@ export interface RelayComponents {
   exposed: ReadonlyMap<string, Tool>
   cache: CacheStore
   sessions: McpSessions
+  tasks: TaskService
+  /** The libp2p node, once startRelay has started it. */
+  p2p: P2pHolder
 }
 
 export interface ComponentOptions {
@@ -53,10 +61,6 @@ export function readVersion(): string {
   }
 }
 
-/** The P2P runtime arrives with the task-worker issue; until then it says so. */
-const P2P_UNAVAILABLE =
-  'the P2P task runtime is not running on this relay (no libp2p task workers in this build)'
-
 export function createComponents(config: RelayConfig, options: ComponentOptions = {}): RelayComponents {
   const now = options.now ?? Date.now
   const log = options.log ?? createLogger(config.logLevel)
@@ -64,12 +68,14 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const metrics = createMetrics()
   mkdirSync(config.dataDir, { recursive: true })
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
+  const p2p = new P2pHolder()
+  const tasks = createTaskService({ dataDir: config.dataDir, now, log, registry: metrics.registry })
   const executor = new RouterExecutor({
     policy: config.router,
     metrics,
     backends: {
       local: localRuntime(),
-      p2p: unavailableRuntime('p2p', P2P_UNAVAILABLE),
+      p2p: p2pRuntime(tasks, () => p2p.running),
       edge: unavailableRuntime('edge', 'the edge runtime runs in the Cloudflare Worker, not on a relay'),
       relay: unavailableRuntime('relay', 'no peer relays are connected'),
     },
@@ -90,6 +96,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       metrics,
     }),
     cacheTools(cache),
+    taskqueueTools(tasks, p2p.lazyDirectory),
     textCategory,
   ]
   for (const { info, tools } of categories) {
@@ -119,5 +126,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     exposed,
     cache,
     sessions,
+    tasks,
+    p2p,
   }
 }

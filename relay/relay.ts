@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server'
 import { type ComponentOptions, createComponents, type RelayComponents } from './components.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { createHttpApp } from './http/app.ts'
+import { startP2p } from './p2p/start-p2p.ts'
 
 export interface RunningRelay {
   components: RelayComponents
@@ -24,6 +25,14 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
       s.once('error', reject)
     },
   )
+  try {
+    await startP2p(components)
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    components.tasks.stop()
+    components.cache.close()
+    throw err
+  }
   const sweepEvery = Math.min(config.sessionIdleSeconds * 500, 60_000)
   const sweeper = setInterval(() => void components.sessions.sweep(), sweepEvery)
   sweeper.unref()
@@ -37,6 +46,8 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
     close: async () => {
       clearInterval(sweeper)
       await components.sessions.closeAll()
+      await components.p2p.node?.stop()
+      components.tasks.stop()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         if ('closeAllConnections' in server) server.closeAllConnections()

@@ -64,9 +64,13 @@ describe('relay command line', () => {
 
   it('starts, serves /healthz, and exits cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-cli-'))
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN, '--port', '0'], {
-      env: { ...process.env, MCPP_DATA_DIR: dataDir, MCPP_LOG_LEVEL: 'warn' },
-    })
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', MAIN, '--port', '0', '--p2p-port', '0'],
+      {
+        env: { ...process.env, MCPP_DATA_DIR: dataDir, MCPP_LOG_LEVEL: 'warn' },
+      },
+    )
     const url = await new Promise<string>((resolve, reject) => {
       let out = ''
       child.stdout.on('data', (d) => {

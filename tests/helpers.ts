@@ -15,6 +15,7 @@ export async function startTestRelay(
 ): Promise<RunningRelay> {
   const config = configSchema.parse({
     port: 0,
+    p2pPort: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'mcpp-test-')),
     logLevel: 'silent',
     ...overrides,

@@ -37,6 +37,9 @@ export function apiRoutes(c: RelayComponents): Hono {
         ]),
       ),
       tools: c.registry.all().length,
+      p2p: c.p2p.node ? { peerId: c.p2p.node.peerId, multiaddrs: c.p2p.node.multiaddrs() } : null,
+      workers: c.tasks.registry.stats().filter((w) => w.connected),
+      queue: c.tasks.store.countsByState(),
     })
   })
   return api

@@ -88,7 +88,7 @@ describe('TaskStore', () => {
   })
 
   it('retries a failed attempt after its backoff, then fails at the attempt limit', () => {
-    const [{ task }] = store.submit([{ kind: 'echo', maxAttempts: 2 }]) as [{ task: { id: string } }]
+    const { task } = store.submit([{ kind: 'echo', maxAttempts: 2 }])[0]!
     const error = { code: 'TASK_FAILED', message: 'boom' }
     const a1 = lease()[0]!
     expect(store.fail(task.id, a1.leaseToken!, error, { retryable: true, retryDelayMs: 500 })).toMatchObject({
@@ -105,7 +105,7 @@ describe('TaskStore', () => {
   })
 
   it('fails at once when the failure is not retryable', () => {
-    const [{ task }] = store.submit([{ kind: 'echo' }]) as [{ task: { id: string } }]
+    const { task } = store.submit([{ kind: 'echo' }])[0]!
     const a1 = lease()[0]!
     const result = store.fail(
       task.id,

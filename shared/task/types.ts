@@ -29,8 +29,8 @@ export interface TaskError {
 
 export interface TaskProgress {
   progress: number
-  total?: number
-  message?: string
+  total?: number | undefined
+  message?: string | undefined
 }
 
 /** What a client asks for when it submits a task. */

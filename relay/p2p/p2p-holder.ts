@@ -1,0 +1,31 @@
+import { McppError } from '../../shared/errors.ts'
+import type { RelayNode } from './create-relay-node.ts'
+import type { RelayDirectory } from './relay-directory.ts'
+
+/**
+ * The relay's libp2p side, which starts after the components are built (it is
+ * asynchronous and needs the task service). Tools hold this and fail clearly while
+ * the node is not running.
+ */
+export class P2pHolder {
+  node: RelayNode | undefined
+  directory: RelayDirectory | undefined
+
+  get running(): boolean {
+    return this.node !== undefined
+  }
+
+  /** A directory that forwards to the live one, or says the node is not running. */
+  readonly lazyDirectory: RelayDirectory = {
+    self: () => this.requireDirectory().self(),
+    relays: () => this.requireDirectory().relays(),
+    announce: (options) => this.requireDirectory().announce(options),
+  }
+
+  private requireDirectory(): RelayDirectory {
+    if (this.directory === undefined) {
+      throw new McppError('RUNTIME_UNAVAILABLE', 'the libp2p node of this relay is not running')
+    }
+    return this.directory
+  }
+}

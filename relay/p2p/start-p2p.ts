@@ -1,0 +1,39 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import type { RelayComponents } from '../components.ts'
+import { createRelayNode } from './create-relay-node.ts'
+import { loadOrCreatePeerKey } from './peer-key.ts'
+import { relayDirectory } from './relay-directory.ts'
+import { handleTaskProtocol } from './task-protocol.ts'
+
+/**
+ * Starts the relay's libp2p side: its persistent identity, the node (WebSockets,
+ * circuit relay, Helia), the task protocol and the relay directory; then the task
+ * service starts assigning work. Bootstrap peers are dialled in the background.
+ */
+export async function startP2p(c: RelayComponents): Promise<void> {
+  const { config, log, tasks } = c
+  const privateKey = await loadOrCreatePeerKey(config.dataDir)
+  const node = await createRelayNode({
+    host: config.host,
+    port: config.p2pPort,
+    dataDir: config.dataDir,
+    privateKey,
+  })
+  try {
+    await handleTaskProtocol(node.libp2p, { tasks, ...tasks.protocol })
+    c.p2p.directory = await relayDirectory(node.libp2p, tasks, { log, now: c.now })
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  c.p2p.node = node
+  tasks.start()
+  log.info('libp2p node listening', { peerId: node.peerId, multiaddrs: node.multiaddrs() })
+  for (const peer of config.bootstrapPeers) {
+    Promise.resolve()
+      .then(() => node.libp2p.dial(multiaddr(peer)))
+      .catch((err: Error) => {
+        log.warn('bootstrap peer unreachable', { peer, error: err.message })
+      })
+  }
+}

@@ -1,0 +1,55 @@
+import { McppError, NotAcceptedError } from '../../shared/errors.ts'
+import type { TaskService } from '../tasks/task-service.ts'
+import type { RuntimeBackend } from './runtime-backend.ts'
+
+/**
+ * Runs a tool as a P2P task: the tool's `taskKind` with its validated input, on a
+ * connected worker that runs that kind. It refuses (so the router may fall back)
+ * only before submitting; once the task is queued the call belongs to P2P, and a
+ * cancelled call cancels the task.
+ */
+export function p2pRuntime(tasks: TaskService, available: () => boolean): RuntimeBackend {
+  return {
+    id: 'p2p',
+    status: () => {
+      if (!available())
+        return { available: false, reason: 'the libp2p node is not running', taskKinds: new Set() }
+      const taskKinds = tasks.registry.taskKinds()
+      return taskKinds.size > 0
+        ? { available: true, taskKinds }
+        : { available: false, reason: 'no task workers are connected', taskKinds }
+    },
+    execute: async (tool, input, ctx) => {
+      const kind = tool.taskKind
+      if (kind === undefined) throw new NotAcceptedError(`${tool.name} has no P2P task kind`)
+      if (!tasks.registry.taskKinds().has(kind)) {
+        throw new NotAcceptedError(`no connected worker runs task kind "${kind}"`)
+      }
+      const [submitted] = tasks.submit([
+        {
+          kind,
+          input,
+          maxAttempts: 3,
+          ...(tool.timeoutMs === undefined ? {} : { timeoutMs: tool.timeoutMs }),
+        },
+      ])
+      const id = (submitted as { task: { id: string } }).task.id
+      try {
+        const { task } = await tasks.wait(id, { signal: ctx.signal, onProgress: ctx.progress })
+        if (task.state === 'succeeded') return task.output
+        const error = task.error ?? { code: 'TASK_FAILED', message: `task ${task.state}` }
+        throw new McppError(
+          error.code === 'TIMEOUT' ? 'TIMEOUT' : 'TASK_FAILED',
+          `P2P task ${id} ${task.state}: ${error.message}`,
+          {
+            taskId: id,
+            taskError: error,
+          },
+        )
+      } catch (err) {
+        if (ctx.signal.aborted) tasks.cancel(id, 'the tool call was cancelled')
+        throw err
+      }
+    },
+  }
+}

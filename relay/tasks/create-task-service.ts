@@ -1,0 +1,50 @@
+import { join } from 'node:path'
+import { Counter, type Registry } from 'prom-client'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS } from '../../shared/queue/defaults.ts'
+import type { Logger } from '../log.ts'
+import { TaskStore } from '../queue/task-store.ts'
+import { createTaskMetrics } from './task-metrics.ts'
+import { TaskService } from './task-service.ts'
+import { WorkerRegistry } from './worker-registry.ts'
+
+/** How often leases, task timeouts and retry backoffs are checked. */
+const TICK_MS = 250
+
+export interface TaskServiceOptions {
+  dataDir: string
+  now: () => number
+  log: Logger
+  registry: Registry
+}
+
+/**
+ * Opens the durable queue in the data directory and builds the task service. Tasks
+ * that were leased when the relay stopped go back to the queue: no worker holds a
+ * lease across a restart (their connections died with the old process).
+ */
+export function createTaskService(options: TaskServiceOptions): TaskService {
+  const store = new TaskStore(join(options.dataDir, 'tasks.db'), options.now)
+  const released = store.releaseAll({
+    code: 'RELAY_RESTARTED',
+    message: 'the relay restarted during this attempt',
+  })
+  if (released.length > 0)
+    options.log.info('re-queued tasks leased before a restart', { tasks: released.length })
+  const metrics = createTaskMetrics(options.registry, () => store.countsByState())
+  return new TaskService({
+    store,
+    registry: new WorkerRegistry(),
+    metrics,
+    log: options.log,
+    now: options.now,
+    leaseMs: DEFAULT_LEASE_MS,
+    heartbeatMs: DEFAULT_HEARTBEAT_MS,
+    tickMs: TICK_MS,
+    violations: new Counter({
+      name: 'mcpp_task_protocol_violations_total',
+      help: 'Task protocol streams reset for garbage, oversized or invalid messages, by problem',
+      labelNames: ['problem'],
+      registers: [options.registry],
+    }),
+  })
+}

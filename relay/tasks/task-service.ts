@@ -1,0 +1,278 @@
+import type { Counter } from 'prom-client'
+import { retryDelayMs } from '../../shared/queue/backoff.ts'
+import type { TaskError, TaskRecord, TaskSpec } from '../../shared/task/types.ts'
+import { TERMINAL_STATES } from '../../shared/task/types.ts'
+import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import type { Logger } from '../log.ts'
+import type { TaskStore } from '../queue/task-store.ts'
+import type { ConnectedWorker } from './connected-worker.ts'
+import type { TaskMetrics } from './task-metrics.ts'
+import { TaskWaiters } from './task-waiters.ts'
+import type { WorkerRegistry } from './worker-registry.ts'
+
+export interface TaskServiceInit {
+  store: TaskStore
+  registry: WorkerRegistry
+  metrics: TaskMetrics
+  log: Logger
+  now: () => number
+  leaseMs: number
+  heartbeatMs: number
+  violations: Counter<'problem'>
+  /** How often leases, timeouts and backoffs are checked. */
+  tickMs: number
+  random?: () => number
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal
+  timeoutMs?: number
+  onProgress?: (progress: number, total?: number, message?: string) => void
+}
+
+/**
+ * The relay's task queue: durable state in the TaskStore, live state (connected
+ * workers, waiters, progress) in memory. Assignment is pushed: every change that may
+ * free capacity or add work schedules one `pump`, which leases tasks to workers with
+ * free slots and sends them.
+ */
+export class TaskService {
+  private readonly init: TaskServiceInit
+  readonly waiters = new TaskWaiters()
+  private pumpScheduled = false
+  private ticker: ReturnType<typeof setInterval> | undefined
+  private stopped = false
+
+  constructor(init: TaskServiceInit) {
+    this.init = init
+  }
+
+  get store(): TaskStore {
+    return this.init.store
+  }
+
+  get registry(): WorkerRegistry {
+    return this.init.registry
+  }
+
+  /** Settings the wire protocol tells workers about, and its violation counter. */
+  get protocol() {
+    const { heartbeatMs, leaseMs, violations, log, now } = this.init
+    return { heartbeatMs, leaseMs, violations, log, now }
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => this.tick(), this.init.tickMs)
+    this.ticker.unref?.()
+    this.pump()
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearInterval(this.ticker)
+    this.init.store.close()
+  }
+
+  submit(specs: TaskSpec[]) {
+    const results = this.init.store.submit(specs)
+    for (const { task, created } of results) if (created) this.init.metrics.submitted.inc({ kind: task.kind })
+    this.pump()
+    return results
+  }
+
+  /** Resolves with the task once it is finished, or as it is when `timeoutMs` passes. */
+  wait(id: string, options: WaitOptions = {}): Promise<{ task: TaskRecord; timedOut: boolean }> {
+    const current = this.init.store.get(id)
+    if (!current) return Promise.reject(new Error(`no task ${id}`))
+    if (TERMINAL_STATES.has(current.state)) return Promise.resolve({ task: current, timedOut: false })
+    const { signal, timeoutMs, onProgress } = options
+    return new Promise((resolve, reject) => {
+      const cleanups: Array<() => void> = []
+      const finish = (fn: () => void) => {
+        for (const c of cleanups) c()
+        fn()
+      }
+      cleanups.push(this.waiters.onDone(id, (task) => finish(() => resolve({ task, timedOut: false }))))
+      if (onProgress) {
+        const last = this.waiters.latestProgress(id)
+        if (last) onProgress(last.progress, last.total, last.message)
+        cleanups.push(this.waiters.onProgress(id, (p) => onProgress(p.progress, p.total, p.message)))
+      }
+      if (timeoutMs !== undefined) {
+        const timer = setTimeout(() => {
+          const task = this.init.store.get(id) ?? current
+          finish(() => resolve({ task, timedOut: true }))
+        }, timeoutMs)
+        cleanups.push(() => clearTimeout(timer))
+      }
+      if (signal) {
+        const onAbort = () => finish(() => reject(signal.reason))
+        if (signal.aborted) return onAbort()
+        signal.addEventListener('abort', onAbort, { once: true })
+        cleanups.push(() => signal.removeEventListener('abort', onAbort))
+      }
+    })
+  }
+
+  /** Cancels a queued or running task; a running one is told to stop on its worker. */
+  cancel(id: string, reason = 'cancelled by request') {
+    const result = this.init.store.cancel(id, reason)
+    if (!result.ok) return result
+    if (result.wasActive && result.workerId !== null) this.revoke(result.workerId, id, reason)
+    this.settled(result.task)
+    return result
+  }
+
+  /** Worker side: a worker said hello. */
+  workerConnected(worker: ConnectedWorker): void {
+    this.init.registry.add(worker)
+    this.init.metrics.workers.set(this.init.registry.size)
+    this.pump()
+  }
+
+  /** Worker side: the connection closed; its tasks go back to the queue at once. */
+  workerDisconnected(workerId: string, reason: string): void {
+    const worker = this.init.registry.remove(workerId, this.init.now())
+    this.init.metrics.workers.set(this.init.registry.size)
+    if (!worker) return
+    const requeued = this.init.store.releaseWorker(workerId, { code: 'WORKER_LOST', message: reason })
+    for (const task of requeued) this.settled(task)
+    if (requeued.length > 0)
+      this.init.log.info('worker left; tasks re-queued', { workerId, tasks: requeued.length })
+    this.pump()
+  }
+
+  onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
+    worker.lastSeen = this.init.now()
+    for (const result of results) {
+      const token = worker.inFlight.get(result.taskId)
+      worker.inFlight.delete(result.taskId)
+      this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
+      if (token !== result.token) {
+        this.init.metrics.staleResults.inc()
+        continue
+      }
+      const settled = result.ok
+        ? this.init.store.complete(result.taskId, result.token, {
+            output: result.output,
+            ...(result.outputCid === undefined ? {} : { outputCid: result.outputCid }),
+          })
+        : this.init.store.fail(result.taskId, result.token, result.error, {
+            retryable: result.retryable,
+            retryDelayMs: this.backoff(result.taskId),
+          })
+      if (settled.ok) this.settled(settled.task)
+      else this.init.metrics.staleResults.inc()
+    }
+    this.pump()
+  }
+
+  onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskRecord['progress']): void {
+    worker.lastSeen = this.init.now()
+    if (progress === null || worker.inFlight.get(taskId) !== token) return
+    this.waiters.reportProgress(taskId, progress)
+  }
+
+  /** Renews a worker's liveness and leases; returns how many leases were renewed. */
+  heartbeat(worker: ConnectedWorker): number {
+    worker.lastSeen = this.init.now()
+    return this.init.store.renewLeases(worker.id, this.init.leaseMs)
+  }
+
+  /** Stops assigning to the workers and asks them to finish; at the deadline the rest is re-queued. */
+  drain(workers: ConnectedWorker[], deadlineMs: number, reason: string): void {
+    for (const worker of workers) {
+      worker.draining = true
+      void worker.link.send({ type: 'drain', deadlineMs, reason }).catch(() => {})
+      const timer = setTimeout(() => {
+        if (this.init.registry.get(worker.id) === worker) {
+          worker.link.close()
+          this.workerDisconnected(worker.id, `drained: ${reason}`)
+        }
+      }, deadlineMs)
+      timer.unref?.()
+    }
+  }
+
+  /** Schedules one assignment round (coalesced). */
+  pump(): void {
+    if (this.pumpScheduled || this.stopped) return
+    this.pumpScheduled = true
+    setImmediate(() => {
+      this.pumpScheduled = false
+      this.assign()
+    })
+  }
+
+  private assign(): void {
+    for (const worker of this.init.registry.list()) {
+      const free = worker.free
+      if (free <= 0) continue
+      const tasks = this.init.store.leaseNext({
+        workerId: worker.id,
+        kinds: [...worker.kinds],
+        capabilities: [...worker.capabilities],
+        limit: free,
+        leaseMs: this.init.leaseMs,
+      })
+      if (tasks.length === 0) continue
+      for (const task of tasks) worker.inFlight.set(task.id, task.leaseToken as number)
+      void worker.link
+        .send({
+          type: 'assign',
+          tasks: tasks.map((t) => ({
+            taskId: t.id,
+            token: t.leaseToken as number,
+            kind: t.kind,
+            ...(t.inputCid === null ? { input: t.input } : { inputCid: t.inputCid }),
+            timeoutMs: t.timeoutMs,
+          })),
+        })
+        .catch(() => {
+          // The stream broke: the close handler re-queues this worker's tasks.
+        })
+    }
+  }
+
+  private tick(): void {
+    const expired = this.init.store.expireLeases()
+    for (const task of expired) this.settled(task)
+    for (const task of this.init.store.timedOut()) {
+      if (task.workerId !== null && task.leaseToken !== null) {
+        this.revoke(task.workerId, task.id, 'timed out')
+        const error: TaskError = {
+          code: 'TIMEOUT',
+          message: `the task exceeded its ${task.timeoutMs} ms limit`,
+        }
+        const failed = this.init.store.fail(task.id, task.leaseToken, error, {
+          retryable: true,
+          retryDelayMs: this.backoff(task.id),
+        })
+        if (failed.ok) this.settled(failed.task)
+      }
+    }
+    this.pump()
+  }
+
+  /** Tells a worker to stop a task whose lease was taken away. */
+  private revoke(workerId: string, taskId: string, reason: string): void {
+    const worker = this.init.registry.get(workerId)
+    const token = worker?.inFlight.get(taskId)
+    if (!worker || token === undefined) return
+    worker.inFlight.delete(taskId)
+    void worker.link.send({ type: 'cancel', taskId, token, reason }).catch(() => {})
+  }
+
+  private backoff(taskId: string): number {
+    const attempt = this.init.store.get(taskId)?.attempt ?? 1
+    return retryDelayMs(attempt, { jitter: (this.init.random ?? Math.random)() })
+  }
+
+  /** Every change of a task's state ends here: waiters, metrics. */
+  private settled(task: TaskRecord): void {
+    if (!TERMINAL_STATES.has(task.state)) return
+    this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
+    this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
+    this.waiters.finished(task)
+  }
+}

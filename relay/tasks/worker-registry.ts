@@ -1,0 +1,117 @@
+import type { ConnectedWorker } from './connected-worker.ts'
+
+export interface WorkerStatsRecord {
+  workerId: string
+  peerId: string
+  name: string
+  kinds: string[]
+  capabilities: string[]
+  concurrency: number
+  connected: boolean
+  draining: boolean
+  inFlight: number
+  done: number
+  failed: number
+  meanMs: number | null
+  connectedAt: number
+  lastSeen: number
+  userAgent?: string
+}
+
+interface Counters {
+  done: number
+  failed: number
+  totalMs: number
+  disconnectedAt?: number
+  last: WorkerStatsRecord
+}
+
+/** Workers seen after they disconnect, for statistics; the oldest are forgotten first. */
+const HISTORY = 500
+
+/** The workers connected to this relay, and statistics for those that were. */
+export class WorkerRegistry {
+  private readonly connected = new Map<string, ConnectedWorker>()
+  private readonly counters = new Map<string, Counters>()
+
+  add(worker: ConnectedWorker): void {
+    this.connected.set(worker.id, worker)
+    this.counters.set(worker.id, { done: 0, failed: 0, totalMs: 0, last: this.snapshot(worker) })
+  }
+
+  remove(id: string, now: number): ConnectedWorker | undefined {
+    const worker = this.connected.get(id)
+    if (!worker) return undefined
+    this.connected.delete(id)
+    const counters = this.counters.get(id)
+    if (counters) {
+      counters.disconnectedAt = now
+      counters.last = { ...this.snapshot(worker), connected: false, inFlight: 0 }
+    }
+    this.forgetOld()
+    return worker
+  }
+
+  get(id: string): ConnectedWorker | undefined {
+    return this.connected.get(id)
+  }
+
+  list(): ConnectedWorker[] {
+    return [...this.connected.values()]
+  }
+
+  get size(): number {
+    return this.connected.size
+  }
+
+  /** Task kinds some connected, non-draining worker runs (the router's P2P snapshot). */
+  taskKinds(): Set<string> {
+    const kinds = new Set<string>()
+    for (const w of this.connected.values()) if (!w.draining) for (const k of w.kinds) kinds.add(k)
+    return kinds
+  }
+
+  recordOutcome(id: string, ok: boolean, durationMs: number): void {
+    const counters = this.counters.get(id)
+    if (!counters) return
+    if (ok) counters.done++
+    else counters.failed++
+    counters.totalMs += durationMs
+  }
+
+  stats(): WorkerStatsRecord[] {
+    return [...this.counters.entries()].map(([id, c]) => {
+      const live = this.connected.get(id)
+      const base = live ? this.snapshot(live) : c.last
+      const finished = c.done + c.failed
+      return { ...base, done: c.done, failed: c.failed, meanMs: finished === 0 ? null : c.totalMs / finished }
+    })
+  }
+
+  private snapshot(w: ConnectedWorker): WorkerStatsRecord {
+    return {
+      workerId: w.id,
+      peerId: w.peerId,
+      name: w.name,
+      kinds: [...w.kinds],
+      capabilities: [...w.capabilities],
+      concurrency: w.concurrency,
+      connected: true,
+      draining: w.draining,
+      inFlight: w.inFlight.size,
+      done: 0,
+      failed: 0,
+      meanMs: null,
+      connectedAt: w.connectedAt,
+      lastSeen: w.lastSeen,
+      ...(w.userAgent === undefined ? {} : { userAgent: w.userAgent }),
+    }
+  }
+
+  private forgetOld(): void {
+    const gone = [...this.counters.entries()].filter(([id]) => !this.connected.has(id))
+    if (gone.length <= HISTORY) return
+    gone.sort((a, b) => (a[1].disconnectedAt ?? 0) - (b[1].disconnectedAt ?? 0))
+    for (const [id] of gone.slice(0, gone.length - HISTORY)) this.counters.delete(id)
+  }
+}

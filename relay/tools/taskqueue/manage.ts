@@ -1,0 +1,125 @@
+import { z } from 'zod'
+import { McppError } from '../../../shared/errors.ts'
+import { MAX_TASK_TIMEOUT_MS } from '../../../shared/queue/defaults.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { TaskService } from '../../tasks/task-service.ts'
+import { taskId, taskState, taskView, viewTask } from './schemas.ts'
+import { requireTask } from './submit-wait.ts'
+
+const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
+
+/** Turns a store refusal into a clear tool error. */
+function refused(id: string, reason: string): never {
+  if (reason === 'not_found') throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
+  throw new McppError('CONFLICT', `task ${id}: ${reason.replaceAll('_', ' ')}`, { taskId: id, reason })
+}
+
+export function manageTools(tasks: TaskService) {
+  const cancel = defineTool({
+    name: 'p2p_taskqueue_cancel',
+    category: 'p2p_taskqueue',
+    description:
+      'Cancel a queued or running task; a running task is stopped on its worker and its late result is ignored',
+    input: z.object({ taskId, reason: z.string().max(256).optional() }),
+    output: z.object({ task: taskView, wasRunning: z.boolean() }),
+    annotations: {
+      title: 'Cancel a task',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async ({ taskId: id, reason }) => {
+        const result = tasks.cancel(id, reason)
+        if (!result.ok) refused(id, result.reason)
+        return { task: viewTask(result.task), wasRunning: result.wasActive }
+      },
+    },
+  })
+
+  const list = defineTool({
+    name: 'p2p_taskqueue_list_tasks',
+    category: 'p2p_taskqueue',
+    description:
+      'List tasks, newest first, filtered by state, kind, worker or tag, with paging and counts by state',
+    input: z.object({
+      states: z.array(taskState).optional().describe('Only these states'),
+      kind: z.string().optional(),
+      workerId: z.string().optional(),
+      tag: z.string().optional(),
+      limit: z.number().int().min(1).max(500).default(50),
+      offset: z.number().int().min(0).default(0),
+    }),
+    output: z.object({
+      tasks: z.array(taskView),
+      total: z.number().int(),
+      counts: z.record(z.string(), z.number().int()),
+    }),
+    annotations: { title: 'List tasks', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
+    handlers: {
+      local: async (filter) => {
+        const { tasks: found, total } = tasks.store.list(filter)
+        return { tasks: found.map((t) => viewTask(t)), total, counts: tasks.store.countsByState() }
+      },
+    },
+  })
+
+  const resubmit = defineTool({
+    name: 'p2p_taskqueue_resubmit',
+    category: 'p2p_taskqueue',
+    description: 'Submit a failed or cancelled task again as a new task linked to the old one (previousId)',
+    input: z.object({ taskId }),
+    output: z.object({ task: taskView, previousId: z.string() }),
+    annotations: { title: 'Resubmit a task', ...MUTATES, idempotentHint: false },
+    handlers: {
+      local: async ({ taskId: id }) => {
+        const result = tasks.store.resubmit(id)
+        if (!result.ok) refused(id, result.reason)
+        tasks.pump()
+        return { task: viewTask(result.task), previousId: id }
+      },
+    },
+  })
+
+  const priority = defineTool({
+    name: 'p2p_taskqueue_priority',
+    category: 'p2p_taskqueue',
+    description: "Change a queued task's priority (higher runs first)",
+    input: z.object({ taskId, priority: z.number().int().min(-1000).max(1000) }),
+    output: taskView,
+    annotations: { title: 'Set task priority', ...MUTATES, idempotentHint: true },
+    handlers: {
+      local: async ({ taskId: id, priority: value }) => {
+        const result = tasks.store.setPriority(id, value)
+        if (!result.ok) refused(id, result.reason)
+        return viewTask(result.task)
+      },
+    },
+  })
+
+  const update = defineTool({
+    name: 'p2p_taskqueue_update_task',
+    category: 'p2p_taskqueue',
+    description: 'Update the tags, metadata, timeout or attempt limit of a task that is not running yet',
+    input: z.object({
+      taskId,
+      tags: z.array(z.string().max(64)).max(32).optional(),
+      metadata: z.record(z.string(), z.unknown()).optional(),
+      timeoutMs: z.number().int().min(1).max(MAX_TASK_TIMEOUT_MS).optional(),
+      maxAttempts: z.number().int().min(1).max(100).optional(),
+    }),
+    output: taskView,
+    annotations: { title: 'Update a task', ...MUTATES, idempotentHint: true },
+    handlers: {
+      local: async ({ taskId: id, ...patch }) => {
+        requireTask(tasks, id)
+        const result = tasks.store.update(id, patch)
+        if (!result.ok) refused(id, result.reason)
+        return viewTask(result.task)
+      },
+    },
+  })
+
+  return [cancel, list, resubmit, priority, update]
+}

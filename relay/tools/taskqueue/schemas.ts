@@ -1,0 +1,108 @@
+import { z } from 'zod'
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TASK_TIMEOUT_MS,
+  MAX_TASK_TIMEOUT_MS,
+} from '../../../shared/queue/defaults.ts'
+import type { TaskRecord } from '../../../shared/task/types.ts'
+import { TASK_STATES } from '../../../shared/task/types.ts'
+
+export const TASKQUEUE_CATEGORY = {
+  name: 'p2p_taskqueue',
+  description:
+    'The durable P2P task queue: submit tasks that run on browser and Node workers, wait for results, manage tasks and workers',
+}
+
+export const taskId = z.string().min(1).max(128).describe('Task id')
+export const taskState = z.enum(TASK_STATES as [TaskRecord['state'], ...TaskRecord['state'][]])
+const name = z.string().min(1).max(64)
+
+export const taskSpec = z.object({
+  kind: name.describe('Task kind: echo, sha256, embed, wasm (or any kind a worker announces)'),
+  input: z.unknown().optional().describe('JSON input for the kind'),
+  priority: z
+    .number()
+    .int()
+    .min(-1000)
+    .max(1000)
+    .default(0)
+    .describe('Higher runs first; FIFO within a priority'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_MAX_ATTEMPTS)
+    .describe('Attempts before failing'),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TASK_TIMEOUT_MS)
+    .default(DEFAULT_TASK_TIMEOUT_MS)
+    .describe('Per-attempt time limit'),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Submitting the same key again returns the same task'),
+  requires: z.array(name).max(32).default([]).describe('Capabilities a worker must announce'),
+  tags: z.array(z.string().max(64)).max(32).default([]),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+})
+
+const taskError = z.object({ code: z.string(), message: z.string() })
+const progress = z.object({
+  progress: z.number(),
+  total: z.number().optional(),
+  message: z.string().optional(),
+})
+
+/** A task as tools report it (input and output included only where asked). */
+export const taskView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: taskState,
+  priority: z.number().int(),
+  attempt: z.number().int(),
+  maxAttempts: z.number().int(),
+  timeoutMs: z.number().int(),
+  idempotencyKey: z.string().nullable(),
+  requires: z.array(z.string()),
+  tags: z.array(z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  workerId: z.string().nullable(),
+  progress: progress.nullable(),
+  error: taskError.nullable(),
+  previousId: z.string().nullable(),
+  inputCid: z.string().nullable(),
+  outputCid: z.string().nullable(),
+  output: z.unknown().optional(),
+})
+
+export type TaskView = z.infer<typeof taskView>
+
+export function viewTask(
+  task: TaskRecord,
+  options: { output?: boolean; progress?: TaskRecord['progress'] } = {},
+): TaskView {
+  const {
+    seq: _seq,
+    input: _input,
+    output,
+    leaseToken: _token,
+    leaseExpiresAt: _lease,
+    notBefore: _nb,
+    ...rest
+  } = task
+  return {
+    ...rest,
+    progress: options.progress ?? task.progress,
+    ...(options.output ? { output } : {}),
+  }
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod'
+import { McppError } from '../../../shared/errors.ts'
+import { MAX_BATCH } from '../../../shared/queue/defaults.ts'
+import type { TaskRecord } from '../../../shared/task/types.ts'
+import { TERMINAL_STATES } from '../../../shared/task/types.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { TaskService } from '../../tasks/task-service.ts'
+import { taskId, taskSpec, taskView, viewTask } from './schemas.ts'
+
+const waitTimeoutMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(3_600_000)
+  .default(60_000)
+  .describe('How long to wait for the result; the task keeps running afterwards')
+
+function requireTask(tasks: TaskService, id: string): TaskRecord {
+  const task = tasks.store.get(id)
+  if (!task) throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
+  return task
+}
+
+export function submitWaitTools(tasks: TaskService) {
+  const submit = defineTool({
+    name: 'p2p_taskqueue_submit',
+    category: 'p2p_taskqueue',
+    description:
+      'Submit a task (kind + input) or a batch of tasks to the durable P2P queue; returns task ids, or with wait the results',
+    input: taskSpec
+      .partial({ kind: true })
+      .extend({
+        tasks: z.array(taskSpec).min(1).max(MAX_BATCH).optional().describe('Batch form: several task specs'),
+        wait: z
+          .boolean()
+          .default(false)
+          .describe('Wait for the results (progress is reported while waiting)'),
+        waitTimeoutMs,
+      })
+      .superRefine((v, ctx) => {
+        if ((v.kind === undefined) === (v.tasks === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['kind'],
+            message: 'give either kind (one task) or tasks (a batch)',
+          })
+        }
+      }),
+    output: z.object({
+      tasks: z.array(z.object({ id: z.string(), created: z.boolean(), state: z.string() })),
+      results: z.array(taskView).optional(),
+      timedOut: z.boolean().optional(),
+    }),
+    annotations: { title: 'Submit tasks', readOnlyHint: false, destructiveHint: false, openWorldHint: true },
+    handlers: {
+      local: async (input, ctx) => {
+        const { tasks: batch, wait, waitTimeoutMs: timeoutMs, ...single } = input
+        const specs = batch ?? [{ ...single, kind: single.kind as string }]
+        const submitted = tasks.submit(specs)
+        const ids = submitted.map((s) => ({ id: s.task.id, created: s.created, state: s.task.state }))
+        if (!wait) return { tasks: ids }
+        const deadline = { signal: ctx.signal, timeoutMs }
+        if (ids.length === 1) {
+          const { id } = ids[0] as { id: string }
+          const { task, timedOut } = await tasks.wait(id, { ...deadline, onProgress: ctx.progress })
+          return { tasks: ids, results: [viewTask(task, { output: true })], timedOut }
+        }
+        let finished = 0
+        const waited = await Promise.all(
+          ids.map(({ id }) =>
+            tasks.wait(id, deadline).then((r) => {
+              if (TERMINAL_STATES.has(r.task.state))
+                ctx.progress(++finished, ids.length, `${finished} finished`)
+              return r
+            }),
+          ),
+        )
+        return {
+          tasks: ids,
+          results: waited.map((r) => viewTask(r.task, { output: true })),
+          timedOut: waited.some((r) => r.timedOut),
+        }
+      },
+    },
+  })
+
+  const wait = defineTool({
+    name: 'p2p_taskqueue_wait',
+    category: 'p2p_taskqueue',
+    description:
+      'Wait until a task finishes and return it with its output; sends progress notifications meanwhile',
+    input: z.object({ taskId, timeoutMs: waitTimeoutMs }),
+    output: z.object({ task: taskView, timedOut: z.boolean() }),
+    annotations: { title: 'Wait for a task', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    handlers: {
+      local: async ({ taskId: id, timeoutMs }, ctx) => {
+        requireTask(tasks, id)
+        const { task, timedOut } = await tasks.wait(id, {
+          signal: ctx.signal,
+          timeoutMs,
+          onProgress: ctx.progress,
+        })
+        return {
+          task: viewTask(task, { output: true, progress: tasks.waiters.latestProgress(id) ?? task.progress }),
+          timedOut,
+        }
+      },
+    },
+  })
+
+  const status = defineTool({
+    name: 'p2p_taskqueue_status',
+    category: 'p2p_taskqueue',
+    description:
+      'State of a task: queued, leased, running, succeeded, failed or cancelled, with attempts and progress',
+    input: z.object({ taskId }),
+    output: taskView,
+    annotations: { title: 'Task status', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
+    handlers: {
+      local: async ({ taskId: id }) => {
+        const task = requireTask(tasks, id)
+        return viewTask(task, { progress: tasks.waiters.latestProgress(id) ?? task.progress })
+      },
+    },
+  })
+
+  const getResult = defineTool({
+    name: 'p2p_taskqueue_get_result',
+    category: 'p2p_taskqueue',
+    description:
+      "A task's result without waiting: ready is false until it finishes; failed tasks carry their error",
+    input: z.object({ taskId }),
+    output: z.object({
+      taskId: z.string(),
+      state: z.string(),
+      ready: z.boolean(),
+      output: z.unknown().optional(),
+      outputCid: z.string().nullable(),
+      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    }),
+    annotations: { title: 'Task result', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
+    handlers: {
+      local: async ({ taskId: id }) => {
+        const task = requireTask(tasks, id)
+        const ready = TERMINAL_STATES.has(task.state)
+        return {
+          taskId: id,
+          state: task.state,
+          ready,
+          ...(task.state === 'succeeded' ? { output: task.output } : {}),
+          outputCid: task.outputCid,
+          error: ready ? task.error : null,
+        }
+      },
+    },
+  })
+
+  return [submit, wait, status, getResult]
+}
+
+export { requireTask }

@@ -1,0 +1,169 @@
+import { z } from 'zod'
+import { McppError } from '../../../shared/errors.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { RelayDirectory } from '../../p2p/relay-directory.ts'
+import type { TaskService } from '../../tasks/task-service.ts'
+
+const workerStats = z.object({
+  workerId: z.string(),
+  peerId: z.string(),
+  name: z.string(),
+  kinds: z.array(z.string()),
+  capabilities: z.array(z.string()),
+  concurrency: z.number().int(),
+  connected: z.boolean(),
+  draining: z.boolean(),
+  inFlight: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  meanMs: z.number().nullable(),
+  connectedAt: z.number(),
+  lastSeen: z.number(),
+  userAgent: z.string().optional(),
+})
+
+const capacity = z.object({
+  workers: z.number().int(),
+  slots: z.number().int(),
+  freeSlots: z.number().int(),
+  kinds: z.array(z.string()),
+  queued: z.number().int(),
+})
+
+const relayInfo = z.object({
+  peerId: z.string(),
+  multiaddrs: z.array(z.string()),
+  capacity,
+  lastSeen: z.number().optional(),
+})
+
+export function workerTools(tasks: TaskService, directory: RelayDirectory) {
+  const stats = defineTool({
+    name: 'p2p_taskqueue_worker_stats',
+    category: 'p2p_taskqueue',
+    description:
+      'Per-worker statistics: capabilities, in-flight tasks, done, failed, mean task time, last seen',
+    input: z.object({
+      workerId: z.string().optional().describe('Only this worker'),
+      connectedOnly: z.boolean().default(false),
+    }),
+    output: z.object({ workers: z.array(workerStats) }),
+    annotations: {
+      title: 'Worker statistics',
+      readOnlyHint: true,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async ({ workerId, connectedOnly }) => ({
+        workers: tasks.registry
+          .stats()
+          .filter(
+            (w) => (workerId === undefined || w.workerId === workerId) && (!connectedOnly || w.connected),
+          ),
+      }),
+    },
+  })
+
+  const discover = defineTool({
+    name: 'p2p_taskqueue_discover_peers',
+    category: 'p2p_taskqueue',
+    description:
+      'The workers connected to this relay and the other relays it knows, with capabilities and capacity',
+    input: z.object({}),
+    output: z.object({ self: relayInfo, workers: z.array(workerStats), relays: z.array(relayInfo) }),
+    annotations: { title: 'Discover peers', readOnlyHint: true, idempotentHint: false, openWorldHint: true },
+    handlers: {
+      local: async () => ({
+        self: directory.self(),
+        workers: tasks.registry.stats().filter((w) => w.connected),
+        relays: directory.relays(),
+      }),
+    },
+  })
+
+  const announce = defineTool({
+    name: 'p2p_taskqueue_announce',
+    category: 'p2p_taskqueue',
+    description:
+      "Publish this relay's capacity (workers, free slots, task kinds, queue depth) to connected relays now",
+    input: z.object({}),
+    output: z.object({ capacity, notified: z.number().int() }),
+    annotations: {
+      title: 'Announce capacity',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    },
+    handlers: {
+      local: async (_input, ctx) => {
+        const { notified } = await directory.announce({ signal: ctx.signal })
+        return { capacity: directory.self().capacity, notified }
+      },
+    },
+  })
+
+  const heartbeat = defineTool({
+    name: 'p2p_taskqueue_heartbeat',
+    category: 'p2p_taskqueue',
+    description:
+      "Renew a connected worker's task leases and liveness now (the wire protocol does this automatically)",
+    input: z.object({ workerId: z.string().min(1) }),
+    output: z.object({ workerId: z.string(), leasesRenewed: z.number().int(), lastSeen: z.number() }),
+    annotations: {
+      title: 'Worker heartbeat',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async ({ workerId }) => {
+        const worker = tasks.registry.get(workerId)
+        if (!worker) throw new McppError('NOT_FOUND', `no connected worker "${workerId}"`, { workerId })
+        const leasesRenewed = tasks.heartbeat(worker)
+        return { workerId, leasesRenewed, lastSeen: worker.lastSeen }
+      },
+    },
+  })
+
+  const shutdown = defineTool({
+    name: 'p2p_taskqueue_shutdown',
+    category: 'p2p_taskqueue',
+    description:
+      'Gracefully drain one worker or all: stop assigning, let in-flight tasks finish, re-queue what is left at the deadline',
+    input: z.object({
+      workerId: z.string().optional().describe('One worker; all connected workers if omitted'),
+      deadlineMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(600_000)
+        .default(30_000)
+        .describe('Re-queue unfinished tasks after this'),
+      reason: z.string().max(256).default('shutdown requested'),
+    }),
+    output: z.object({ workers: z.array(z.string()), deadlineMs: z.number().int() }),
+    annotations: {
+      title: 'Drain workers',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async ({ workerId, deadlineMs, reason }) => {
+        const targets = workerId === undefined ? tasks.registry.list() : [tasks.registry.get(workerId)]
+        if (targets.some((w) => w === undefined)) {
+          throw new McppError('NOT_FOUND', `no connected worker "${workerId}"`, { workerId })
+        }
+        const workers = targets.filter((w) => w !== undefined)
+        tasks.drain(workers, deadlineMs, reason)
+        return { workers: workers.map((w) => w.id), deadlineMs }
+      },
+    },
+  })
+
+  return [stats, discover, announce, heartbeat, shutdown]
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { pickRelayAddress } from './relay-address.ts'
+
+const peerId = '12D3KooWRelay'
+
+describe('pickRelayAddress', () => {
+  it('prefers the WebSocket address on the host the page came from', () => {
+    const status = { peerId, multiaddrs: ['/ip4/10.0.0.5/tcp/8001/ws', '/ip4/127.0.0.1/tcp/8001/ws'] }
+    expect(pickRelayAddress(status, '127.0.0.1')).toBe(`/ip4/127.0.0.1/tcp/8001/ws/p2p/${peerId}`)
+  })
+
+  it('rewrites the host when the relay does not announce the one the page used', () => {
+    const status = { peerId, multiaddrs: [`/ip4/0.0.0.0/tcp/8001/ws/p2p/${peerId}`] }
+    expect(pickRelayAddress(status, 'relay.example.org')).toBe(
+      `/dns4/relay.example.org/tcp/8001/ws/p2p/${peerId}`,
+    )
+    expect(pickRelayAddress(status, '[::1]')).toBe(`/ip6/::1/tcp/8001/ws/p2p/${peerId}`)
+  })
+
+  it('ignores non-WebSocket addresses and fails clearly without any', () => {
+    const status = { peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/8001/ws'] }
+    expect(pickRelayAddress(status, '127.0.0.1')).toBe(`/ip4/127.0.0.1/tcp/8001/ws/p2p/${peerId}`)
+    expect(() => pickRelayAddress({ peerId, multiaddrs: ['/ip4/1.2.3.4/tcp/1'] }, 'x')).toThrow(/WebSocket/)
+  })
+})

@@ -1,0 +1,38 @@
+/** What `/api/status` tells a worker about the relay's libp2p side. */
+export interface RelayP2pStatus {
+  peerId: string
+  multiaddrs: string[]
+}
+
+/**
+ * Picks the relay's WebSocket multiaddr for a worker that reached the relay's HTTP
+ * side at `hostname`: an address on that host if the relay announces one, otherwise
+ * its first WebSocket address with the host replaced (a relay bound to 0.0.0.0 lists
+ * interface addresses the browser may not be able to reach).
+ */
+export function pickRelayAddress(status: RelayP2pStatus, hostname: string): string {
+  const ws = status.multiaddrs.filter((a) => /\/wss?(\/|$)/.test(a))
+  if (ws.length === 0) throw new Error('the relay announces no WebSocket address')
+  const withPeer = (a: string) => (a.includes('/p2p/') ? a : `${a}/p2p/${status.peerId}`)
+  const host = hostname.replace(/^\[|\]$/g, '')
+  const same = ws.find((a) => a.split('/')[2] === host)
+  if (same) return withPeer(same)
+  const first = ws[0] as string
+  const parts = first.split('/')
+  parts[1] = /^[\d.]+$/.test(host) ? 'ip4' : host.includes(':') ? 'ip6' : 'dns4'
+  parts[2] = host
+  return withPeer(parts.join('/'))
+}
+
+/** Fetches `/api/status` from a relay's HTTP base URL and returns its WebSocket multiaddr. */
+export async function resolveRelay(
+  httpBase: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<string> {
+  const url = new URL('/api/status', httpBase)
+  const res = await fetch(url, options.signal ? { signal: options.signal } : {})
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`)
+  const status = (await res.json()) as { p2p?: RelayP2pStatus }
+  if (!status.p2p) throw new Error(`${url} does not report a libp2p node`)
+  return pickRelayAddress(status.p2p, url.hostname)
+}

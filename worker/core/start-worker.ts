@@ -1,0 +1,48 @@
+import { KIND_NAMES } from '../../shared/task/kinds/run-kind.ts'
+import { ComputePool, type SpawnCompute } from '../compute/compute-pool.ts'
+import { createWorkerNode } from './create-worker-node.ts'
+import { resolveRelay } from './relay-address.ts'
+import { TaskWorker } from './task-worker.ts'
+import type { WorkerEvent } from './worker-events.ts'
+
+export interface StartWorkerOptions {
+  /** The relay: its HTTP base URL (`http://host:8000`) or a multiaddr ending in /p2p/<id>. */
+  relay: string
+  concurrency: number
+  name: string
+  userAgent?: string
+  spawnCompute: SpawnCompute
+  onEvent?: (event: WorkerEvent) => void
+}
+
+export interface RunningWorker {
+  worker: TaskWorker
+  relayAddress: string
+  stop(options?: { drain?: boolean }): Promise<void>
+}
+
+/** Builds the worker's components (libp2p node, compute pool, task worker) and starts it. */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const relayAddress = options.relay.startsWith('/') ? options.relay : await resolveRelay(options.relay)
+  const node = await createWorkerNode()
+  const pool = new ComputePool(options.spawnCompute, options.concurrency)
+  const worker = new TaskWorker({
+    node,
+    relay: relayAddress,
+    pool,
+    name: options.name,
+    kinds: KIND_NAMES,
+    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+  })
+  await worker.start()
+  return {
+    worker,
+    relayAddress,
+    stop: async (stopOptions) => {
+      await worker.stop(stopOptions)
+      pool.close()
+      await node.stop()
+    },
+  }
+}

@@ -1,0 +1,278 @@
+import type { Libp2p } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
+import {
+  type AssignedTask,
+  MAX_TASK_MESSAGE_BYTES,
+  type RelayMessage,
+  relayMessage,
+  TASK_PROTOCOL,
+  TASK_PROTOCOL_VERSION,
+  type TaskResultMessage,
+  type WorkerMessage,
+} from '../../shared/wire/task-messages.ts'
+import type { ComputePool } from '../compute/compute-pool.ts'
+import { ResultBatcher } from './result-batcher.ts'
+import type { WorkerEvent, WorkerState, WorkerStats } from './worker-events.ts'
+
+export interface TaskWorkerInit {
+  node: Libp2p
+  /** The relay's multiaddr, ending in /p2p/<peerId>. */
+  relay: string
+  pool: ComputePool
+  name: string
+  kinds: readonly string[]
+  capabilities?: readonly string[]
+  userAgent?: string
+  /** Resolves `inputCid` to the JSON input (fetched and verified). */
+  resolveInput?: (cid: string, options: { signal: AbortSignal }) => Promise<unknown>
+  onEvent?: (event: WorkerEvent) => void
+  /** Reconnect delays grow from this to 30 s. */
+  reconnectBaseMs?: number
+}
+
+interface Running {
+  task: AssignedTask
+  controller: AbortController
+  progress?: number
+  total?: number
+  lastProgressAt: number
+}
+
+const PROGRESS_INTERVAL_MS = 50
+const MAX_RECONNECT_MS = 30_000
+
+/**
+ * One worker's side of `/mcpp/task/1.0.0`: dials the relay, says hello with its
+ * kinds and concurrency, runs what it is assigned in the compute pool, streams
+ * progress, batches results, answers cancel and drain, and reconnects when the
+ * connection drops. The same class runs in a browser Web Worker and under Node.
+ */
+export class TaskWorker {
+  private readonly init: TaskWorkerInit
+  private channel: FramedChannel<WorkerMessage> | undefined
+  private readonly running = new Map<string, Running>()
+  private readonly batcher: ResultBatcher
+  private heartbeat: ReturnType<typeof setInterval> | undefined
+  private reconnect: ReturnType<typeof setTimeout> | undefined
+  private attempts = 0
+  private stopping = false
+  private drained: (() => void) | undefined
+  private state: WorkerState = 'idle'
+  private workerId: string | null = null
+  private done = 0
+  private failed = 0
+
+  constructor(init: TaskWorkerInit) {
+    this.init = init
+    this.batcher = new ResultBatcher((results) => this.send({ type: 'results', results }))
+  }
+
+  stats(): WorkerStats {
+    return {
+      state: this.state,
+      relay: this.state === 'connected' ? this.init.relay : null,
+      workerId: this.workerId,
+      done: this.done,
+      failed: this.failed,
+      inFlight: [...this.running.values()].map((r) => ({
+        taskId: r.task.taskId,
+        kind: r.task.kind,
+        ...(r.progress === undefined ? {} : { progress: r.progress }),
+        ...(r.total === undefined ? {} : { total: r.total }),
+      })),
+    }
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false
+    await this.connect()
+  }
+
+  /**
+   * Stops taking work. With `drain`, in-flight tasks finish and their results are
+   * sent first; otherwise they are abandoned (the relay re-queues them).
+   */
+  async stop({ drain = true }: { drain?: boolean } = {}): Promise<void> {
+    this.stopping = true
+    clearTimeout(this.reconnect)
+    if (drain && this.running.size > 0 && this.channel) {
+      this.setState('draining')
+      await new Promise<void>((resolve) => {
+        this.drained = resolve
+      })
+    }
+    for (const r of this.running.values()) r.controller.abort()
+    await this.batcher.flush()
+    await this.send({ type: 'bye', reason: drain ? 'stopped' : 'stopped without draining' })
+    this.teardown()
+    this.setState('stopped')
+  }
+
+  private async connect(): Promise<void> {
+    this.setState('connecting')
+    try {
+      const stream = await this.init.node.dialProtocol(multiaddr(this.init.relay), TASK_PROTOCOL)
+      this.channel = framedChannel<RelayMessage, WorkerMessage>(stream, {
+        inbound: relayMessage,
+        maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
+        onMessage: (message) => this.onMessage(message),
+        onClose: (err) => this.onClose(err),
+      })
+      await this.send({
+        type: 'hello',
+        version: TASK_PROTOCOL_VERSION,
+        name: this.init.name,
+        kinds: [...this.init.kinds],
+        capabilities: [...(this.init.capabilities ?? [])],
+        concurrency: this.init.pool.size,
+        ...(this.init.userAgent === undefined ? {} : { userAgent: this.init.userAgent }),
+      })
+    } catch (err) {
+      this.onClose(err as Error)
+    }
+  }
+
+  private onMessage(message: RelayMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.attempts = 0
+        this.workerId = message.workerId
+        this.setState('connected')
+        clearInterval(this.heartbeat)
+        this.heartbeat = setInterval(() => {
+          void this.send({ type: 'heartbeat', inFlight: [...this.running.keys()] })
+        }, message.heartbeatMs)
+        return
+      case 'assign':
+        for (const task of message.tasks) void this.runTask(task)
+        return
+      case 'cancel': {
+        const running = this.running.get(message.taskId)
+        if (running?.task.token === message.token) running.controller.abort()
+        return
+      }
+      case 'drain':
+        void this.stop({ drain: true })
+        return
+      case 'error':
+        this.emit({ type: 'state', state: this.state, error: `${message.code}: ${message.message}` })
+        return
+    }
+  }
+
+  private async runTask(task: AssignedTask): Promise<void> {
+    const controller = new AbortController()
+    const running: Running = { task, controller, lastProgressAt: 0 }
+    this.running.set(task.taskId, running)
+    this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
+    const started = performance.now()
+    let result: TaskResultMessage
+    try {
+      const input =
+        task.inputCid !== undefined && this.init.resolveInput
+          ? await this.init.resolveInput(task.inputCid, { signal: controller.signal })
+          : task.input
+      const outcome = await this.init.pool.run(task.kind, input, {
+        signal: controller.signal,
+        timeoutMs: task.timeoutMs,
+        onProgress: (progress, total, message) => this.onProgress(running, progress, total, message),
+      })
+      const durationMs = performance.now() - started
+      result = outcome.ok
+        ? { taskId: task.taskId, token: task.token, ok: true, output: outcome.output, durationMs }
+        : { taskId: task.taskId, token: task.token, ...outcome, durationMs }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      result = {
+        taskId: task.taskId,
+        token: task.token,
+        ok: false,
+        error: { code: 'INPUT_UNAVAILABLE', message },
+        retryable: true,
+        durationMs: performance.now() - started,
+      }
+    }
+    this.running.delete(task.taskId)
+    if (result.ok) this.done++
+    else this.failed++
+    this.emit({
+      type: 'task-done',
+      taskId: task.taskId,
+      kind: task.kind,
+      ok: result.ok,
+      durationMs: result.durationMs,
+      ...(result.ok ? {} : { error: `${result.error.code}: ${result.error.message}` }),
+    })
+    this.batcher.add(result)
+    if (this.running.size === 0 && this.drained) {
+      await this.batcher.flush()
+      this.drained()
+      this.drained = undefined
+    }
+  }
+
+  private onProgress(running: Running, progress: number, total?: number, message?: string): void {
+    running.progress = progress
+    if (total !== undefined) running.total = total
+    const { taskId, token } = running.task
+    this.emit({
+      type: 'task-progress',
+      taskId,
+      progress,
+      ...(total === undefined ? {} : { total }),
+      ...(message === undefined ? {} : { message }),
+    })
+    const now = performance.now()
+    if (now - running.lastProgressAt < PROGRESS_INTERVAL_MS) return
+    running.lastProgressAt = now
+    void this.send({
+      type: 'progress',
+      taskId,
+      token,
+      progress,
+      ...(total === undefined ? {} : { total }),
+      ...(message === undefined ? {} : { message }),
+    })
+  }
+
+  private async send(message: WorkerMessage): Promise<void> {
+    try {
+      await this.channel?.send(message)
+    } catch {
+      // The connection is gone; onClose handles reconnection and the relay re-queues.
+    }
+  }
+
+  private onClose(err?: Error): void {
+    this.teardown()
+    for (const r of this.running.values()) r.controller.abort()
+    if (this.stopping) return
+    this.setState('disconnected', err?.message)
+    const base = this.init.reconnectBaseMs ?? 500
+    const delay = Math.min(MAX_RECONNECT_MS, base * 2 ** this.attempts++)
+    this.reconnect = setTimeout(() => void this.connect(), delay)
+  }
+
+  private teardown(): void {
+    clearInterval(this.heartbeat)
+    this.heartbeat = undefined
+    const channel = this.channel
+    this.channel = undefined
+    channel?.close()
+  }
+
+  private setState(state: WorkerState, error?: string): void {
+    this.state = state
+    this.emit({
+      type: 'state',
+      state,
+      relay: this.init.relay,
+      ...(error === undefined ? {} : { error }),
+    })
+  }
+
+  private emit(event: WorkerEvent): void {
+    this.init.onEvent?.(event)
+  }
+}
