@@ -46,7 +46,10 @@ const LEASE_MAX_PAGES = 8
 export class TaskStore {
   private readonly db: DatabaseSync
   private readonly now: () => number
-  private readonly stmts: Record<string, StatementSync>
+  private readonly stmts: Record<
+    'insert' | 'byKey' | 'byId' | 'candidates' | 'fence' | 'lease' | 'counts',
+    StatementSync
+  >
   readonly transitions: TaskTransitions
 
   constructor(path: string, now: () => number = Date.now) {
@@ -83,11 +86,11 @@ export class TaskStore {
       specs.map((spec) => {
         if (!spec.kind) throw new Error('a task needs a kind')
         if (spec.idempotencyKey !== undefined) {
-          const existing = this.stmts.byKey?.get(spec.idempotencyKey) as TaskRow | undefined
+          const existing = this.stmts.byKey.get(spec.idempotencyKey) as TaskRow | undefined
           if (existing) return { task: rowToTask(existing), created: false }
         }
         const now = this.now()
-        const row = this.stmts.insert?.get(
+        const row = this.stmts.insert.get(
           randomUUID(),
           spec.kind,
           spec.input === undefined ? null : JSON.stringify(spec.input),
@@ -117,7 +120,7 @@ export class TaskStore {
       if (old.state !== 'failed' && old.state !== 'cancelled')
         return { ok: false, reason: 'not_failed_or_cancelled' }
       const now = this.now()
-      const row = this.stmts.insert?.get(
+      const row = this.stmts.insert.get(
         randomUUID(),
         old.kind,
         old.input === undefined ? null : JSON.stringify(old.input),
@@ -139,7 +142,7 @@ export class TaskStore {
   }
 
   get(id: string): TaskRecord | undefined {
-    const row = this.stmts.byId?.get(id) as TaskRow | undefined
+    const row = this.stmts.byId.get(id) as TaskRow | undefined
     return row ? rowToTask(row) : undefined
   }
 
@@ -156,7 +159,7 @@ export class TaskStore {
       const now = this.now()
       const chosen: number[] = []
       for (let page = 0; page < LEASE_MAX_PAGES && chosen.length < request.limit; page++) {
-        const rows = this.stmts.candidates?.all(now, kinds, LEASE_PAGE, page * LEASE_PAGE) as Array<{
+        const rows = this.stmts.candidates.all(now, kinds, LEASE_PAGE, page * LEASE_PAGE) as Array<{
           seq: number
           kind: string
           requires: string
@@ -169,10 +172,10 @@ export class TaskStore {
         if (rows.length < LEASE_PAGE) break
       }
       if (chosen.length === 0) return []
-      const last = (this.stmts.fence?.get(chosen.length) as { value: number }).value
+      const last = (this.stmts.fence.get(chosen.length) as { value: number }).value
       return chosen.map((seq, i) => {
         const token = last - chosen.length + 1 + i
-        const row = this.stmts.lease?.get(
+        const row = this.stmts.lease.get(
           request.workerId,
           token,
           now,
@@ -293,7 +296,7 @@ export class TaskStore {
 
   countsByState(): Record<TaskState, number> {
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>
-    for (const row of this.stmts.counts?.all() as Array<{ state: TaskState; n: number }>)
+    for (const row of this.stmts.counts.all() as Array<{ state: TaskState; n: number }>)
       counts[row.state] = row.n
     return counts
   }

@@ -19,7 +19,10 @@ const CLEAR_LEASE = 'worker_id = NULL, lease_token = NULL, lease_expires_at = NU
 export class TaskTransitions {
   private readonly db: DatabaseSync
   private readonly now: () => number
-  private readonly stmts: Record<string, StatementSync>
+  private readonly stmts: Record<
+    'byId' | 'succeed' | 'retry' | 'fail' | 'running' | 'progress' | 'renew' | 'timedOut' | 'cancel',
+    StatementSync
+  >
 
   constructor(db: DatabaseSync, now: () => number) {
     this.db = db
@@ -49,31 +52,31 @@ export class TaskTransitions {
     let row: TaskRow | undefined
     if (item.ok) {
       const output = item.output === undefined ? null : JSON.stringify(item.output)
-      row = this.stmts.succeed?.get(output, item.outputCid ?? null, now, now, item.id, item.token) as
+      row = this.stmts.succeed.get(output, item.outputCid ?? null, now, now, item.id, item.token) as
         | TaskRow
         | undefined
     } else {
       const error = JSON.stringify(item.error)
       if (item.retryable) {
-        row = this.stmts.retry?.get(error, now + item.retryDelayMs, now, item.id, item.token) as
+        row = this.stmts.retry.get(error, now + item.retryDelayMs, now, item.id, item.token) as
           | TaskRow
           | undefined
       }
-      row ??= this.stmts.fail?.get(error, now, now, item.id, item.token) as TaskRow | undefined
+      row ??= this.stmts.fail.get(error, now, now, item.id, item.token) as TaskRow | undefined
     }
     return row ? { ok: true, task: rowToTask(row) } : this.refusal(item.id)
   }
 
   markRunning(id: string, token: number): boolean {
-    return Number(this.stmts.running?.run(this.now(), id, token).changes) === 1
+    return Number(this.stmts.running.run(this.now(), id, token).changes) === 1
   }
 
   progress(id: string, token: number, progress: TaskProgress): boolean {
-    return Number(this.stmts.progress?.run(JSON.stringify(progress), this.now(), id, token).changes) === 1
+    return Number(this.stmts.progress.run(JSON.stringify(progress), this.now(), id, token).changes) === 1
   }
 
   renewLeases(workerId: string, leaseMs: number): number {
-    return Number(this.stmts.renew?.run(this.now() + leaseMs, workerId).changes)
+    return Number(this.stmts.renew.run(this.now() + leaseMs, workerId).changes)
   }
 
   releaseWorker(workerId: string, reason: TaskError): TaskRecord[] {
@@ -100,7 +103,7 @@ export class TaskTransitions {
 
   /** Active tasks whose current attempt has run longer than their timeout. */
   timedOut(): TaskRecord[] {
-    return (this.stmts.timedOut?.all(this.now()) as unknown as TaskRow[]).map(rowToTask)
+    return (this.stmts.timedOut.all(this.now()) as unknown as TaskRow[]).map(rowToTask)
   }
 
   cancel(
@@ -109,11 +112,11 @@ export class TaskTransitions {
   ):
     | { ok: true; task: TaskRecord; wasActive: boolean; workerId: string | null }
     | { ok: false; reason: 'not_found' | 'already_finished' } {
-    const before = this.stmts.byId?.get(id) as TaskRow | undefined
+    const before = this.stmts.byId.get(id) as TaskRow | undefined
     if (!before) return { ok: false, reason: 'not_found' }
     const now = this.now()
     const error = JSON.stringify({ code: 'CANCELLED', message: reason })
-    const row = this.stmts.cancel?.get(error, now, now, id) as TaskRow | undefined
+    const row = this.stmts.cancel.get(error, now, now, id) as TaskRow | undefined
     if (!row) return { ok: false, reason: 'already_finished' }
     const wasActive = before.state === 'leased' || before.state === 'running'
     return { ok: true, task: rowToTask(row), wasActive, workerId: wasActive ? before.worker_id : null }
@@ -130,6 +133,6 @@ export class TaskTransitions {
   }
 
   private refusal(id: string, ifExists = 'stale_token'): SettleResult {
-    return this.stmts.byId?.get(id) ? { ok: false, reason: ifExists } : { ok: false, reason: 'not_found' }
+    return this.stmts.byId.get(id) ? { ok: false, reason: ifExists } : { ok: false, reason: 'not_found' }
   }
 }
