@@ -1,6 +1,4 @@
 import { join } from 'node:path'
-import { withBitswap } from '@helia/bitswap'
-import { withLibp2pLight } from '@helia/libp2p'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -8,9 +6,10 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { FsBlockstore } from 'blockstore-fs'
 import { FsDatastore } from 'datastore-fs'
-import { createHeliaLight, type Helia } from 'helia'
+import type { Helia } from 'helia'
+import { createLibp2p } from 'libp2p'
+import { attachHelia } from './attach-helia.ts'
 
 export interface RelayNodeInit {
   host: string
@@ -22,9 +21,10 @@ export interface RelayNodeInit {
 }
 
 export interface RelayNode {
-  helia: Helia
   libp2p: Libp2p
   peerId: string
+  /** Helia on this node, started on first use (it costs ~40 MB, which a relay without content work need not pay). */
+  helia(): Promise<Helia>
   /** Listening addresses, each ending in /p2p/<peerId>. */
   multiaddrs(): string[]
   stop(): Promise<void>
@@ -35,54 +35,52 @@ const MAX_RESERVATIONS = 128
 
 /**
  * The relay's libp2p node: a WebSocket listener (browsers can only dial WebSockets or
- * WebRTC), noise, yamux, identify, ping and a circuit-relay-v2 server, with Helia on
- * top (blockstore and datastore in the data directory, bitswap for block exchange).
- * Helia's full defaults (DHT, public bootstrap, UPnP…) are left out: a relay serves
- * its own workers and the relays it is told about.
+ * WebRTC), noise, yamux, identify, ping and a circuit-relay-v2 server, with its peer
+ * store in the data directory. Helia (blockstore in the data directory, bitswap) runs
+ * on this same node. Helia's full defaults (DHT, public bootstrap, UPnP…) are left
+ * out: a relay serves its own workers and the relays it is told about.
  */
 export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
   const ip = init.host.includes(':') ? 'ip6' : 'ip4'
   const datastore = new FsDatastore(join(init.dataDir, 'datastore'))
-  const blockstore = new FsBlockstore(join(init.dataDir, 'blocks'))
   await datastore.open()
-  await blockstore.open()
-  const helia = withBitswap(
-    withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
-      privateKey: init.privateKey,
-      addresses: {
-        listen: [`/${ip}/${init.host}/tcp/${init.port}/ws`],
-        ...(init.announce?.length ? { announce: [...init.announce] } : {}),
-      },
-      transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        ping: ping(),
-        relay: circuitRelayServer({
-          reservations: {
-            maxReservations: MAX_RESERVATIONS,
-            // Browser-to-browser traffic is small (signalling for WebRTC, task relays);
-            // the v2 defaults of 2 minutes / 128 KiB would cut long-lived peers off.
-            defaultDurationLimit: 30 * 60_000,
-            defaultDataLimit: 64n * 1024n * 1024n,
-          },
-        }),
-      },
-      connectionManager: { maxConnections: 1024 },
-    }),
-  )
-  await helia.start()
-  const libp2p = helia.libp2p
-  const peerId = libp2p.peerId.toString()
+  const libp2p = await createLibp2p({
+    privateKey: init.privateKey,
+    datastore,
+    addresses: {
+      listen: [`/${ip}/${init.host}/tcp/${init.port}/ws`],
+      ...(init.announce?.length ? { announce: [...init.announce] } : {}),
+    },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: MAX_RESERVATIONS,
+          // Browser-to-browser traffic is small (signalling for WebRTC, task relays);
+          // the v2 defaults of 2 minutes / 128 KiB would cut long-lived peers off.
+          defaultDurationLimit: 30 * 60_000,
+          defaultDataLimit: 64n * 1024n * 1024n,
+        },
+      }),
+    },
+    connectionManager: { maxConnections: 1024 },
+  })
+  let attached: ReturnType<typeof attachHelia> | undefined
   return {
-    helia,
     libp2p,
-    peerId,
+    peerId: libp2p.peerId.toString(),
+    helia: async () => {
+      attached ??= attachHelia(libp2p, datastore, join(init.dataDir, 'blocks'))
+      return (await attached).helia
+    },
     multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
     stop: async () => {
-      await helia.stop()
-      await blockstore.close()
+      if (attached) await (await attached).stop()
+      await libp2p.stop()
       await datastore.close()
     },
   }

@@ -16,7 +16,8 @@ const READY = /MCP endpoint (http:\/\/\S+)/
 
 /** Starts `node <args>` and resolves once it prints "MCP endpoint <url>". */
 export function startChildServer(args: string[], label: string): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
+  const flags = args[0]?.startsWith('--') ? [] : ['--disable-warning=ExperimentalWarning']
+  const child = spawn(process.execPath, [...flags, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,11 +17,18 @@ const RELAY_CALL: ToolCall = {
 }
 const BARE_CALL: ToolCall = { name: 'echo', arguments: { message: MESSAGE } }
 
+/** The node arguments of `npm start`, so the bench measures exactly what users run. */
+function npmStartArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  const [command, ...args] = pkg.scripts.start.split(/\s+/)
+  if (command !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`)
+  return args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a))
+}
+
 const ROUNDS = 2
 const WARMUP_MS = 1500
 
 type Measured = LoadResult & { serverCpuUsPerCall: number }
-
 async function load(server: ChildServer, call: ToolCall, concurrency: number, ctx: BenchContext) {
   const client = await connect(server.endpoint)
   try {
@@ -86,7 +93,7 @@ export const relayHttp: BenchSection = {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
     ctx.progress('relay: starting the relay (dist) and the bare SDK server')
     const relay = await startChildServer(
-      [join(ROOT, 'dist/relay/main.js'), '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+      [...npmStartArgs(), '--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
       'relay',
     )
     const bare = await startChildServer([join(ROOT, 'tests/bench/bare-sdk-server.ts')], 'bare SDK server')
@@ -94,7 +101,7 @@ export const relayHttp: BenchSection = {
       const rows: Row[] = [
         {
           section: 'memory',
-          metric: 'RSS after start-up',
+          metric: 'RSS after start-up (npm start flags)',
           value: relay.rss() / MB,
           baseline: bare.rss() / MB,
           unit: 'MB',
