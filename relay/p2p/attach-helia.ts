@@ -1,6 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
-import type { Datastore } from 'interface-datastore'
 import type { Helia } from 'helia'
+import type { Datastore } from 'interface-datastore'
 
 /**
  * Starts Helia on an existing libp2p node: a light Helia (blockstore in `blocksDir`,

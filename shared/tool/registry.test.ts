@@ -71,7 +71,7 @@ describe('ToolRegistry', () => {
       }
     })()
     expect(err?.code).toBe('UNKNOWN_TOOL')
-    expect((err?.details?.suggestions as string[])[0]).toBe('files_read')
+    expect((err!.details!.suggestions as string[])[0]).toBe('files_read')
   })
 })
 
