@@ -77,6 +77,12 @@ export function framedChannel<In, Out>(stream: Stream, init: FramedChannelInit<I
     }
   })
 
+  // The peer is done sending: nothing more can arrive, so finish our side as well
+  // (otherwise a half-closed stream would stay open until it idles out).
+  stream.addEventListener('remoteCloseWrite', () => {
+    if (open) void stream.close().catch((err: Error) => stream.abort(err))
+  })
+
   stream.addEventListener('close', (event) => {
     open = false
     init.onClose?.(event.error)

@@ -1,0 +1,91 @@
+import type { Libp2p, Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { type FramedChannel, framedChannel } from '../shared/wire/framed-channel.ts'
+import {
+  type HelloMessage,
+  MAX_TASK_MESSAGE_BYTES,
+  type RelayMessage,
+  relayMessage,
+  TASK_PROTOCOL,
+  type WorkerMessage,
+} from '../shared/wire/task-messages.ts'
+import { createWorkerNode } from '../worker/core/create-worker-node.ts'
+import { resolveRelay } from '../worker/core/relay-address.ts'
+
+/**
+ * A hand-driven worker for protocol tests: a real libp2p node and stream, but the test
+ * decides what to send and when (including garbage and results it should not send).
+ */
+export interface FakeWorker {
+  node: Libp2p
+  address: string
+  open(): Promise<FakeStream>
+  stop(): Promise<void>
+}
+
+export interface FakeStream {
+  stream: Stream
+  channel: FramedChannel<WorkerMessage>
+  /** Resolves with the next relay message of this type. */
+  next<T extends RelayMessage['type']>(type: T): Promise<Extract<RelayMessage, { type: T }>>
+  /** Resolves when the stream closes, with the error if it was reset. */
+  closed: Promise<Error | undefined>
+  hello(overrides?: Partial<HelloMessage>): Promise<Extract<RelayMessage, { type: 'welcome' }>>
+}
+
+export async function fakeWorker(relayUrl: string): Promise<FakeWorker> {
+  const address = await resolveRelay(relayUrl)
+  const node = await createWorkerNode()
+  return {
+    node,
+    address,
+    open: async () => {
+      const stream = await node.dialProtocol(multiaddr(address), TASK_PROTOCOL)
+      const received: RelayMessage[] = []
+      const waiting: Array<() => void> = []
+      let onClosed: (e: Error | undefined) => void = () => {}
+      const closed = new Promise<Error | undefined>((resolve) => {
+        onClosed = resolve
+      })
+      const channel = framedChannel<RelayMessage, WorkerMessage>(stream, {
+        inbound: relayMessage,
+        maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
+        onMessage: (m) => {
+          received.push(m)
+          for (const w of waiting.splice(0)) w()
+        },
+        onClose: (e) => onClosed(e),
+      })
+      const next = <T extends RelayMessage['type']>(type: T) =>
+        new Promise<Extract<RelayMessage, { type: T }>>((resolve) => {
+          const check = () => {
+            const index = received.findIndex((m) => m.type === type)
+            if (index === -1) return waiting.push(check)
+            resolve(received.splice(index, 1)[0] as Extract<RelayMessage, { type: T }>)
+          }
+          check()
+        })
+      return {
+        stream,
+        channel,
+        next,
+        closed,
+        hello: async (overrides = {}) => {
+          await channel.send({
+            type: 'hello',
+            version: 1,
+            name: 'fake',
+            kinds: ['echo'],
+            capabilities: [],
+            concurrency: 1,
+            ...overrides,
+          })
+          return next('welcome')
+        },
+      }
+    },
+    stop: async () => {
+      await node.stop()
+    },
+  }
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningRelay } from '../relay/relay.ts'
+import { encodeFrame } from '../shared/wire/frame-decoder.ts'
+import { type FakeWorker, fakeWorker } from './fake-worker.ts'
+import { startTestRelay } from './helpers.ts'
+
+let relay: RunningRelay
+let fake: FakeWorker
+
+beforeAll(async () => {
+  relay = await startTestRelay()
+  fake = await fakeWorker(relay.url)
+})
+afterAll(async () => {
+  await fake?.stop()
+  await relay?.close()
+})
+
+/** The value of a Prometheus sample on the relay, 0 when absent. */
+async function metric(name: string, label = ''): Promise<number> {
+  const text = await relay.components.metrics.registry.getSingleMetricAsString(name)
+  const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(label))
+  return line ? Number(line.split(' ').pop()) : 0
+}
+const violations = (problem: string) => metric('mcpp_task_protocol_violations_total', `problem="${problem}"`)
+
+describe('bad input on the task protocol', () => {
+  it('resets a stream that sends garbage bytes and keeps serving new streams', async () => {
+    const bad = await fake.open()
+    bad.stream.send(new TextEncoder().encode('\u0005hello, this is not JSON at all'))
+    expect(await bad.closed).toBeInstanceOf(Error)
+    expect(await violations('not_json')).toBe(1)
+    const good = await fake.open()
+    const welcome = await good.hello()
+    expect(welcome.workerId).toContain(fake.node.peerId.toString())
+    good.channel.close()
+    await good.closed
+  })
+
+  it('refuses a frame whose declared length is over the limit before reading it', async () => {
+    const bad = await fake.open()
+    bad.stream.send(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]))
+    expect(await bad.closed).toBeInstanceOf(Error)
+    expect(await violations('oversized')).toBe(1)
+  })
+
+  it('resets a stream whose message breaks the schema or skips hello', async () => {
+    const wrong = await fake.open()
+    await wrong.channel.send({ type: 'hello', version: 1, name: 'x', kinds: [], concurrency: 0 } as never)
+    expect(await wrong.closed).toBeInstanceOf(Error)
+    expect(await violations('invalid_message')).toBe(1)
+    const skipped = await fake.open()
+    await skipped.channel.send({ type: 'heartbeat', inFlight: [] })
+    expect(await skipped.closed).toBeInstanceOf(Error)
+  })
+
+  it('ignores a result for a task the worker does not hold and changes nothing', async () => {
+    const [{ task }] = relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }]) as [
+      { task: { id: string } },
+    ]
+    const s = await fake.open()
+    await s.hello()
+    await s.channel.send({
+      type: 'results',
+      results: [{ taskId: task.id, token: 1, ok: true, output: 'forged', durationMs: 1 }],
+    })
+    await expect.poll(() => metric('mcpp_task_stale_results_total')).toBe(1)
+    expect(relay.components.tasks.store.get(task.id)).toMatchObject({ state: 'queued', output: undefined })
+    s.channel.close()
+    await s.closed
+  })
+
+  it('disconnects a peer that keeps breaking the protocol', async () => {
+    const other = await fakeWorker(relay.url)
+    try {
+      for (let i = 0; i < 5; i++) {
+        const s = await other.open()
+        s.stream.send(encodeFrame(new TextEncoder().encode('{"type":"nope"}')))
+        await s.closed
+      }
+      await expect.poll(() => other.node.getConnections().length).toBe(0)
+    } finally {
+      await other.stop()
+    }
+  })
+})
