@@ -55,9 +55,7 @@ describe('bad input on the task protocol', () => {
   })
 
   it('ignores a result for a task the worker does not hold and changes nothing', async () => {
-    const [{ task }] = relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }]) as [
-      { task: { id: string } },
-    ]
+    const { task } = relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }])[0]!
     const s = await fake.open()
     await s.hello()
     await s.channel.send({
