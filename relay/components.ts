@@ -75,7 +75,9 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     metrics,
     backends: {
       local: localRuntime(),
-      p2p: p2pRuntime(tasks, () => p2p.running),
+      p2p: config.disableP2p
+        ? unavailableRuntime('p2p', 'P2P is disabled on this relay (--disable-p2p)')
+        : p2pRuntime(tasks, () => p2p.running),
       edge: unavailableRuntime('edge', 'the edge runtime runs in the Cloudflare Worker, not on a relay'),
       relay: unavailableRuntime('relay', 'no peer relays are connected'),
     },

@@ -26,7 +26,7 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
     },
   )
   try {
-    await startP2p(components)
+    if (!config.disableP2p) await startP2p(components)
   } catch (err) {
     await new Promise<void>((resolve) => server.close(() => resolve()))
     components.tasks.stop()

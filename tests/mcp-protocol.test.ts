@@ -87,8 +87,10 @@ describe('MCP protocol features', () => {
     const health = await (await fetch(`${relay.url}/healthz`)).json()
     expect(health.status).toBe('ok')
     const status = await (await fetch(`${relay.url}/api/status`)).json()
-    expect(status.runtimes.p2p.available).toBe(false)
+    expect(status.runtimes.p2p.available).toBe(true)
     expect(status.runtimes.local.available).toBe(true)
+    expect(status.p2p.multiaddrs[0]).toMatch(new RegExp(`/ws/p2p/${status.p2p.peerId}$`))
+    expect(status.queue).toMatchObject({ queued: 0, running: 0 })
     const catalogue = await (await fetch(`${relay.url}/api/tools`)).json()
     const text = catalogue.categories.find((c: any) => c.name === 'text')
     expect(text.tools.map((t: any) => t.name)).toContain('text_chunk')
@@ -196,7 +198,10 @@ describe('exposure modes and router rules', () => {
   })
 
   it('fails a tool that a rule says requires P2P, naming the unavailable runtime', async () => {
-    const p2p = await startTestRelay({ router: { rules: [{ match: 'cache_*', requiresP2P: true }] } })
+    const p2p = await startTestRelay({
+      disableP2p: true,
+      router: { rules: [{ match: 'cache_*', requiresP2P: true }] },
+    })
     try {
       const c = await connectClient(p2p.url)
       const result = await c.callTool({
@@ -205,7 +210,7 @@ describe('exposure modes and router rules', () => {
       })
       expect(result.isError).toBe(true)
       expect(errorMeta(result).code).toBe('RUNTIME_UNAVAILABLE')
-      expect(errorMeta(result).message).toMatch(/P2P/)
+      expect(errorMeta(result).message).toContain('P2P is disabled on this relay')
       await c.close()
     } finally {
       await p2p.close()

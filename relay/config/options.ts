@@ -66,6 +66,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Comma-separated tools listed beside the meta-tools in hybrid mode',
   },
   {
+    key: 'disableP2p',
+    flag: 'disable-p2p',
+    env: 'MCPP_DISABLE_P2P',
+    kind: 'bool',
+    help: 'Run without the libp2p node (no P2P task workers)',
+  },
+  {
     key: 'stateless',
     flag: 'stateless',
     env: 'MCPP_STATELESS',

@@ -17,6 +17,8 @@ export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(8000),
   p2pPort: port.default(8001),
+  /** Run without the libp2p node: no P2P tasks, tools that need P2P say so. */
+  disableP2p: z.boolean().default(false),
   dataDir: z.string().min(1).default('./.mcpp'),
   token: z.string().min(1).optional(),
   bootstrapPeers: z.array(z.string().min(1)).default([]),

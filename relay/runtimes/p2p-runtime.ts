@@ -11,14 +11,12 @@ import type { RuntimeBackend } from './runtime-backend.ts'
 export function p2pRuntime(tasks: TaskService, available: () => boolean): RuntimeBackend {
   return {
     id: 'p2p',
-    status: () => {
-      if (!available())
-        return { available: false, reason: 'the libp2p node is not running', taskKinds: new Set() }
-      const taskKinds = tasks.registry.taskKinds()
-      return taskKinds.size > 0
-        ? { available: true, taskKinds }
-        : { available: false, reason: 'no task workers are connected', taskKinds }
-    },
+    // The P2P subsystem (node + queue) is up even with no workers: queue tools work and
+    // tasks wait. Task-kind tools go to P2P only when a worker runs their kind (taskKinds).
+    status: () =>
+      available()
+        ? { available: true, taskKinds: tasks.registry.taskKinds() }
+        : { available: false, reason: 'the libp2p node is not running', taskKinds: new Set<string>() },
     execute: async (tool, input, ctx) => {
       const kind = tool.taskKind
       if (kind === undefined) throw new NotAcceptedError(`${tool.name} has no P2P task kind`)
