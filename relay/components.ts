@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { exposedTools } from '../shared/manager/exposure.ts'
 import { createMetaTools, META_CATEGORY } from '../shared/manager/meta-tools.ts'
@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.ts'
 import { McpSessions } from './mcp/sessions.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
+import { findWebRoot, readVersion } from './package-root.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
@@ -38,27 +39,15 @@ export interface RelayComponents {
   tasks: TaskService
   /** The libp2p node, once startRelay has started it. */
   p2p: P2pHolder
+  /** The built web pages (dist/web), if any. */
+  webRoot: string | undefined
 }
 
 export interface ComponentOptions {
   now?: () => number
   log?: Logger
-}
-
-/** The project version from the root package.json (found upward, so it works from dist/ too). */
-export function readVersion(): string {
-  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
-        name?: string
-        version: string
-      }
-      if (pkg.name === 'mcpp') return pkg.version
-    } catch {
-      // No package.json here; keep walking up.
-    }
-    if (dir.pathname === '/') return '0.0.0'
-  }
+  /** Where the built pages are; found next to the package by default. */
+  webRoot?: string | undefined
 }
 
 export function createComponents(config: RelayConfig, options: ComponentOptions = {}): RelayComponents {
@@ -130,5 +119,6 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     sessions,
     tasks,
     p2p,
+    webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
   }
 }

@@ -4,9 +4,9 @@
  * naming the bad key.
  */
 import { readFileSync } from 'node:fs'
-import { readVersion } from './components.ts'
 import { helpText } from './config/help.ts'
 import { loadConfig } from './config/load.ts'
+import { readVersion } from './package-root.ts'
 import { startRelay } from './relay.ts'
 
 const loaded = loadConfig({

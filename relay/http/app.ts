@@ -5,6 +5,7 @@ import { apiRoutes } from './api-routes.ts'
 import { bearerMatches } from './bearer-auth.ts'
 import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
 import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
+import { pageRoutes } from './pages.ts'
 
 const MCP_HEADERS = [
   'Content-Type',
@@ -74,6 +75,7 @@ export function createHttpApp(c: RelayComponents): Hono {
     return ctx.body(body, 200, { 'content-type': metrics.registry.contentType })
   })
   app.route('/api', apiRoutes(c))
+  app.route('/', pageRoutes(c.webRoot))
 
   app.notFound((ctx) =>
     ctx.json(

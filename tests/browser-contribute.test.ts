@@ -1,0 +1,90 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningRelay } from '../relay/relay.ts'
+import { launchChromium } from './browser.ts'
+import { wasmModuleBase64 } from './fixtures/wasm-modules.ts'
+import { connectClient, startTestRelay } from './helpers.ts'
+
+let relay: RunningRelay
+let client: Client
+let browser: Browser
+
+beforeAll(async () => {
+  relay = await startTestRelay()
+  client = await connectClient(relay.url)
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await client?.close()
+  await relay?.close()
+})
+
+async function dispatch(tool: string, params: Record<string, unknown>): Promise<any> {
+  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
+    timeout: 120_000,
+  })
+  if (result.isError) throw new Error(JSON.stringify(result.content))
+  return (result.structuredContent as any).result
+}
+
+/** Opens /contribute in a new tab, sets the concurrency, presses Start and waits until connected. */
+async function contribute(concurrency: number): Promise<Page> {
+  const page = await browser.newPage()
+  page.on('pageerror', (err) => console.error('page error:', err.message))
+  await page.goto(`${relay.url}/contribute`)
+  await page.fill('#concurrency', String(concurrency))
+  await page.click('#start')
+  await page.waitForSelector('#state[data-state="connected"]', { timeout: 20_000 })
+  return page
+}
+
+const browserWorkers = async () =>
+  (await dispatch('p2p_taskqueue_worker_stats', { connectedOnly: true })).workers.filter(
+    (w: any) => w.name === 'browser tab',
+  )
+
+describe('the contribute page', () => {
+  it('turns two tabs into workers that run tasks submitted over MCP', async () => {
+    const [a, b] = [await contribute(2), await contribute(2)]
+    const workers = await browserWorkers()
+    expect(workers).toHaveLength(2)
+    expect(workers[0].userAgent).toContain('Chrome')
+    const tasks = Array.from({ length: 40 }, (_, i) => ({ kind: 'sha256', input: { text: `tab ${i}` } }))
+    const out = await dispatch('p2p_taskqueue_submit', { tasks, wait: true })
+    expect(out.results.every((r: any) => r.state === 'succeeded')).toBe(true)
+    expect(out.results[7].output.bytes).toBe('tab 7'.length)
+    const done = Number(await a.textContent('#done')) + Number(await b.textContent('#done'))
+    expect(done).toBe(40)
+    await a.click('#stop')
+    await a.waitForSelector('#state[data-state="stopped"]')
+    await expect.poll(async () => (await browserWorkers()).length).toBe(1)
+    await a.close()
+    await b.close()
+  })
+
+  it('completes every task when a tab closes mid-task', async () => {
+    const [a, b] = [await contribute(1), await contribute(1)]
+    const module = await wasmModuleBase64('busy')
+    const tasks = Array.from({ length: 4 }, () => ({
+      kind: 'wasm',
+      input: { module, export: 'busy', args: [400_000_000] },
+      timeoutMs: 60_000,
+    }))
+    const submitted = await dispatch('p2p_taskqueue_submit', { tasks })
+    const ids: string[] = submitted.tasks.map((t: any) => t.id)
+    // Close tab A while it holds a task (its page shows the task in hand).
+    await a.waitForFunction(() => document.querySelector('#current')?.textContent !== 'none', undefined, {
+      timeout: 20_000,
+    })
+    await a.close()
+    const results = await Promise.all(
+      ids.map((taskId) => dispatch('p2p_taskqueue_wait', { taskId, timeoutMs: 120_000 })),
+    )
+    expect(results.map((r) => r.task.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    expect(results.some((r) => r.task.attempt === 2)).toBe(true)
+    expect(Number(await b.textContent('#done'))).toBeGreaterThanOrEqual(3)
+    await b.close()
+  })
+})

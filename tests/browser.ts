@@ -1,0 +1,20 @@
+import { type Browser, chromium } from 'playwright-core'
+
+export const CHROMIUM = process.env.MCPP_CHROMIUM ?? '/usr/bin/chromium'
+
+/** Headless Debian Chromium with the flags that work here (FACTS.md); playwright gives it a fresh profile. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}

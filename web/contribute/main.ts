@@ -1,0 +1,70 @@
+/**
+ * The contribute page: starts the task worker in a dedicated Web Worker and shows what
+ * it does. All libp2p and task work happens in the worker; the page only renders.
+ */
+import * as Comlink from 'comlink'
+import type { BrowserWorkerApi } from '../../worker/browser/worker-entry.ts'
+import type { WorkerEvent } from '../../worker/core/worker-events.ts'
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+const startButton = $<HTMLButtonElement>('start')
+const stopButton = $<HTMLButtonElement>('stop')
+const bar = $<HTMLProgressElement>('progress')
+const counts = { done: 0, failed: 0 }
+let worker: Worker | undefined
+let api: Comlink.Remote<BrowserWorkerApi> | undefined
+let current: string | undefined
+
+function render(event: WorkerEvent): void {
+  switch (event.type) {
+    case 'state':
+      $('state').textContent = event.state
+      $('state').dataset.state = event.state
+      if (event.relay) $('relay').textContent = event.relay
+      $('error').textContent = event.error ?? ''
+      return
+    case 'task-start':
+      current = event.taskId
+      $('current').textContent = `${event.kind} ${event.taskId.slice(0, 8)}`
+      bar.removeAttribute('value')
+      return
+    case 'task-progress':
+      if (event.taskId !== current) return
+      bar.max = event.total ?? 1
+      bar.value = event.total ? event.progress : 0
+      return
+    case 'task-done':
+      counts[event.ok ? 'done' : 'failed']++
+      $('done').textContent = String(counts.done)
+      $('failed').textContent = String(counts.failed)
+      if (event.taskId === current) {
+        $('current').textContent = 'none'
+        bar.value = 0
+      }
+      return
+  }
+}
+
+startButton.addEventListener('click', async () => {
+  startButton.disabled = true
+  $('error').textContent = ''
+  worker = new Worker(new URL('../../worker/browser/worker-entry.ts', import.meta.url), { type: 'module' })
+  api = Comlink.wrap<BrowserWorkerApi>(worker)
+  const concurrency = Math.max(1, Math.min(16, Number($<HTMLInputElement>('concurrency').value) || 1))
+  try {
+    await api.start({ relay: location.origin, concurrency, name: 'browser tab' }, Comlink.proxy(render))
+    stopButton.disabled = false
+  } catch (err) {
+    $('error').textContent = `could not start: ${(err as Error).message}`
+    worker.terminate()
+    startButton.disabled = false
+  }
+})
+
+stopButton.addEventListener('click', async () => {
+  stopButton.disabled = true
+  await api?.stop(true)
+  worker?.terminate()
+  render({ type: 'state', state: 'stopped' })
+  startButton.disabled = false
+})
