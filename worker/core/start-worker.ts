@@ -13,6 +13,8 @@ export interface StartWorkerOptions {
   userAgent?: string
   spawnCompute: SpawnCompute
   onEvent?: (event: WorkerEvent) => void
+  /** First reconnect delay after the relay goes away (doubles up to 30 s). */
+  reconnectBaseMs?: number
 }
 
 export interface RunningWorker {
@@ -34,6 +36,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     kinds: KIND_NAMES,
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
   })
   await worker.start()
   return {
