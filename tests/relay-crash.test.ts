@@ -34,7 +34,7 @@ describe('a relay killed with kill -9 under load', () => {
             arguments: { tool: 'p2p_taskqueue_submit', params: { tasks: batch } },
           })
           const ids = (result.structuredContent as any).result.tasks.map((t: any) => t.id) as string[]
-          ids.forEach((id, i) => acknowledged.set(id, batch[i]?.input.n as number))
+          for (const [i, id] of ids.entries()) acknowledged.set(id, batch[i]?.input.n as number)
         } catch {
           return // the relay is gone
         }
