@@ -4,7 +4,7 @@ import type { TaskError, TaskRecord, TaskSpec } from '../../shared/task/types.ts
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
 import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
-import type { TaskStore } from '../queue/task-store.ts'
+import type { Settle, TaskStore } from '../queue/task-store.ts'
 import type { ConnectedWorker } from './connected-worker.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { TaskWaiters } from './task-waiters.ts'
@@ -142,25 +142,40 @@ export class TaskService {
     this.pump()
   }
 
+  /**
+   * Settles a worker's results in one transaction. A result must carry the token of
+   * a lease this worker holds (fencing); anything else is counted and ignored.
+   */
   onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
     worker.lastSeen = this.init.now()
+    const items: Settle[] = []
     for (const result of results) {
-      const token = worker.inFlight.get(result.taskId)
-      worker.inFlight.delete(result.taskId)
-      this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
-      if (token !== result.token) {
+      if (worker.inFlight.get(result.taskId) !== result.token) {
         this.init.metrics.staleResults.inc()
         continue
       }
-      const settled = result.ok
-        ? this.init.store.complete(result.taskId, result.token, {
-            output: result.output,
-            ...(result.outputCid === undefined ? {} : { outputCid: result.outputCid }),
-          })
-        : this.init.store.fail(result.taskId, result.token, result.error, {
-            retryable: result.retryable,
-            retryDelayMs: this.backoff(result.taskId),
-          })
+      worker.inFlight.delete(result.taskId)
+      this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
+      items.push(
+        result.ok
+          ? {
+              id: result.taskId,
+              token: result.token,
+              ok: true,
+              output: result.output,
+              ...(result.outputCid === undefined ? {} : { outputCid: result.outputCid }),
+            }
+          : {
+              id: result.taskId,
+              token: result.token,
+              ok: false,
+              error: result.error,
+              retryable: result.retryable,
+              retryDelayMs: this.backoff(result.taskId),
+            },
+      )
+    }
+    for (const settled of this.init.store.settleMany(items)) {
       if (settled.ok) this.settled(settled.task)
       else this.init.metrics.staleResults.inc()
     }
