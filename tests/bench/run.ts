@@ -5,11 +5,12 @@
  */
 import { parseArgs } from 'node:util'
 import type { BenchSection } from './context.ts'
+import { p2pBench } from './sections/p2p.ts'
 import { relayHttp } from './sections/relay-http.ts'
 import { routerDecision } from './sections/router-decision.ts'
 import { type Row, renderTable, verdict } from './table.ts'
 
-const SECTIONS: readonly BenchSection[] = [routerDecision, relayHttp]
+const SECTIONS: readonly BenchSection[] = [routerDecision, relayHttp, p2pBench]
 
 const { values } = parseArgs({
   options: {

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ChildServer, startChildServer } from '../child-server.ts'
 import type { BenchContext, BenchSection } from '../context.ts'
 import { connect, drive, type LoadResult, type ToolCall } from '../load.ts'
+import { startRelayChild } from '../relay-child.ts'
 import type { Row } from '../table.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -16,14 +15,6 @@ const RELAY_CALL: ToolCall = {
   arguments: { tool: 'system_echo', params: { message: MESSAGE } },
 }
 const BARE_CALL: ToolCall = { name: 'echo', arguments: { message: MESSAGE } }
-
-/** The node arguments of `npm start`, so the bench measures exactly what users run. */
-function npmStartArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  const [command, ...args] = pkg.scripts.start.split(/\s+/)
-  if (command !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`)
-  return args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a))
-}
 
 const ROUNDS = 2
 const WARMUP_MS = 1500
@@ -90,12 +81,8 @@ function loadRows(concurrency: number, relay: Measured, bare: Measured): Row[] {
 export const relayHttp: BenchSection = {
   name: 'relay',
   async run(ctx) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
     ctx.progress('relay: starting the relay (dist) and the bare SDK server')
-    const relay = await startChildServer(
-      [...npmStartArgs(), '--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
-      'relay',
-    )
+    const relay = await startRelayChild()
     const bare = await startChildServer([join(ROOT, 'tests/bench/bare-sdk-server.ts')], 'bare SDK server')
     try {
       const rows: Row[] = [
@@ -122,7 +109,6 @@ export const relayHttp: BenchSection = {
       return rows
     } finally {
       await Promise.all([relay.stop(), bare.stop()])
-      rmSync(dataDir, { recursive: true, force: true })
     }
   },
 }

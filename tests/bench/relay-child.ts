@@ -1,0 +1,35 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type ChildServer, startChildServer } from './child-server.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** The node arguments of `npm start`, so the bench measures exactly what users run. */
+function npmStartArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  const [command, ...args] = pkg.scripts.start.split(/\s+/)
+  if (command !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`)
+  return args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a))
+}
+
+export interface RelayChild extends ChildServer {
+  /** The relay's HTTP base URL. */
+  base: string
+}
+
+/** Starts the compiled relay as `npm start` does, on free ports with a fresh data directory. */
+export async function startRelayChild(): Promise<RelayChild> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
+  const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn']
+  const child = await startChildServer([...npmStartArgs(), ...args], 'relay')
+  return {
+    ...child,
+    base: child.endpoint.origin,
+    stop: async () => {
+      await child.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

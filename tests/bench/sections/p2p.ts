@@ -1,0 +1,201 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../../browser.ts'
+import type { BenchContext, BenchSection } from '../context.ts'
+import { connect, percentile } from '../load.ts'
+import { type RelayChild, startRelayChild } from '../relay-child.ts'
+import type { Row } from '../table.ts'
+import { startWsEcho } from '../ws-echo-server.ts'
+
+const MB = 1024 * 1024
+const LATENCY_CALLS = 300
+const TAB_CONCURRENCY = 8
+const BATCH = 2_000
+const BATCHES = 5
+const PARKED = 100_000
+
+async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
+  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
+    timeout: 300_000,
+  })
+  if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result.content)}`)
+  return (result.structuredContent as any).result
+}
+
+async function openTab(browser: Browser, relay: RelayChild, concurrency: number): Promise<Page> {
+  const page = await browser.newPage()
+  await page.goto(`${relay.base}/contribute`)
+  await page.fill('#concurrency', String(concurrency))
+  await page.click('#start')
+  await page.waitForSelector('#state[data-state="connected"]', { timeout: 30_000 })
+  return page
+}
+
+/** Round trips of 64 bytes between the page and a Node WebSocket server: the transport floor. */
+async function wsEchoRtts(page: Page, url: string, count: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ url, count }) => {
+      const ws = new WebSocket(url)
+      ws.binaryType = 'arraybuffer'
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve
+        ws.onerror = reject
+      })
+      const payload = new Uint8Array(64)
+      const rtts: number[] = []
+      for (let i = 0; i < count; i++) {
+        const started = performance.now()
+        await new Promise((resolve) => {
+          ws.onmessage = resolve
+          ws.send(payload)
+        })
+        rtts.push(performance.now() - started)
+      }
+      ws.close()
+      return rtts
+    },
+    { url, count },
+  )
+}
+
+async function submitLatencies(client: Client, count: number): Promise<number[]> {
+  const latencies: number[] = []
+  for (let i = 0; i < count; i++) {
+    const started = performance.now()
+    const out = await dispatch(client, 'p2p_taskqueue_submit', { kind: 'echo', input: i, wait: true })
+    if (out.results[0].state !== 'succeeded')
+      throw new Error(`task failed: ${JSON.stringify(out.results[0])}`)
+    latencies.push(performance.now() - started)
+  }
+  return latencies.sort((a, b) => a - b)
+}
+
+/** P2P tool calls (submit + wait of one echo task) per second at a fixed concurrency. */
+async function callsPerSecond(client: Client, concurrency: number, seconds: number): Promise<number> {
+  let calls = 0
+  const end = performance.now() + seconds * 1000
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await dispatch(client, 'p2p_taskqueue_submit', { kind: 'echo', input: calls, wait: true })
+        calls++
+      }
+    }),
+  )
+  return calls / ((performance.now() - started) / 1000)
+}
+
+/** Tasks per second for BATCHES concurrent batch submissions that wait for their results. */
+async function batchThroughput(client: Client): Promise<number> {
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: BATCHES }, async (_, b) => {
+      const tasks = Array.from({ length: BATCH }, (_, i) => ({ kind: 'echo', input: b * BATCH + i }))
+      const out = await dispatch(client, 'p2p_taskqueue_submit', {
+        tasks,
+        wait: true,
+        waitTimeoutMs: 600_000,
+      })
+      if (out.timedOut || out.results.some((r: any) => r.state !== 'succeeded'))
+        throw new Error('a batch failed')
+    }),
+  )
+  return (BATCH * BATCHES) / ((performance.now() - started) / 1000)
+}
+
+async function measure(
+  ctx: BenchContext,
+  relay: RelayChild,
+  browser: Browser,
+  client: Client,
+): Promise<Row[]> {
+  const echo = await startWsEcho()
+  try {
+    ctx.progress('p2p: one Chromium tab; WebSocket echo baseline')
+    const first = await openTab(browser, relay, TAB_CONCURRENCY)
+    const rtts = (await wsEchoRtts(first, echo.url, 500)).slice(50).sort((a, b) => a - b)
+    ctx.progress(`p2p: ${LATENCY_CALLS} sequential submit→result calls through MCP`)
+    await submitLatencies(client, 30)
+    const latency = await submitLatencies(client, LATENCY_CALLS)
+    ctx.progress(`p2p: P2P tool calls/s through MCP at concurrency 32 for ${ctx.seconds} s`)
+    await callsPerSecond(client, 32, 1)
+    const calls = await callsPerSecond(client, 32, ctx.seconds)
+    ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 1 tab`)
+    const oneTab = await batchThroughput(client)
+    ctx.progress('p2p: opening 3 more tabs')
+    for (let i = 0; i < 3; i++) await openTab(browser, relay, TAB_CONCURRENCY)
+    ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 4 tabs`)
+    const fourTabs = await batchThroughput(client)
+    ctx.progress(`p2p: parking ${PARKED.toLocaleString('en-US')} tasks no worker runs, for memory`)
+    for (let n = 0; n < PARKED; n += 10_000) {
+      const tasks = Array.from({ length: 10_000 }, (_, i) => ({ kind: 'bench-parked', input: { n: n + i } }))
+      await dispatch(client, 'p2p_taskqueue_submit', { tasks })
+    }
+    const section = 'p2p'
+    return [
+      { section, metric: 'WebSocket echo RTT, page ↔ Node (p50)', value: percentile(rtts, 50), unit: 'ms' },
+      {
+        section,
+        metric: 'submit→result via MCP, wait, 1 tab (p50)',
+        value: percentile(latency, 50),
+        baseline: percentile(rtts, 50),
+        unit: 'ms',
+        target: { kind: 'max', of: 'value', limit: 10 },
+      },
+      {
+        section,
+        metric: 'submit→result via MCP, wait, 1 tab (p99)',
+        value: percentile(latency, 99),
+        baseline: percentile(rtts, 99),
+        unit: 'ms',
+      },
+      {
+        section,
+        metric: 'P2P tool calls/s via MCP (c=32, 1 tab)',
+        value: calls,
+        unit: 'calls/s',
+        target: { kind: 'min', of: 'value', limit: 350 },
+      },
+      { section, metric: `batched tasks/s, 1 tab (${BATCHES}×${BATCH})`, value: oneTab, unit: 'tasks/s' },
+      {
+        section,
+        metric: `batched tasks/s, 4 tabs (${BATCHES}×${BATCH})`,
+        value: fourTabs,
+        baseline: oneTab,
+        unit: 'tasks/s',
+        target: { kind: 'min', of: 'value', limit: 5000 },
+      },
+      {
+        section,
+        metric: 'relay RSS, 4 workers + 100,000 queued',
+        value: relay.rss() / MB,
+        unit: 'MB',
+        target: { kind: 'max', of: 'value', limit: 200 },
+      },
+    ]
+  } finally {
+    await echo.close()
+  }
+}
+
+/**
+ * Browser tabs as workers: the relay (as `npm start` runs it) with headless Chromium
+ * tabs on /contribute, driven over MCP; a raw WebSocket echo from the same page is the
+ * transport floor.
+ */
+export const p2pBench: BenchSection = {
+  name: 'p2p',
+  async run(ctx) {
+    const relay = await startRelayChild()
+    const browser = await launchChromium()
+    const client = await connect(relay.endpoint)
+    try {
+      return await measure(ctx, relay, browser, client)
+    } finally {
+      await client.close()
+      await browser.close()
+      await relay.stop()
+    }
+  },
+}
