@@ -40,6 +40,7 @@ export class TaskService {
   private readonly init: TaskServiceInit
   readonly waiters = new TaskWaiters()
   private pumpScheduled = false
+  private readonly pendingResults: TaskResultMessage[] = []
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -143,12 +144,13 @@ export class TaskService {
   }
 
   /**
-   * Settles a worker's results in one transaction. A result must carry the token of
-   * a lease this worker holds (fencing); anything else is counted and ignored.
+   * Takes a worker's results. They are settled with every other result that arrives
+   * in the same turn of the event loop, in one transaction (group commit), just before
+   * the next assignment round. A result must carry the token of a lease this worker
+   * holds (fencing); anything else is counted and ignored.
    */
   onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
     worker.lastSeen = this.init.now()
-    const items: Settle[] = []
     for (const result of results) {
       if (worker.inFlight.get(result.taskId) !== result.token) {
         this.init.metrics.staleResults.inc()
@@ -156,30 +158,35 @@ export class TaskService {
       }
       worker.inFlight.delete(result.taskId)
       this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
-      items.push(
-        result.ok
-          ? {
-              id: result.taskId,
-              token: result.token,
-              ok: true,
-              output: result.output,
-              ...(result.outputCid === undefined ? {} : { outputCid: result.outputCid }),
-            }
-          : {
-              id: result.taskId,
-              token: result.token,
-              ok: false,
-              error: result.error,
-              retryable: result.retryable,
-              retryDelayMs: this.backoff(result.taskId),
-            },
-      )
+      this.pendingResults.push(result)
     }
+    this.pump()
+  }
+
+  private settlePending(): void {
+    if (this.pendingResults.length === 0) return
+    const items: Settle[] = this.pendingResults.splice(0).map((result) =>
+      result.ok
+        ? {
+            id: result.taskId,
+            token: result.token,
+            ok: true,
+            output: result.output,
+            ...(result.outputCid === undefined ? {} : { outputCid: result.outputCid }),
+          }
+        : {
+            id: result.taskId,
+            token: result.token,
+            ok: false,
+            error: result.error,
+            retryable: result.retryable,
+            retryDelayMs: this.backoff(result.taskId),
+          },
+    )
     for (const settled of this.init.store.settleMany(items)) {
       if (settled.ok) this.settled(settled.task)
       else this.init.metrics.staleResults.inc()
     }
-    this.pump()
   }
 
   onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskRecord['progress']): void {
@@ -209,12 +216,13 @@ export class TaskService {
     }
   }
 
-  /** Schedules one assignment round (coalesced). */
+  /** Schedules one round (coalesced): settle the results received, then assign work. */
   pump(): void {
     if (this.pumpScheduled || this.stopped) return
     this.pumpScheduled = true
     setImmediate(() => {
       this.pumpScheduled = false
+      this.settlePending()
       this.assign()
     })
   }
