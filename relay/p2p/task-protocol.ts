@@ -68,6 +68,8 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           switch (message.type) {
             case 'results':
               return init.tasks.onResults(worker, message.results)
+            case 'started':
+              return init.tasks.onStarted(worker, message.tasks)
             case 'progress': {
               const { taskId, token, type: _type, ...progress } = message
               return init.tasks.onProgress(worker, taskId, token, progress)

@@ -199,6 +199,17 @@ export class TaskStore {
     return this.tx(() => items.map((item) => this.transitions.settle(item)))
   }
 
+  /** One group commit: tasks that started running, then settlements. */
+  applyRound(
+    started: ReadonlyArray<{ id: string; token: number }>,
+    settles: readonly Settle[],
+  ): SettleResult[] {
+    return this.tx(() => {
+      for (const { id, token } of started) this.transitions.markRunning(id, token)
+      return settles.map((item) => this.transitions.settle(item))
+    })
+  }
+
   markRunning(id: string, token: number): boolean {
     return this.transitions.markRunning(id, token)
   }

@@ -36,8 +36,9 @@ export class TaskTransitions {
         WHERE id = ? AND lease_token = ? AND ${ACTIVE} AND attempt < max_attempts RETURNING *`),
       fail: db.prepare(`UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
         WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING *`),
-      running: db.prepare(`UPDATE tasks SET state = 'running', updated_at = ? WHERE id = ? AND lease_token = ?
-        AND state = 'leased'`),
+      // The attempt's time limit runs from here (a worker may buffer tasks before running them).
+      running: db.prepare(`UPDATE tasks SET state = 'running', leased_at = ?, updated_at = ? WHERE id = ?
+        AND lease_token = ? AND state = 'leased'`),
       progress: db.prepare(`UPDATE tasks SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ?
         AND ${ACTIVE}`),
       renew: db.prepare(`UPDATE tasks SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
@@ -68,7 +69,8 @@ export class TaskTransitions {
   }
 
   markRunning(id: string, token: number): boolean {
-    return Number(this.stmts.running.run(this.now(), id, token).changes) === 1
+    const now = this.now()
+    return Number(this.stmts.running.run(now, now, id, token).changes) === 1
   }
 
   progress(id: string, token: number, progress: TaskProgress): boolean {

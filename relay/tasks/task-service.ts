@@ -41,6 +41,7 @@ export class TaskService {
   readonly waiters = new TaskWaiters()
   private pumpScheduled = false
   private readonly pendingResults: TaskResultMessage[] = []
+  private readonly pendingStarts: Array<{ id: string; token: number }> = []
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -163,8 +164,18 @@ export class TaskService {
     this.pump()
   }
 
+  /** Worker side: buffered tasks began running; their time limits restart. */
+  onStarted(worker: ConnectedWorker, tasks: ReadonlyArray<{ taskId: string; token: number }>): void {
+    worker.lastSeen = this.init.now()
+    for (const { taskId, token } of tasks) {
+      if (worker.inFlight.get(taskId) === token) this.pendingStarts.push({ id: taskId, token })
+    }
+    this.pump()
+  }
+
   private settlePending(): void {
-    if (this.pendingResults.length === 0) return
+    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0) return
+    const started = this.pendingStarts.splice(0)
     const items: Settle[] = this.pendingResults.splice(0).map((result) =>
       result.ok
         ? {
@@ -183,7 +194,7 @@ export class TaskService {
             retryDelayMs: this.backoff(result.taskId),
           },
     )
-    for (const settled of this.init.store.settleMany(items)) {
+    for (const settled of this.init.store.applyRound(started, items)) {
       if (settled.ok) this.settled(settled.task)
       else this.init.metrics.staleResults.inc()
     }

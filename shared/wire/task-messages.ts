@@ -5,7 +5,7 @@ import { z } from 'zod'
  * worker. Frames are length-prefixed JSON (see framed-channel.ts) validated against
  * these schemas on arrival; anything else resets the stream.
  *
- *   worker → relay: hello, results, progress, heartbeat, bye
+ *   worker → relay: hello, started, results, progress, heartbeat, bye
  *   relay → worker: welcome, assign, cancel, drain, error
  *
  * The relay never has more tasks assigned to a worker than the `concurrency` the
@@ -28,6 +28,7 @@ export const helloMessage = z.strictObject({
   version: z.literal(TASK_PROTOCOL_VERSION),
   /** Human-readable label shown in stats, e.g. "chromium tab" or a host name. */
   name: z.string().max(128),
+  /** Tasks the worker accepts at once: those running plus a small buffer (prefetch). */
   kinds: z.array(name).min(1).max(64),
   capabilities: z.array(name).max(64).default([]),
   concurrency: z.number().int().min(1).max(MAX_CONCURRENCY),
@@ -68,6 +69,15 @@ export const progressMessage = z.strictObject({
   message: z.string().max(1024).optional(),
 })
 
+/** Tasks that left the worker's buffer and began running (their time limit starts now). */
+export const startedMessage = z.strictObject({
+  type: z.literal('started'),
+  tasks: z
+    .array(z.strictObject({ taskId: id, token }))
+    .min(1)
+    .max(MAX_CONCURRENCY),
+})
+
 export const heartbeatMessage = z.strictObject({
   type: z.literal('heartbeat'),
   /** Tasks the worker holds right now; the relay reconciles its leases with them. */
@@ -79,6 +89,7 @@ export const byeMessage = z.strictObject({ type: z.literal('bye'), reason: z.str
 export const workerMessage = z.discriminatedUnion('type', [
   helloMessage,
   resultsMessage,
+  startedMessage,
   progressMessage,
   heartbeatMessage,
   byeMessage,

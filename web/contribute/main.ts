@@ -10,10 +10,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const startButton = $<HTMLButtonElement>('start')
 const stopButton = $<HTMLButtonElement>('stop')
 const bar = $<HTMLProgressElement>('progress')
-const counts = { done: 0, failed: 0 }
 let worker: Worker | undefined
 let api: Comlink.Remote<BrowserWorkerApi> | undefined
-let current: string | undefined
 
 function render(event: WorkerEvent): void {
   switch (event.type) {
@@ -23,24 +21,22 @@ function render(event: WorkerEvent): void {
       if (event.relay) $('relay').textContent = event.relay
       $('error').textContent = event.error ?? ''
       return
-    case 'task-start':
-      current = event.taskId
-      $('current').textContent = `${event.kind} ${event.taskId.slice(0, 8)}`
-      bar.removeAttribute('value')
+    case 'stats': {
+      const { done, failed, inFlight } = event.stats
+      $('done').textContent = String(done)
+      $('failed').textContent = String(failed)
+      const task = inFlight.find((t) => t.started)
+      $('current').textContent = task
+        ? `${task.kind} ${task.taskId.slice(0, 8)} (+${inFlight.length - 1} held)`
+        : 'none'
+      if (task?.total) {
+        bar.max = task.total
+        bar.value = task.progress ?? 0
+      } else if (task) bar.removeAttribute('value')
+      else bar.value = 0
       return
-    case 'task-progress':
-      if (event.taskId !== current) return
-      bar.max = event.total ?? 1
-      bar.value = event.total ? event.progress : 0
-      return
-    case 'task-done':
-      counts[event.ok ? 'done' : 'failed']++
-      $('done').textContent = String(counts.done)
-      $('failed').textContent = String(counts.failed)
-      if (event.taskId === current) {
-        $('current').textContent = 'none'
-        bar.value = 0
-      }
+    }
+    default:
       return
   }
 }

@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink'
 import { spawnBrowserCompute } from '../compute/browser-compute.ts'
 import { type RunningWorker, startWorker } from '../core/start-worker.ts'
+import { throttledEvents } from '../core/throttled-events.ts'
 import type { WorkerEvent, WorkerStats } from '../core/worker-events.ts'
 
 export interface BrowserWorkerApi {
@@ -26,7 +27,7 @@ const api: BrowserWorkerApi = {
       ...options,
       userAgent: navigator.userAgent,
       spawnCompute: spawnBrowserCompute,
-      onEvent,
+      onEvent: throttledEvents(() => running?.worker.stats() ?? null, onEvent),
     })
     return running.relayAddress
   },

@@ -15,6 +15,8 @@ export interface StartWorkerOptions {
   onEvent?: (event: WorkerEvent) => void
   /** First reconnect delay after the relay goes away (doubles up to 30 s). */
   reconnectBaseMs?: number
+  /** Tasks buffered beyond `concurrency` (default: as many as `concurrency`). */
+  prefetch?: number
 }
 
 export interface RunningWorker {
@@ -37,6 +39,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
+    prefetch: options.prefetch ?? options.concurrency,
   })
   await worker.start()
   return {

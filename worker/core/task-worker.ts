@@ -12,7 +12,7 @@ import {
   type WorkerMessage,
 } from '../../shared/wire/task-messages.ts'
 import type { ComputePool } from '../compute/compute-pool.ts'
-import { ResultBatcher } from './result-batcher.ts'
+import { Outbox } from './outbox.ts'
 import type { WorkerEvent, WorkerState, WorkerStats } from './worker-events.ts'
 
 export interface TaskWorkerInit {
@@ -29,11 +29,17 @@ export interface TaskWorkerInit {
   onEvent?: (event: WorkerEvent) => void
   /** Reconnect delays grow from this to 30 s. */
   reconnectBaseMs?: number
+  /**
+   * Tasks accepted beyond the compute slots, waiting in the worker: they hide the
+   * round trip to the relay between one task and the next (like AMQP prefetch).
+   */
+  prefetch?: number
 }
 
 interface Running {
   task: AssignedTask
   controller: AbortController
+  started: boolean
   progress?: number
   total?: number
   lastProgressAt: number
@@ -52,7 +58,7 @@ export class TaskWorker {
   private readonly init: TaskWorkerInit
   private channel: FramedChannel<WorkerMessage> | undefined
   private readonly running = new Map<string, Running>()
-  private readonly batcher: ResultBatcher
+  private readonly outbox: Outbox
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private reconnect: ReturnType<typeof setTimeout> | undefined
   private attempts = 0
@@ -65,7 +71,7 @@ export class TaskWorker {
 
   constructor(init: TaskWorkerInit) {
     this.init = init
-    this.batcher = new ResultBatcher((results) => this.send({ type: 'results', results }))
+    this.outbox = new Outbox((message) => this.send(message))
   }
 
   stats(): WorkerStats {
@@ -78,6 +84,7 @@ export class TaskWorker {
       inFlight: [...this.running.values()].map((r) => ({
         taskId: r.task.taskId,
         kind: r.task.kind,
+        started: r.started,
         ...(r.progress === undefined ? {} : { progress: r.progress }),
         ...(r.total === undefined ? {} : { total: r.total }),
       })),
@@ -103,7 +110,7 @@ export class TaskWorker {
       })
     }
     for (const r of this.running.values()) r.controller.abort()
-    await this.batcher.flush()
+    await this.outbox.flush()
     await this.send({ type: 'bye', reason: drain ? 'stopped' : 'stopped without draining' })
     this.teardown()
     this.setState('stopped')
@@ -125,7 +132,7 @@ export class TaskWorker {
         name: this.init.name,
         kinds: [...this.init.kinds],
         capabilities: [...(this.init.capabilities ?? [])],
-        concurrency: this.init.pool.size,
+        concurrency: this.init.pool.size + (this.init.prefetch ?? 0),
         ...(this.init.userAgent === undefined ? {} : { userAgent: this.init.userAgent }),
       })
     } catch (err) {
@@ -163,9 +170,8 @@ export class TaskWorker {
 
   private async runTask(task: AssignedTask): Promise<void> {
     const controller = new AbortController()
-    const running: Running = { task, controller, lastProgressAt: 0 }
+    const running: Running = { task, controller, started: false, lastProgressAt: 0 }
     this.running.set(task.taskId, running)
-    this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
     const started = performance.now()
     let result: TaskResultMessage
     try {
@@ -177,6 +183,11 @@ export class TaskWorker {
         signal: controller.signal,
         timeoutMs: task.timeoutMs,
         onProgress: (progress, total, message) => this.onProgress(running, progress, total, message),
+        onStart: () => {
+          running.started = true
+          this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
+          this.outbox.start({ taskId: task.taskId, token: task.token })
+        },
       })
       const durationMs = performance.now() - started
       result = outcome.ok
@@ -204,9 +215,9 @@ export class TaskWorker {
       durationMs: result.durationMs,
       ...(result.ok ? {} : { error: `${result.error.code}: ${result.error.message}` }),
     })
-    this.batcher.add(result)
+    this.outbox.result(result)
     if (this.running.size === 0 && this.drained) {
-      await this.batcher.flush()
+      await this.outbox.flush()
       this.drained()
       this.drained = undefined
     }

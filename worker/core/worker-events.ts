@@ -6,6 +6,7 @@ export type WorkerEvent =
   | { type: 'task-start'; taskId: string; kind: string }
   | { type: 'task-progress'; taskId: string; progress: number; total?: number; message?: string }
   | { type: 'task-done'; taskId: string; kind: string; ok: boolean; durationMs: number; error?: string }
+  | { type: 'stats'; stats: WorkerStats }
 
 export interface WorkerStats {
   state: WorkerState
@@ -13,5 +14,6 @@ export interface WorkerStats {
   workerId: string | null
   done: number
   failed: number
-  inFlight: Array<{ taskId: string; kind: string; progress?: number; total?: number }>
+  /** Tasks held: running ones (`started`) and ones buffered for a free compute slot. */
+  inFlight: Array<{ taskId: string; kind: string; started: boolean; progress?: number; total?: number }>
 }
