@@ -13,6 +13,7 @@ const TAB_CONCURRENCY = 8
 const BATCH = 2_000
 const BATCHES = 5
 const PARKED = 100_000
+const PARK_BATCH = 1_000
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
   const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
@@ -127,9 +128,10 @@ async function measure(
     for (let i = 0; i < 3; i++) await openTab(browser, relay, TAB_CONCURRENCY)
     ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 4 tabs`)
     const fourTabs = await batchThroughput(client)
+    const rssBefore = relay.rss()
     ctx.progress(`p2p: parking ${PARKED.toLocaleString('en-US')} tasks no worker runs, for memory`)
-    for (let n = 0; n < PARKED; n += 10_000) {
-      const tasks = Array.from({ length: 10_000 }, (_, i) => ({ kind: 'bench-parked', input: { n: n + i } }))
+    for (let n = 0; n < PARKED; n += PARK_BATCH) {
+      const tasks = Array.from({ length: PARK_BATCH }, (_, i) => ({ kind: 'bench-parked', input: { n: n + i } }))
       await dispatch(client, 'p2p_taskqueue_submit', { tasks })
     }
     const section = 'p2p'
@@ -166,6 +168,7 @@ async function measure(
         unit: 'tasks/s',
         target: { kind: 'min', of: 'value', limit: 5000 },
       },
+      { section, metric: 'relay RSS, 4 workers, after the runs above', value: rssBefore / MB, unit: 'MB' },
       {
         section,
         metric: 'relay RSS, 4 workers + 100,000 queued',
