@@ -10,9 +10,9 @@ export function throttledEvents(
   emit: (event: WorkerEvent) => void,
   intervalMs = 100,
 ): (event: WorkerEvent) => void {
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let scheduled = false
   const flush = () => {
-    timer = undefined
+    scheduled = false
     const snapshot = stats()
     if (snapshot) emit({ type: 'stats', stats: snapshot })
   }
@@ -21,6 +21,8 @@ export function throttledEvents(
       emit(event)
       return
     }
-    timer ??= setTimeout(flush, intervalMs)
+    if (scheduled) return
+    scheduled = true
+    setTimeout(flush, intervalMs)
   }
 }

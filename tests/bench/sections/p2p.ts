@@ -131,7 +131,10 @@ async function measure(
     const rssBefore = relay.rss()
     ctx.progress(`p2p: parking ${PARKED.toLocaleString('en-US')} tasks no worker runs, for memory`)
     for (let n = 0; n < PARKED; n += PARK_BATCH) {
-      const tasks = Array.from({ length: PARK_BATCH }, (_, i) => ({ kind: 'bench-parked', input: { n: n + i } }))
+      const tasks = Array.from({ length: PARK_BATCH }, (_, i) => ({
+        kind: 'bench-parked',
+        input: { n: n + i },
+      }))
       await dispatch(client, 'p2p_taskqueue_submit', { tasks })
     }
     const section = 'p2p'
