@@ -9,6 +9,7 @@ import type { RelayConfig } from './config/schema.ts'
 import { createLogger, type Logger } from './log.ts'
 import { McpSessions } from './mcp/sessions.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
+import { ContentStore } from './p2p/content-store.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
 import { RouterExecutor } from './router/executor.ts'
@@ -58,7 +59,8 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   mkdirSync(config.dataDir, { recursive: true })
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
   const p2p = new P2pHolder()
-  const tasks = createTaskService({ dataDir: config.dataDir, now, log, registry: metrics.registry })
+  const content = new ContentStore(() => p2p.helia())
+  const tasks = createTaskService({ dataDir: config.dataDir, content, now, log, registry: metrics.registry })
   const executor = new RouterExecutor({
     policy: config.router,
     metrics,

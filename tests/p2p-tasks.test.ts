@@ -156,6 +156,26 @@ describe('P2P tasks on a Node worker', () => {
     expect(list.tasks.map((t: any) => t.id)).toEqual([id])
   })
 
+  it('moves payloads above 256 KiB through the blockstore by CID, verified on both sides', async () => {
+    const text = 'x'.repeat(300 * 1024)
+    const out = await dispatch('p2p_taskqueue_submit', { kind: 'echo', input: { text }, wait: true })
+    const task = relay.components.tasks.store.get(out.tasks[0].id)!
+    expect(task.inputCid).toMatch(/^bafkrei/)
+    expect(task.outputCid).toBe(task.inputCid) // echo: the same bytes, so the same CID
+    expect(out.results[0]).toMatchObject({ state: 'succeeded', outputCid: task.inputCid })
+    expect(out.results[0].output.text).toHaveLength(text.length)
+    const hashed = await dispatch('p2p_taskqueue_submit', { kind: 'sha256', input: { text }, wait: true })
+    expect(hashed.results[0].output.bytes).toBe(text.length)
+  })
+
+  it('fails a task whose input block is missing, naming the CID', async () => {
+    const cid = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+    const { task } = relay.components.tasks.submit([{ kind: 'echo', inputCid: cid, maxAttempts: 1 }])[0]!
+    const waited = await dispatch('p2p_taskqueue_wait', { taskId: task.id })
+    expect(waited.task).toMatchObject({ state: 'failed', error: { code: 'INPUT_UNAVAILABLE' } })
+    expect(waited.task.error.message).toContain(cid)
+  })
+
   it('reports per-worker statistics and peers', async () => {
     const stats = await dispatch('p2p_taskqueue_worker_stats', { connectedOnly: true })
     expect(stats.workers).toHaveLength(1)

@@ -1,3 +1,4 @@
+import type { Helia } from 'helia'
 import { McppError } from '../../shared/errors.ts'
 import type { RelayNode } from './create-relay-node.ts'
 import type { RelayDirectory } from './relay-directory.ts'
@@ -13,6 +14,16 @@ export class P2pHolder {
 
   get running(): boolean {
     return this.node !== undefined
+  }
+
+  /** Helia on the running node (started on first use). */
+  helia(): Promise<Helia> {
+    if (this.node === undefined) {
+      return Promise.reject(
+        new McppError('RUNTIME_UNAVAILABLE', 'the libp2p node of this relay is not running'),
+      )
+    }
+    return this.node.helia()
   }
 
   /** A directory that forwards to the live one, or says the node is not running. */

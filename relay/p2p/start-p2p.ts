@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayComponents } from '../components.ts'
+import { handleBlockProtocol } from './block-protocol.ts'
 import { createRelayNode } from './create-relay-node.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import { relayDirectory } from './relay-directory.ts'
@@ -21,6 +22,7 @@ export async function startP2p(c: RelayComponents): Promise<void> {
   })
   try {
     await handleTaskProtocol(node.libp2p, { tasks, ...tasks.protocol })
+    await handleBlockProtocol(node.libp2p, tasks.content, log)
     c.p2p.directory = await relayDirectory(node.libp2p, tasks, { log, now: c.now })
   } catch (err) {
     await node.stop()

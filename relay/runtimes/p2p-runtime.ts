@@ -23,7 +23,7 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
       if (!tasks.registry.taskKinds().has(kind)) {
         throw new NotAcceptedError(`no connected worker runs task kind "${kind}"`)
       }
-      const [submitted] = tasks.submit([
+      const [submitted] = await tasks.submitTasks([
         {
           kind,
           input,
@@ -34,7 +34,7 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
       const id = (submitted as { task: { id: string } }).task.id
       try {
         const { task } = await tasks.wait(id, { signal: ctx.signal, onProgress: ctx.progress })
-        if (task.state === 'succeeded') return task.output
+        if (task.state === 'succeeded') return tasks.output(task)
         const error = task.error ?? { code: 'TASK_FAILED', message: `task ${task.state}` }
         throw new McppError(
           error.code === 'TIMEOUT' ? 'TIMEOUT' : 'TASK_FAILED',

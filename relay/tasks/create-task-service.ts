@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { Counter, type Registry } from 'prom-client'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS } from '../../shared/queue/defaults.ts'
 import type { Logger } from '../log.ts'
+import type { ContentStore } from '../p2p/content-store.ts'
 import { TaskStore } from '../queue/task-store.ts'
 import { createTaskMetrics } from './task-metrics.ts'
 import { TaskService } from './task-service.ts'
@@ -12,6 +13,7 @@ const TICK_MS = 250
 
 export interface TaskServiceOptions {
   dataDir: string
+  content: ContentStore
   now: () => number
   log: Logger
   registry: Registry
@@ -33,6 +35,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   const metrics = createTaskMetrics(options.registry, () => store.countsByState())
   return new TaskService({
     store,
+    content: options.content,
     registry: new WorkerRegistry(),
     metrics,
     log: options.log,

@@ -2,8 +2,9 @@ import type { Counter } from 'prom-client'
 import { retryDelayMs } from '../../shared/queue/backoff.ts'
 import type { TaskError, TaskRecord, TaskSpec } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
-import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import { INLINE_PAYLOAD_LIMIT, type TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
+import type { ContentStore } from '../p2p/content-store.ts'
 import type { Settle, TaskStore } from '../queue/task-store.ts'
 import type { ConnectedWorker } from './connected-worker.ts'
 import type { TaskMetrics } from './task-metrics.ts'
@@ -12,6 +13,8 @@ import type { WorkerRegistry } from './worker-registry.ts'
 
 export interface TaskServiceInit {
   store: TaskStore
+  /** Where payloads above the inline limit live (the relay's Helia blockstore). */
+  content: ContentStore
   registry: WorkerRegistry
   metrics: TaskMetrics
   log: Logger
@@ -55,6 +58,35 @@ export class TaskService {
 
   get registry(): WorkerRegistry {
     return this.init.registry
+  }
+
+  get content(): ContentStore {
+    return this.init.content
+  }
+
+  /**
+   * Submits tasks, first moving inputs above the inline limit into the blockstore so
+   * they travel as CIDs (workers fetch and verify them).
+   */
+  async submitTasks(specs: TaskSpec[]) {
+    const prepared = await Promise.all(
+      specs.map(async (spec) => {
+        if (spec.input === undefined || spec.inputCid !== undefined) return spec
+        const bytes = new TextEncoder().encode(JSON.stringify(spec.input))
+        if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT) return spec
+        const { input: _input, ...rest } = spec
+        return { ...rest, inputCid: await this.init.content.put(bytes) }
+      }),
+    )
+    return this.submit(prepared)
+  }
+
+  /** A finished task's output, read from the blockstore when it travelled as a CID. */
+  async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
+    if (task.outputCid === null) return task.output
+    const bytes = await this.init.content.get(task.outputCid)
+    if (bytes === undefined) throw new Error(`the output block ${task.outputCid} is missing`)
+    return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
   }
 
   /** Settings the wire protocol tells workers about, and its violation counter. */

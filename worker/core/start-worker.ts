@@ -1,5 +1,6 @@
 import { KIND_NAMES } from '../../shared/task/kinds/run-kind.ts'
 import { ComputePool, type SpawnCompute } from '../compute/compute-pool.ts'
+import { BlockClient } from './block-client.ts'
 import { createWorkerNode } from './create-worker-node.ts'
 import { resolveRelay } from './relay-address.ts'
 import { TaskWorker } from './task-worker.ts'
@@ -34,6 +35,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     node,
     relay: relayAddress,
     pool,
+    blocks: new BlockClient(node, relayAddress),
     name: options.name,
     kinds: KIND_NAMES,
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),

@@ -3,6 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
 import {
   type AssignedTask,
+  INLINE_PAYLOAD_LIMIT,
   MAX_TASK_MESSAGE_BYTES,
   type RelayMessage,
   relayMessage,
@@ -24,8 +25,11 @@ export interface TaskWorkerInit {
   kinds: readonly string[]
   capabilities?: readonly string[]
   userAgent?: string
-  /** Resolves `inputCid` to the JSON input (fetched and verified). */
-  resolveInput?: (cid: string, options: { signal: AbortSignal }) => Promise<unknown>
+  /** Fetches (and verifies) payload blocks for `inputCid` and stores large outputs. */
+  blocks?: {
+    get(cid: string, options: { signal?: AbortSignal }): Promise<Uint8Array>
+    put(bytes: Uint8Array, options: { signal?: AbortSignal }): Promise<string>
+  }
   onEvent?: (event: WorkerEvent) => void
   /** Reconnect delays grow from this to 30 s. */
   reconnectBaseMs?: number
@@ -172,38 +176,7 @@ export class TaskWorker {
     const controller = new AbortController()
     const running: Running = { task, controller, started: false, lastProgressAt: 0 }
     this.running.set(task.taskId, running)
-    const started = performance.now()
-    let result: TaskResultMessage
-    try {
-      const input =
-        task.inputCid !== undefined && this.init.resolveInput
-          ? await this.init.resolveInput(task.inputCid, { signal: controller.signal })
-          : task.input
-      const outcome = await this.init.pool.run(task.kind, input, {
-        signal: controller.signal,
-        timeoutMs: task.timeoutMs,
-        onProgress: (progress, total, message) => this.onProgress(running, progress, total, message),
-        onStart: () => {
-          running.started = true
-          this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
-          this.outbox.start({ taskId: task.taskId, token: task.token })
-        },
-      })
-      const durationMs = performance.now() - started
-      result = outcome.ok
-        ? { taskId: task.taskId, token: task.token, ok: true, output: outcome.output, durationMs }
-        : { taskId: task.taskId, token: task.token, ...outcome, durationMs }
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err)
-      result = {
-        taskId: task.taskId,
-        token: task.token,
-        ok: false,
-        error: { code: 'INPUT_UNAVAILABLE', message },
-        retryable: true,
-        durationMs: performance.now() - started,
-      }
-    }
+    const result = await this.execute(running)
     this.running.delete(task.taskId)
     if (result.ok) this.done++
     else this.failed++
@@ -221,6 +194,57 @@ export class TaskWorker {
       this.drained()
       this.drained = undefined
     }
+  }
+
+  private async execute(running: Running): Promise<TaskResultMessage> {
+    const { task, controller } = running
+    const started = performance.now()
+    const base = { taskId: task.taskId, token: task.token }
+    const failed = (code: string, err: unknown): TaskResultMessage => ({
+      ...base,
+      ok: false,
+      error: { code, message: err instanceof Error ? err.message : String(err) },
+      retryable: true,
+      durationMs: performance.now() - started,
+    })
+    let input: unknown
+    try {
+      input = await this.input(task, controller.signal)
+    } catch (err) {
+      return failed('INPUT_UNAVAILABLE', err)
+    }
+    const outcome = await this.init.pool.run(task.kind, input, {
+      signal: controller.signal,
+      timeoutMs: task.timeoutMs,
+      onProgress: (progress, total, message) => this.onProgress(running, progress, total, message),
+      onStart: () => {
+        running.started = true
+        this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
+        this.outbox.start(base)
+      },
+    })
+    const durationMs = performance.now() - started
+    if (!outcome.ok) return { ...base, ...outcome, durationMs }
+    try {
+      return { ...base, ok: true, ...(await this.output(outcome.output)), durationMs }
+    } catch (err) {
+      return failed('OUTPUT_UNSTORED', err)
+    }
+  }
+
+  /** The task's input: inline, or fetched by CID from the relay and verified. */
+  private async input(task: AssignedTask, signal: AbortSignal): Promise<unknown> {
+    if (task.inputCid === undefined) return task.input
+    if (!this.init.blocks) throw new Error('this worker cannot fetch inputs by CID')
+    const bytes = await this.init.blocks.get(task.inputCid, { signal })
+    return JSON.parse(new TextDecoder().decode(bytes))
+  }
+
+  /** Outputs above the inline limit are stored on the relay and sent as a CID. */
+  private async output(output: unknown): Promise<{ output: unknown } | { outputCid: string }> {
+    const bytes = new TextEncoder().encode(JSON.stringify(output ?? null))
+    if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT || !this.init.blocks) return { output }
+    return { outputCid: await this.init.blocks.put(bytes, {}) }
   }
 
   private onProgress(running: Running, progress: number, total?: number, message?: string): void {

@@ -6,6 +6,7 @@ import {
 } from '../../../shared/queue/defaults.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
+import type { TaskService } from '../../tasks/task-service.ts'
 
 export const TASKQUEUE_CATEGORY = {
   name: 'p2p_taskqueue',
@@ -89,20 +90,33 @@ export type TaskView = z.infer<typeof taskView>
 
 export function viewTask(
   task: TaskRecord,
-  options: { output?: boolean; progress?: TaskRecord['progress'] } = {},
+  options: { output?: unknown; progress?: TaskRecord['progress'] } = {},
 ): TaskView {
   const {
     seq: _seq,
     input: _input,
-    output,
-    leaseToken: _token,
-    leaseExpiresAt: _lease,
-    notBefore: _nb,
+    output: _output,
+    leaseToken: _t,
+    leaseExpiresAt: _l,
+    notBefore: _n,
     ...rest
   } = task
   return {
     ...rest,
     progress: options.progress ?? task.progress,
-    ...(options.output ? { output } : {}),
+    ...('output' in options ? { output: options.output } : {}),
   }
+}
+
+/** Outputs up to this size are returned inline even when they travelled as a CID. */
+export const MAX_INLINE_OUTPUT = 4 * 1024 * 1024
+
+/** A task with its output (resolved from the blockstore when it travelled as a CID). */
+export async function viewWithOutput(
+  tasks: TaskService,
+  task: TaskRecord,
+  progress?: TaskRecord['progress'],
+) {
+  const output = task.state === 'succeeded' ? await tasks.output(task, MAX_INLINE_OUTPUT) : undefined
+  return viewTask(task, { output, ...(progress === undefined ? {} : { progress }) })
 }

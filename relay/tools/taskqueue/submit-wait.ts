@@ -5,7 +5,7 @@ import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../../shared/task/types.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { TaskService } from '../../tasks/task-service.ts'
-import { taskId, taskSpec, taskView, viewTask } from './schemas.ts'
+import { MAX_INLINE_OUTPUT, taskId, taskSpec, taskView, viewTask, viewWithOutput } from './schemas.ts'
 
 const waitTimeoutMs = z
   .number()
@@ -56,14 +56,14 @@ export function submitWaitTools(tasks: TaskService) {
       local: async (input, ctx) => {
         const { tasks: batch, wait, waitTimeoutMs: timeoutMs, ...single } = input
         const specs = batch ?? [{ ...single, kind: single.kind as string }]
-        const submitted = tasks.submit(specs)
+        const submitted = await tasks.submitTasks(specs)
         const ids = submitted.map((s) => ({ id: s.task.id, created: s.created, state: s.task.state }))
         if (!wait) return { tasks: ids }
         const deadline = { signal: ctx.signal, timeoutMs }
         if (ids.length === 1) {
           const { id } = ids[0] as { id: string }
           const { task, timedOut } = await tasks.wait(id, { ...deadline, onProgress: ctx.progress })
-          return { tasks: ids, results: [viewTask(task, { output: true })], timedOut }
+          return { tasks: ids, results: [await viewWithOutput(tasks, task)], timedOut }
         }
         let finished = 0
         const waited = await Promise.all(
@@ -77,7 +77,7 @@ export function submitWaitTools(tasks: TaskService) {
         )
         return {
           tasks: ids,
-          results: waited.map((r) => viewTask(r.task, { output: true })),
+          results: await Promise.all(waited.map((r) => viewWithOutput(tasks, r.task))),
           timedOut: waited.some((r) => r.timedOut),
         }
       },
@@ -101,7 +101,7 @@ export function submitWaitTools(tasks: TaskService) {
           onProgress: ctx.progress,
         })
         return {
-          task: viewTask(task, { output: true, progress: tasks.waiters.latestProgress(id) ?? task.progress }),
+          task: await viewWithOutput(tasks, task, tasks.waiters.latestProgress(id) ?? task.progress),
           timedOut,
         }
       },
@@ -147,7 +147,7 @@ export function submitWaitTools(tasks: TaskService) {
           taskId: id,
           state: task.state,
           ready,
-          ...(task.state === 'succeeded' ? { output: task.output } : {}),
+          ...(task.state === 'succeeded' ? { output: await tasks.output(task, MAX_INLINE_OUTPUT) } : {}),
           outputCid: task.outputCid,
           error: ready ? task.error : null,
         }

@@ -1,0 +1,48 @@
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { z } from 'zod'
+
+/**
+ * `/mcpp/block/1.0.0`: a worker fetches or stores one content-addressed block on the
+ * relay it is connected to. One request per stream. Frames are length-prefixed; the
+ * first frame of each side is a JSON header, and block bytes follow as raw frames of
+ * at most BLOCK_CHUNK bytes.
+ *
+ *   get: → {op:'get', cid}           ← {ok:true, size} + bytes | {ok:false, code, message}
+ *   put: → {op:'put', size} + bytes  ← {ok:true, cid}          | {ok:false, code, message}
+ *
+ * The reader of a `get` verifies the bytes against the CID; the relay computes the CID
+ * of a `put` itself.
+ */
+export const BLOCK_PROTOCOL = '/mcpp/block/1.0.0'
+export const BLOCK_CHUNK = 256 * 1024
+export const MAX_BLOCK_BYTES = 64 * 1024 * 1024
+
+export const blockRequest = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('get'), cid: z.string().min(1).max(256) }),
+  z.strictObject({ op: z.literal('put'), size: z.number().int().min(0).max(MAX_BLOCK_BYTES) }),
+])
+
+export const blockResponse = z.union([
+  z.strictObject({ ok: z.literal(true), size: z.number().int().min(0).max(MAX_BLOCK_BYTES) }),
+  z.strictObject({ ok: z.literal(true), cid: z.string() }),
+  z.strictObject({ ok: z.literal(false), code: z.string(), message: z.string() }),
+])
+
+export type BlockRequest = z.infer<typeof blockRequest>
+export type BlockResponse = z.infer<typeof blockResponse>
+
+/** The CIDv1 (raw codec, sha2-256) of some bytes: how task payloads are addressed. */
+export async function cidOf(bytes: Uint8Array): Promise<CID> {
+  return CID.create(1, raw.code, await sha256.digest(bytes))
+}
+
+/** Whether `bytes` are the content `cid` names (sha2-256 CIDs only). */
+export async function verifyBlock(cid: CID, bytes: Uint8Array): Promise<boolean> {
+  if (cid.multihash.code !== sha256.code) return false
+  const digest = await sha256.digest(bytes)
+  const a = digest.digest
+  const b = cid.multihash.digest
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
