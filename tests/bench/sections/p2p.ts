@@ -127,7 +127,9 @@ async function measure(
     ctx.progress('p2p: opening 3 more tabs')
     for (let i = 0; i < 3; i++) await openTab(browser, relay, TAB_CONCURRENCY)
     ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 4 tabs`)
+    const cpuBefore = relay.cpuMs()
     const fourTabs = await batchThroughput(client)
+    const relayCpuUsPerTask = ((relay.cpuMs() - cpuBefore) * 1000) / (BATCH * BATCHES)
     const rssBefore = relay.rss()
     ctx.progress(`p2p: parking ${PARKED.toLocaleString('en-US')} tasks no worker runs, for memory`)
     for (let n = 0; n < PARKED; n += PARK_BATCH) {
@@ -171,6 +173,7 @@ async function measure(
         unit: 'tasks/s',
         target: { kind: 'min', of: 'value', limit: 5000 },
       },
+      { section, metric: 'relay CPU per batched task, 4 tabs', value: relayCpuUsPerTask, unit: 'µs' },
       { section, metric: 'relay RSS, 4 workers, after the runs above', value: rssBefore / MB, unit: 'MB' },
       {
         section,
