@@ -60,6 +60,25 @@ describe('P2P tasks on a Node worker', () => {
     })
   })
 
+  it('sends MCP progress notifications while it waits for a running task', async () => {
+    const texts = Array.from({ length: 2000 }, (_, i) => `text number ${i} with a few more words`)
+    const progress: Array<{ progress: number; total?: number | undefined }> = []
+    const result = await client.callTool(
+      {
+        name: 'tools_dispatch',
+        arguments: {
+          tool: 'p2p_taskqueue_submit',
+          params: { kind: 'embed', input: { texts, dimensions: 8 }, wait: true },
+        },
+      },
+      undefined,
+      { onprogress: (p) => progress.push(p) },
+    )
+    expect((result.structuredContent as any).result.results[0].state).toBe('succeeded')
+    // The worker reports its first step at once (later ones at most every 50 ms).
+    expect(progress[0]).toMatchObject({ progress: 64, total: 2000 })
+  })
+
   it('runs a batch and reports each task by id', async () => {
     const tasks = Array.from({ length: 20 }, (_, i) => ({ kind: 'echo', input: { i } }))
     const out = await dispatch('p2p_taskqueue_submit', { tasks, wait: true })
