@@ -3,15 +3,20 @@ import { MAX_CONCURRENCY } from '../../shared/wire/task-messages.ts'
 
 type Started = { taskId: string; token: number }
 
+/** While other tasks are still running, results wait this long for company. */
+export const COALESCE_MS = 2
+
 /**
- * Collects the start notices and results produced in the same turn of the event loop
- * and sends them as one `started` and one `results` message: under load this turns
- * many small frames into a few, and the relay commits them together.
+ * Collects start notices and results and sends them as one `started` and one
+ * `results` message. A result that leaves nothing else running goes out at the end of
+ * the current turn (no added latency); while other tasks are running, results wait up
+ * to COALESCE_MS for each other, so that under load many small frames become a few
+ * and the relay commits them together.
  */
 export class Outbox {
   private started: Started[] = []
   private results: TaskResultMessage[] = []
-  private scheduled = false
+  private scheduled: 'soon' | 'now' | undefined
   private readonly send: (message: WorkerMessage) => Promise<void>
 
   constructor(send: (message: WorkerMessage) => Promise<void>) {
@@ -20,16 +25,17 @@ export class Outbox {
 
   start(task: Started): void {
     this.started.push(task)
-    this.schedule()
+    this.schedule('soon')
   }
 
-  result(result: TaskResultMessage): void {
+  /** `lastInFlight`: no other task is running, so nothing is worth waiting for. */
+  result(result: TaskResultMessage, lastInFlight: boolean): void {
     this.results.push(result)
-    this.schedule()
+    this.schedule(lastInFlight ? 'now' : 'soon')
   }
 
   async flush(): Promise<void> {
-    this.scheduled = false
+    this.scheduled = undefined
     while (this.started.length > 0) {
       await this.send({ type: 'started', tasks: this.started.splice(0, MAX_CONCURRENCY) })
     }
@@ -38,9 +44,15 @@ export class Outbox {
     }
   }
 
-  private schedule(): void {
-    if (this.scheduled) return
-    this.scheduled = true
-    queueMicrotask(() => void this.flush())
+  private schedule(when: 'soon' | 'now'): void {
+    if (this.scheduled === 'now' || this.scheduled === when) return
+    this.scheduled = when
+    if (when === 'now') queueMicrotask(() => void this.flushIf('now'))
+    else setTimeout(() => void this.flushIf('soon'), COALESCE_MS)
+  }
+
+  /** A timer or microtask that is no longer the pending schedule does nothing. */
+  private flushIf(when: 'soon' | 'now'): Promise<void> | undefined {
+    return this.scheduled === when ? this.flush() : undefined
   }
 }

@@ -190,7 +190,7 @@ export class TaskWorker {
       durationMs: result.durationMs,
       ...(result.ok ? {} : { error: `${result.error.code}: ${result.error.message}` }),
     })
-    this.outbox.result(result)
+    this.outbox.result(result, this.running.size === 0)
     if (this.running.size === 0 && this.drained) {
       await this.outbox.flush()
       this.drained()
