@@ -1,4 +1,4 @@
-import type { TaskRecord, TaskState } from '../../shared/task/types.ts'
+import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
 
 /** A row of the tasks table as node:sqlite returns it. */
 export interface TaskRow {
@@ -46,6 +46,10 @@ function json<T>(text: string | null, fallback: T, damaged: string[], column: st
   }
 }
 
+/**
+ * A row as a TaskRecord. Never throws: damaged columns read as their empty value and
+ * the task's `error` says which columns were unreadable (code STORE_DAMAGED).
+ */
 export function rowToTask(row: TaskRow): TaskRecord {
   const damaged: string[] = []
   const task: TaskRecord = {
@@ -77,8 +81,12 @@ export function rowToTask(row: TaskRow): TaskRecord {
     error: json(row.error, null, damaged, 'error'),
     previousId: row.previous_id,
   }
+  if (!(TASK_STATES as readonly string[]).includes(row.state)) damaged.push('state')
   if (damaged.length > 0) {
-    task.error = { code: 'STORE_DAMAGED', message: `unreadable JSON in column(s) ${damaged.join(', ')}` }
+    task.error = {
+      code: 'STORE_DAMAGED',
+      message: `unreadable column(s) in the task store: ${damaged.join(', ')}`,
+    }
   }
   return task
 }

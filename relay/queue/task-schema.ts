@@ -1,7 +1,9 @@
-/** Schema of the durable task queue (SQLite). Bump SCHEMA_VERSION with any change. */
-export const SCHEMA_VERSION = 1
+import type { DatabaseSync } from 'node:sqlite'
 
-export const TASK_SCHEMA = `
+/** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
+export const SCHEMA_VERSION = 2
+
+const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -22,6 +24,7 @@ export const TASK_SCHEMA = `
     not_before INTEGER NOT NULL,
     started_at INTEGER,
     finished_at INTEGER,
+    -- When the current attempt started (leased, then reset when the worker starts it): timeouts run from here.
     leased_at INTEGER,
     worker_id TEXT,
     lease_token INTEGER,
@@ -32,10 +35,43 @@ export const TASK_SCHEMA = `
     error TEXT,
     previous_id TEXT
   );
-  -- Leasing walks queued tasks best-first: higher priority, then FIFO.
-  CREATE INDEX IF NOT EXISTS tasks_queued ON tasks (priority DESC, seq) WHERE state = 'queued';
+  -- Active tasks by worker (release on disconnect, lease renewal).
   CREATE INDEX IF NOT EXISTS tasks_active ON tasks (worker_id) WHERE state IN ('leased', 'running');
+  -- Counts and listings by state; the rowid (seq) makes it ordered by seq within a state.
   CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state);
+  -- The fencing counter: every lease takes the next value, never reused, also across restarts.
   CREATE TABLE IF NOT EXISTS queue_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT OR IGNORE INTO queue_meta (key, value) VALUES ('fence', 0);
 `
+
+/**
+ * Leasing reads one "lease group" (a kind and an exact requires list) at a time, best
+ * first: higher priority, then FIFO. The group prefix means tasks that a worker cannot
+ * run (another kind, a capability it lacks) are never walked; not_before makes the
+ * index covering for the candidate query.
+ */
+const LEASE_INDEX = `
+  CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (kind, requires, priority DESC, seq, not_before)
+    WHERE state = 'queued';
+`
+
+/** Creates the schema or upgrades an older one; refuses a newer one. Runs in one transaction. */
+export function migrate(db: DatabaseSync, path: string): void {
+  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`${path}: task queue schema version ${version} is newer than this relay understands`)
+  }
+  if (version === SCHEMA_VERSION) return
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    db.exec(TABLES)
+    // Version 1 leased from one (priority, seq) index over all queued tasks.
+    if (version < 2) db.exec('DROP INDEX IF EXISTS tasks_queued')
+    db.exec(LEASE_INDEX)
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+    db.exec('COMMIT')
+  } catch (err) {
+    db.exec('ROLLBACK')
+    throw err
+  }
+}

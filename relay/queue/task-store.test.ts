@@ -1,210 +1,216 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { TestStore } from '../../tests/fixtures/test-store.ts'
 import { TaskStore } from './task-store.ts'
 
-let dir: string
-let clock: number
-let store: TaskStore
-const now = () => clock
-const open = () => new TaskStore(join(dir, 'tasks.db'), now)
-const lease = (limit = 10, extra: Partial<Parameters<TaskStore['leaseNext']>[0]> = {}) =>
-  store.leaseNext({
-    workerId: 'w1',
-    kinds: ['echo', 'wasm'],
-    capabilities: [],
-    limit,
-    leaseMs: 1000,
-    ...extra,
-  })
-
+let t: TestStore
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mcpp-tasks-'))
-  clock = 1_000_000
-  store = open()
+  t = new TestStore()
 })
-afterEach(() => {
-  store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => t.dispose())
 
-describe('TaskStore', () => {
-  it('leases higher priorities first and FIFO within a priority', () => {
-    const ids = store
-      .submit([
-        { kind: 'echo', input: 'a' },
-        { kind: 'echo', input: 'b', priority: 5 },
-        { kind: 'echo', input: 'c' },
-        { kind: 'echo', input: 'd', priority: 5 },
-      ])
-      .map((r) => r.task.id)
-    expect(lease().map((t) => t.input)).toEqual(['b', 'd', 'a', 'c'])
-    expect(ids).toHaveLength(4)
+/** Writes raw column values, as a damaged or hand-edited database would hold them. */
+function tamper(id: string, assignments: string): void {
+  const db = new DatabaseSync(t.path)
+  db.exec(`UPDATE tasks SET ${assignments} WHERE id = '${id}'`)
+  db.close()
+}
+
+describe('TaskStore submission', () => {
+  it('submits a batch in order with fresh ids, increasing seqs and defaults', () => {
+    const results = t.store.submit([
+      { kind: 'echo', input: { n: 1 } },
+      { kind: 'wasm', inputCid: 'bafy', priority: 7, maxAttempts: 5, timeoutMs: 10, tags: ['a'] },
+    ])
+    expect(results.map((r) => r.created)).toEqual([true, true])
+    const [a, b] = results.map((r) => r.task)
+    expect(a).toMatchObject({ kind: 'echo', input: { n: 1 }, state: 'queued', priority: 0, attempt: 0 })
+    expect(a).toMatchObject({ maxAttempts: 3, timeoutMs: 60_000, requires: [], tags: [], metadata: {} })
+    expect(a).toMatchObject({ createdAt: t.clock, notBefore: t.clock, leaseToken: null, previousId: null })
+    expect(b).toMatchObject({ inputCid: 'bafy', priority: 7, maxAttempts: 5, timeoutMs: 10, tags: ['a'] })
+    expect(b!.seq).toBeGreaterThan(a!.seq)
+    expect(a!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(a!.id).not.toBe(b!.id)
   })
 
-  it('returns the existing task for a repeated idempotency key', () => {
-    const [first] = store.submit([{ kind: 'echo', idempotencyKey: 'k' }])
-    const [again] = store.submit([{ kind: 'echo', idempotencyKey: 'k', input: 'other' }])
-    expect(again).toEqual({ task: first?.task, created: false })
-    expect(store.countsByState().queued).toBe(1)
+  it('stores values as given, clamping nothing', () => {
+    const [r] = t.store.submit([{ kind: 'echo', priority: 5000, maxAttempts: 50, timeoutMs: 1 }])
+    expect(r!.task).toMatchObject({ priority: 5000, maxAttempts: 50, timeoutMs: 1 })
+  })
+
+  it('rejects a whole batch when a task has no kind', () => {
+    expect(() => t.store.submit([{ kind: 'echo' }, { kind: '' }])).toThrow(/kind/)
+    expect(() => t.store.submit([{} as never])).toThrow(/kind/)
+    expect(t.store.countsByState().queued).toBe(0)
+  })
+
+  it('returns the existing task for a repeated idempotency key, even a finished one', () => {
+    const [first] = t.store.submit([{ kind: 'echo', idempotencyKey: 'k' }])
+    const [again, inBatch] = t.store.submit([
+      { kind: 'echo', idempotencyKey: 'k', input: 'other' },
+      { kind: 'echo', idempotencyKey: 'k2' },
+    ])
+    expect(again).toEqual({ task: first!.task, created: false })
+    const [dup] = t.store.submit([{ kind: 'echo', idempotencyKey: 'k2' }])
+    expect(dup).toEqual({ task: inBatch!.task, created: false })
+    const leased = t.lease(1)[0]!
+    t.store.complete(leased.id, leased.leaseToken!, { output: 'done' })
+    const [late] = t.store.submit([{ kind: 'echo', idempotencyKey: 'k' }])
+    expect(late).toMatchObject({ created: false, task: { id: first!.task.id, state: 'succeeded' } })
+    expect(t.store.countsByState()).toMatchObject({ queued: 1, succeeded: 1 })
+  })
+})
+
+describe('TaskStore leasing', () => {
+  it('leases higher priorities first and FIFO within a priority', () => {
+    t.store.submit([
+      { kind: 'echo', input: 'a' },
+      { kind: 'echo', input: 'b', priority: 5 },
+      { kind: 'wasm', input: 'c' },
+      { kind: 'echo', input: 'd', priority: 5 },
+      { kind: 'echo', input: 'e', priority: -3 },
+    ])
+    expect(t.lease(2).map((x) => x.input)).toEqual(['b', 'd'])
+    expect(t.lease().map((x) => x.input)).toEqual(['a', 'c', 'e'])
   })
 
   it('leases only kinds the worker runs and tasks whose capabilities it has, up to the limit', () => {
-    store.submit([
+    t.store.submit([
       { kind: 'embed' },
       { kind: 'echo', requires: ['gpu'], input: 'gpu' },
+      { kind: 'echo', requires: ['gpu', 'big'], input: 'gpu+big' },
       { kind: 'echo', input: 1 },
       { kind: 'echo', input: 2 },
     ])
-    expect(lease(1).map((t) => t.input)).toEqual([1])
-    expect(lease(10).map((t) => t.input)).toEqual([2])
-    expect(lease(10, { capabilities: ['gpu'] }).map((t) => t.input)).toEqual(['gpu'])
-    expect(store.countsByState()).toMatchObject({ queued: 1, leased: 3 })
+    expect(t.lease(1).map((x) => x.input)).toEqual([1])
+    expect(t.lease(10).map((x) => x.input)).toEqual([2])
+    expect(t.lease(10, { capabilities: ['gpu'] }).map((x) => x.input)).toEqual(['gpu'])
+    expect(t.lease(10, { capabilities: ['big', 'gpu'] }).map((x) => x.input)).toEqual(['gpu+big'])
+    expect(t.lease(10, { kinds: [] })).toEqual([])
+    expect(t.lease(0, { kinds: ['embed'] })).toEqual([])
+    expect(t.store.countsByState()).toMatchObject({ queued: 1, leased: 4 })
   })
 
-  it('gives every lease a new fencing token, also after reopening the database', () => {
-    store.submit([{ kind: 'echo' }, { kind: 'echo' }])
-    const tokens = lease().map((t) => t.leaseToken as number)
-    expect(tokens[1]).toBe((tokens[0] as number) + 1)
-    store.close()
-    store = open()
-    store.submit([{ kind: 'echo' }])
-    expect(lease()[0]?.leaseToken).toBe((tokens[1] as number) + 1)
+  it('sets the lease fields and starts an attempt', () => {
+    const [r] = t.store.submit([{ kind: 'echo' }])
+    t.clock += 5
+    const leased = t.lease(1, { workerId: 'w9', leaseMs: 250 })[0]!
+    expect(leased).toMatchObject({ id: r!.task.id, state: 'leased', attempt: 1, workerId: 'w9' })
+    expect(leased).toMatchObject({ leaseExpiresAt: t.clock + 250, startedAt: t.clock, updatedAt: t.clock })
+    expect(leased.leaseToken).toBeGreaterThan(0)
+    expect(t.store.get(leased.id)).toEqual(leased)
   })
 
-  it('rejects a result whose lease was revoked, and accepts the current one', () => {
-    const [task] = store.submit([{ kind: 'echo' }])
-    const first = lease()[0]
-    store.releaseWorker('w1', { code: 'WORKER_LOST', message: 'gone' })
-    const second = lease(1, { workerId: 'w2' })[0]
-    expect(store.complete(task!.task.id, first!.leaseToken!, { output: 'late' })).toEqual({
-      ok: false,
-      reason: 'stale_token',
+  it('is not starved by many better tasks that the worker cannot run', () => {
+    t.store.submit(Array.from({ length: 3000 }, () => ({ kind: 'echo', priority: 9, requires: ['gpu'] })))
+    t.store.submit(Array.from({ length: 3000 }, () => ({ kind: 'custom', priority: 9 })))
+    t.store.submit([{ kind: 'echo', input: 'plain' }])
+    expect(t.lease(5).map((x) => x.input)).toEqual(['plain'])
+  })
+
+  it('skips a task whose requires column is unreadable', () => {
+    const [bad] = t.store.submit([
+      { kind: 'echo', input: 'bad' },
+      { kind: 'echo', input: 'ok' },
+    ])
+    tamper(bad!.task.id, `requires = '{nope'`)
+    t.reopen()
+    expect(t.lease().map((x) => x.input)).toEqual(['ok'])
+  })
+})
+
+describe('TaskStore queries', () => {
+  it('gets many tasks in the order asked, leaving out unknown ids', () => {
+    const ids = t.store.submit([{ kind: 'echo' }, { kind: 'wasm' }]).map((r) => r.task.id)
+    expect(t.store.getMany([ids[1]!, 'nope', ids[0]!]).map((x) => x.id)).toEqual([ids[1], ids[0]])
+    expect(t.store.getMany([])).toEqual([])
+    expect(t.store.get('nope')).toBeUndefined()
+  })
+
+  it('lists newest first with filters, totals, offset and cursor paging', () => {
+    t.store.submit([
+      { kind: 'echo', tags: ['a'], input: 1 },
+      { kind: 'wasm', input: 2 },
+      { kind: 'echo', tags: ['a', 'b'], input: 3 },
+      { kind: 'echo', input: 4 },
+    ])
+    t.lease(1, { kinds: ['wasm'], workerId: 'w2' })
+    const page = t.store.list({ kind: 'echo', limit: 2 })
+    expect(page.tasks.map((x) => x.input)).toEqual([4, 3])
+    expect(page.total).toBe(3)
+    const next = t.store.list({ kind: 'echo', limit: 2, cursor: page.nextCursor! })
+    expect(next).toMatchObject({ total: 3, nextCursor: null })
+    expect(next.tasks.map((x) => x.input)).toEqual([1])
+    expect(t.store.list({ kind: 'echo', limit: 2, offset: 2 }).tasks.map((x) => x.input)).toEqual([1])
+    expect(t.store.list({ limit: 4 }).nextCursor).toBeNull()
+    expect(t.store.list({ tag: 'a', limit: 10 }).tasks.map((x) => x.input)).toEqual([3, 1])
+    expect(t.store.list({ states: ['leased'], limit: 10 }).tasks.map((x) => x.input)).toEqual([2])
+    expect(t.store.list({ workerId: 'w2', limit: 10 }).total).toBe(1)
+    expect(t.store.list({ states: ['queued', 'leased'], tag: 'b', limit: 10 }).total).toBe(1)
+    expect(t.store.list({ states: [], limit: 10 }).total).toBe(0)
+  })
+
+  it('counts tasks by state and reports queue statistics', () => {
+    expect(t.store.countsByState()).toEqual({
+      queued: 0,
+      leased: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
     })
-    const done = store.complete(task!.task.id, second!.leaseToken!, { output: 'ok' })
-    expect(done).toMatchObject({ ok: true, task: { state: 'succeeded', output: 'ok', attempt: 2 } })
-    expect(store.complete('nope', 1, {})).toEqual({ ok: false, reason: 'not_found' })
+    t.store.submit([{ kind: 'echo' }, { kind: 'echo' }, { kind: 'echo' }, { kind: 'echo' }])
+    const [a, b] = t.lease(2)
+    t.store.fail(a!.id, a!.leaseToken!, { code: 'X', message: 'x' }, { retryable: true, retryDelayMs: 100 })
+    t.store.cancel(b!.id)
+    expect(t.store.countsByState()).toMatchObject({ queued: 3, cancelled: 1 })
+    expect(t.store.waitingCount()).toBe(2)
+    expect(t.store.stats()).toMatchObject({ ready: 2, delayed: 1, oldestQueuedAt: 1_000_000, lastToken: 2 })
   })
 
-  it('retries a failed attempt after its backoff, then fails at the attempt limit', () => {
-    const { task } = store.submit([{ kind: 'echo', maxAttempts: 2 }])[0]!
-    const error = { code: 'TASK_FAILED', message: 'boom' }
-    const a1 = lease()[0]!
-    expect(store.fail(task.id, a1.leaseToken!, error, { retryable: true, retryDelayMs: 500 })).toMatchObject({
-      ok: true,
-      task: { state: 'queued', notBefore: clock + 500 },
+  it('reads a row with damaged JSON without throwing and says so', () => {
+    const [bad, good] = t.store.submit([{ kind: 'echo', input: { n: 1 }, tags: ['x'] }, { kind: 'echo' }])
+    tamper(bad!.task.id, `input = '{broken', tags = 'not json', metadata = '[', state = 'weird'`)
+    const task = t.store.get(bad!.task.id)!
+    expect(task).toMatchObject({ input: null, tags: [], metadata: {} })
+    expect(task.error).toEqual({
+      code: 'STORE_DAMAGED',
+      message: expect.stringMatching(/input, tags, metadata, state/),
     })
-    expect(lease()).toEqual([])
-    clock += 500
-    const a2 = lease()[0]!
-    expect(store.fail(task.id, a2.leaseToken!, error, { retryable: true, retryDelayMs: 500 })).toMatchObject({
-      ok: true,
-      task: { state: 'failed', attempt: 2, error },
-    })
+    expect(t.store.list({ limit: 10 }).tasks.map((x) => x.id)).toEqual([good!.task.id, bad!.task.id])
+    expect(t.store.getMany([bad!.task.id])).toHaveLength(1)
+    expect(t.store.countsByState()).toMatchObject({ queued: 1 })
+  })
+})
+
+describe('TaskStore schema', () => {
+  it('records its schema version and refuses a newer one', () => {
+    t.store.close()
+    const db = new DatabaseSync(t.path)
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 })
+    db.exec('PRAGMA user_version = 99')
+    db.close()
+    expect(() => t.open()).toThrow(/newer/)
+    t.store = new TaskStore(':memory:')
   })
 
-  it('fails at once when the failure is not retryable', () => {
-    const { task } = store.submit([{ kind: 'echo' }])[0]!
-    const a1 = lease()[0]!
-    const result = store.fail(
-      task.id,
-      a1.leaseToken!,
-      { code: 'INVALID_INPUT', message: 'x' },
-      {
-        retryable: false,
-        retryDelayMs: 0,
-      },
+  it('upgrades a version 1 database, keeping its tasks', () => {
+    const [r] = t.store.submit([{ kind: 'echo', input: 'kept' }])
+    t.store.close()
+    const db = new DatabaseSync(t.path)
+    db.exec(`DROP INDEX tasks_lease; CREATE INDEX tasks_queued ON tasks (priority DESC, seq) WHERE state = 'queued';
+      PRAGMA user_version = 1`)
+    db.close()
+    t.store = t.open()
+    expect(t.lease()[0]).toMatchObject({ id: r!.task.id, input: 'kept' })
+    t.store.close()
+    const check = new DatabaseSync(t.path)
+    const indexes = check.prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tasks_%'`,
     )
-    expect(result).toMatchObject({ ok: true, task: { state: 'failed', attempt: 1 } })
-  })
-
-  it('re-queues a lost worker’s tasks at once, failing those out of attempts', () => {
-    store.submit([
-      { kind: 'echo', input: 'a' },
-      { kind: 'echo', input: 'b', maxAttempts: 1 },
-    ])
-    lease()
-    const released = store.releaseWorker('w1', { code: 'WORKER_LOST', message: 'disconnected' })
-    expect(released.map((t) => [t.input, t.state])).toEqual([
-      ['a', 'queued'],
-      ['b', 'failed'],
-    ])
-    expect(lease().map((t) => t.input)).toEqual(['a'])
-  })
-
-  it('expires leases that were not renewed and keeps renewed ones', () => {
-    store.submit([{ kind: 'echo', input: 'a' }])
-    store.submit([{ kind: 'echo', input: 'b' }])
-    lease(1)
-    lease(1, { workerId: 'w2' })
-    clock += 900
-    expect(store.renewLeases('w2', 1000)).toBe(1)
-    clock += 200
-    expect(store.expireLeases().map((t) => [t.input, t.state, t.error?.code])).toEqual([
-      ['a', 'queued', 'LEASE_EXPIRED'],
-    ])
-  })
-
-  it('finds attempts running longer than their timeout', () => {
-    store.submit([
-      { kind: 'echo', timeoutMs: 100 },
-      { kind: 'echo', timeoutMs: 10_000 },
-    ])
-    lease()
-    clock += 101
-    expect(store.timedOut().map((t) => t.timeoutMs)).toEqual([100])
-  })
-
-  it('cancels queued and running tasks; a cancelled task takes no result', () => {
-    const [q, r] = store.submit([{ kind: 'wasm' }, { kind: 'echo', priority: 1 }]).map((x) => x.task.id)
-    const running = lease(1)[0]!
-    expect(store.cancel(q!)).toMatchObject({ ok: true, wasActive: false, workerId: null })
-    expect(store.cancel(r!)).toMatchObject({
-      ok: true,
-      wasActive: true,
-      workerId: 'w1',
-      task: { state: 'cancelled' },
-    })
-    expect(store.complete(r!, running.leaseToken!, { output: 1 })).toEqual({
-      ok: false,
-      reason: 'stale_token',
-    })
-    expect(store.cancel(r!)).toEqual({ ok: false, reason: 'already_finished' })
-    expect(store.cancel('missing')).toEqual({ ok: false, reason: 'not_found' })
-  })
-
-  it('changes priority and fields only while a task is queued', () => {
-    const [a, b] = store.submit([{ kind: 'echo' }, { kind: 'echo' }]).map((x) => x.task.id)
-    expect(store.setPriority(b!, 9)).toMatchObject({ ok: true, task: { priority: 9 } })
-    expect(store.update(b!, { tags: ['x'], timeoutMs: 5 })).toMatchObject({
-      ok: true,
-      task: { tags: ['x'], timeoutMs: 5 },
-    })
-    expect(lease(1)[0]?.id).toBe(b)
-    expect(store.setPriority(b!, 1)).toEqual({ ok: false, reason: 'not_queued' })
-    expect(store.update(b!, { tags: [] })).toEqual({ ok: false, reason: 'not_queued' })
-    expect(store.update('missing', { tags: [] })).toEqual({ ok: false, reason: 'not_found' })
-    expect(a).toBeDefined()
-  })
-
-  it('resubmits failed or cancelled tasks as a new linked task', () => {
-    const [id] = store.submit([{ kind: 'echo', input: { n: 1 }, tags: ['t'] }]).map((x) => x.task.id)
-    expect(store.resubmit(id!)).toEqual({ ok: false, reason: 'not_failed_or_cancelled' })
-    store.cancel(id!)
-    const again = store.resubmit(id!)
-    expect(again).toMatchObject({
-      ok: true,
-      task: { state: 'queued', input: { n: 1 }, tags: ['t'], previousId: id },
-    })
-  })
-
-  it('lists newest first with filters, paging and totals', () => {
-    store.submit([{ kind: 'echo', tags: ['a'] }, { kind: 'wasm' }, { kind: 'echo', tags: ['a', 'b'] }])
-    const page = store.list({ kind: 'echo', limit: 1, offset: 0 })
-    expect(page.total).toBe(2)
-    expect(page.tasks[0]?.tags).toEqual(['a', 'b'])
-    expect(store.list({ tag: 'b', limit: 10, offset: 0 }).total).toBe(1)
-    expect(store.list({ states: ['leased'], limit: 10, offset: 0 }).total).toBe(0)
+    expect(indexes.all().map((x) => x.name)).toEqual(expect.arrayContaining(['tasks_lease']))
+    expect(indexes.all().map((x) => x.name)).not.toContain('tasks_queued')
+    check.close()
+    t.store = t.open()
   })
 })

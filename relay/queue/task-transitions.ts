@@ -2,25 +2,44 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import type { TaskError, TaskProgress, TaskRecord } from '../../shared/task/types.ts'
 import { rowToTask, type TaskRow } from './task-row.ts'
 
+/** A worker's result for one attempt, named by the lease token it holds. */
 export type Settle =
-  | { id: string; token: number; ok: true; output?: unknown; outputCid?: string }
+  | { id: string; token: number; ok: true; output?: unknown; outputCid?: string | undefined }
   | { id: string; token: number; ok: false; error: TaskError; retryable: boolean; retryDelayMs: number }
 
-export type SettleResult = { ok: true; task: TaskRecord } | { ok: false; reason: string }
+/**
+ * `stale_token`: the task is live but under another lease, or waiting for its next
+ * one (the lease was revoked or expired). `not_active`: the task already finished
+ * (succeeded, failed, cancelled). Either way nothing changed.
+ */
+export type SettleRefusal = 'stale_token' | 'not_found' | 'not_active'
+export type SettleResult = { ok: true; task: TaskRecord } | { ok: false; reason: SettleRefusal }
+export type PatchResult = { ok: true; task: TaskRecord } | { ok: false; reason: 'not_found' | 'not_queued' }
+export interface TaskPatch {
+  tags?: string[] | undefined
+  metadata?: Record<string, unknown> | undefined
+  timeoutMs?: number | undefined
+  maxAttempts?: number | undefined
+}
+export type CancelResult =
+  | { ok: true; task: TaskRecord; wasActive: boolean; workerId: string | null }
+  | { ok: false; reason: 'not_found' | 'already_finished' }
 
 const ACTIVE = `state IN ('leased', 'running')`
 const CLEAR_LEASE = 'worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, leased_at = NULL'
+const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled'])
 
 /**
  * Transitions of tasks that hold or held a lease. Every write to an active task is
  * fenced: it names the lease token it believes in, and a token that is no longer the
  * task's (lease revoked, expired, task cancelled or re-leased) changes nothing.
+ * Methods here do not open transactions; TaskStore wraps them.
  */
 export class TaskTransitions {
   private readonly db: DatabaseSync
   private readonly now: () => number
   private readonly stmts: Record<
-    'byId' | 'succeed' | 'retry' | 'fail' | 'running' | 'progress' | 'renew' | 'timedOut' | 'cancel',
+    'state' | 'succeed' | 'retry' | 'fail' | 'running' | 'progress' | 'renew' | 'timedOut' | 'cancel',
     StatementSync
   >
 
@@ -28,7 +47,7 @@ export class TaskTransitions {
     this.db = db
     this.now = now
     this.stmts = {
-      byId: db.prepare('SELECT * FROM tasks WHERE id = ?'),
+      state: db.prepare('SELECT state FROM tasks WHERE id = ?'),
       succeed: db.prepare(`UPDATE tasks SET state = 'succeeded', output = ?, output_cid = ?, error = NULL,
         finished_at = ?, updated_at = ?, ${CLEAR_LEASE} WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING *`),
       retry:
@@ -42,7 +61,7 @@ export class TaskTransitions {
       progress: db.prepare(`UPDATE tasks SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ?
         AND ${ACTIVE}`),
       renew: db.prepare(`UPDATE tasks SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
-      timedOut: db.prepare(`SELECT * FROM tasks WHERE ${ACTIVE} AND leased_at + timeout_ms < ?`),
+      timedOut: db.prepare(`SELECT * FROM tasks WHERE ${ACTIVE} AND ? - leased_at > timeout_ms ORDER BY seq`),
       cancel: db.prepare(`UPDATE tasks SET state = 'cancelled', error = ?, finished_at = ?, updated_at = ?,
         ${CLEAR_LEASE} WHERE id = ? AND state IN ('queued', 'leased', 'running') RETURNING *`),
     }
@@ -65,7 +84,10 @@ export class TaskTransitions {
       }
       row ??= this.stmts.fail.get(error, now, now, item.id, item.token) as TaskRow | undefined
     }
-    return row ? { ok: true, task: rowToTask(row) } : this.refusal(item.id)
+    if (row) return { ok: true, task: rowToTask(row) }
+    const current = this.stmts.state.get(item.id) as { state: string } | undefined
+    if (!current) return { ok: false, reason: 'not_found' }
+    return { ok: false, reason: FINISHED.has(current.state) ? 'not_active' : 'stale_token' }
   }
 
   markRunning(id: string, token: number): boolean {
@@ -81,13 +103,10 @@ export class TaskTransitions {
     return Number(this.stmts.renew.run(this.now() + leaseMs, workerId).changes)
   }
 
-  releaseWorker(workerId: string, reason: TaskError): TaskRecord[] {
-    return this.releaseWhere('worker_id = ?', [workerId], reason)
-  }
-
   /**
-   * Puts active tasks matching `condition` back in the queue at once (not before
-   * other work: their place in line is kept), or fails those out of attempts.
+   * Puts active tasks matching `condition` back in the queue at once (not_before = now:
+   * their place in line is kept), or fails those out of attempts with `reason`.
+   * Returns the affected tasks, ordered by seq.
    */
   releaseWhere(condition: string, values: SQLInputValue[], reason: TaskError): TaskRecord[] {
     const now = this.now()
@@ -100,7 +119,7 @@ export class TaskTransitions {
       .prepare(`UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
         WHERE ${ACTIVE} AND (${condition}) RETURNING *`)
       .all(error, now, now, ...values) as unknown as TaskRow[]
-    return [...requeued, ...failed].map(rowToTask)
+    return [...requeued, ...failed].sort((a, b) => a.seq - b.seq).map(rowToTask)
   }
 
   /** Active tasks whose current attempt has run longer than their timeout. */
@@ -108,13 +127,10 @@ export class TaskTransitions {
     return (this.stmts.timedOut.all(this.now()) as unknown as TaskRow[]).map(rowToTask)
   }
 
-  cancel(
-    id: string,
-    reason: string,
-  ):
-    | { ok: true; task: TaskRecord; wasActive: boolean; workerId: string | null }
-    | { ok: false; reason: 'not_found' | 'already_finished' } {
-    const before = this.stmts.byId.get(id) as TaskRow | undefined
+  cancel(id: string, reason: string): CancelResult {
+    const before = this.db.prepare('SELECT state, worker_id FROM tasks WHERE id = ?').get(id) as
+      | { state: string; worker_id: string | null }
+      | undefined
     if (!before) return { ok: false, reason: 'not_found' }
     const now = this.now()
     const error = JSON.stringify({ code: 'CANCELLED', message: reason })
@@ -124,17 +140,27 @@ export class TaskTransitions {
     return { ok: true, task: rowToTask(row), wasActive, workerId: wasActive ? before.worker_id : null }
   }
 
+  /** Changes fields of a task that is still queued. */
+  patchFields(id: string, patch: TaskPatch): PatchResult {
+    const sets: string[] = []
+    const values: SQLInputValue[] = []
+    if (patch.tags !== undefined) sets.push('tags = ?') && values.push(JSON.stringify(patch.tags))
+    if (patch.metadata !== undefined) sets.push('metadata = ?') && values.push(JSON.stringify(patch.metadata))
+    if (patch.timeoutMs !== undefined) sets.push('timeout_ms = ?') && values.push(patch.timeoutMs)
+    if (patch.maxAttempts !== undefined) sets.push('max_attempts = ?') && values.push(patch.maxAttempts)
+    // An empty patch still answers whether the task may be changed.
+    if (sets.length === 0) sets.push('priority = priority')
+    return this.patchQueued(id, sets.join(', '), values)
+  }
+
   /** Changes columns of a task that is still queued. */
-  patchQueued(id: string, assignments: string, values: SQLInputValue[]): SettleResult {
+  patchQueued(id: string, assignments: string, values: SQLInputValue[]): PatchResult {
     const row = this.db
       .prepare(
         `UPDATE tasks SET ${assignments}, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`,
       )
       .get(...values, this.now(), id) as TaskRow | undefined
-    return row ? { ok: true, task: rowToTask(row) } : this.refusal(id, 'not_queued')
-  }
-
-  private refusal(id: string, ifExists = 'stale_token'): SettleResult {
-    return this.stmts.byId.get(id) ? { ok: false, reason: ifExists } : { ok: false, reason: 'not_found' }
+    if (row) return { ok: true, task: rowToTask(row) }
+    return this.stmts.state.get(id) ? { ok: false, reason: 'not_queued' } : { ok: false, reason: 'not_found' }
   }
 }

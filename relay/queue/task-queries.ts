@@ -1,0 +1,129 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
+import { rowToTask, type TaskRow } from './task-row.ts'
+
+export interface ListFilter {
+  states?: readonly TaskState[] | undefined
+  kind?: string | undefined
+  workerId?: string | undefined
+  tag?: string | undefined
+  limit: number
+  /** Skip this many matching tasks (offset paging). */
+  offset?: number | undefined
+  /** Only tasks older than this seq: pass the previous page's `nextCursor` (stable under inserts). */
+  cursor?: number | undefined
+}
+
+export interface TaskPage {
+  tasks: TaskRecord[]
+  /** Matching tasks in all pages. */
+  total: number
+  /** Cursor of the next page, or null when this page is the last. */
+  nextCursor: number | null
+}
+
+export interface QueueStats {
+  counts: Record<TaskState, number>
+  /** Queued tasks that may be leased now. */
+  ready: number
+  /** Queued tasks waiting out a retry backoff. */
+  delayed: number
+  /** Creation time of the oldest queued task, or null. */
+  oldestQueuedAt: number | null
+  /** The last fencing token handed out. */
+  lastToken: number
+}
+
+/** Read-only queries of the task table. Damaged JSON in a row never throws (see rowToTask). */
+export class TaskQueries {
+  private readonly db: DatabaseSync
+  private readonly now: () => number
+  private readonly stmts: Record<'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence', StatementSync>
+
+  constructor(db: DatabaseSync, now: () => number) {
+    this.db = db
+    this.now = now
+    this.stmts = {
+      byId: db.prepare('SELECT * FROM tasks WHERE id = ?'),
+      byIds: db.prepare('SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))'),
+      counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
+      ready: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state = 'queued' AND not_before <= ?`),
+      oldest: db.prepare(`SELECT MIN(created_at) AS at FROM tasks WHERE state = 'queued'`),
+      fence: db.prepare(`SELECT value FROM queue_meta WHERE key = 'fence'`),
+    }
+  }
+
+  get(id: string): TaskRecord | undefined {
+    const row = this.stmts.byId.get(id) as TaskRow | undefined
+    return row ? rowToTask(row) : undefined
+  }
+
+  /** The tasks with these ids, in the order asked; unknown ids are left out. */
+  getMany(ids: readonly string[]): TaskRecord[] {
+    if (ids.length === 0) return []
+    const rows = this.stmts.byIds.all(JSON.stringify(ids)) as unknown as TaskRow[]
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    const tasks: TaskRecord[] = []
+    for (const id of ids) {
+      const row = byId.get(id)
+      if (row) tasks.push(rowToTask(row))
+    }
+    return tasks
+  }
+
+  /** Tasks newest first (seq descending), filtered, one page, with the total. */
+  list(filter: ListFilter): TaskPage {
+    const where: string[] = []
+    const values: SQLInputValue[] = []
+    if (filter.states !== undefined) {
+      where.push(`state IN (SELECT value FROM json_each(?))`)
+      values.push(JSON.stringify(filter.states))
+    }
+    if (filter.kind !== undefined) where.push('kind = ?') && values.push(filter.kind)
+    if (filter.workerId !== undefined) where.push('worker_id = ?') && values.push(filter.workerId)
+    if (filter.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(tasks.tags) WHERE value = ?)')
+      values.push(filter.tag)
+    }
+    const clause = (conditions: string[]) =>
+      conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''
+    const { n: total } = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM tasks ${clause(where)}`)
+      .get(...values) as { n: number }
+    const paged = filter.cursor === undefined ? where : [...where, 'seq < ?']
+    const pageValues = filter.cursor === undefined ? values : [...values, filter.cursor]
+    const rows = this.db
+      .prepare(`SELECT * FROM tasks ${clause(paged)} ORDER BY seq DESC LIMIT ? OFFSET ?`)
+      .all(...pageValues, filter.limit + 1, filter.offset ?? 0) as unknown as TaskRow[]
+    // One row more than asked tells whether another page follows.
+    const more = rows.length > filter.limit
+    if (more) rows.pop()
+    const last = rows.at(-1)
+    return { tasks: rows.map(rowToTask), total, nextCursor: more && last ? last.seq : null }
+  }
+
+  countsByState(): Record<TaskState, number> {
+    const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>
+    for (const row of this.stmts.counts.all() as Array<{ state: TaskState; n: number }>) {
+      counts[row.state] = row.n
+    }
+    return counts
+  }
+
+  /** Queued tasks that a worker could lease now. */
+  waitingCount(): number {
+    return (this.stmts.ready.get(this.now()) as { n: number }).n
+  }
+
+  stats(): QueueStats {
+    const counts = this.countsByState()
+    const ready = this.waitingCount()
+    return {
+      counts,
+      ready,
+      delayed: counts.queued - ready,
+      oldestQueuedAt: (this.stmts.oldest.get() as { at: number | null }).at,
+      lastToken: (this.stmts.fence.get() as { value: number }).value,
+    }
+  }
+}
