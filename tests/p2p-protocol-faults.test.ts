@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
+import { cidOf } from '../shared/wire/block-protocol.ts'
 import { encodeFrame } from '../shared/wire/frame-decoder.ts'
+import { BlockClient } from '../worker/core/block-client.ts'
 import { type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { startTestRelay } from './helpers.ts'
 
@@ -64,6 +66,21 @@ describe('bad input on the task protocol', () => {
     })
     await expect.poll(() => metric('mcpp_task_stale_results_total')).toBe(1)
     expect(relay.components.tasks.store.get(task.id)).toMatchObject({ state: 'queued', output: undefined })
+    s.channel.close()
+    await s.closed
+  })
+
+  it('stores blocks only for connected workers and serves them verified by CID', async () => {
+    const blocks = new BlockClient(fake.node, fake.address)
+    const bytes = new TextEncoder().encode('content-addressed payload')
+    await expect(blocks.put(bytes)).rejects.toThrow(/FORBIDDEN/)
+    const s = await fake.open()
+    await s.hello()
+    const cid = await blocks.put(bytes)
+    expect(cid).toBe((await cidOf(bytes)).toString())
+    expect(new TextDecoder().decode(await blocks.get(cid))).toBe('content-addressed payload')
+    const missing = (await cidOf(new TextEncoder().encode('nobody stored this'))).toString()
+    await expect(blocks.get(missing)).rejects.toThrow(/NOT_FOUND/)
     s.channel.close()
     await s.closed
   })

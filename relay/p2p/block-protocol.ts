@@ -4,11 +4,20 @@ import { FrameReader, writeChunks, writeJsonFrame } from '../../shared/wire/fram
 import type { Logger } from '../log.ts'
 import type { ContentStore } from './content-store.ts'
 
-/** The relay's side of `/mcpp/block/1.0.0`: serves and stores blocks for its workers. */
-export async function handleBlockProtocol(libp2p: Libp2p, content: ContentStore, log: Logger): Promise<void> {
+/**
+ * The relay's side of `/mcpp/block/1.0.0`: serves blocks to anyone (they are content
+ * addressed and verified by the reader) and stores blocks only for peers that are
+ * connected task workers, so that a stranger cannot fill the relay's disk.
+ */
+export async function handleBlockProtocol(
+  libp2p: Libp2p,
+  content: ContentStore,
+  isWorker: (peerId: string) => boolean,
+  log: Logger,
+): Promise<void> {
   await libp2p.handle(
     BLOCK_PROTOCOL,
-    async (stream) => {
+    async (stream, connection) => {
       const reader = new FrameReader(stream, Math.max(BLOCK_CHUNK, 4096))
       try {
         const request = blockRequest.safeParse(await reader.json())
@@ -26,6 +35,12 @@ export async function handleBlockProtocol(libp2p: Libp2p, content: ContentStore,
             await writeJsonFrame(stream, { ok: true, size: bytes.byteLength })
             await writeChunks(stream, bytes, BLOCK_CHUNK)
           }
+        } else if (!isWorker(connection.remotePeer.toString())) {
+          await writeJsonFrame(stream, {
+            ok: false,
+            code: 'FORBIDDEN',
+            message: 'only connected task workers may store blocks',
+          })
         } else {
           const bytes = await reader.bytes(request.data.size)
           await writeJsonFrame(stream, { ok: true, cid: await content.put(bytes) })

@@ -22,7 +22,8 @@ export async function startP2p(c: RelayComponents): Promise<void> {
   })
   try {
     await handleTaskProtocol(node.libp2p, { tasks, ...tasks.protocol })
-    await handleBlockProtocol(node.libp2p, tasks.content, log)
+    const isWorker = (peerId: string) => tasks.registry.list().some((w) => w.peerId === peerId)
+    await handleBlockProtocol(node.libp2p, tasks.content, isWorker, log)
     c.p2p.directory = await relayDirectory(node.libp2p, tasks, { log, now: c.now })
   } catch (err) {
     await node.stop()
