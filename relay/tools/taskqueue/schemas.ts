@@ -88,6 +88,17 @@ export const taskView = z.object({
 
 export type TaskView = z.infer<typeof taskView>
 
+/** What a submit with `wait` returns per task: its outcome, lean (status has the rest). */
+export const taskOutcome = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: taskState,
+  attempt: z.number().int(),
+  output: z.unknown().optional(),
+  outputCid: z.string().nullable(),
+  error: taskError.nullable(),
+})
+
 export function viewTask(
   task: TaskRecord,
   options: { output?: unknown; progress?: TaskRecord['progress'] } = {},
@@ -110,6 +121,19 @@ export function viewTask(
 
 /** Outputs up to this size are returned inline even when they travelled as a CID. */
 export const MAX_INLINE_OUTPUT = 4 * 1024 * 1024
+
+export async function outcomeOf(tasks: TaskService, task: TaskRecord): Promise<z.infer<typeof taskOutcome>> {
+  const output = task.state === 'succeeded' ? await tasks.output(task, MAX_INLINE_OUTPUT) : undefined
+  return {
+    id: task.id,
+    kind: task.kind,
+    state: task.state,
+    attempt: task.attempt,
+    ...(output === undefined ? {} : { output }),
+    outputCid: task.outputCid,
+    error: task.state === 'succeeded' ? null : task.error,
+  }
+}
 
 /** A task with its output (resolved from the blockstore when it travelled as a CID). */
 export async function viewWithOutput(

@@ -5,7 +5,16 @@ import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../../shared/task/types.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { TaskService } from '../../tasks/task-service.ts'
-import { MAX_INLINE_OUTPUT, taskId, taskSpec, taskView, viewTask, viewWithOutput } from './schemas.ts'
+import {
+  MAX_INLINE_OUTPUT,
+  outcomeOf,
+  taskId,
+  taskOutcome,
+  taskSpec,
+  taskView,
+  viewTask,
+  viewWithOutput,
+} from './schemas.ts'
 
 const waitTimeoutMs = z
   .number()
@@ -48,7 +57,7 @@ export function submitWaitTools(tasks: TaskService) {
       }),
     output: z.object({
       tasks: z.array(z.object({ id: z.string(), created: z.boolean(), state: z.string() })),
-      results: z.array(taskView).optional(),
+      results: z.array(taskOutcome).optional().describe('With wait: each task outcome, in submission order'),
       timedOut: z.boolean().optional(),
     }),
     annotations: { title: 'Submit tasks', readOnlyHint: false, destructiveHint: false, openWorldHint: true },
@@ -63,7 +72,7 @@ export function submitWaitTools(tasks: TaskService) {
         if (ids.length === 1) {
           const { id } = ids[0] as { id: string }
           const { task, timedOut } = await tasks.wait(id, { ...deadline, onProgress: ctx.progress })
-          return { tasks: ids, results: [await viewWithOutput(tasks, task)], timedOut }
+          return { tasks: ids, results: [await outcomeOf(tasks, task)], timedOut }
         }
         let finished = 0
         const waited = await Promise.all(
@@ -77,7 +86,7 @@ export function submitWaitTools(tasks: TaskService) {
         )
         return {
           tasks: ids,
-          results: await Promise.all(waited.map((r) => viewWithOutput(tasks, r.task))),
+          results: await Promise.all(waited.map((r) => outcomeOf(tasks, r.task))),
           timedOut: waited.some((r) => r.timedOut),
         }
       },
