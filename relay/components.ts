@@ -20,6 +20,7 @@ import { CacheStore } from './store/cache-store.ts'
 import { createTaskService } from './tasks/create-task-service.ts'
 import type { TaskService } from './tasks/task-service.ts'
 import { cacheTools } from './tools/cache.ts'
+import { ipfsTools } from './tools/ipfs/index.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
 
@@ -59,6 +60,8 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   mkdirSync(config.dataDir, { recursive: true })
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
   const p2p = new P2pHolder()
+  const fileRoot = join(config.dataDir, 'files')
+  mkdirSync(fileRoot, { recursive: true })
   const content = new ContentStore(() => p2p.helia())
   const tasks = createTaskService({ dataDir: config.dataDir, content, now, log, registry: metrics.registry })
   const executor = new RouterExecutor({
@@ -90,6 +93,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     }),
     cacheTools(cache),
     taskqueueTools(tasks, p2p.lazyDirectory),
+    ipfsTools({ helia: () => p2p.helia(), roots: [fileRoot] }),
     textCategory,
   ]
   for (const { info, tools } of categories) {

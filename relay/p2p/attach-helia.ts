@@ -12,14 +12,20 @@ export async function attachHelia(
   datastore: Datastore,
   blocksDir: string,
 ): Promise<{ helia: Helia; stop(): Promise<void> }> {
-  const [{ createHeliaLight }, { withBitswap }, { FsBlockstore }] = await Promise.all([
-    import('helia'),
-    import('@helia/bitswap'),
-    import('blockstore-fs'),
-  ])
+  const [{ createHeliaLight }, { withBitswap }, { FsBlockstore }, dagCbor, dagJson, json] = await Promise.all(
+    [
+      import('helia'),
+      import('@helia/bitswap'),
+      import('blockstore-fs'),
+      import('@ipld/dag-cbor'),
+      import('@ipld/dag-json'),
+      import('multiformats/codecs/json'),
+    ],
+  )
   const blockstore = new FsBlockstore(blocksDir)
   await blockstore.open()
-  const light = createHeliaLight({ blockstore, datastore })
+  // Light Helia knows dag-pb and raw; the IPLD codecs are what createHelia adds too.
+  const light = createHeliaLight({ blockstore, datastore, codecs: [dagCbor, dagJson, json] })
   Object.defineProperty(light, 'libp2p', { value: libp2p, enumerable: true })
   const helia = withBitswap(light as typeof light & { libp2p: Libp2p })
   await helia.start()

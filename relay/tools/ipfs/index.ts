@@ -1,0 +1,26 @@
+/** The `ipfs` category: UnixFS content on the relay's Helia node (work in progress for issue 4). */
+import { ipfsAddTools } from './add.ts'
+import { ipfsCarDagTools } from './car-dag.ts'
+import { ipfsGetTool } from './get.ts'
+import type { IpfsDeps } from './ipfs-deps.ts'
+import { ipfsPinTools } from './pins.ts'
+import { ipfsReadTools } from './read.ts'
+
+export const IPFS_CATEGORY = {
+  name: 'ipfs',
+  description:
+    "Content-addressed data on the relay's Helia node: UnixFS files and directories, pins, CAR export/import, DAG-JSON/DAG-CBOR",
+}
+
+export function ipfsTools(deps: IpfsDeps) {
+  return {
+    info: IPFS_CATEGORY,
+    tools: [
+      ...ipfsAddTools(deps),
+      ...ipfsReadTools(deps),
+      ipfsGetTool(deps),
+      ...ipfsPinTools(deps),
+      ...ipfsCarDagTools(deps),
+    ],
+  }
+}

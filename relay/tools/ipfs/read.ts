@@ -1,0 +1,115 @@
+import { z } from 'zod'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import { fsOf, type IpfsDeps, notFound, OFFLINE, parseCid } from './ipfs-deps.ts'
+
+const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
+const cid = z.string().min(1).max(256).describe('Content identifier')
+const MAX_CAT_BYTES = 4 * 1024 * 1024
+
+export function ipfsReadTools(deps: IpfsDeps) {
+  const cat = defineTool({
+    name: 'ipfs_cat',
+    category: 'ipfs',
+    description:
+      'Read the bytes of a UnixFS file or raw block by CID, as UTF-8 text or base64, with offset and length',
+    input: z.object({
+      cid,
+      offset: z.number().int().min(0).default(0),
+      length: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_CAT_BYTES)
+        .default(MAX_CAT_BYTES)
+        .describe('Bytes to read at most'),
+      encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    }),
+    output: z.object({ cid: z.string(), bytes: z.number().int(), encoding: z.string(), content: z.string() }),
+    annotations: { title: 'Read a file by CID', ...READ },
+    handlers: {
+      local: async (input, ctx) => {
+        const { fs } = await fsOf(deps)
+        const chunks: Buffer[] = []
+        try {
+          for await (const chunk of fs.cat(parseCid(input.cid), {
+            ...OFFLINE,
+            offset: input.offset,
+            length: input.length,
+            signal: ctx.signal,
+          })) {
+            chunks.push(Buffer.from(chunk))
+          }
+        } catch (err) {
+          if ((err as Error).name === 'NotFoundError' || /not found|offline/i.test((err as Error).message)) {
+            throw notFound(input.cid, err)
+          }
+          throw err
+        }
+        const bytes = Buffer.concat(chunks)
+        return {
+          cid: input.cid,
+          bytes: bytes.length,
+          encoding: input.encoding,
+          content: bytes.toString(input.encoding),
+        }
+      },
+    },
+  })
+
+  const ls = defineTool({
+    name: 'ipfs_ls',
+    category: 'ipfs',
+    description: 'List the entries of a UnixFS directory by CID: name, CID, type and size',
+    input: z.object({ cid }),
+    output: z.object({
+      cid: z.string(),
+      entries: z.array(z.object({ name: z.string(), cid: z.string(), type: z.string(), size: z.number() })),
+    }),
+    annotations: { title: 'List a directory by CID', ...READ },
+    handlers: {
+      local: async (input, ctx) => {
+        const { fs } = await fsOf(deps)
+        const entries: Array<{ name: string; cid: string; type: string; size: number }> = []
+        try {
+          for await (const entry of fs.ls(parseCid(input.cid), { ...OFFLINE, signal: ctx.signal })) {
+            const stat = await fs.stat(entry.cid, { ...OFFLINE, signal: ctx.signal })
+            entries.push({
+              name: entry.name,
+              cid: entry.cid.toString(),
+              // Small files are stored as single raw leaves; in a directory they are files.
+              type: stat.type === 'raw' ? 'file' : stat.type,
+              size: Number(stat.size),
+            })
+          }
+        } catch (err) {
+          if (/not found|offline/i.test((err as Error).message)) throw notFound(input.cid, err)
+          throw err
+        }
+        return { cid: input.cid, entries }
+      },
+    },
+  })
+
+  const stat = defineTool({
+    name: 'ipfs_stat',
+    category: 'ipfs',
+    description: 'Type (file, directory, raw) and size of content by CID',
+    input: z.object({ cid }),
+    output: z.object({ cid: z.string(), type: z.string(), size: z.number() }),
+    annotations: { title: 'Stat content by CID', ...READ },
+    handlers: {
+      local: async (input, ctx) => {
+        const { fs } = await fsOf(deps)
+        try {
+          const s = await fs.stat(parseCid(input.cid), { ...OFFLINE, signal: ctx.signal })
+          return { cid: input.cid, type: s.type, size: Number(s.size) }
+        } catch (err) {
+          if (/not found|offline/i.test((err as Error).message)) throw notFound(input.cid, err)
+          throw err
+        }
+      },
+    },
+  })
+
+  return [cat, ls, stat]
+}
