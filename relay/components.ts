@@ -2,9 +2,13 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { exposedTools } from '../shared/manager/exposure.ts'
 import { createMetaTools, META_CATEGORY } from '../shared/manager/meta-tools.ts'
+
+const DISPATCH_TOOL = 'tools_dispatch'
+
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
+import { AuditLog, paramsDigest } from './audit/audit-log.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { createLogger, type Logger } from './log.ts'
 import { McpSessions } from './mcp/sessions.ts'
@@ -19,6 +23,7 @@ import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService } from './tasks/create-task-service.ts'
 import type { TaskService } from './tasks/task-service.ts'
+import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
 import { systemTools } from './tools/system.ts'
@@ -37,6 +42,7 @@ export interface RelayComponents {
   /** The tools MCP `tools/list` shows, by name. */
   exposed: ReadonlyMap<string, Tool>
   cache: CacheStore
+  audit: AuditLog
   sessions: McpSessions
   tasks: TaskService
   /** The libp2p node, once startRelay has started it. */
@@ -64,9 +70,25 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   mkdirSync(fileRoot, { recursive: true })
   const content = new ContentStore(() => p2p.helia())
   const tasks = createTaskService({ dataDir: config.dataDir, content, now, log, registry: metrics.registry })
+  const audit = new AuditLog(join(config.dataDir, 'audit.db'))
   const executor = new RouterExecutor({
     policy: config.router,
     metrics,
+    // A successful dispatch is fully described by the entry of the tool it ran; a failed
+    // one (unknown tool, bad category) is recorded itself.
+    onCall: (call) => {
+      if (call.tool.name === DISPATCH_TOOL && call.outcome === 'ok') return
+      audit.append({
+        time: now(),
+        tool: call.tool.name,
+        sessionId: call.ctx.caller.sessionId ?? null,
+        identity: call.ctx.caller.identity ?? null,
+        paramsDigest: paramsDigest(call.params),
+        outcome: call.outcome,
+        runtime: call.runtime,
+        durationMs: call.durationMs,
+      })
+    },
     backends: {
       local: localRuntime(),
       p2p: config.disableP2p
@@ -94,6 +116,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     cacheTools(cache),
     taskqueueTools(tasks, p2p.lazyDirectory),
     ipfsTools({ helia: () => p2p.helia(), roots: [fileRoot] }),
+    auditTools(audit, [fileRoot]),
     textCategory,
   ]
   for (const { info, tools } of categories) {
@@ -122,6 +145,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     executor,
     exposed,
     cache,
+    audit,
     sessions,
     tasks,
     p2p,

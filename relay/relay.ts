@@ -31,6 +31,7 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
     await new Promise<void>((resolve) => server.close(() => resolve()))
     components.tasks.stop()
     components.cache.close()
+    components.audit.close()
     throw err
   }
   const sweepEvery = Math.min(config.sessionIdleSeconds * 500, 60_000)
@@ -53,6 +54,7 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
         if ('closeAllConnections' in server) server.closeAllConnections()
       })
       components.cache.close()
+      components.audit.close()
     },
   }
 }

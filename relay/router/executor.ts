@@ -18,10 +18,22 @@ export type Outcome =
   | 'cancelled'
   | 'timeout'
 
+/** What the executor reports about each finished call (the audit log listens). */
+export interface CallRecord {
+  tool: Tool
+  params: unknown
+  ctx: ToolContext
+  /** `ok` or the error code. */
+  outcome: string
+  runtime: Runtime | null
+  durationMs: number
+}
+
 export interface ExecutorInit {
   policy: RouterPolicy
   backends: Record<Runtime, RuntimeBackend>
   metrics: RelayMetrics
+  onCall?: (record: CallRecord) => void
 }
 
 function outcomeOf(err: McppError): Outcome {
@@ -41,10 +53,13 @@ export class RouterExecutor {
   private readonly backends: Record<Runtime, RuntimeBackend>
   private readonly metrics: RelayMetrics
 
+  private readonly onCall: ((record: CallRecord) => void) | undefined
+
   constructor(init: ExecutorInit) {
     this.policy = compilePolicy(init.policy)
     this.backends = init.backends
     this.metrics = init.metrics
+    this.onCall = init.onCall
   }
 
   snapshot(): AvailabilitySnapshot {
@@ -61,7 +76,22 @@ export class RouterExecutor {
     this.metrics.routerDecisions.inc({ tool: tool.name, runtime, outcome })
   }
 
+  /** Runs one call through the router and reports it (outcome, runtime, duration). */
   async call(tool: Tool, params: unknown, ctx: ToolContext): Promise<CallResult> {
+    const started = performance.now()
+    const report = (outcome: string, runtime: Runtime | null) =>
+      this.onCall?.({ tool, params, ctx, outcome, runtime, durationMs: performance.now() - started })
+    try {
+      const result = await this.route(tool, params, ctx)
+      report('ok', result.runtime)
+      return result
+    } catch (err) {
+      report(toMcppError(err, ctx.signal).code, null)
+      throw err
+    }
+  }
+
+  private async route(tool: Tool, params: unknown, ctx: ToolContext): Promise<CallResult> {
     let input: Record<string, unknown>
     try {
       input = parseToolInput(tool, params)
