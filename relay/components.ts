@@ -10,6 +10,7 @@ import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
 import type { RelayConfig } from './config/schema.ts'
+import { lockDataDir } from './data-dir-lock.ts'
 import { createLogger, type Logger } from './log.ts'
 import { McpSessions } from './mcp/sessions.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
@@ -25,6 +26,8 @@ import { createTaskService } from './tasks/create-task-service.ts'
 import type { TaskService } from './tasks/task-service.ts'
 import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
+import { GraphStore } from './tools/graph/graph-store.ts'
+import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
@@ -49,6 +52,8 @@ export interface RelayComponents {
   p2p: P2pHolder
   /** The built web pages (dist/web), if any. */
   webRoot: string | undefined
+  /** Releases the data directory for another relay (on close). */
+  unlockDataDir: () => void
 }
 
 export interface ComponentOptions {
@@ -64,13 +69,16 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const version = readVersion()
   const metrics = createMetrics()
   mkdirSync(config.dataDir, { recursive: true })
+  const unlockDataDir = lockDataDir(config.dataDir)
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
   const p2p = new P2pHolder()
   const fileRoot = join(config.dataDir, 'files')
   mkdirSync(fileRoot, { recursive: true })
   const content = new ContentStore(() => p2p.helia())
   const tasks = createTaskService({ dataDir: config.dataDir, content, now, log, registry: metrics.registry })
-  const audit = new AuditLog(join(config.dataDir, 'audit.db'))
+  const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err) =>
+    log.error('audit log write failed; retrying', { error: err.message }),
+  )
   const executor = new RouterExecutor({
     policy: config.router,
     metrics,
@@ -117,6 +125,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     taskqueueTools(tasks, p2p.lazyDirectory),
     ipfsTools({ helia: () => p2p.helia(), roots: [fileRoot] }),
     auditTools(audit, [fileRoot]),
+    graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
     textCategory,
   ]
   for (const { info, tools } of categories) {
@@ -150,5 +159,6 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     tasks,
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
+    unlockDataDir,
   }
 }

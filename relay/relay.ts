@@ -32,6 +32,7 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
     components.tasks.stop()
     components.cache.close()
     components.audit.close()
+    components.unlockDataDir()
     throw err
   }
   const sweepEvery = Math.min(config.sessionIdleSeconds * 500, 60_000)
@@ -55,6 +56,7 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
       })
       components.cache.close()
       components.audit.close()
+      components.unlockDataDir()
     },
   }
 }

@@ -98,6 +98,21 @@ describe('MCP protocol features', () => {
   })
 })
 
+describe('the data directory', () => {
+  it('belongs to one relay at a time', async () => {
+    const first = await startTestRelay()
+    try {
+      await expect(startTestRelay({ dataDir: first.components.config.dataDir })).rejects.toThrow(
+        /in use by another relay/,
+      )
+    } finally {
+      await first.close()
+    }
+    const again = await startTestRelay({ dataDir: first.components.config.dataDir })
+    await again.close()
+  })
+})
+
 describe('session lifecycle', () => {
   it('expires idle sessions, after which the session id gets 404', async () => {
     let clock = 1_000_000

@@ -103,7 +103,10 @@ export class AuditLog {
   private lastHash: string
   private lastSeq: number
 
-  constructor(path: string) {
+  private readonly onError: (err: Error) => void
+
+  constructor(path: string, onError: (err: Error) => void = () => {}) {
+    this.onError = onError
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
     this.db.exec(SCHEMA)
@@ -126,17 +129,29 @@ export class AuditLog {
     if (this.pending.length >= FLUSH_MAX_ENTRIES) this.flush()
     else if (!this.scheduled) {
       this.scheduled = true
-      setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref()
+      setTimeout(() => this.flushInBackground(), FLUSH_INTERVAL_MS).unref()
     }
     return entry
   }
 
-  /** Writes appended entries now (also done automatically once per event-loop turn). */
+  /** A failed background write keeps the entries for the next attempt instead of crashing. */
+  private flushInBackground(): void {
+    try {
+      this.flush()
+    } catch (err) {
+      this.onError(err as Error)
+      if (!this.scheduled) {
+        this.scheduled = true
+        setTimeout(() => this.flushInBackground(), FLUSH_INTERVAL_MS * 50).unref()
+      }
+    }
+  }
+
+  /** Writes appended entries now (also done automatically within FLUSH_INTERVAL_MS). */
   flush(): void {
     this.scheduled = false
     if (this.pending.length === 0) return
     const batch = this.pending
-    this.pending = []
     this.db.exec('BEGIN IMMEDIATE')
     try {
       for (const e of batch) {
@@ -155,6 +170,7 @@ export class AuditLog {
         )
       }
       this.db.exec('COMMIT')
+      this.pending = this.pending.slice(batch.length)
     } catch (err) {
       this.db.exec('ROLLBACK')
       throw err

@@ -1,0 +1,40 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const LOCK_FILE = 'relay.lock'
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * One relay per data directory: its queue, audit chain and peer identity must have a
+ * single writer. The lock file holds the owner's pid; a lock left by a process that no
+ * longer runs (a crash, kill -9) is taken over.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, LOCK_FILE)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx')
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      return () => rmSync(path, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const owner = Number(readFileSync(path, 'utf8').trim())
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+        throw new Error(
+          `${dataDir} is in use by another relay (pid ${owner}); give each relay its own --data-dir`,
+        )
+      }
+      rmSync(path, { force: true })
+    }
+  }
+  throw new Error(`cannot lock ${dataDir}`)
+}

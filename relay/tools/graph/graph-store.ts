@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { SerializedGraph } from 'graphology-types'
+import { McppError } from '../../../shared/errors.ts'
+import { writeFileAtomically } from '../../files/atomic-write.ts'
+import { type Graph, graphology } from './graphology.ts'
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+
+/**
+ * Named graphs (graphology), kept in memory and saved as serialized JSON in
+ * `<data-dir>/graphs/<name>.json` after every change (atomically), so they survive
+ * restarts.
+ */
+export class GraphStore {
+  private readonly dir: string
+  private readonly graphs = new Map<string, Graph>()
+
+  constructor(dir: string) {
+    this.dir = dir
+    mkdirSync(dir, { recursive: true })
+  }
+
+  names(): string[] {
+    const onDisk = readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+    return [...new Set([...onDisk, ...this.graphs.keys()])].sort()
+  }
+
+  exists(name: string): boolean {
+    return this.graphs.has(name) || existsSync(this.file(name))
+  }
+
+  async get(name: string): Promise<Graph> {
+    const cached = this.graphs.get(name)
+    if (cached) return cached
+    const { Graph } = await graphology()
+    if (!existsSync(this.file(name))) {
+      throw new McppError('NOT_FOUND', `no graph "${name}"; graphs: ${this.names().join(', ') || 'none'}`)
+    }
+    const graph = Graph.from(JSON.parse(readFileSync(this.file(name), 'utf8')) as SerializedGraph)
+    this.graphs.set(name, graph)
+    return graph
+  }
+
+  async put(name: string, graph: Graph): Promise<void> {
+    await writeFileAtomically(this.file(name), Buffer.from(JSON.stringify(graph.export())))
+    this.graphs.set(name, graph)
+  }
+
+  async save(name: string): Promise<void> {
+    await this.put(name, await this.get(name))
+  }
+
+  delete(name: string): boolean {
+    const existed = this.exists(name)
+    this.graphs.delete(name)
+    rmSync(this.file(name), { force: true })
+    return existed
+  }
+
+  private file(name: string): string {
+    if (!NAME.test(name)) {
+      throw new McppError('INVALID_PARAMS', `name: "${name}" is not a graph name (letters, digits, _ . -)`, {
+        problems: [{ param: 'name', problem: 'not a graph name' }],
+      })
+    }
+    return join(this.dir, `${name}.json`)
+  }
+}
