@@ -1,27 +1,8 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningRelay } from '../relay/relay.ts'
-import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { connectClient, errorMeta, startTestRelay, toolHarness } from './helpers.ts'
 
-let relay: RunningRelay
-let client: Client
-
-beforeAll(async () => {
-  relay = await startTestRelay()
-  client = await connectClient(relay.url)
-})
-afterAll(async () => {
-  await client?.close()
-  await relay?.close()
-})
-
-const call = (tool: string, params: Record<string, unknown>) =>
-  client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
-async function ok(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await call(tool, params)
-  if (result.isError) throw new Error(JSON.stringify(result.content))
-  return (result.structuredContent as any).result
-}
+const h = toolHarness()
+const { call, ok } = h
 
 describe('graph tools', () => {
   beforeAll(async () => {

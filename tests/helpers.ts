@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterAll, beforeAll } from 'vitest'
 import { configSchema, type RelayConfigInput } from '../relay/config/schema.ts'
 import { createLogger } from '../relay/log.ts'
 import { type RunningRelay, startRelay } from '../relay/relay.ts'
@@ -108,4 +109,43 @@ export function nodeRequest(
     for (const chunk of options.chunks ?? []) req.write(chunk)
     req.end(options.body)
   })
+}
+
+/** A relay and a connected client for one test file, with tools_dispatch helpers. */
+export interface ToolHarness {
+  readonly relay: RunningRelay
+  readonly client: Client
+  /** Dispatches a tool and returns the raw MCP result (for asserting errors). */
+  call(tool: string, params: Record<string, unknown>): ReturnType<Client['callTool']>
+  /** Dispatches a tool and returns its structured result; a tool error fails the test. */
+  ok(tool: string, params: Record<string, unknown>): Promise<any>
+}
+
+export function toolHarness(overrides: RelayConfigInput = {}): ToolHarness {
+  let relay: RunningRelay | undefined
+  let client: Client | undefined
+  beforeAll(async () => {
+    relay = await startTestRelay(overrides)
+    client = await connectClient(relay.url)
+  })
+  afterAll(async () => {
+    await client?.close()
+    await relay?.close()
+  })
+  const call = (tool: string, params: Record<string, unknown>) =>
+    (client as Client).callTool({ name: 'tools_dispatch', arguments: { tool, params } })
+  return {
+    get relay() {
+      return relay as RunningRelay
+    },
+    get client() {
+      return client as Client
+    },
+    call,
+    async ok(tool, params) {
+      const result = await call(tool, params)
+      if (result.isError) throw new Error(JSON.stringify(result.content))
+      return (result.structuredContent as { result: unknown }).result
+    },
+  }
 }

@@ -1,31 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningRelay } from '../relay/relay.ts'
-import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { connectClient, errorMeta, startTestRelay, toolHarness } from './helpers.ts'
 
 const UNKNOWN = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
-let relay: RunningRelay
-let client: Client
-
-beforeAll(async () => {
-  relay = await startTestRelay()
-  client = await connectClient(relay.url)
-})
-afterAll(async () => {
-  await client?.close()
-  await relay?.close()
-})
-
-async function call(tool: string, params: Record<string, unknown>) {
-  return client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
-}
-async function ok(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await call(tool, params)
-  if (result.isError) throw new Error(JSON.stringify(result.content))
-  return (result.structuredContent as any).result
-}
+const h = toolHarness()
+const { call, ok } = h
 
 describe('ipfs tools', () => {
   it('adds text and reads it back by CID', async () => {
@@ -37,7 +17,7 @@ describe('ipfs tools', () => {
   })
 
   it('adds a directory from the data roots and lists it', async () => {
-    const dir = join(relay.components.config.dataDir, 'files', 'site')
+    const dir = join(h.relay.components.config.dataDir, 'files', 'site')
     mkdirSync(join(dir, 'css'), { recursive: true })
     writeFileSync(join(dir, 'index.html'), '<h1>hi</h1>')
     writeFileSync(join(dir, 'css', 'a.css'), 'h1{}')
@@ -51,20 +31,20 @@ describe('ipfs tools', () => {
   })
 
   it('saves a directory back to a path, atomically, and refuses to overwrite without asking', async () => {
-    const dir = join(relay.components.config.dataDir, 'files', 'docs')
+    const dir = join(h.relay.components.config.dataDir, 'files', 'docs')
     mkdirSync(join(dir, 'sub'), { recursive: true })
     writeFileSync(join(dir, 'a.txt'), 'alpha')
     writeFileSync(join(dir, 'sub', 'b.txt'), 'beta!')
     const { cid } = await ok('ipfs_add', { path: 'docs' })
     const saved = await ok('ipfs_get', { cid, path: 'restored' })
     expect(saved).toMatchObject({ files: 2, bytes: 10 })
-    const root = join(relay.components.config.dataDir, 'files', 'restored')
+    const root = join(h.relay.components.config.dataDir, 'files', 'restored')
     expect(readFileSync(join(root, 'sub', 'b.txt'), 'utf8')).toBe('beta!')
     const again = await call('ipfs_get', { cid, path: 'restored' })
     expect(errorMeta(again).code).toBe('CONFLICT')
     const missing = await call('ipfs_get', { cid: UNKNOWN, path: 'nothing-here' })
     expect(errorMeta(missing).code).toBe('NOT_FOUND')
-    expect(existsSync(join(relay.components.config.dataDir, 'files', 'nothing-here'))).toBe(false)
+    expect(existsSync(join(h.relay.components.config.dataDir, 'files', 'nothing-here'))).toBe(false)
   })
 
   it('pins, lists and unpins', async () => {

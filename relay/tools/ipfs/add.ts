@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { confinePath } from '../../files/confine-path.ts'
-import { fsOf, type IpfsDeps } from './ipfs-deps.ts'
+import { fsOf, type IpfsDeps, STORES } from './ipfs-deps.ts'
 
 export function ipfsAddTools(deps: IpfsDeps) {
   const add = defineTool({
@@ -33,13 +33,7 @@ export function ipfsAddTools(deps: IpfsDeps) {
       type: z.enum(['file', 'directory']),
       pinned: z.boolean(),
     }),
-    annotations: {
-      title: 'Add to IPFS',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Add to IPFS', ...STORES },
     handlers: {
       local: async (input, ctx) => {
         const { helia, fs } = await fsOf(deps)

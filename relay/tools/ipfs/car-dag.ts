@@ -5,7 +5,7 @@ import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
 import { confinePath } from '../../files/confine-path.ts'
-import { type IpfsDeps, notFound, OFFLINE, parseCid } from './ipfs-deps.ts'
+import { type IpfsDeps, notFound, OFFLINE, parseCid, READS, STORES } from './ipfs-deps.ts'
 
 const MAX_INLINE_CAR = 4 * 1024 * 1024
 const cid = z.string().min(1).max(256).describe('Content identifier')
@@ -47,13 +47,7 @@ export function ipfsCarDagTools(deps: IpfsDeps) {
       path: z.string().optional(),
       base64: z.string().optional(),
     }),
-    annotations: {
-      title: 'Export a CAR',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Export a CAR', ...STORES },
     handlers: {
       local: async (input, ctx) => {
         const target = input.path === undefined ? undefined : confinePath(input.path, deps.roots)
@@ -103,13 +97,7 @@ export function ipfsCarDagTools(deps: IpfsDeps) {
         }
       }),
     output: z.object({ roots: z.array(z.string()), blocks: z.number().int() }),
-    annotations: {
-      title: 'Import a CAR',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Import a CAR', ...STORES },
     handlers: {
       local: async (input, ctx) => {
         const bytes =
@@ -150,13 +138,7 @@ export function ipfsCarDagTools(deps: IpfsDeps) {
       'Store a JSON value as an IPLD node (DAG-JSON or DAG-CBOR); {"/": "<cid>"} objects become links',
     input: z.object({ value: z.unknown(), codec: z.enum(['dag-json', 'dag-cbor']).default('dag-cbor') }),
     output: z.object({ cid: z.string(), codec: z.string() }),
-    annotations: {
-      title: 'Put an IPLD node',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Put an IPLD node', ...STORES },
     handlers: {
       local: async (input, ctx) => {
         const { dagCbor, dagJson, dagJsonCodec } = await ipld()
@@ -182,12 +164,7 @@ export function ipfsCarDagTools(deps: IpfsDeps) {
     description: 'Read an IPLD node (DAG-JSON or DAG-CBOR) by CID as JSON, links as {"/": "<cid>"}',
     input: z.object({ cid }),
     output: z.object({ cid: z.string(), codec: z.string(), value: z.unknown() }),
-    annotations: {
-      title: 'Get an IPLD node',
-      readOnlyHint: true,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Get an IPLD node', ...READS },
     handlers: {
       local: async (input, ctx) => {
         const { dagCbor, dagJson, toJson } = await ipld()

@@ -37,3 +37,12 @@ export function notFound(cid: string, err: unknown): McppError {
     cid,
   })
 }
+
+/** MCP annotations shared by the ipfs tools. */
+export const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
+export const STORES = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const
