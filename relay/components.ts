@@ -5,6 +5,8 @@ import { createMetaTools, META_CATEGORY } from '../shared/manager/meta-tools.ts'
 
 const DISPATCH_TOOL = 'tools_dispatch'
 
+import { McppError } from '../shared/errors.ts'
+import { decideAccess } from '../shared/security/access-policy.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
@@ -21,6 +23,7 @@ import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
 import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
+import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService } from './tasks/create-task-service.ts'
 import type { TaskService } from './tasks/task-service.ts'
@@ -29,6 +32,7 @@ import { cacheTools } from './tools/cache.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
+import { securityTools } from './tools/security.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
 
@@ -46,6 +50,8 @@ export interface RelayComponents {
   exposed: ReadonlyMap<string, Tool>
   cache: CacheStore
   audit: AuditLog
+  /** The access policy and the token digests it authenticates. */
+  access: LoadedPolicy
   sessions: McpSessions
   tasks: TaskService
   /** The libp2p node, once startRelay has started it. */
@@ -68,6 +74,8 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const log = options.log ?? createLogger(config.logLevel)
   const version = readVersion()
   const metrics = createMetrics()
+  // Read before anything is opened: a bad policy file stops start-up and holds nothing.
+  const access = loadAccessPolicy(config.accessPolicy)
   mkdirSync(config.dataDir, { recursive: true })
   const unlockDataDir = lockDataDir(config.dataDir)
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
@@ -82,6 +90,10 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const executor = new RouterExecutor({
     policy: config.router,
     metrics,
+    authorize: (tool, ctx) => {
+      const decision = decideAccess(access.policy, ctx.caller.identity, tool)
+      if (!decision.allowed) throw new McppError('FORBIDDEN', decision.reason, { tool: tool.name })
+    },
     // A successful dispatch is fully described by the entry of the tool it ran; a failed
     // one (unknown tool, bad category) is recorded itself.
     onCall: (call) => {
@@ -126,6 +138,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     ipfsTools({ helia: () => p2p.helia(), roots: [fileRoot] }),
     auditTools(audit, [fileRoot]),
     graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
+    securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]
   for (const { info, tools } of categories) {
@@ -155,6 +168,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     exposed,
     cache,
     audit,
+    access,
     sessions,
     tasks,
     p2p,

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'TASK_FAILED'
   | 'CONFLICT'
+  | 'FORBIDDEN'
   | 'INTERNAL'
 
 export class McppError extends Error {

@@ -18,7 +18,7 @@ export function helpText(version: string): string {
     `  ${'--version'.padEnd(30)} ${''.padEnd(26)} Print the version`,
     '',
     'Precedence: flags > environment > config file > defaults.',
-    'Config file keys are the camelCase names: host, port, p2pPort, disableP2p, dataDir, token, bootstrapPeers,',
+    'Config file keys are the camelCase names: host, port, p2pPort, disableP2p, dataDir, token, accessPolicy, bootstrapPeers,',
     'expose, exposeTools, stateless, sessionIdleSeconds, maxBodyBytes, keepAliveSeconds,',
     'allowedHosts, allowedOrigins, logLevel, and router: { fallback, rules: [{ match, runtime, requiresP2P }] }.',
     'A bad key or value stops start-up with a message naming it.',

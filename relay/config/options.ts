@@ -45,6 +45,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Bearer token required by /mcp and mutating API calls',
   },
   {
+    key: 'accessPolicy',
+    flag: 'access-policy',
+    env: 'MCPP_ACCESS_POLICY',
+    kind: 'string',
+    help: 'YAML access policy: identities by token digest and the tools they may call',
+  },
+  {
     key: 'bootstrapPeers',
     flag: 'bootstrap-peers',
     env: 'MCPP_BOOTSTRAP_PEERS',

@@ -21,6 +21,8 @@ export const configSchema = z.strictObject({
   disableP2p: z.boolean().default(false),
   dataDir: z.string().min(1).default('./.mcpp'),
   token: z.string().min(1).optional(),
+  /** YAML file: identities (by token digest) and the tools each may call. */
+  accessPolicy: z.string().min(1).optional(),
   bootstrapPeers: z.array(z.string().min(1)).default([]),
   expose: z.enum(EXPOSURE_MODES).default('meta'),
   exposeTools: z.array(z.string().min(1)).default([]),

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { RelayComponents } from '../components.ts'
 import { apiRoutes } from './api-routes.ts'
-import { bearerMatches } from './bearer-auth.ts'
+import { authenticate } from './bearer-auth.ts'
 import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
 import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
 import { pageRoutes } from './pages.ts'
@@ -16,9 +16,9 @@ const MCP_HEADERS = [
 ]
 
 /** The relay's HTTP surface: MCP at /mcp, JSON API, health and metrics. */
-export function createHttpApp(c: RelayComponents): Hono {
+export function createHttpApp(c: RelayComponents): Hono<{ Variables: { identity: string | undefined } }> {
   const { config, metrics } = c
-  const app = new Hono()
+  const app = new Hono<{ Variables: { identity: string | undefined } }>()
   const policy = hostPolicy(config.host, config.allowedHosts, config.allowedOrigins)
 
   app.use('*', async (ctx, next) => {
@@ -52,11 +52,15 @@ export function createHttpApp(c: RelayComponents): Hono {
   }
 
   const token = config.token
-  if (token !== undefined) {
+  const tokens = c.access.tokens
+  if (token !== undefined || tokens.size > 0) {
     app.use('*', async (ctx, next) => {
       const path = ctx.req.path
       const guarded = path === '/mcp' || (path.startsWith('/api/') && ctx.req.method !== 'GET')
-      if (!guarded || ctx.req.method === 'OPTIONS' || bearerMatches(ctx.req.header('authorization'), token)) {
+      if (!guarded || ctx.req.method === 'OPTIONS') return next()
+      const auth = authenticate(ctx.req.header('authorization'), token, tokens)
+      if (auth.ok) {
+        ctx.set('identity', auth.identity)
         return next()
       }
       return jsonRpcErrorResponse(401, RPC.serverError, 'Unauthorized: send Authorization: Bearer <token>', {
@@ -65,7 +69,7 @@ export function createHttpApp(c: RelayComponents): Hono {
     })
   }
 
-  app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw))
+  app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw, ctx.get('identity')))
 
   app.get('/healthz', (ctx) =>
     ctx.json({ status: 'ok', version: c.version, uptimeSeconds: (c.now() - c.startedAt) / 1000 }),

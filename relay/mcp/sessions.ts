@@ -54,14 +54,18 @@ export class McpSessions {
     })
   }
 
-  async handle(req: Request): Promise<Response> {
+  /** `identity`: who the HTTP layer authenticated; tools see it as the caller's identity. */
+  async handle(req: Request, identity?: string): Promise<Response> {
     let body: unknown
     if (req.method === 'POST') {
       const read = await readJsonRpcBody(req, this.init.maxBodyBytes)
       if (!read.ok) return read.response
       body = read.body
     }
-    const options = { parsedBody: body }
+    const options = {
+      parsedBody: body,
+      ...(identity === undefined ? {} : { authInfo: { token: '', clientId: identity, scopes: [] } }),
+    }
     if (this.init.stateless) return this.handleStateless(req, options)
     const sid = req.headers.get('mcp-session-id')
     if (sid !== null) {
@@ -86,10 +90,10 @@ export class McpSessions {
         'Bad Request: no Mcp-Session-Id header; the first request of a session must be a single initialize request',
       )
     }
-    return this.open(req, body)
+    return this.open(req, options)
   }
 
-  private async open(req: Request, body: unknown): Promise<Response> {
+  private async open(req: Request, options: { parsedBody: unknown }): Promise<Response> {
     const server = createMcpServer(this.init.surface, this.listing)
     const transport = this.transport(true, (id) => {
       this.sessions.set(id, { transport, server, lastSeen: this.init.now() })
@@ -102,7 +106,7 @@ export class McpSessions {
       }
     }
     await server.connect(transport)
-    return transport.handleRequest(req, { parsedBody: body })
+    return transport.handleRequest(req, options)
   }
 
   private async handleStateless(req: Request, options: { parsedBody: unknown }): Promise<Response> {

@@ -34,6 +34,8 @@ export interface ExecutorInit {
   backends: Record<Runtime, RuntimeBackend>
   metrics: RelayMetrics
   onCall?: (record: CallRecord) => void
+  /** Refuses a call before anything runs (access policy); throws FORBIDDEN. */
+  authorize?: (tool: Tool, ctx: ToolContext) => void
 }
 
 function outcomeOf(err: McppError): Outcome {
@@ -54,12 +56,14 @@ export class RouterExecutor {
   private readonly metrics: RelayMetrics
 
   private readonly onCall: ((record: CallRecord) => void) | undefined
+  private readonly authorize: ((tool: Tool, ctx: ToolContext) => void) | undefined
 
   constructor(init: ExecutorInit) {
     this.policy = compilePolicy(init.policy)
     this.backends = init.backends
     this.metrics = init.metrics
     this.onCall = init.onCall
+    this.authorize = init.authorize
   }
 
   snapshot(): AvailabilitySnapshot {
@@ -82,6 +86,7 @@ export class RouterExecutor {
     const report = (outcome: string, runtime: Runtime | null) =>
       this.onCall?.({ tool, params, ctx, outcome, runtime, durationMs: performance.now() - started })
     try {
+      this.authorize?.(tool, ctx)
       const result = await this.route(tool, params, ctx)
       report('ok', result.runtime)
       return result

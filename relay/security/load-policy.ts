@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { z } from 'zod'
+import type { AccessPolicy } from '../../shared/security/access-policy.ts'
+import { OPEN_POLICY } from '../../shared/security/access-policy.ts'
+
+const patterns = z.array(z.string().min(1)).optional()
+const rule = z.strictObject({ allow: patterns, deny: patterns })
+const policyFile = z.strictObject({
+  identities: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'identity names are letters, digits, _ . -'),
+      rule.extend({
+        tokenSha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the bearer token')
+          .optional(),
+      }),
+    )
+    .default({}),
+  default: rule.default({}),
+})
+
+export interface LoadedPolicy {
+  policy: AccessPolicy
+  /** SHA-256 (hex) of a bearer token → the identity it authenticates. */
+  tokens: ReadonlyMap<string, string>
+}
+
+export const OPEN: LoadedPolicy = { policy: OPEN_POLICY, tokens: new Map() }
+
+/**
+ * Reads the access-policy YAML (`--access-policy`). Tokens are stored as SHA-256
+ * digests, never in clear. A bad file stops start-up with a message naming the key.
+ */
+export function loadAccessPolicy(path: string | undefined): LoadedPolicy {
+  if (path === undefined) return OPEN
+  let raw: unknown
+  try {
+    raw = parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new Error(`access policy ${path}: ${(err as Error).message}`)
+  }
+  const parsed = policyFile.safeParse(raw ?? {})
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new Error(`access policy ${path}: ${issue?.path.join('.') || '(file)'}: ${issue?.message}`)
+  }
+  const tokens = new Map<string, string>()
+  const identities: Record<string, { allow?: string[] | undefined; deny?: string[] | undefined }> = {}
+  for (const [name, { tokenSha256, ...r }] of Object.entries(parsed.data.identities)) {
+    identities[name] = r
+    if (tokenSha256 !== undefined) tokens.set(tokenSha256, name)
+  }
+  return { policy: { identities, default: parsed.data.default }, tokens }
+}
