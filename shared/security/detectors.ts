@@ -91,7 +91,8 @@ export function detectors(entropyThreshold = DEFAULT_ENTROPY_THRESHOLD): Detecto
       pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){2,4}(?!\w)/g,
       accept: (m) => {
         const digits = m.replace(/\D/g, '')
-        return digits.length >= 9 && digits.length <= 15
+        // Dotted quads are IPv4 addresses, not phone numbers.
+        return digits.length >= 9 && digits.length <= 15 && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(m)
       },
     },
   ]

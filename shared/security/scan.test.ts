@@ -33,6 +33,7 @@ describe('scanText', () => {
       ['card_number', '4111 1111 1111 1111'],
     ])
     expect(found[0]?.preview).toBe('ad***********rg')
+    expect(scanText('server 192.168.100.200 on 2026-11-25', { kinds: ['pii'] })).toEqual([])
   })
 
   it('redacts what it found and leaves the rest intact', () => {
