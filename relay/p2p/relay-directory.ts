@@ -43,8 +43,8 @@ export function capacityOf(tasks: TaskService): Capacity {
   const workers = tasks.registry.list()
   return {
     workers: workers.length,
-    slots: workers.reduce((n, w) => n + w.concurrency, 0),
-    freeSlots: workers.reduce((n, w) => n + Math.max(0, w.free), 0),
+    slots: workers.reduce((n, w) => n + w.slots, 0),
+    freeSlots: workers.reduce((n, w) => n + w.freeSlots, 0),
     kinds: [...tasks.registry.taskKinds()].sort(),
     queued: tasks.store.countsByState().queued,
   }

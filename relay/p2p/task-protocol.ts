@@ -20,6 +20,8 @@ export interface TaskProtocolInit {
   leaseMs: number
   /** Protocol violations by problem; each also counts against the peer. */
   violations: Counter<'problem'>
+  /** Messages by direction and type. */
+  messages: Counter<'direction' | 'type'>
 }
 
 /** Protocol violations a peer may commit before its whole connection is closed. */
@@ -44,10 +46,11 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
         inbound: workerMessage,
         maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
         onMessage: (message) => {
+          init.messages.inc({ direction: 'in', type: message.type })
           if (worker === undefined) {
             if (message.type !== 'hello') return void channel.reset('the first message must be hello')
-            worker = new ConnectedWorker(`${peerId}/${++sequence}`, peerId, message, channel, init.now())
-            void channel
+            worker = new ConnectedWorker(`${peerId}/${++sequence}`, peerId, message, link, init.now())
+            void link
               .send({
                 type: 'welcome',
                 relayPeerId,
@@ -100,6 +103,13 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           }
         },
       })
+      const link = {
+        send: (message: RelayMessage) => {
+          init.messages.inc({ direction: 'out', type: message.type })
+          return channel.send(message)
+        },
+        close: () => channel.close(),
+      }
     },
     { maxInboundStreams: 4 },
   )

@@ -7,6 +7,8 @@ export interface TaskMetrics {
   latency: Histogram<'kind'>
   staleResults: Counter
   workers: Gauge
+  /** Frames on `/mcpp/task/1.0.0` by direction and message type (batching shows here). */
+  messages: Counter<'direction' | 'type'>
 }
 
 /** Task queue metrics; queue depth by state is read from the store at scrape time. */
@@ -47,6 +49,12 @@ export function createTaskMetrics(
     staleResults: new Counter({
       name: 'mcpp_task_stale_results_total',
       help: 'Results rejected because their lease was revoked or unknown (fencing)',
+      registers: [registry],
+    }),
+    messages: new Counter({
+      name: 'mcpp_task_protocol_messages_total',
+      help: 'Messages on the task protocol by direction (in, out) and type',
+      labelNames: ['direction', 'type'],
       registers: [registry],
     }),
     workers: new Gauge({

@@ -92,7 +92,7 @@ export class TaskService {
   /** Settings the wire protocol tells workers about, and its violation counter. */
   get protocol() {
     const { heartbeatMs, leaseMs, violations, log, now } = this.init
-    return { heartbeatMs, leaseMs, violations, log, now }
+    return { heartbeatMs, leaseMs, violations, log, now, messages: this.init.metrics.messages }
   }
 
   start(): void {
@@ -148,6 +148,54 @@ export class TaskService {
     })
   }
 
+  /**
+   * Waits for many tasks at once (a batch submission): one timer and one abort
+   * listener for the whole batch. `onFinished` is called as each one finishes.
+   */
+  waitMany(
+    ids: readonly string[],
+    options: { signal?: AbortSignal; timeoutMs?: number; onFinished?: (task: TaskRecord) => void } = {},
+  ): Promise<{ tasks: TaskRecord[]; timedOut: boolean }> {
+    const { signal, timeoutMs, onFinished } = options
+    const found = new Map(this.init.store.getMany(ids).map((t) => [t.id, t]))
+    const missing = ids.find((id) => !found.has(id))
+    if (missing !== undefined) return Promise.reject(new Error(`no task ${missing}`))
+    const tasks = ids.map((id) => found.get(id) as TaskRecord)
+    return new Promise((resolve, reject) => {
+      let open = 0
+      const cleanups: Array<() => void> = []
+      const finish = (fn: () => void) => {
+        for (const c of cleanups.splice(0)) c()
+        fn()
+      }
+      tasks.forEach((task, i) => {
+        if (TERMINAL_STATES.has(task.state)) return
+        open++
+        cleanups.push(
+          this.waiters.onDone(task.id, (done) => {
+            tasks[i] = done
+            onFinished?.(done)
+            if (--open === 0) finish(() => resolve({ tasks, timedOut: false }))
+          }),
+        )
+      })
+      if (open === 0) return resolve({ tasks, timedOut: false })
+      if (timeoutMs !== undefined) {
+        const timer = setTimeout(() => {
+          const latest = new Map(this.init.store.getMany(ids).map((t) => [t.id, t]))
+          finish(() => resolve({ tasks: tasks.map((t) => latest.get(t.id) ?? t), timedOut: true }))
+        }, timeoutMs)
+        cleanups.push(() => clearTimeout(timer))
+      }
+      if (signal) {
+        const onAbort = () => finish(() => reject(signal.reason))
+        if (signal.aborted) return onAbort()
+        signal.addEventListener('abort', onAbort, { once: true })
+        cleanups.push(() => signal.removeEventListener('abort', onAbort))
+      }
+    })
+  }
+
   /** Cancels a queued or running task; a running one is told to stop on its worker. */
   cancel(id: string, reason = 'cancelled by request') {
     const result = this.init.store.cancel(id, reason)
@@ -190,6 +238,7 @@ export class TaskService {
         continue
       }
       worker.inFlight.delete(result.taskId)
+      worker.recordDuration(result.durationMs)
       this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
       this.pendingResults.push(result)
     }
@@ -270,34 +319,50 @@ export class TaskService {
     })
   }
 
+  /**
+   * Two passes: every worker's free compute slots first, then buffers (prefetch),
+   * so that a deep buffer on one worker never leaves another worker's slots idle.
+   */
   private assign(): void {
-    for (const worker of this.init.registry.list()) {
-      const free = worker.free
-      if (free <= 0) continue
-      const tasks = this.init.store.leaseNext({
-        workerId: worker.id,
-        kinds: [...worker.kinds],
-        capabilities: [...worker.capabilities],
-        limit: free,
-        leaseMs: this.init.leaseMs,
-      })
-      if (tasks.length === 0) continue
-      for (const task of tasks) worker.inFlight.set(task.id, task.leaseToken as number)
-      void worker.link
-        .send({
-          type: 'assign',
-          tasks: tasks.map((t) => ({
-            taskId: t.id,
-            token: t.leaseToken as number,
-            kind: t.kind,
-            ...(t.inputCid === null ? { input: t.input } : { inputCid: t.inputCid }),
-            timeoutMs: t.timeoutMs,
-          })),
+    const exhausted = new Set<ConnectedWorker>()
+    const leased = new Map<ConnectedWorker, TaskRecord[]>()
+    for (const pass of ['slots', 'buffer'] as const) {
+      for (const worker of this.init.registry.list()) {
+        if (exhausted.has(worker)) continue
+        const free = pass === 'slots' ? worker.freeSlots : worker.free
+        if (free <= 0) continue
+        const tasks = this.init.store.leaseNext({
+          workerId: worker.id,
+          kinds: [...worker.kinds],
+          capabilities: [...worker.capabilities],
+          limit: free,
+          leaseMs: this.init.leaseMs,
         })
-        .catch(() => {
-          // The stream broke: the close handler re-queues this worker's tasks.
-        })
+        if (tasks.length < free) exhausted.add(worker)
+        if (tasks.length === 0) continue
+        for (const task of tasks) worker.inFlight.set(task.id, task.leaseToken as number)
+        leased.set(worker, [...(leased.get(worker) ?? []), ...tasks])
+      }
     }
+    for (const [worker, tasks] of leased) this.send(worker, tasks)
+  }
+
+  /** One assignment message per worker and round. */
+  private send(worker: ConnectedWorker, tasks: TaskRecord[]): void {
+    void worker.link
+      .send({
+        type: 'assign',
+        tasks: tasks.map((t) => ({
+          taskId: t.id,
+          token: t.leaseToken as number,
+          kind: t.kind,
+          ...(t.inputCid === null ? { input: t.input } : { inputCid: t.inputCid }),
+          timeoutMs: t.timeoutMs,
+        })),
+      })
+      .catch(() => {
+        // The stream broke: the close handler re-queues this worker's tasks.
+      })
   }
 
   private tick(): void {

@@ -7,6 +7,8 @@ export interface WorkerStatsRecord {
   kinds: string[]
   capabilities: string[]
   concurrency: number
+  slots: number
+  meanTaskMs: number | null
   connected: boolean
   draining: boolean
   inFlight: number
@@ -96,6 +98,8 @@ export class WorkerRegistry {
       kinds: [...w.kinds],
       capabilities: [...w.capabilities],
       concurrency: w.concurrency,
+      slots: w.slots,
+      meanTaskMs: w.meanTaskMs,
       connected: true,
       draining: w.draining,
       inFlight: w.inFlight.size,

@@ -28,10 +28,16 @@ export const helloMessage = z.strictObject({
   version: z.literal(TASK_PROTOCOL_VERSION),
   /** Human-readable label shown in stats, e.g. "chromium tab" or a host name. */
   name: z.string().max(128),
-  /** Tasks the worker accepts at once: those running plus a small buffer (prefetch). */
   kinds: z.array(name).min(1).max(64),
   capabilities: z.array(name).max(64).default([]),
+  /** Tasks the worker accepts at once: those running plus a buffer (prefetch). */
   concurrency: z.number().int().min(1).max(MAX_CONCURRENCY),
+  /**
+   * How many of `concurrency` are buffer beyond the compute slots. The relay fills
+   * every worker's compute slots before anyone's buffer, and sizes the buffer by how
+   * long the worker's tasks take (shared/queue/prefetch.ts).
+   */
+  prefetch: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
   userAgent: z.string().max(512).optional(),
 })
 

@@ -1,4 +1,5 @@
 import { KIND_NAMES } from '../../shared/task/kinds/run-kind.ts'
+import { MAX_CONCURRENCY } from '../../shared/wire/task-messages.ts'
 import { ComputePool, type SpawnCompute } from '../compute/compute-pool.ts'
 import { BlockClient } from './block-client.ts'
 import { createWorkerNode } from './create-worker-node.ts'
@@ -16,8 +17,17 @@ export interface StartWorkerOptions {
   onEvent?: (event: WorkerEvent) => void
   /** First reconnect delay after the relay goes away (doubles up to 30 s). */
   reconnectBaseMs?: number
-  /** Tasks buffered beyond `concurrency` (default: as many as `concurrency`). */
+  /**
+   * Tasks buffered beyond `concurrency` (default: DEFAULT_PREFETCH or 4 per slot);
+   * the relay uses as much of it as the worker's task durations call for.
+   */
   prefetch?: number
+}
+
+export const DEFAULT_PREFETCH = 32
+
+export function defaultPrefetch(concurrency: number): number {
+  return Math.min(MAX_CONCURRENCY - concurrency, Math.max(DEFAULT_PREFETCH, 4 * concurrency))
 }
 
 export interface RunningWorker {
@@ -41,7 +51,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
-    prefetch: options.prefetch ?? options.concurrency,
+    prefetch: options.prefetch ?? defaultPrefetch(options.concurrency),
   })
   await worker.start()
   return {

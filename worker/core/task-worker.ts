@@ -77,7 +77,8 @@ export class TaskWorker {
 
   constructor(init: TaskWorkerInit) {
     this.init = init
-    this.outbox = new Outbox((message) => this.send(message))
+    // Half the buffer: the relay refills one half while the worker runs the other.
+    this.outbox = new Outbox((message) => this.send(message), Math.floor((init.prefetch ?? 0) / 2))
   }
 
   stats(): WorkerStats {
@@ -139,6 +140,7 @@ export class TaskWorker {
         kinds: [...this.init.kinds],
         capabilities: [...(this.init.capabilities ?? [])],
         concurrency: this.init.pool.size + (this.init.prefetch ?? 0),
+        prefetch: this.init.prefetch ?? 0,
         ...(this.init.userAgent === undefined ? {} : { userAgent: this.init.userAgent }),
       })
     } catch (err) {
@@ -158,6 +160,7 @@ export class TaskWorker {
         }, message.heartbeatMs)
         return
       case 'assign':
+        this.outbox.refilled()
         for (const task of message.tasks) void this.runTask(task)
         return
       case 'cancel': {
@@ -190,7 +193,10 @@ export class TaskWorker {
       durationMs: result.durationMs,
       ...(result.ok ? {} : { error: `${result.error.code}: ${result.error.message}` }),
     })
-    this.outbox.result(result, this.running.size === 0)
+    this.outbox.result(result, {
+      idle: this.running.size === 0,
+      bufferEmpty: this.running.size <= this.init.pool.size,
+    })
     if (this.running.size === 0 && this.drained) {
       await this.outbox.flush()
       this.drained()
@@ -201,6 +207,7 @@ export class TaskWorker {
   private async execute(running: Running): Promise<TaskResultMessage> {
     const { task, controller } = running
     const started = performance.now()
+    let computeStarted: number | undefined
     const base = { taskId: task.taskId, token: task.token }
     const failed = (code: string, err: unknown): TaskResultMessage => ({
       ...base,
@@ -220,13 +227,15 @@ export class TaskWorker {
       timeoutMs: task.timeoutMs,
       onProgress: (progress, total, message) => this.onProgress(running, progress, total, message),
       onStart: () => {
+        computeStarted = performance.now()
         running.started = true
         this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
         // Only a task that waited in the buffer needs the relay to restart its clock.
-        if (performance.now() - started > START_NOTICE_AFTER_MS) this.outbox.start(base)
+        if ((computeStarted as number) - started > START_NOTICE_AFTER_MS) this.outbox.start(base)
       },
     })
-    const durationMs = performance.now() - started
+    // The time it ran, not the time it waited in the buffer: the relay sizes buffers by it.
+    const durationMs = performance.now() - (computeStarted ?? started)
     if (!outcome.ok) return { ...base, ...outcome, durationMs }
     try {
       return { ...base, ok: true, ...(await this.output(outcome.output)), durationMs }

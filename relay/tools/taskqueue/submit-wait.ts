@@ -75,19 +75,14 @@ export function submitWaitTools(tasks: TaskService) {
           return { tasks: ids, results: [await outcomeOf(tasks, task)], timedOut }
         }
         let finished = 0
-        const waited = await Promise.all(
-          ids.map(({ id }) =>
-            tasks.wait(id, deadline).then((r) => {
-              if (TERMINAL_STATES.has(r.task.state))
-                ctx.progress(++finished, ids.length, `${finished} finished`)
-              return r
-            }),
-          ),
+        const waited = await tasks.waitMany(
+          ids.map((t) => t.id),
+          { ...deadline, onFinished: () => ctx.progress(++finished, ids.length, `${finished} finished`) },
         )
         return {
           tasks: ids,
-          results: await Promise.all(waited.map((r) => outcomeOf(tasks, r.task))),
-          timedOut: waited.some((r) => r.timedOut),
+          results: await Promise.all(waited.tasks.map((task) => outcomeOf(tasks, task))),
+          timedOut: waited.timedOut,
         }
       },
     },
