@@ -13,6 +13,8 @@ import { textCategory } from '../shared/tools/text/index.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import { Datasets } from './datasets/datasets.ts'
+import { DuckEngine } from './datasets/duck-engine.ts'
 import { createLogger, type Logger } from './log.ts'
 import { McpSessions } from './mcp/sessions.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
@@ -29,6 +31,7 @@ import { createTaskService } from './tasks/create-task-service.ts'
 import type { TaskService } from './tasks/task-service.ts'
 import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
+import { datasetTools } from './tools/dataset/index.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
@@ -52,6 +55,8 @@ export interface RelayComponents {
   audit: AuditLog
   /** The access policy and the token digests it authenticates. */
   access: LoadedPolicy
+  /** Tabular datasets in the relay's DuckDB file (opened on first use). */
+  datasets: Datasets
   sessions: McpSessions
   tasks: TaskService
   /** The libp2p node, once startRelay has started it. */
@@ -118,6 +123,17 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       relay: unavailableRuntime('relay', 'no peer relays are connected'),
     },
   })
+  const ipfs = { helia: () => p2p.helia(), roots: [fileRoot] }
+  const scratch = join(config.dataDir, 'tmp')
+  const datasets = new Datasets(
+    new DuckEngine({
+      file: join(config.dataDir, 'datasets.duckdb'),
+      allowedDirs: [fileRoot, scratch],
+      tmpDir: scratch,
+    }),
+    [fileRoot],
+    ipfs,
+  )
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
   const categories = [
@@ -135,9 +151,10 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     }),
     cacheTools(cache),
     taskqueueTools(tasks, p2p.lazyDirectory),
-    ipfsTools({ helia: () => p2p.helia(), roots: [fileRoot] }),
+    ipfsTools(ipfs),
     auditTools(audit, [fileRoot]),
     graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
+    datasetTools(datasets),
     securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]
@@ -169,6 +186,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     cache,
     audit,
     access,
+    datasets,
     sessions,
     tasks,
     p2p,

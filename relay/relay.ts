@@ -30,9 +30,7 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
   } catch (err) {
     await new Promise<void>((resolve) => server.close(() => resolve()))
     components.tasks.stop()
-    components.cache.close()
-    components.audit.close()
-    components.unlockDataDir()
+    await closeStores(components)
     throw err
   }
   const sweepEvery = Math.min(config.sessionIdleSeconds * 500, 60_000)
@@ -54,9 +52,15 @@ export async function startRelay(config: RelayConfig, options: ComponentOptions 
         server.close(() => resolve())
         if ('closeAllConnections' in server) server.closeAllConnections()
       })
-      components.cache.close()
-      components.audit.close()
-      components.unlockDataDir()
+      await closeStores(components)
     },
   }
+}
+
+/** The stores that hold files open, then the data directory lock. */
+async function closeStores(components: RelayComponents): Promise<void> {
+  components.cache.close()
+  components.audit.close()
+  await components.datasets.engine.close()
+  components.unlockDataDir()
 }

@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'TASK_FAILED'
   | 'CONFLICT'
   | 'FORBIDDEN'
+  /** A file or value the tool was pointed at cannot be read as what it claims to be. */
+  | 'BAD_DATA'
+  /** Something outside the relay the tool needs is missing: a system binary, the network. */
+  | 'UNAVAILABLE'
   | 'INTERNAL'
 
 export class McppError extends Error {

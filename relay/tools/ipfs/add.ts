@@ -1,6 +1,4 @@
-import { statSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { createReadStream, statSync } from 'node:fs'
 import type { UnixFS } from '@helia/unixfs'
 import type { CID } from 'multiformats/cid'
 import { z } from 'zod'
@@ -61,10 +59,8 @@ export function ipfsAddTools(deps: IpfsDeps) {
               if (entry.path === '') cid = entry.cid
             }
           } else {
-            cid = await fs.addFile(
-              { path: basename(path), content: await readFile(path) },
-              { signal: ctx.signal },
-            )
+            // A file's own CID (no wrapping directory), as `ipfs add` gives, streamed.
+            cid = await fs.addByteStream(createReadStream(path), { signal: ctx.signal })
           }
         } else {
           const bytes =

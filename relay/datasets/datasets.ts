@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
+import { open, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  type CsvOptions,
+  copySql,
+  type DataFormat,
+  formatFromPath,
+  readerSql,
+  sniffFormat,
+} from '../../shared/data/formats.ts'
+import { sqlIdent } from '../../shared/data/sql-text.ts'
+import { McppError } from '../../shared/errors.ts'
+import { writeAtomically } from '../files/atomic-write.ts'
+import { confinePath } from '../files/confine-path.ts'
+import { addFile, catToFile } from '../tools/ipfs/content-io.ts'
+import type { IpfsDeps } from '../tools/ipfs/ipfs-deps.ts'
+import type { Column, DuckEngine } from './duck-engine.ts'
+
+/** Where tabular data comes from: a file under the roots or a CID in this relay's blockstore. */
+export interface DataSource extends CsvOptions {
+  path?: string | undefined
+  cid?: string | undefined
+  format?: DataFormat | undefined
+}
+
+/** Where rows go: a file under the roots, or IPFS (the file is added and pinned). */
+export type DataTarget = { format: DataFormat } & ({ path: string } | { ipfs: true })
+
+export interface DatasetInfo {
+  name: string
+  rows: number
+  columns: Column[]
+}
+
+export interface Written {
+  format: DataFormat
+  bytes: number
+  path?: string
+  cid?: string
+}
+
+/**
+ * Named tabular datasets: tables in the relay's DuckDB database file, loaded from
+ * CSV, JSON, JSON Lines or Parquet by path or CID, and written back the same ways.
+ */
+export class Datasets {
+  readonly engine: DuckEngine
+  readonly roots: readonly string[]
+  private readonly ipfs: IpfsDeps
+
+  constructor(engine: DuckEngine, roots: readonly string[], ipfs: IpfsDeps) {
+    this.engine = engine
+    this.roots = roots
+    this.ipfs = ipfs
+  }
+
+  async names(): Promise<string[]> {
+    const { rows } = await this.engine.read(
+      "SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() ORDER BY table_name",
+    )
+    return rows.map((r) => r.name as string)
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await this.names()).includes(name)
+  }
+
+  /** Fails with NOT_FOUND (listing what exists) unless the dataset exists. */
+  async require(name: string, param = 'name'): Promise<void> {
+    const names = await this.names()
+    if (!names.includes(name)) {
+      throw new McppError(
+        'NOT_FOUND',
+        `${param}: no dataset "${name}"; datasets: ${names.join(', ') || 'none'}`,
+      )
+    }
+  }
+
+  async info(name: string): Promise<DatasetInfo> {
+    await this.require(name)
+    const [count, columns] = await Promise.all([
+      this.engine.read(`SELECT count(*) AS n FROM ${sqlIdent(name)}`),
+      this.engine.read(
+        "SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 ORDER BY column_index",
+        [name],
+      ),
+    ])
+    return { name, rows: Number(count.rows[0]?.n ?? 0), columns: columns.rows as unknown as Column[] }
+  }
+
+  /** Creates (or with `replace`, replaces) a dataset from a query's rows. */
+  async create(
+    name: string,
+    query: string,
+    options: { params?: unknown[]; replace?: boolean; signal?: AbortSignal | undefined } = {},
+  ): Promise<DatasetInfo> {
+    if (!options.replace && (await this.exists(name))) {
+      throw new McppError('CONFLICT', `dataset "${name}" exists (pass replace: true to overwrite it)`)
+    }
+    await this.engine.run(
+      `CREATE OR REPLACE TABLE ${sqlIdent(name)} AS ${query}`,
+      options.params,
+      options.signal,
+    )
+    return this.info(name)
+  }
+
+  async drop(name: string): Promise<void> {
+    await this.require(name)
+    await this.engine.run(`DROP TABLE ${sqlIdent(name)}`)
+  }
+
+  /**
+   * Runs `fn` with the SQL table function that reads `source`: a confined path, or a
+   * CID fetched into the scratch folder (removed afterwards). The format comes from
+   * the parameter, the file name, or the first bytes. Unreadable data is BAD_DATA.
+   */
+  async withSource<T>(
+    source: DataSource,
+    fn: (reader: string, format: DataFormat) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    let path: string
+    let scratch: string | undefined
+    if (source.path !== undefined) {
+      path = confinePath(source.path, this.roots)
+      if (!existsSync(path) || !statSync(path).isFile()) {
+        throw new McppError('NOT_FOUND', `path: "${source.path}" is not a file`)
+      }
+    } else if (source.cid !== undefined) {
+      scratch = join(this.engine.tmpDir, `${randomUUID()}.${source.format ?? 'data'}`)
+      path = scratch
+      await catToFile(this.ipfs, source.cid, scratch, { signal, param: 'cid' })
+    } else {
+      throw new McppError('INVALID_PARAMS', 'give a path or a cid', {
+        problems: [{ param: 'path', problem: 'missing' }],
+      })
+    }
+    try {
+      const format = source.format ?? formatFromPath(source.path ?? '') ?? (await sniffFile(path))
+      if (format === undefined) {
+        throw new McppError(
+          'BAD_DATA',
+          `${source.path ?? source.cid} is not CSV, JSON, JSON Lines or Parquet`,
+        )
+      }
+      // A .csv file is comma-separated and a .tsv tab-separated unless told otherwise,
+      // so a broken file is an error rather than one column of raw lines.
+      const ext = /\.(csv|tsv)$/i.exec(source.path ?? '')?.[1]?.toLowerCase()
+      const delimiter = source.delimiter ?? (ext === 'tsv' ? '\t' : ext === 'csv' ? ',' : undefined)
+      try {
+        return await fn(readerSql(path, format, { ...source, delimiter }), format)
+      } catch (err) {
+        // The engine calls unreadable input invalid; here it is the data that is bad.
+        if (err instanceof McppError && err.code === 'INVALID_PARAMS' && err.details?.engine) {
+          throw new McppError('BAD_DATA', `${source.path ?? source.cid} (${format}): ${err.message}`)
+        }
+        throw err
+      }
+    } finally {
+      if (scratch) await rm(scratch, { force: true })
+    }
+  }
+
+  /** Writes a query's rows to a file (atomically: nothing partial is left) or to IPFS. */
+  async write(query: string, target: DataTarget, signal?: AbortSignal): Promise<Written> {
+    if ('path' in target) {
+      const path = confinePath(target.path, this.roots)
+      await writeAtomically(path, (tmp) =>
+        this.engine.run(copySql(query, tmp, target.format), undefined, signal),
+      )
+      return { format: target.format, bytes: statSync(path).size, path: target.path }
+    }
+    const scratch = join(this.engine.tmpDir, `${randomUUID()}.${target.format}`)
+    try {
+      await this.engine.run(copySql(query, scratch, target.format), undefined, signal)
+      const { cid, size } = await addFile(this.ipfs, scratch, { signal })
+      return { format: target.format, bytes: size, cid }
+    } finally {
+      await rm(scratch, { force: true })
+    }
+  }
+}
+
+async function sniffFile(path: string): Promise<DataFormat | undefined> {
+  const file = await open(path, 'r')
+  try {
+    const head = new Uint8Array(4096)
+    const { bytesRead } = await file.read(head, 0, head.length, 0)
+    return sniffFormat(head.subarray(0, bytesRead))
+  } finally {
+    await file.close()
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod'
+import { formatFromPath } from '../../../shared/data/formats.ts'
+import { sqlIdent } from '../../../shared/data/sql-text.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { Datasets } from '../../datasets/datasets.ts'
+import { dataSource, datasetInfo, datasetName, dataTarget, READS, WRITES, written } from './schemas.ts'
+
+export function datasetManageTools(datasets: Datasets) {
+  const load = defineTool({
+    name: 'dataset_load',
+    category: 'dataset',
+    description:
+      'Load a CSV, JSON, JSON Lines or Parquet file (by path or IPFS CID) as a named dataset for querying',
+    input: z.object({
+      name: datasetName,
+      source: dataSource,
+      replace: z.boolean().default(false).describe('Overwrite a dataset of the same name'),
+    }),
+    output: datasetInfo.extend({ format: z.string() }),
+    annotations: { title: 'Load a dataset', ...WRITES, idempotentHint: true },
+    handlers: {
+      local: async ({ name, source, replace }, ctx) =>
+        datasets.withSource(
+          source,
+          async (reader, format) => ({
+            ...(await datasets.create(name, `SELECT * FROM ${reader}`, { replace, signal: ctx.signal })),
+            format,
+          }),
+          ctx.signal,
+        ),
+    },
+  })
+
+  const save = defineTool({
+    name: 'dataset_save',
+    category: 'dataset',
+    description:
+      'Save a dataset to a file (CSV, JSON, JSON Lines or Parquet) under the data roots, or to IPFS',
+    input: z.object({ name: datasetName, target: dataTarget }),
+    output: written.extend({ rows: z.number().int() }),
+    annotations: { title: 'Save a dataset', ...WRITES, idempotentHint: true },
+    handlers: {
+      local: async ({ name, target }, ctx) => {
+        const { rows } = await datasets.info(name)
+        const format = target.format ?? formatFromPath(target.path ?? '') ?? 'parquet'
+        const where = target.path === undefined ? { ipfs: true as const } : { path: target.path }
+        const out = await datasets.write(`SELECT * FROM ${sqlIdent(name)}`, { format, ...where }, ctx.signal)
+        return { ...out, rows }
+      },
+    },
+  })
+
+  const list = defineTool({
+    name: 'dataset_list',
+    category: 'dataset',
+    description: 'List the datasets on this relay with their row counts and columns',
+    input: z.object({}),
+    output: z.object({ datasets: z.array(datasetInfo) }),
+    annotations: { title: 'List datasets', ...READS },
+    handlers: {
+      local: async () => ({
+        datasets: await Promise.all((await datasets.names()).map((n) => datasets.info(n))),
+      }),
+    },
+  })
+
+  const info = defineTool({
+    name: 'dataset_info',
+    category: 'dataset',
+    description: "A dataset's schema (column names and types) and row count",
+    input: z.object({ name: datasetName }),
+    output: datasetInfo,
+    annotations: { title: 'Dataset schema', ...READS },
+    handlers: { local: ({ name }) => datasets.info(name) },
+  })
+
+  const drop = defineTool({
+    name: 'dataset_drop',
+    category: 'dataset',
+    description: 'Delete a dataset',
+    input: z.object({ name: datasetName }),
+    output: z.object({ dropped: z.string() }),
+    annotations: {
+      title: 'Delete a dataset',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async ({ name }) => {
+        await datasets.drop(name)
+        return { dropped: name }
+      },
+    },
+  })
+
+  return [load, save, list, info, drop]
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod'
+import { compilePipeline, pipelineStep } from '../../../shared/data/pipeline.ts'
+import { bareQuery, sqlIdent } from '../../../shared/data/sql-text.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { Datasets } from '../../datasets/datasets.ts'
+import { column, datasetInfo, datasetName, READS, rowLimit, rows, WRITES } from './schemas.ts'
+
+const PREVIEW = 5
+
+export function datasetRowTools(datasets: Datasets) {
+  const { engine } = datasets
+
+  const head = defineTool({
+    name: 'dataset_head',
+    category: 'dataset',
+    description: 'The first rows of a dataset (in stored order)',
+    input: z.object({ name: datasetName, n: rowLimit.default(10) }),
+    output: z.object({ columns: z.array(column), rows }),
+    annotations: { title: 'First rows', ...READS },
+    handlers: {
+      local: async ({ name, n }, ctx) => {
+        await datasets.require(name)
+        return engine.read(`SELECT * FROM ${sqlIdent(name)} LIMIT ${n}`, [], ctx.signal)
+      },
+    },
+  })
+
+  const sample = defineTool({
+    name: 'dataset_sample',
+    category: 'dataset',
+    description: 'A random sample of rows; the same seed gives the same sample',
+    input: z.object({
+      name: datasetName,
+      n: rowLimit.default(10),
+      seed: z.number().int().min(0).default(42),
+    }),
+    output: z.object({ columns: z.array(column), rows }),
+    annotations: { title: 'Random sample', ...READS },
+    handlers: {
+      local: async ({ name, n, seed }, ctx) => {
+        await datasets.require(name)
+        return engine.read(
+          `SELECT * FROM ${sqlIdent(name)} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed})`,
+          [],
+          ctx.signal,
+        )
+      },
+    },
+  })
+
+  const query = defineTool({
+    name: 'dataset_query',
+    category: 'dataset',
+    description:
+      'Run one read-only SQL query (DuckDB dialect) over datasets, which are tables by name; optionally save the result as a dataset',
+    input: z.object({
+      sql: z
+        .string()
+        .min(1)
+        .max(100_000)
+        .describe('One SELECT/WITH query, e.g. SELECT city, avg(price) FROM sales GROUP BY city'),
+      limit: rowLimit.default(1_000).describe('Rows returned inline at most'),
+      saveAs: datasetName.optional().describe('Also store the full result as this dataset'),
+      replace: z.boolean().default(false),
+    }),
+    output: z.object({
+      columns: z.array(column),
+      rows,
+      truncated: z.boolean().describe('More rows exist than were returned'),
+      saved: datasetInfo.optional(),
+    }),
+    annotations: {
+      title: 'SQL query',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async (input, ctx) => {
+        await engine.assertQuery(input.sql)
+        const sql = bareQuery(input.sql)
+        const saved = input.saveAs
+          ? await datasets.create(input.saveAs, sql, { replace: input.replace, signal: ctx.signal })
+          : undefined
+        const source = input.saveAs ? `SELECT * FROM ${sqlIdent(input.saveAs)}` : sql
+        const result = await engine.read(`SELECT * FROM (${source}) LIMIT ${input.limit + 1}`, [], ctx.signal)
+        const truncated = result.rows.length > input.limit
+        return {
+          columns: result.columns,
+          rows: result.rows.slice(0, input.limit),
+          truncated,
+          ...(saved ? { saved } : {}),
+        }
+      },
+    },
+  })
+
+  const process = defineTool({
+    name: 'dataset_process',
+    category: 'dataset',
+    description:
+      'Transform a dataset with a declarative pipeline (filter, select, rename, sort, dedupe, limit, derive a column) into a new dataset',
+    input: z.object({
+      name: datasetName,
+      steps: z.array(pipelineStep).min(1).max(64),
+      saveAs: datasetName.describe('The resulting dataset'),
+      replace: z.boolean().default(false),
+    }),
+    output: datasetInfo.extend({ preview: rows }),
+    annotations: { title: 'Transform a dataset', ...WRITES, idempotentHint: true },
+    handlers: {
+      local: async ({ name, steps, saveAs, replace }, ctx) => {
+        await datasets.require(name)
+        const { sql, params } = compilePipeline(name, steps)
+        await engine.assertQuery(sql, 'steps')
+        const info = await datasets.create(saveAs, sql, { params, replace, signal: ctx.signal })
+        const preview = await engine.read(`SELECT * FROM ${sqlIdent(saveAs)} LIMIT ${PREVIEW}`)
+        return { ...info, preview: preview.rows }
+      },
+    },
+  })
+
+  const split = defineTool({
+    name: 'dataset_split',
+    category: 'dataset',
+    description:
+      'Split a dataset into train and test datasets by a ratio; the same seed always gives the same split',
+    input: z.object({
+      name: datasetName,
+      trainRatio: z.number().gt(0).lt(1).default(0.8),
+      seed: z.number().int().min(0).default(42),
+      trainName: datasetName.optional().describe('Default: <name>_train'),
+      testName: datasetName.optional().describe('Default: <name>_test'),
+      replace: z.boolean().default(false),
+    }),
+    output: z.object({ train: datasetInfo, test: datasetInfo }),
+    annotations: { title: 'Train/test split', ...WRITES, idempotentHint: true },
+    handlers: {
+      local: async (input, ctx) => {
+        const { rows: total } = await datasets.info(input.name)
+        const trainRows = Math.round(total * input.trainRatio)
+        // Rows ordered by a seeded hash of their position: a fixed, shuffled order.
+        const shuffled = `SELECT * EXCLUDE (__k, __r) FROM (SELECT *, hash(rowid, ${input.seed}) AS __k, rowid AS __r FROM ${sqlIdent(input.name)}) ORDER BY __k, __r`
+        const options = { replace: input.replace, signal: ctx.signal }
+        const train = await datasets.create(
+          input.trainName ?? `${input.name}_train`,
+          `${shuffled} LIMIT ${trainRows}`,
+          options,
+        )
+        const test = await datasets.create(
+          input.testName ?? `${input.name}_test`,
+          `${shuffled} OFFSET ${trainRows}`,
+          options,
+        )
+        return { train, test }
+      },
+    },
+  })
+
+  return [head, sample, query, process, split]
+}
