@@ -29,6 +29,7 @@ import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService } from './tasks/create-task-service.ts'
 import type { TaskService } from './tasks/task-service.ts'
+import { analyticsTools } from './tools/analytics.ts'
 import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
 import { datasetTools } from './tools/dataset/index.ts'
@@ -155,6 +156,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     auditTools(audit, [fileRoot]),
     graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
     datasetTools(datasets),
+    analyticsTools(datasets),
     securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]
