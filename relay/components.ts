@@ -33,6 +33,7 @@ import { analyticsTools } from './tools/analytics.ts'
 import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
 import { datasetTools } from './tools/dataset/index.ts'
+import { fileTools } from './tools/file.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
@@ -157,6 +158,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
     datasetTools(datasets),
     analyticsTools(datasets),
+    fileTools(datasets),
     securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { copySql, formatFromPath, readerSql, sniffFormat } from './formats.ts'
+import { copySql, formatFromPath, looksDelimited, readerSql, sniffFormat } from './formats.ts'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -29,5 +29,12 @@ describe('data formats', () => {
     expect(copySql('SELECT 1', '/d/o.json', 'json')).toBe(
       "COPY (SELECT 1) TO '/d/o.json' (FORMAT json, ARRAY true)",
     )
+  })
+
+  it('tells delimited rows from prose', () => {
+    expect(looksDelimited('a,b,c\n1,2,3\n4,5,6\n')).toBe(true)
+    expect(looksDelimited('a;b\n1;2')).toBe(true)
+    expect(looksDelimited('Dear reader, hello.\nThis is a letter\n')).toBe(false)
+    expect(looksDelimited('')).toBe(false)
   })
 })

@@ -47,6 +47,24 @@ export function sniffFormat(head: Uint8Array): DataFormat | undefined {
   return start.length > 0 ? 'csv' : undefined
 }
 
+/**
+ * Whether text looks like delimited rows: the first lines share a delimiter
+ * (comma, semicolon, tab or pipe) that occurs the same, non-zero number of times.
+ */
+export function looksDelimited(text: string): boolean {
+  const lines = text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 5)
+  if (lines.length === 0) return false
+  // A sample may end mid-line: judge complete lines when there are several.
+  const judged = lines.length > 2 ? lines.slice(0, -1) : lines
+  return [',', ';', '\t', '|'].some((d) => {
+    const counts = judged.map((l) => l.split(d).length - 1)
+    return (counts[0] as number) > 0 && counts.every((c) => c === counts[0])
+  })
+}
+
 /** Drops a multi-byte character cut off at the end of a sample. */
 function trimPartialUtf8(bytes: Uint8Array): Uint8Array {
   for (let back = 1; back <= Math.min(3, bytes.length); back++) {

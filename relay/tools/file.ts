@@ -1,0 +1,210 @@
+/** The `file` category: what a file is, its digest, conversion between tabular formats, listing. */
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { open, readdir } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { z } from 'zod'
+import { DATA_FORMATS, formatFromPath, looksDelimited, sniffFormat } from '../../shared/data/formats.ts'
+import { McppError } from '../../shared/errors.ts'
+import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { Datasets } from '../datasets/datasets.ts'
+import { confinePath } from '../files/confine-path.ts'
+
+export const FILE_CATEGORY = {
+  name: 'file',
+  description:
+    'Files under the data roots: detect a type from the bytes, hash, convert between CSV/JSON/JSONL/Parquet, list',
+}
+
+const HASHES = ['sha256', 'sha512', 'sha1', 'md5', 'sha3-256', 'blake2b512'] as const
+const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
+const TEXT_MIME = { csv: 'text/csv', json: 'application/json', jsonl: 'application/x-ndjson' } as const
+
+/** A confined path that must be an existing regular file. */
+function existingFile(path: string, roots: readonly string[], param = 'path'): string {
+  const absolute = confinePath(path, roots, param)
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    throw new McppError('NOT_FOUND', `${param}: "${path}" is not a file`, {
+      problems: [{ param, problem: 'not a file' }],
+    })
+  }
+  return absolute
+}
+
+async function head(path: string, bytes = 4096): Promise<Uint8Array> {
+  const file = await open(path, 'r')
+  try {
+    const buffer = new Uint8Array(bytes)
+    const { bytesRead } = await file.read(buffer, 0, bytes, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await file.close()
+  }
+}
+
+export function fileTools(datasets: Datasets) {
+  const { roots } = datasets
+
+  const detect = defineTool({
+    name: 'file_detect_type',
+    category: 'file',
+    description:
+      "Detect a file's type from its bytes (magic numbers for binary formats; CSV, JSON, JSON Lines or plain text for text), not its name",
+    input: z.object({ path: z.string().min(1) }),
+    output: z.object({
+      path: z.string(),
+      bytes: z.number().int(),
+      mime: z.string(),
+      extension: z.string().nullable().describe('The usual extension for the detected type'),
+      text: z.boolean(),
+      tabular: z.enum(DATA_FORMATS).nullable().describe('Readable by dataset_load as this format'),
+    }),
+    annotations: { title: 'Detect file type', ...READS },
+    handlers: {
+      local: async ({ path }) => {
+        const absolute = existingFile(path, roots)
+        const bytes = statSync(absolute).size
+        const { fileTypeFromFile } = await import('file-type')
+        const magic = await fileTypeFromFile(absolute)
+        if (magic) {
+          const tabular = magic.ext === 'parquet' ? ('parquet' as const) : null
+          return { path, bytes, mime: magic.mime, extension: magic.ext, text: false, tabular }
+        }
+        const sample = await head(absolute)
+        const format = sniffFormat(sample)
+        if (format === 'parquet') {
+          return {
+            path,
+            bytes,
+            mime: 'application/vnd.apache.parquet',
+            extension: 'parquet',
+            text: false,
+            tabular: format,
+          }
+        }
+        if (format === undefined) {
+          return {
+            path,
+            bytes,
+            mime: 'application/octet-stream',
+            extension: null,
+            text: false,
+            tabular: null,
+          }
+        }
+        if (format === 'csv' && !looksDelimited(new TextDecoder().decode(sample))) {
+          return { path, bytes, mime: 'text/plain', extension: 'txt', text: true, tabular: null }
+        }
+        return { path, bytes, mime: TEXT_MIME[format], extension: format, text: true, tabular: format }
+      },
+    },
+  })
+
+  const hash = defineTool({
+    name: 'file_hash',
+    category: 'file',
+    description: 'Hash a file (streamed): sha256 by default, or sha512, sha1, md5, sha3-256, blake2b512',
+    input: z.object({ path: z.string().min(1), algorithm: z.enum(HASHES).default('sha256') }),
+    output: z.object({ path: z.string(), algorithm: z.string(), hex: z.string(), bytes: z.number().int() }),
+    annotations: { title: 'Hash a file', ...READS },
+    handlers: {
+      local: async ({ path, algorithm }, ctx) => {
+        const absolute = existingFile(path, roots)
+        const digest = createHash(algorithm)
+        let bytes = 0
+        for await (const chunk of createReadStream(absolute, { signal: ctx.signal })) {
+          digest.update(chunk as Buffer)
+          bytes += (chunk as Buffer).length
+        }
+        return { path, algorithm, hex: digest.digest('hex'), bytes }
+      },
+    },
+  })
+
+  const convert = defineTool({
+    name: 'file_convert',
+    category: 'file',
+    description:
+      'Convert a tabular file between CSV, JSON, JSON Lines and Parquet (written atomically beside it or to a given path)',
+    input: z.object({
+      path: z.string().min(1),
+      to: z.enum(DATA_FORMATS),
+      from: z.enum(DATA_FORMATS).optional().describe('Default: from the name or the bytes'),
+      output: z.string().min(1).optional().describe('Default: the same name with the new extension'),
+      overwrite: z.boolean().default(false),
+    }),
+    output: z.object({
+      path: z.string(),
+      format: z.string(),
+      rows: z.number().int(),
+      bytes: z.number().int(),
+    }),
+    annotations: {
+      title: 'Convert a tabular file',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async (input, ctx) => {
+        existingFile(input.path, roots)
+        const output = input.output ?? input.path.replace(/(\.[A-Za-z0-9]+)?$/, `.${input.to}`)
+        if (output === input.path) {
+          throw new McppError('INVALID_PARAMS', 'output: the output would overwrite the input', {
+            problems: [{ param: 'output', problem: 'same as path' }],
+          })
+        }
+        if (!input.overwrite && existsSync(confinePath(output, roots, 'output'))) {
+          throw new McppError('CONFLICT', `output: "${output}" exists (pass overwrite: true to replace it)`)
+        }
+        return datasets.withSource(
+          { path: input.path, format: input.from ?? formatFromPath(input.path) },
+          async (reader) => {
+            const query = `SELECT * FROM ${reader}`
+            const written = await datasets.write(query, { path: output, format: input.to }, ctx.signal)
+            const { rows } = await datasets.engine.read(`SELECT count(*) AS n FROM ${reader}`)
+            return { path: output, format: input.to, rows: Number(rows[0]?.n), bytes: written.bytes }
+          },
+          ctx.signal,
+        )
+      },
+    },
+  })
+
+  const list = defineTool({
+    name: 'file_list',
+    category: 'file',
+    description: 'List files under a folder of the data roots (recursively), with sizes',
+    input: z.object({
+      dir: z.string().default('.').describe('A folder under the data roots'),
+      recursive: z.boolean().default(true),
+      limit: z.number().int().min(1).max(10_000).default(1_000),
+    }),
+    output: z.object({
+      files: z.array(z.object({ path: z.string(), bytes: z.number().int() })),
+      truncated: z.boolean(),
+    }),
+    annotations: { title: 'List files', ...READS },
+    handlers: {
+      local: async ({ dir, recursive, limit }) => {
+        const absolute = confinePath(dir, roots, 'dir')
+        if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
+          throw new McppError('NOT_FOUND', `dir: "${dir}" is not a folder`)
+        }
+        const root = roots[0] as string
+        const entries = await readdir(absolute, { recursive, withFileTypes: true })
+        const files = entries
+          .filter((e) => e.isFile() && !e.name.endsWith('.partial'))
+          .map((e) => join(e.parentPath, e.name))
+          .sort()
+        return {
+          files: files.slice(0, limit).map((f) => ({ path: relative(root, f), bytes: statSync(f).size })),
+          truncated: files.length > limit,
+        }
+      },
+    },
+  })
+
+  return { info: FILE_CATEGORY, tools: [detect, hash, convert, list] }
+}
