@@ -37,6 +37,8 @@ import { fileTools } from './tools/file.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
+import { searchTools } from './tools/search/index.ts'
+import { SearchIndexes } from './tools/search/index-store.ts'
 import { securityTools } from './tools/security.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
@@ -159,6 +161,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     datasetTools(datasets),
     analyticsTools(datasets),
     fileTools(datasets),
+    searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
     securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]
