@@ -42,6 +42,8 @@ import { SearchIndexes } from './tools/search/index-store.ts'
 import { securityTools } from './tools/security.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
+import { vectorTools } from './tools/vector/index.ts'
+import { VectorStore } from './vectors/vector-store.ts'
 
 /** Everything a relay is made of, built once at the entry point and passed down. */
 export interface RelayComponents {
@@ -162,6 +164,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     analyticsTools(datasets),
     fileTools(datasets),
     searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
+    vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
     securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]

@@ -1,0 +1,205 @@
+/** The `vector` category: embeddings and approximate nearest-neighbour indexes (HNSW). */
+import { z } from 'zod'
+import { DEFAULT_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
+import { metadataFilter } from '../../../shared/data/metadata-filter.ts'
+import { hashingEmbedding } from '../../../shared/text/hashing-embedding.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import { embedTool } from '../../../shared/tools/text/text-embed.ts'
+import { METRICS } from '../../vectors/vector-index.ts'
+import type { VectorStore } from '../../vectors/vector-store.ts'
+import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
+import { vectorIpfsTools } from './ipfs.ts'
+import { indexName, indexStats, itemId, MUTATES, metadata, READS, statsOf, vector } from './schemas.ts'
+
+export const VECTOR_CATEGORY = {
+  name: 'vector',
+  description:
+    'Embeddings and vector indexes (HNSW): create, add vectors or texts with metadata, top-k search with filters, stats, delete, save to and load from IPFS',
+}
+
+export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
+  const embed = embedTool(
+    'vector_embed',
+    'vector',
+    'Create embeddings of texts (the hashing embedding, identical to text_embed); runs in a connected browser worker when one is available',
+  )
+
+  const create = defineTool({
+    name: 'vector_create_index',
+    category: 'vector',
+    description:
+      'Create an empty vector index (HNSW) for vectors of a fixed length, with a metric: cosine, l2 (squared Euclidean) or ip (dot product)',
+    input: z.object({
+      name: indexName,
+      dimensions: z.number().int().min(1).max(4096).default(DEFAULT_EMBEDDING_DIMENSIONS),
+      metric: z.enum(METRICS).default('cosine'),
+      m: z.number().int().min(4).max(64).default(16).describe('Graph degree (accuracy vs size)'),
+      efConstruction: z.number().int().min(10).max(1_000).default(200).describe('Build-time candidates'),
+      ef: z
+        .number()
+        .int()
+        .min(10)
+        .max(1_000)
+        .default(64)
+        .describe('Search-time candidates (accuracy vs speed)'),
+      replace: z.boolean().default(false),
+    }),
+    output: indexStats,
+    annotations: { title: 'Create a vector index', ...MUTATES, idempotentHint: false },
+    handlers: {
+      local: async ({ name, replace, ...options }) =>
+        statsOf(name, await store.create(name, options, replace)),
+    },
+  })
+
+  const add = defineTool({
+    name: 'vector_add',
+    category: 'vector',
+    description: 'Add vectors with ids and optional metadata to an index; an existing id is updated',
+    input: z.object({
+      index: indexName,
+      vectors: z
+        .array(z.object({ id: itemId, vector, metadata: metadata.optional() }))
+        .min(1)
+        .max(10_000),
+    }),
+    output: z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() }),
+    annotations: { title: 'Add vectors', ...MUTATES, idempotentHint: true },
+    handlers: {
+      local: ({ index, vectors }) => store.change(index, (ix) => ({ ...ix.add(vectors), count: ix.size })),
+    },
+  })
+
+  const addTexts = defineTool({
+    name: 'vector_add_texts',
+    category: 'vector',
+    description:
+      'Embed texts (hashing embedding) and add them with ids and metadata to an index of matching dimensions',
+    input: z.object({
+      index: indexName,
+      texts: z
+        .array(z.object({ id: itemId, text: z.string(), metadata: metadata.optional() }))
+        .min(1)
+        .max(10_000),
+    }),
+    output: z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() }),
+    annotations: { title: 'Add texts', ...MUTATES, idempotentHint: true },
+    handlers: {
+      local: ({ index, texts }) =>
+        store.change(index, (ix) => {
+          const dims = ix.options.dimensions
+          const items = texts.map((t) => ({
+            id: t.id,
+            vector: Array.from(hashingEmbedding(t.text, dims)),
+            metadata: t.metadata,
+          }))
+          return { ...ix.add(items), count: ix.size }
+        }),
+    },
+  })
+
+  const search = defineTool({
+    name: 'vector_search',
+    category: 'vector',
+    description:
+      'Top-k nearest neighbours of a vector or a text (embedded the same way), optionally only among items whose metadata match a filter',
+    input: z
+      .object({
+        index: indexName,
+        vector: vector.optional(),
+        text: z.string().min(1).optional().describe('Search by text instead of a vector'),
+        k: z.number().int().min(1).max(1_000).default(10),
+        filter: metadataFilter.optional().describe('e.g. {"lang": "en", "year": {"gte": 2020}}'),
+        ef: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .optional()
+          .describe('Candidates considered (default: the index setting)'),
+      })
+      .superRefine((v, ctx) => {
+        if ((v.vector === undefined) === (v.text === undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['vector'], message: 'give exactly one of vector and text' })
+        }
+      }),
+    output: z.object({
+      metric: z.string(),
+      hits: z.array(
+        z.object({
+          id: z.string(),
+          distance: z.number(),
+          similarity: z.number().optional(),
+          metadata: metadata.optional(),
+        }),
+      ),
+    }),
+    annotations: { title: 'Vector search', ...READS },
+    handlers: {
+      local: async (input) => {
+        const ix = await store.get(input.index)
+        const query =
+          input.vector ?? Array.from(hashingEmbedding(input.text as string, ix.options.dimensions))
+        const hits = ix.search(query, input.k, {
+          ...(input.filter ? { filter: input.filter } : {}),
+          ...(input.ef ? { ef: input.ef } : {}),
+        })
+        return { metric: ix.options.metric, hits }
+      },
+    },
+  })
+
+  const stats = defineTool({
+    name: 'vector_stats',
+    category: 'vector',
+    description: "A vector index's size, metric and settings",
+    input: z.object({ index: indexName }),
+    output: indexStats,
+    annotations: { title: 'Index statistics', ...READS },
+    handlers: { local: async ({ index }) => statsOf(index, await store.get(index)) },
+  })
+
+  const list = defineTool({
+    name: 'vector_list',
+    category: 'vector',
+    description: 'List the vector indexes on this relay',
+    input: z.object({}),
+    output: z.object({ indexes: z.array(indexStats) }),
+    annotations: { title: 'List vector indexes', ...READS },
+    handlers: {
+      local: async () => ({
+        indexes: await Promise.all(store.names().map(async (n) => statsOf(n, await store.get(n)))),
+      }),
+    },
+  })
+
+  const remove = defineTool({
+    name: 'vector_delete',
+    category: 'vector',
+    description: 'Delete vectors by id from an index, or (with no ids) the whole index',
+    input: z.object({ index: indexName, ids: z.array(itemId).min(1).max(100_000).optional() }),
+    output: z.object({ deleted: z.number().int(), indexDeleted: z.boolean() }),
+    annotations: {
+      title: 'Delete vectors',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    handlers: {
+      local: async ({ index, ids }) => {
+        if (ids === undefined) {
+          const count = (await store.get(index)).size
+          store.delete(index)
+          return { deleted: count, indexDeleted: true }
+        }
+        return { deleted: await store.change(index, (ix) => ix.delete(ids)), indexDeleted: false }
+      },
+    },
+  })
+
+  return {
+    info: VECTOR_CATEGORY,
+    tools: [embed, create, add, addTexts, search, stats, list, remove, ...vectorIpfsTools(store, ipfs)],
+  }
+}

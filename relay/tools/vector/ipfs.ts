@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { McppError } from '../../../shared/errors.ts'
+import { defineTool } from '../../../shared/tool/define-tool.ts'
+import { VectorIndex } from '../../vectors/vector-index.ts'
+import type { VectorStore } from '../../vectors/vector-store.ts'
+import { addDirectory, catToFile } from '../ipfs/content-io.ts'
+import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
+import { indexName, indexStats, MUTATES, statsOf } from './schemas.ts'
+
+/** A scratch folder removed afterwards, whatever happens. */
+async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = join(tmpdir(), `mcpp-vectors-${randomUUID()}`)
+  await mkdir(dir, { recursive: true })
+  try {
+    return await fn(dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
+  const save = defineTool({
+    name: 'vector_save_ipfs',
+    category: 'vector',
+    description: 'Save a vector index (graph, ids and metadata) to IPFS as a directory; returns its CID',
+    input: z.object({ index: indexName }),
+    output: z.object({ cid: z.string(), count: z.number().int() }),
+    annotations: { title: 'Save an index to IPFS', ...MUTATES, idempotentHint: true },
+    handlers: {
+      local: async ({ index }, ctx) => {
+        const ix = await store.get(index)
+        return withScratch(async (dir) => {
+          // Through the store's queue, so no change lands between the copies.
+          await store.change(index, () => undefined)
+          const base = store.base(index)
+          await copyFile(`${base}.json`, join(dir, 'index.json'))
+          if (existsSync(`${base}.hnsw`)) await copyFile(`${base}.hnsw`, join(dir, 'index.hnsw'))
+          return { cid: await addDirectory(ipfs, dir, { signal: ctx.signal }), count: ix.size }
+        })
+      },
+    },
+  })
+
+  const load = defineTool({
+    name: 'vector_load_ipfs',
+    category: 'vector',
+    description: 'Load a vector index saved by vector_save_ipfs from its CID, under a name',
+    input: z.object({ cid: z.string().min(1), name: indexName, replace: z.boolean().default(false) }),
+    output: indexStats,
+    annotations: { title: 'Load an index from IPFS', ...MUTATES, idempotentHint: true },
+    handlers: {
+      local: async ({ cid, name, replace }, ctx) => {
+        if (store.exists(name) && !replace) {
+          throw new McppError(
+            'CONFLICT',
+            `vector index "${name}" exists (pass replace: true to overwrite it)`,
+          )
+        }
+        return withScratch(async (dir) => {
+          const base = join(dir, 'index')
+          await catToFile(ipfs, cid, `${base}.json`, { signal: ctx.signal, path: 'index.json' })
+          try {
+            await catToFile(ipfs, cid, `${base}.hnsw`, { signal: ctx.signal, path: 'index.hnsw' })
+          } catch (err) {
+            // An empty index has no graph file.
+            if (!(err instanceof McppError && err.code === 'NOT_FOUND')) throw err
+          }
+          let ix: VectorIndex
+          try {
+            ix = await VectorIndex.load(base)
+          } catch (err) {
+            throw new McppError('BAD_DATA', `${cid} is not a saved vector index (${(err as Error).message})`)
+          }
+          await store.adopt(name, ix)
+          return statsOf(name, ix)
+        })
+      },
+    },
+  })
+
+  return [save, load]
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod'
+import { MAX_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
+import type { VectorIndex } from '../../vectors/vector-index.ts'
+import { VECTOR_INDEX_NAME } from '../../vectors/vector-store.ts'
+
+export const indexName = z
+  .string()
+  .regex(VECTOR_INDEX_NAME, 'letters, digits, _ . - (at most 64)')
+  .describe('Vector index name')
+export const itemId = z.string().min(1).max(512)
+export const metadata = z.record(z.string(), z.unknown())
+export const vector = z.array(z.number()).min(1).max(MAX_EMBEDDING_DIMENSIONS)
+export const indexStats = z.object({
+  name: z.string(),
+  dimensions: z.number().int(),
+  metric: z.string(),
+  count: z.number().int().describe('Vectors in the index'),
+  deleted: z.number().int().describe('Deleted vectors still taking space'),
+  capacity: z.number().int(),
+  m: z.number().int(),
+  efConstruction: z.number().int(),
+  ef: z.number().int(),
+})
+export const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
+export const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
+
+export const statsOf = (name: string, index: VectorIndex) => ({
+  name,
+  ...index.options,
+  count: index.size,
+  deleted: index.deleted,
+  capacity: index.capacity,
+})
