@@ -29,7 +29,10 @@ export type MetadataFilter = z.infer<typeof metadataFilter>
 const comparable = (a: unknown, b: Scalar): boolean =>
   (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')
 
-export function matchesFilter(metadata: Record<string, unknown> | undefined, filter: MetadataFilter): boolean {
+export function matchesFilter(
+  metadata: Record<string, unknown> | undefined,
+  filter: MetadataFilter,
+): boolean {
   for (const [field, cond] of Object.entries(filter)) {
     const value = metadata?.[field]
     if (cond === null || typeof cond !== 'object') {
