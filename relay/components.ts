@@ -37,6 +37,7 @@ import { fileTools } from './tools/file.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
+import { DEFAULT_MEDIA_BINARIES, type MediaBinaries, mediaTools } from './tools/media.ts'
 import { searchTools } from './tools/search/index.ts'
 import { SearchIndexes } from './tools/search/index-store.ts'
 import { securityTools } from './tools/security.ts'
@@ -78,6 +79,8 @@ export interface ComponentOptions {
   log?: Logger
   /** Where the built pages are; found next to the package by default. */
   webRoot?: string | undefined
+  /** System programs the media tools run (found on PATH by default). */
+  media?: Partial<MediaBinaries>
 }
 
 export function createComponents(config: RelayConfig, options: ComponentOptions = {}): RelayComponents {
@@ -165,6 +168,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     fileTools(datasets),
     searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
     vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
+    mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
     securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
     textCategory,
   ]

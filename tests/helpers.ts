@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll } from 'vitest'
+import type { ComponentOptions } from '../relay/components.ts'
 import { configSchema, type RelayConfigInput } from '../relay/config/schema.ts'
 import { createLogger } from '../relay/log.ts'
 import { type RunningRelay, startRelay } from '../relay/relay.ts'
@@ -12,7 +13,7 @@ import { type RunningRelay, startRelay } from '../relay/relay.ts'
 /** Starts a real relay on an ephemeral port with a fresh data directory. */
 export async function startTestRelay(
   overrides: RelayConfigInput = {},
-  options: { now?: () => number } = {},
+  options: ComponentOptions = {},
 ): Promise<RunningRelay> {
   const config = configSchema.parse({
     port: 0,

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname, extname, join } from 'node:path'
 
 /**
  * Writes a file or a directory tree under a temporary name beside the target and
  * renames it into place, so that a failure never leaves a partial result behind.
  */
-export async function writeAtomically(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(target), `.${randomUUID()}.partial`)
+export async function writeAtomically(
+  target: string,
+  write: (tmp: string) => Promise<void>,
+  options: { keepExtension?: boolean } = {},
+): Promise<void> {
+  // Tools that pick a format by the file name (ffmpeg) need the extension kept.
+  const suffix = options.keepExtension ? extname(target) : ''
+  const tmp = join(dirname(target), `.${randomUUID()}.partial${suffix}`)
   await mkdir(dirname(target), { recursive: true })
   try {
     await write(tmp)

@@ -195,7 +195,7 @@ export function fileTools(datasets: Datasets) {
         const root = roots[0] as string
         const entries = await readdir(absolute, { recursive, withFileTypes: true })
         const files = entries
-          .filter((e) => e.isFile() && !e.name.endsWith('.partial'))
+          .filter((e) => e.isFile() && !/\.partial(\.[^.]*)?$/.test(e.name))
           .map((e) => join(e.parentPath, e.name))
           .sort()
         return {
