@@ -1,3 +1,4 @@
+import { exampleParams } from '../../shared/tool/example-params.ts'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { Tool } from '../../shared/tool/types.ts'
 
@@ -35,8 +36,16 @@ function renderTool(tool: Tool): string[] {
       (hints.length > 0 ? ` Hints: ${hints.join(', ')}.` : ''),
     '',
   ]
+  const example = [
+    'Example (`tools_dispatch` arguments):',
+    '',
+    '```json',
+    JSON.stringify({ tool: tool.name, params: exampleParams(tool) }),
+    '```',
+    '',
+  ]
   const props = Object.entries(schema.properties ?? {})
-  if (props.length === 0) return [...lines, 'No parameters.', '']
+  if (props.length === 0) return [...lines, 'No parameters.', '', ...example]
   lines.push('| parameter | type | required | default | description |', '|---|---|---|---|---|')
   for (const [name, prop] of props) {
     const def = prop.default === undefined ? '' : `\`${JSON.stringify(prop.default)}\``
@@ -44,7 +53,7 @@ function renderTool(tool: Tool): string[] {
       `| \`${name}\` | ${cell(typeOf(prop))} | ${required.has(name) ? 'yes' : 'no'} | ${def} | ${cell(prop.description ?? '')} |`,
     )
   }
-  return [...lines, '']
+  return [...lines, '', ...example]
 }
 
 /** The tool reference, generated from the registry (the same one MCP lists). */

@@ -55,6 +55,7 @@ export function analyticsTools(datasets: Datasets) {
       'Summary statistics per column: count, nulls, distinct, min, max, and for numbers mean, std and quartiles',
     input: z.object({ name: datasetName, columns: columnList.optional() }),
     output: z.object({ rows: z.number().int(), columns: z.array(columnStats) }),
+    example: { name: 'sales', columns: ['qty', 'price'] },
     annotations: { title: 'Describe a dataset', ...READS },
     handlers: {
       local: async ({ name, columns }, ctx) => {
@@ -123,6 +124,12 @@ export function analyticsTools(datasets: Datasets) {
       limit: rowLimit.default(1_000),
     }),
     output: z.object({ rows }),
+    example: {
+      name: 'sales',
+      by: ['city'],
+      aggregates: [{ fn: 'count' }, { fn: 'mean', column: 'price' }],
+      orderBy: 'count',
+    },
     annotations: { title: 'Group-by aggregates', ...READS },
     handlers: {
       local: async (input, ctx) => {
@@ -165,6 +172,7 @@ export function analyticsTools(datasets: Datasets) {
       nulls: z.number().int(),
       outside: z.number().int().describe('Values outside [min, max]'),
     }),
+    example: { name: 'sales', column: 'price', bins: 20 },
     annotations: { title: 'Histogram', ...READS },
     handlers: {
       local: async (input, ctx) => {
@@ -213,6 +221,7 @@ export function analyticsTools(datasets: Datasets) {
     description: 'Pearson correlation matrix of numeric columns (all numeric columns by default)',
     input: z.object({ name: datasetName, columns: columnList.optional() }),
     output: z.object({ columns: z.array(z.string()), matrix: z.array(z.array(z.number().nullable())) }),
+    example: { name: 'sales', columns: ['qty', 'price'] },
     annotations: { title: 'Correlation matrix', ...READS },
     handlers: {
       local: async ({ name, columns }, ctx) => {
@@ -259,6 +268,13 @@ export function analyticsTools(datasets: Datasets) {
       limit: rowLimit.default(10_000),
     }),
     output: z.object({ rows }),
+    example: {
+      name: 'readings',
+      timeColumn: 'time',
+      interval: '1 hour',
+      aggregates: [{ fn: 'mean', column: 'temperature' }],
+      fillEmpty: true,
+    },
     annotations: { title: 'Resample a time series', ...READS },
     handlers: {
       local: async (input, ctx) => {

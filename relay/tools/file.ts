@@ -59,6 +59,7 @@ export function fileTools(datasets: Datasets) {
       text: z.boolean(),
       tabular: z.enum(DATA_FORMATS).nullable().describe('Readable by dataset_load as this format'),
     }),
+    example: { path: 'uploads/unknown.bin' },
     annotations: { title: 'Detect file type', ...READS },
     handlers: {
       local: async ({ path }) => {
@@ -106,6 +107,7 @@ export function fileTools(datasets: Datasets) {
     description: 'Hash a file (streamed): sha256 by default, or sha512, sha1, md5, sha3-256, blake2b512',
     input: z.object({ path: z.string().min(1), algorithm: z.enum(HASHES).default('sha256') }),
     output: z.object({ path: z.string(), algorithm: z.string(), hex: z.string(), bytes: z.number().int() }),
+    example: { path: 'uploads/video.mp4', algorithm: 'sha256' },
     annotations: { title: 'Hash a file', ...READS },
     handlers: {
       local: async ({ path, algorithm }, ctx) => {
@@ -139,6 +141,7 @@ export function fileTools(datasets: Datasets) {
       rows: z.number().int(),
       bytes: z.number().int(),
     }),
+    example: { path: 'sales.csv', to: 'parquet' },
     annotations: {
       title: 'Convert a tabular file',
       readOnlyHint: false,
@@ -185,6 +188,7 @@ export function fileTools(datasets: Datasets) {
       files: z.array(z.object({ path: z.string(), bytes: z.number().int() })),
       truncated: z.boolean(),
     }),
+    example: { dir: 'uploads' },
     annotations: { title: 'List files', ...READS },
     handlers: {
       local: async ({ dir, recursive, limit }) => {

@@ -109,6 +109,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       'Probe an audio or video file (ffprobe): container, duration, bit rate, and each stream with codec, size, rate, channels',
     input: z.object({ path: z.string().min(1) }),
     output: probed,
+    example: { path: 'clips/talk.mp4' },
     annotations: { title: 'Probe media', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handlers: {
       local: async ({ path }, ctx) => {
@@ -166,6 +167,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       overwrite: z.boolean().default(false),
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
+    example: { path: 'clips/talk.mov', output: 'clips/talk.mp4', videoCodec: 'libx264', audioCodec: 'aac' },
     annotations: { title: 'Convert media', ...WRITES },
     handlers: {
       local: ({ path, output, videoCodec, audioCodec, overwrite }, ctx) => {
@@ -198,6 +200,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       overwrite: z.boolean().default(false),
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
+    example: { path: 'clips/talk.mp4', output: 'clips/talk.png', atSeconds: 12.5, width: 320 },
     annotations: { title: 'Video thumbnail', ...WRITES },
     handlers: {
       local: async ({ path, output, atSeconds, width, overwrite }, ctx) => {
@@ -230,6 +233,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       overwrite: z.boolean().default(false),
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
+    example: { path: 'clips/talk.mp4', output: 'clips/talk.mp3' },
     annotations: { title: 'Extract audio', ...WRITES },
     handlers: {
       local: ({ path, output, sampleRate, overwrite }, ctx) => {
@@ -257,6 +261,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       audioOnly: z.boolean().default(false),
     }),
     output: z.object({ files: z.array(z.string()) }),
+    example: { url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', audioOnly: true },
     annotations: {
       title: 'Download with yt-dlp',
       readOnlyHint: false,

@@ -32,6 +32,7 @@ export function defineTool<I extends ToolInput, O extends ToolOutput>(spec: Tool
     taskKind: spec.taskKind,
     handlers: spec.handlers as Tool['handlers'] & Record<string, ToolHandler>,
     runtimes,
+    example: spec.example as Record<string, unknown> | undefined,
     get inputJsonSchema() {
       inputJson ??= toJsonSchema(input, 'input')
       return inputJson

@@ -58,6 +58,8 @@ export interface ToolSpec<I extends ToolInput, O extends ToolOutput> {
   /** The P2P task kind that computes this tool on a worker, for `p2p`/`auto` tools. */
   taskKind?: string
   handlers: Partial<Record<HandlerRuntime, ToolHandler<I, O>>>
+  /** Typical parameters, shown in the reference (otherwise one is derived from the schema). */
+  example?: z.input<I>
 }
 
 export interface Tool {
@@ -74,6 +76,8 @@ export interface Tool {
   readonly handlers: Partial<Record<HandlerRuntime, ToolHandler>>
   /** Runtimes this tool has code for: handler runtimes plus `p2p` when it has a task kind. */
   readonly runtimes: ReadonlySet<Runtime>
+  /** Typical parameters for the reference; undefined when none was written. */
+  readonly example: Record<string, unknown> | undefined
   /** JSON Schema 2020-12 of the input, computed once. */
   readonly inputJsonSchema: JsonSchemaObject
   readonly outputJsonSchema: JsonSchemaObject

@@ -17,6 +17,8 @@ function npmStartArgs(): string[] {
 export interface RelayChild extends ChildServer {
   /** The relay's HTTP base URL. */
   base: string
+  /** Its data directory (tool paths resolve under `files/` in it). */
+  dataDir: string
 }
 
 /** Starts the compiled relay as `npm start` does, on free ports with a fresh data directory. */
@@ -27,6 +29,7 @@ export async function startRelayChild(): Promise<RelayChild> {
   return {
     ...child,
     base: child.endpoint.origin,
+    dataDir,
     stop: async () => {
       await child.stop()
       rmSync(dataDir, { recursive: true, force: true })

@@ -1,16 +1,24 @@
 /**
- * `npm run bench [-- --seconds N] [-- --only relay,router]`: measures MCP++ against
+ * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data]`: measures MCP++ against
  * baselines taken in the same run and prints one table. Targets are reported as
  * pass/MISS; the run itself only fails if a measurement cannot be taken.
  */
 import { parseArgs } from 'node:util'
 import type { BenchSection } from './context.ts'
+import { dataToolsBench } from './sections/data-tools.ts'
 import { p2pBench } from './sections/p2p.ts'
 import { relayHttp } from './sections/relay-http.ts'
 import { routerDecision } from './sections/router-decision.ts'
+import { vectorSearchBench } from './sections/vector-search.ts'
 import { type Row, renderTable, verdict } from './table.ts'
 
-const SECTIONS: readonly BenchSection[] = [routerDecision, relayHttp, p2pBench]
+const SECTIONS: readonly BenchSection[] = [
+  routerDecision,
+  relayHttp,
+  p2pBench,
+  vectorSearchBench,
+  dataToolsBench,
+]
 
 const { values } = parseArgs({
   options: {

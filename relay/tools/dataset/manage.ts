@@ -17,6 +17,7 @@ export function datasetManageTools(datasets: Datasets) {
       replace: z.boolean().default(false).describe('Overwrite a dataset of the same name'),
     }),
     output: datasetInfo.extend({ format: z.string() }),
+    example: { name: 'sales', source: { path: 'sales.csv' } },
     annotations: { title: 'Load a dataset', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ name, source, replace }, ctx) =>
@@ -38,6 +39,7 @@ export function datasetManageTools(datasets: Datasets) {
       'Save a dataset to a file (CSV, JSON, JSON Lines or Parquet) under the data roots, or to IPFS',
     input: z.object({ name: datasetName, target: dataTarget }),
     output: written.extend({ rows: z.number().int() }),
+    example: { name: 'sales', target: { path: 'exports/sales.parquet' } },
     annotations: { title: 'Save a dataset', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ name, target }, ctx) => {
@@ -70,6 +72,7 @@ export function datasetManageTools(datasets: Datasets) {
     description: "A dataset's schema (column names and types) and row count",
     input: z.object({ name: datasetName }),
     output: datasetInfo,
+    example: { name: 'sales' },
     annotations: { title: 'Dataset schema', ...READS },
     handlers: { local: ({ name }) => datasets.info(name) },
   })
@@ -80,6 +83,7 @@ export function datasetManageTools(datasets: Datasets) {
     description: 'Delete a dataset',
     input: z.object({ name: datasetName }),
     output: z.object({ dropped: z.string() }),
+    example: { name: 'sales_old' },
     annotations: {
       title: 'Delete a dataset',
       readOnlyHint: false,

@@ -16,6 +16,7 @@ export function datasetRowTools(datasets: Datasets) {
     description: 'The first rows of a dataset (in stored order)',
     input: z.object({ name: datasetName, n: rowLimit.default(10) }),
     output: z.object({ columns: z.array(column), rows }),
+    example: { name: 'sales', n: 5 },
     annotations: { title: 'First rows', ...READS },
     handlers: {
       local: async ({ name, n }, ctx) => {
@@ -35,6 +36,7 @@ export function datasetRowTools(datasets: Datasets) {
       seed: z.number().int().min(0).default(42),
     }),
     output: z.object({ columns: z.array(column), rows }),
+    example: { name: 'sales', n: 100, seed: 7 },
     annotations: { title: 'Random sample', ...READS },
     handlers: {
       local: async ({ name, n, seed }, ctx) => {
@@ -69,6 +71,10 @@ export function datasetRowTools(datasets: Datasets) {
       truncated: z.boolean().describe('More rows exist than were returned'),
       saved: datasetInfo.optional(),
     }),
+    example: {
+      sql: 'SELECT city, sum(qty * price) AS revenue FROM sales GROUP BY city ORDER BY revenue DESC',
+      limit: 20,
+    },
     annotations: {
       title: 'SQL query',
       readOnlyHint: false,
@@ -108,6 +114,16 @@ export function datasetRowTools(datasets: Datasets) {
       replace: z.boolean().default(false),
     }),
     output: datasetInfo.extend({ preview: rows }),
+    example: {
+      name: 'sales',
+      saveAs: 'big_orders',
+      steps: [
+        { filter: { column: 'qty', op: 'ge', value: 10 } },
+        { derive: { column: 'total', sql: 'qty * price' } },
+        { sort: [{ column: 'total', descending: true }] },
+        { limit: 100 },
+      ],
+    },
     annotations: { title: 'Transform a dataset', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ name, steps, saveAs, replace }, ctx) => {
@@ -135,6 +151,7 @@ export function datasetRowTools(datasets: Datasets) {
       replace: z.boolean().default(false),
     }),
     output: z.object({ train: datasetInfo, test: datasetInfo }),
+    example: { name: 'sales', trainRatio: 0.8, seed: 42 },
     annotations: { title: 'Train/test split', ...WRITES, idempotentHint: true },
     handlers: {
       local: async (input, ctx) => {

@@ -31,6 +31,7 @@ export function ipfsAddTools(deps: IpfsDeps) {
       type: z.enum(['file', 'directory']),
       pinned: z.boolean(),
     }),
+    example: { path: 'reports/q3.pdf' },
     annotations: { title: 'Add to IPFS', ...STORES },
     handlers: {
       local: async (input, ctx) => {

@@ -97,6 +97,7 @@ export function ipfsCarDagTools(deps: IpfsDeps) {
         }
       }),
     output: z.object({ roots: z.array(z.string()), blocks: z.number().int() }),
+    example: { path: 'exports/site.car' },
     annotations: { title: 'Import a CAR', ...STORES },
     handlers: {
       local: async (input, ctx) => {

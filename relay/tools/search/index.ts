@@ -51,6 +51,13 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
       replace: z.boolean().default(false),
     }),
     output: indexMeta,
+    example: {
+      name: 'articles',
+      dataset: 'articles',
+      textColumns: ['title', 'body'],
+      idColumn: 'id',
+      storeColumns: ['title'],
+    },
     annotations: {
       title: 'Build a search index',
       readOnlyHint: false,
@@ -153,6 +160,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
         }),
       ),
     }),
+    example: { index: 'articles', query: 'climate polic', prefix: true, fuzzy: 0.2, limit: 5 },
     annotations: { title: 'Search an index', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     handlers: {
       local: async (input) => {
@@ -193,6 +201,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     description: 'An index: its dataset, columns, documents and distinct terms',
     input: z.object({ index: indexName }),
     output: indexMeta,
+    example: { index: 'articles' },
     annotations: {
       title: 'Index statistics',
       readOnlyHint: true,
@@ -232,6 +241,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     description: 'Delete a search index',
     input: z.object({ index: indexName }),
     output: z.object({ deleted: z.string() }),
+    example: { index: 'articles' },
     annotations: {
       title: 'Delete an index',
       readOnlyHint: false,

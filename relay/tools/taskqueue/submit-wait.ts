@@ -60,6 +60,7 @@ export function submitWaitTools(tasks: TaskService) {
       results: z.array(taskOutcome).optional().describe('With wait: each task outcome, in submission order'),
       timedOut: z.boolean().optional(),
     }),
+    example: { kind: 'sha256', input: { text: 'hello' }, priority: 5, wait: true },
     annotations: { title: 'Submit tasks', readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     handlers: {
       local: async (input, ctx) => {

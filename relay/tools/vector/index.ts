@@ -45,6 +45,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
       replace: z.boolean().default(false),
     }),
     output: indexStats,
+    example: { name: 'docs', dimensions: 384, metric: 'cosine' },
     annotations: { title: 'Create a vector index', ...MUTATES, idempotentHint: false },
     handlers: {
       local: async ({ name, replace, ...options }) =>
@@ -64,6 +65,10 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
         .max(10_000),
     }),
     output: z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() }),
+    example: {
+      index: 'docs',
+      vectors: [{ id: 'doc-1', vector: [0.12, -0.03, 0.4], metadata: { lang: 'en' } }],
+    },
     annotations: { title: 'Add vectors', ...MUTATES, idempotentHint: true },
     handlers: {
       local: ({ index, vectors }) => store.change(index, (ix) => ({ ...ix.add(vectors), count: ix.size })),
@@ -83,6 +88,10 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
         .max(10_000),
     }),
     output: z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() }),
+    example: {
+      index: 'docs',
+      texts: [{ id: 'doc-1', text: 'Fresh red apples', metadata: { lang: 'en', year: 2024 } }],
+    },
     annotations: { title: 'Add texts', ...MUTATES, idempotentHint: true },
     handlers: {
       local: ({ index, texts }) =>
@@ -134,6 +143,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
         }),
       ),
     }),
+    example: { index: 'docs', text: 'apples', k: 5, filter: { lang: 'en', year: { gte: 2020 } } },
     annotations: { title: 'Vector search', ...READS },
     handlers: {
       local: async (input) => {
@@ -155,6 +165,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     description: "A vector index's size, metric and settings",
     input: z.object({ index: indexName }),
     output: indexStats,
+    example: { index: 'docs' },
     annotations: { title: 'Index statistics', ...READS },
     handlers: { local: async ({ index }) => statsOf(index, await store.get(index)) },
   })
@@ -179,6 +190,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     description: 'Delete vectors by id from an index, or (with no ids) the whole index',
     input: z.object({ index: indexName, ids: z.array(itemId).min(1).max(100_000).optional() }),
     output: z.object({ deleted: z.number().int(), indexDeleted: z.boolean() }),
+    example: { index: 'docs', ids: ['doc-1'] },
     annotations: {
       title: 'Delete vectors',
       readOnlyHint: false,

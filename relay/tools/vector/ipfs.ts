@@ -30,6 +30,7 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
     description: 'Save a vector index (graph, ids and metadata) to IPFS as a directory; returns its CID',
     input: z.object({ index: indexName }),
     output: z.object({ cid: z.string(), count: z.number().int() }),
+    example: { index: 'docs' },
     annotations: { title: 'Save an index to IPFS', ...MUTATES, idempotentHint: true },
     handlers: {
       local: async ({ index }, ctx) => {
@@ -52,6 +53,7 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
     description: 'Load a vector index saved by vector_save_ipfs from its CID, under a name',
     input: z.object({ cid: z.string().min(1), name: indexName, replace: z.boolean().default(false) }),
     output: indexStats,
+    example: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', name: 'docs_copy' },
     annotations: { title: 'Load an index from IPFS', ...MUTATES, idempotentHint: true },
     handlers: {
       local: async ({ cid, name, replace }, ctx) => {
