@@ -4,8 +4,8 @@ import { percentile } from '../load.ts'
 
 const DIMENSIONS = 384
 const VECTORS = 100_000
-const CLUSTERS = 1_000
-const NOISE = 0.8
+const CLUSTERS = 10_000
+const NOISE = 1.0
 const QUERIES = 200
 const K = 10
 
@@ -19,7 +19,7 @@ function gaussian(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())
 }
 
-/** Embedding-like data: points scattered around cluster centres. */
+/** Embedding-like data: 10 points around each of 10,000 centres, so a top-10 crosses clusters. */
 function clusteredVectors(next: () => number): { centres: Float32Array[]; data: Float32Array } {
   const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: DIMENSIONS }, next))
   const data = new Float32Array(VECTORS * DIMENSIONS)
