@@ -41,6 +41,7 @@ import { DEFAULT_MEDIA_BINARIES, type MediaBinaries, mediaTools } from './tools/
 import { searchTools } from './tools/search/index.ts'
 import { SearchIndexes } from './tools/search/index-store.ts'
 import { securityTools } from './tools/security.ts'
+import { securityDatasetTool } from './tools/security-dataset.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
 import { vectorTools } from './tools/vector/index.ts'
@@ -169,7 +170,10 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
     vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
     mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
-    securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
+    withTools(
+      securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
+      securityDatasetTool(datasets),
+    ),
     textCategory,
   ]
   for (const { info, tools } of categories) {
@@ -207,4 +211,9 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
     unlockDataDir,
   }
+}
+
+/** A category with more tools added from another module. */
+function withTools<C extends { info: { name: string }; tools: Tool[] }>(category: C, ...tools: Tool[]): C {
+  return { ...category, tools: [...category.tools, ...tools] }
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
@@ -103,6 +105,21 @@ describe('MCP endpoint in meta exposure mode', () => {
     const expected = { tool: 'system_echo', category: 'system', runtime: 'local', result: { message } }
     expect(result.structuredContent).toEqual(expected)
     expect(JSON.parse((result.content as Array<{ text: string }>)[0]!.text)).toEqual(expected)
+  })
+
+  it("reports the relay's version and the protocol revisions it speaks", async () => {
+    const result = await client.callTool({
+      name: 'tools_dispatch',
+      arguments: { tool: 'system_version', params: {} },
+    })
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    expect((result.structuredContent as any).result).toEqual({
+      name: 'mcpp',
+      version,
+      node: process.version,
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
+    })
   })
 
   it('names an unknown, a missing and a mistyped parameter', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { describe, expect, it } from 'vitest'
 import { connectClient, errorMeta, startTestRelay, toolHarness } from './helpers.ts'
 
@@ -19,6 +20,37 @@ describe('security scanning and redaction', () => {
     expect(out.counts).toEqual({ aws_access_key_id: 1, email: 1 })
     const piiOnly = await ok('security_scan_text', { text, kinds: ['pii'] })
     expect(piiOnly.counts).toEqual({ email: 1 })
+  })
+
+  it('scans a Parquet dataset cell by cell, numbers included', async () => {
+    const file = join(h.relay.components.config.dataDir, 'files', 'customers.parquet')
+    const db = await DuckDBInstance.create(':memory:')
+    const c = await db.connect()
+    await c.run(
+      `COPY (SELECT * FROM (VALUES ('Ada', 'ada@example.org', 4111111111111111, 'none'),
+        ('Bob', 'n/a', 1234, 'AKIAIOSFODNN7EXAMPLE')) AS t(name, contact, card, note)) TO '${file}' (FORMAT parquet)`,
+    )
+    c.closeSync()
+    db.closeSync()
+    await ok('dataset_load', { name: 'customers', source: { path: 'customers.parquet' } })
+    const out = await ok('security_scan_dataset', { name: 'customers' })
+    expect(out.rows).toBe(2)
+    expect(out.findings.map((f: any) => [f.row, f.column, f.type])).toEqual([
+      [0, 'contact', 'email'],
+      [0, 'card', 'card_number'],
+      [1, 'note', 'aws_access_key_id'],
+    ])
+    expect(out.truncated).toBe(false)
+    const secretsOnly = await ok('security_scan_dataset', {
+      name: 'customers',
+      columns: ['note'],
+      kinds: ['secret'],
+    })
+    expect(secretsOnly.counts).toEqual({ aws_access_key_id: 1 })
+    expect(
+      errorMeta(await call('security_scan_dataset', { name: 'customers', columns: ['nope'] })).problems[0]
+        .param,
+    ).toBe('columns')
   })
 
   it('scans a dataset file and writes a redacted copy, keeping the original', async () => {

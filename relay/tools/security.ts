@@ -98,7 +98,7 @@ export function securityTools(
     name: 'security_scan_file',
     category: 'security',
     description:
-      'Scan a text file or dataset file (CSV, JSON, JSONL…) under the data roots for secrets and personal data',
+      'Scan a text file (CSV, JSON, JSONL, logs…) under the data roots for secrets and personal data; for Parquet, load it and use security_scan_dataset',
     input: z.object({ path: z.string().min(1), kinds, entropyThreshold }),
     output: z.object({
       path: z.string(),

@@ -1,0 +1,94 @@
+import { z } from 'zod'
+import { sqlIdent } from '../../shared/data/sql-text.ts'
+import { McppError } from '../../shared/errors.ts'
+import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
+import { scanText } from '../../shared/security/scan.ts'
+import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { Datasets } from '../datasets/datasets.ts'
+import { datasetName } from './dataset/schemas.ts'
+
+const CHUNK = 10_000
+const MAX_FINDINGS = 10_000
+
+/**
+ * Scans every cell of a dataset (any loaded format, Parquet included) for secrets and
+ * personal data, reading it in chunks; cells of every type are read as text, so a
+ * card number stored as a number is found too.
+ */
+export function securityDatasetTool(datasets: Datasets) {
+  return defineTool({
+    name: 'security_scan_dataset',
+    category: 'security',
+    description:
+      'Scan a dataset (loaded from CSV, JSON, JSONL or Parquet) cell by cell for secrets and personal data; reports row and column',
+    input: z.object({
+      name: datasetName,
+      columns: z.array(z.string().min(1)).min(1).max(256).optional().describe('Default: every column'),
+      kinds: z
+        .array(z.enum(['secret', 'pii']))
+        .min(1)
+        .default(['secret', 'pii']),
+      entropyThreshold: z.number().min(1).max(8).default(DEFAULT_ENTROPY_THRESHOLD),
+    }),
+    output: z.object({
+      rows: z.number().int(),
+      findings: z.array(
+        z.object({
+          row: z.number().int().describe('0-based row in stored order'),
+          column: z.string(),
+          type: z.string(),
+          kind: z.enum(['secret', 'pii']),
+          preview: z.string(),
+        }),
+      ),
+      counts: z.record(z.string(), z.number()),
+      truncated: z.boolean().describe(`More than ${MAX_FINDINGS} findings; the rest were not listed`),
+    }),
+    example: { name: 'customers', kinds: ['pii'] },
+    annotations: { title: 'Scan a dataset', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    handlers: {
+      local: async ({ name, columns, kinds, entropyThreshold }, ctx) => {
+        const info = await datasets.info(name)
+        const scanned = (columns ?? info.columns.map((c) => c.name)).filter((c) =>
+          info.columns.some((i) => i.name === c),
+        )
+        if (columns && scanned.length !== columns.length) {
+          const missing = columns.filter((c) => !scanned.includes(c))
+          throw new McppError('INVALID_PARAMS', `columns: no column ${missing.join(', ')} in "${name}"`, {
+            problems: [{ param: 'columns', problem: 'unknown column' }],
+          })
+        }
+        const select = scanned.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ')
+        const findings: Array<{
+          row: number
+          column: string
+          type: string
+          kind: 'secret' | 'pii'
+          preview: string
+        }> = []
+        const counts: Record<string, number> = {}
+        for (let offset = 0; offset < info.rows; offset += CHUNK) {
+          const { rows } = await datasets.engine.read(
+            `SELECT ${select} FROM ${sqlIdent(name)} LIMIT ${CHUNK} OFFSET ${offset}`,
+            [],
+            ctx.signal,
+          )
+          rows.forEach((row, i) => {
+            for (const column of scanned) {
+              const value = row[column]
+              if (typeof value !== 'string' || value === '') continue
+              for (const f of scanText(value, { kinds, entropyThreshold })) {
+                counts[f.type] = (counts[f.type] ?? 0) + 1
+                if (findings.length < MAX_FINDINGS) {
+                  findings.push({ row: offset + i, column, type: f.type, kind: f.kind, preview: f.preview })
+                }
+              }
+            }
+          })
+        }
+        const total = Object.values(counts).reduce((a, b) => a + b, 0)
+        return { rows: info.rows, findings, counts, truncated: total > findings.length }
+      },
+    },
+  })
+}
