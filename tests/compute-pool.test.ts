@@ -49,4 +49,35 @@ describe('compute pool on worker threads', () => {
     )
     expect(outcomes.map((o) => (o as { output: number }).output)).toEqual([0, 1, 2, 3, 4, 5, 6])
   })
+
+  it('sends short tasks a few at a time, and reruns those behind a runaway elsewhere', async () => {
+    const sent: number[] = []
+    // Every task counts as short here, whatever this machine's speed.
+    const tuning = { shortTaskMs: 60_000, shortTaskDepth: 4 }
+    pool = new ComputePool(
+      () => {
+        const host = spawnNodeCompute()
+        return { ...host, postMessage: (m) => (sent.push(m.tasks.length), host.postMessage(m)) }
+      },
+      1,
+      tuning,
+    )
+    const run = (input: number) => (pool as ComputePool).run('echo', input, { timeoutMs: 10_000 })
+    // Short tasks, once measured, travel to the context several per message.
+    await run(0)
+    sent.length = 0
+    await Promise.all(Array.from({ length: 8 }, (_, i) => run(i)))
+    expect(sent.length).toBeLessThan(8)
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(8)
+    // A runaway at the head of a batch: it times out, the tasks behind it still finish.
+    const module = await wasmModuleBase64('loops')
+    const [spin, ...rest] = await Promise.all([
+      (pool as ComputePool).run('wasm', { module, export: 'spin' }, { timeoutMs: 300 }),
+      run(1),
+      run(2),
+      run(3),
+    ])
+    expect(spin).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } })
+    expect(rest).toEqual([1, 2, 3].map((output) => ({ ok: true, output })))
+  })
 })

@@ -19,15 +19,29 @@ export interface RunOptions {
   onStart?: () => void
 }
 
+interface Job {
+  id: number
+  kind: string
+  input: unknown
+  options: RunOptions
+  resolve: (outcome: KindOutcome) => void
+  onAbort: () => void
+}
+
 interface Slot {
   host: ComputeHost
-  busy: boolean
-  current?: {
-    id: number
-    settle: (outcome: KindOutcome, kill: boolean) => void
-    onProgress?: RunOptions['onProgress']
-  }
+  /** Jobs sent to this context, in the order it runs them; the first one is running. */
+  jobs: Job[]
+  timer?: ReturnType<typeof setTimeout>
 }
+
+export interface PoolTuning {
+  /** Tasks shorter than this on average are sent to a context several at a time. */
+  shortTaskMs: number
+  /** How many tasks a context holds at once when tasks are short. */
+  shortTaskDepth: number
+}
+const DEFAULT_TUNING: PoolTuning = { shortTaskMs: 2, shortTaskDepth: 4 }
 
 const failure = (code: string, message: string, retryable: boolean): KindOutcome => ({
   ok: false,
@@ -37,110 +51,176 @@ const failure = (code: string, message: string, retryable: boolean): KindOutcome
 
 /**
  * Runs tasks in separate compute contexts so that a heavy or runaway task never
- * stalls the libp2p worker. Contexts are reused; a task that times out, is cancelled
- * or crashes its context gets that context terminated and replaced.
+ * stalls the libp2p worker. Contexts are reused. Short tasks are sent to a context
+ * a few at a time in one message (each still answered on its own), which saves most
+ * of the cross-thread wake-ups; long ones one at a time. A task that times out, is
+ * cancelled or crashes its context gets that context terminated and replaced; the
+ * tasks queued behind it in that context go back to the pool and run elsewhere.
  */
 export class ComputePool {
   private readonly slots: Slot[] = []
-  private readonly waiting: Array<() => void> = []
+  private readonly waiting: Job[] = []
   private readonly spawn: SpawnCompute
   private nextId = 1
   private closed = false
+  private dispatchScheduled = false
+  private meanMs: number | null = null
+  private readonly tuning: PoolTuning
   readonly size: number
 
-  constructor(spawn: SpawnCompute, size: number) {
+  constructor(spawn: SpawnCompute, size: number, tuning: Partial<PoolTuning> = {}) {
     this.spawn = spawn
     this.size = size
+    this.tuning = { ...DEFAULT_TUNING, ...tuning }
     for (let i = 0; i < size; i++) this.slots.push(this.newSlot())
   }
 
-  async run(kind: string, input: unknown, options: RunOptions): Promise<KindOutcome> {
-    if (options.signal?.aborted) return failure('CANCELLED', 'the task was cancelled', false)
-    const slot = await this.acquire()
-    if (slot === undefined) return failure('CANCELLED', 'the worker is shutting down', true)
-    if (options.signal?.aborted) {
-      this.release(slot)
-      return failure('CANCELLED', 'the task was cancelled', false)
-    }
-    const id = this.nextId++
+  run(kind: string, input: unknown, options: RunOptions): Promise<KindOutcome> {
+    if (options.signal?.aborted) return Promise.resolve(failure('CANCELLED', 'the task was cancelled', false))
+    if (this.closed) return Promise.resolve(failure('CANCELLED', 'the worker is shutting down', true))
     return new Promise<KindOutcome>((resolve) => {
-      let done = false
-      const finish = (outcome: KindOutcome, kill: boolean) => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        options.signal?.removeEventListener('abort', onAbort)
-        delete slot.current
-        if (kill) this.replace(slot)
-        else this.release(slot)
-        resolve(outcome)
+      const job: Job = {
+        id: this.nextId++,
+        kind,
+        input,
+        options,
+        resolve: (outcome) => {
+          options.signal?.removeEventListener('abort', job.onAbort)
+          resolve(outcome)
+        },
+        onAbort: () => this.cancel(job),
       }
-      const timer = setTimeout(
-        () => finish(failure('TIMEOUT', `the task exceeded its ${options.timeoutMs} ms limit`, true), true),
-        options.timeoutMs,
-      )
-      const onAbort = () => finish(failure('CANCELLED', 'the task was cancelled', false), true)
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      slot.current = {
-        id,
-        settle: finish,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      }
-      slot.host.postMessage({ type: 'run', id, kind, input })
-      options.onStart?.()
+      options.signal?.addEventListener('abort', job.onAbort, { once: true })
+      this.waiting.push(job)
+      this.scheduleDispatch()
     })
   }
 
   close(): void {
     this.closed = true
-    for (const slot of this.slots) slot.host.terminate()
-    for (const wake of this.waiting.splice(0)) wake()
+    for (const slot of this.slots) {
+      clearTimeout(slot.timer)
+      slot.host.terminate()
+      for (const job of slot.jobs.splice(0))
+        job.resolve(failure('CANCELLED', 'the worker is shutting down', true))
+    }
+    for (const job of this.waiting.splice(0))
+      job.resolve(failure('CANCELLED', 'the worker is shutting down', true))
+  }
+
+  /** Jobs queued in one turn go out together. */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return
+    this.dispatchScheduled = true
+    queueMicrotask(() => {
+      this.dispatchScheduled = false
+      this.dispatch()
+    })
+  }
+
+  private dispatch(): void {
+    if (this.closed || this.waiting.length === 0) return
+    const { shortTaskMs, shortTaskDepth } = this.tuning
+    const depth = this.meanMs !== null && this.meanMs < shortTaskMs ? shortTaskDepth : 1
+    const batches = new Map<Slot, Job[]>()
+    // Fill the least loaded context first, one job at a time, so work spreads evenly.
+    while (this.waiting.length > 0) {
+      let best: Slot | undefined
+      for (const slot of this.slots) {
+        const load = slot.jobs.length
+        if (load < depth && (best === undefined || load < best.jobs.length)) best = slot
+      }
+      if (best === undefined) break
+      const job = this.waiting.shift() as Job
+      best.jobs.push(job)
+      batches.set(best, [...(batches.get(best) ?? []), job])
+    }
+    for (const [slot, jobs] of batches) {
+      slot.host.postMessage({
+        type: 'run',
+        tasks: jobs.map((j) => ({ id: j.id, kind: j.kind, input: j.input })),
+      })
+      for (const job of jobs) job.options.onStart?.()
+      if (slot.jobs[0] === jobs[0]) this.armTimer(slot)
+    }
+  }
+
+  /** The time limit of the job a context is running now (the first one it holds). */
+  private armTimer(slot: Slot): void {
+    clearTimeout(slot.timer)
+    const head = slot.jobs[0]
+    if (!head) return
+    slot.timer = setTimeout(() => {
+      if (slot.jobs[0] !== head) return
+      const ms = head.options.timeoutMs
+      this.kill(slot, head, failure('TIMEOUT', `the task exceeded its ${ms} ms limit`, true))
+    }, head.options.timeoutMs)
   }
 
   private newSlot(): Slot {
-    const slot: Slot = { host: this.spawn(), busy: false }
+    const slot: Slot = { host: this.spawn(), jobs: [] }
     slot.host.onMessage((reply) => {
-      const current = slot.current
-      if (!current || reply.id !== current.id) return
-      if (reply.type === 'progress') current.onProgress?.(reply.progress, reply.total, reply.message)
-      else current.settle(reply.outcome, false)
+      const head = slot.jobs[0]
+      if (reply.type === 'progress') {
+        slot.jobs
+          .find((j) => j.id === reply.id)
+          ?.options.onProgress?.(reply.progress, reply.total, reply.message)
+        return
+      }
+      if (!head || reply.id !== head.id) return
+      slot.jobs.shift()
+      clearTimeout(slot.timer)
+      // The context's own measure: under CPU contention, wall time would call every task long.
+      this.recordDuration(reply.ms)
+      this.armTimer(slot)
+      head.resolve(reply.outcome)
+      this.scheduleDispatch()
     })
     slot.host.onError((error) => {
-      const current = slot.current
+      const head = slot.jobs[0]
       const crashed = failure('WORKER_CRASHED', `the compute context failed: ${error.message}`, true)
-      if (current) current.settle(crashed, true)
+      if (head) this.kill(slot, head, crashed)
       else this.replace(slot)
     })
     return slot
   }
 
-  /** A free slot, marked busy; undefined once the pool is closed. */
-  private acquire(): Promise<Slot | undefined> {
-    const free = this.takeFree()
-    if (free || this.closed) return Promise.resolve(free)
-    return new Promise((resolve) => {
-      this.waiting.push(() => resolve(this.takeFree()))
-    })
+  private recordDuration(ms: number): void {
+    this.meanMs = this.meanMs === null ? ms : this.meanMs + 0.1 * (ms - this.meanMs)
   }
 
-  private takeFree(): Slot | undefined {
-    if (this.closed) return undefined
-    const free = this.slots.find((s) => !s.busy)
-    if (free) free.busy = true
-    return free
+  /** Cancels a job: dropped if still waiting; if sent to a context, that context is terminated. */
+  private cancel(job: Job): void {
+    const cancelled = failure('CANCELLED', 'the task was cancelled', false)
+    const index = this.waiting.indexOf(job)
+    if (index !== -1) {
+      this.waiting.splice(index, 1)
+      job.resolve(cancelled)
+      return
+    }
+    const slot = this.slots.find((s) => s.jobs.includes(job))
+    if (slot) this.kill(slot, job, cancelled)
   }
 
-  private release(slot: Slot): void {
-    slot.busy = false
-    this.waiting.shift()?.()
+  /**
+   * Terminates a context for `job` (which ends with `outcome`); the other jobs it held
+   * go back to the front of the queue to run elsewhere.
+   */
+  private kill(slot: Slot, job: Job, outcome: KindOutcome): void {
+    const others = slot.jobs.filter((j) => j !== job)
+    slot.jobs = []
+    this.replace(slot)
+    this.waiting.unshift(...others)
+    job.resolve(outcome)
+    this.scheduleDispatch()
   }
 
   private replace(slot: Slot): void {
     const index = this.slots.indexOf(slot)
     if (index === -1) return
+    clearTimeout(slot.timer)
     slot.host.terminate()
     if (this.closed) return
     this.slots[index] = this.newSlot()
-    this.waiting.shift()?.()
   }
 }
