@@ -200,7 +200,7 @@ describe('P2P tasks on a Node worker', () => {
     expect(stats.workers).toHaveLength(1)
     expect(stats.workers[0]).toMatchObject({
       name: 'test worker',
-      concurrency: 34,
+      concurrency: 130,
       slots: 2,
       connected: true,
     })

@@ -32,31 +32,40 @@ export interface TaskRow {
   previous_id: string | null
 }
 
+/** Column names whose JSON could not be read, for one row (allocated only when needed). */
+type Damage = { columns: string[] | null }
+
 /**
  * Parses a JSON column. A damaged value (edited by hand, disk trouble) must not make
- * the whole queue unreadable: it is reported through `damaged` and read as the fallback.
+ * the whole queue unreadable: it is reported through `damage` and read as the fallback.
  */
-function json<T>(text: string | null, fallback: T, damaged: string[], column: string): T {
+function json<T>(text: string | null, fallback: T, damage: Damage, column: string): T {
   if (text === null) return fallback
+  // The usual empty values, without the parser.
+  if (text === '[]') return [] as T
+  if (text === '{}') return {} as T
   try {
     return JSON.parse(text) as T
   } catch {
-    damaged.push(column)
+    damage.columns ??= []
+    damage.columns.push(column)
     return fallback
   }
 }
+
+const STATES: ReadonlySet<string> = new Set(TASK_STATES)
 
 /**
  * A row as a TaskRecord. Never throws: damaged columns read as their empty value and
  * the task's `error` says which columns were unreadable (code STORE_DAMAGED).
  */
 export function rowToTask(row: TaskRow): TaskRecord {
-  const damaged: string[] = []
+  const damage: Damage = { columns: null }
   const task: TaskRecord = {
     id: row.id,
     seq: row.seq,
     kind: row.kind,
-    input: json(row.input, null, damaged, 'input'),
+    input: json(row.input, null, damage, 'input'),
     inputCid: row.input_cid,
     priority: row.priority,
     state: row.state as TaskState,
@@ -64,9 +73,9 @@ export function rowToTask(row: TaskRow): TaskRecord {
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
     idempotencyKey: row.idempotency_key,
-    requires: json(row.requires, [], damaged, 'requires'),
-    tags: json(row.tags, [], damaged, 'tags'),
-    metadata: json(row.metadata, {}, damaged, 'metadata'),
+    requires: json(row.requires, [], damage, 'requires'),
+    tags: json(row.tags, [], damage, 'tags'),
+    metadata: json(row.metadata, {}, damage, 'metadata'),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     notBefore: row.not_before,
@@ -75,17 +84,20 @@ export function rowToTask(row: TaskRow): TaskRecord {
     workerId: row.worker_id,
     leaseToken: row.lease_token,
     leaseExpiresAt: row.lease_expires_at,
-    progress: json(row.progress, null, damaged, 'progress'),
-    output: json(row.output, undefined, damaged, 'output'),
+    progress: json(row.progress, null, damage, 'progress'),
+    output: json(row.output, undefined, damage, 'output'),
     outputCid: row.output_cid,
-    error: json(row.error, null, damaged, 'error'),
+    error: json(row.error, null, damage, 'error'),
     previousId: row.previous_id,
   }
-  if (!(TASK_STATES as readonly string[]).includes(row.state)) damaged.push('state')
-  if (damaged.length > 0) {
+  if (!STATES.has(row.state)) {
+    damage.columns ??= []
+    damage.columns.push('state')
+  }
+  if (damage.columns !== null) {
     task.error = {
       code: 'STORE_DAMAGED',
-      message: `unreadable column(s) in the task store: ${damaged.join(', ')}`,
+      message: `unreadable column(s) in the task store: ${damage.columns.join(', ')}`,
     }
   }
   return task

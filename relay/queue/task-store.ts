@@ -62,12 +62,15 @@ export class TaskStore {
     this.stmts = {
       insert: this.db.prepare(`INSERT INTO tasks (id, kind, input, input_cid, priority, state, max_attempts,
         timeout_ms, idempotency_key, requires, tags, metadata, created_at, updated_at, not_before, previous_id)
-        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       byKey: this.db.prepare('SELECT * FROM tasks WHERE idempotency_key = ?'),
       fence: this.db.prepare(`UPDATE queue_meta SET value = value + ? WHERE key = 'fence' RETURNING value`),
-      lease: this.db.prepare(`UPDATE tasks SET state = 'leased', attempt = attempt + 1, worker_id = ?,
-        lease_token = ?, leased_at = ?, lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?,
-        progress = NULL WHERE seq = ? AND state = 'queued' RETURNING *`),
+      // One statement per lease round: the chosen seqs arrive as a JSON array, and each
+      // task's fencing token is the round's first token plus its position in the array.
+      lease: this.db.prepare(`UPDATE tasks SET state = 'leased', attempt = attempt + 1, worker_id = ?1,
+        lease_token = ?2 + (SELECT key FROM json_each(?5) WHERE value = tasks.seq), leased_at = ?3,
+        lease_expires_at = ?4, started_at = COALESCE(started_at, ?3), updated_at = ?3, progress = NULL
+        WHERE seq IN (SELECT value FROM json_each(?5)) AND state = 'queued' RETURNING *`),
     }
     this.groups = new LeaseGroups(this.db)
     this.queries = new TaskQueries(this.db, now)
@@ -154,10 +157,14 @@ export class TaskStore {
       const last = (this.stmts.fence.get(chosen.length) as { value: number }).value
       const first = last - chosen.length + 1
       const expires = now + request.leaseMs
-      return chosen.map((seq, i) => {
-        const row = this.stmts.lease.get(request.workerId, first + i, now, expires, now, now, seq)
-        return rowToTask(row as unknown as TaskRow)
-      })
+      const rows = this.stmts.lease.all(
+        request.workerId,
+        first,
+        now,
+        expires,
+        JSON.stringify(chosen),
+      ) as unknown as TaskRow[]
+      return rows.map(rowToTask).sort((a, b) => (a.leaseToken as number) - (b.leaseToken as number))
     })
   }
 
@@ -247,28 +254,61 @@ export class TaskStore {
     this.db.close()
   }
 
+  /** Inserts a queued task; the record is built from what was written (no read-back). */
   private insert(spec: TaskSpec, previousId: string | null): TaskRecord {
     const now = this.now()
-    const requires = JSON.stringify(spec.requires ?? [])
-    const row = this.stmts.insert.get(
-      randomUUID(),
-      spec.kind,
+    const id = randomUUID()
+    const requires = spec.requires ?? []
+    const requiresText = JSON.stringify(requires)
+    const record: TaskRecord = {
+      id,
+      seq: 0,
+      kind: spec.kind,
+      input: spec.input === undefined ? null : spec.input,
+      inputCid: spec.inputCid ?? null,
+      priority: spec.priority ?? DEFAULT_PRIORITY,
+      state: 'queued',
+      attempt: 0,
+      maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      timeoutMs: spec.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+      idempotencyKey: spec.idempotencyKey ?? null,
+      requires: [...requires],
+      tags: [...(spec.tags ?? [])],
+      metadata: { ...(spec.metadata ?? {}) },
+      createdAt: now,
+      updatedAt: now,
+      notBefore: now,
+      startedAt: null,
+      finishedAt: null,
+      workerId: null,
+      leaseToken: null,
+      leaseExpiresAt: null,
+      progress: null,
+      output: undefined,
+      outputCid: null,
+      error: null,
+      previousId,
+    }
+    const { lastInsertRowid } = this.stmts.insert.run(
+      id,
+      record.kind,
       spec.input === undefined ? null : JSON.stringify(spec.input),
-      spec.inputCid ?? null,
-      spec.priority ?? DEFAULT_PRIORITY,
-      spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      spec.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
-      spec.idempotencyKey ?? null,
-      requires,
-      JSON.stringify(spec.tags ?? []),
-      JSON.stringify(spec.metadata ?? {}),
+      record.inputCid,
+      record.priority,
+      record.maxAttempts,
+      record.timeoutMs,
+      record.idempotencyKey,
+      requiresText,
+      JSON.stringify(record.tags),
+      JSON.stringify(record.metadata),
       now,
       now,
       now,
       previousId,
-    ) as unknown as TaskRow
-    this.groups.add(spec.kind, requires)
-    return rowToTask(row)
+    )
+    record.seq = Number(lastInsertRowid)
+    this.groups.add(spec.kind, requiresText)
+    return record
   }
 
   /** Runs `fn` in one IMMEDIATE transaction; nested calls join the outer one. */

@@ -24,7 +24,7 @@ export interface StartWorkerOptions {
   prefetch?: number
 }
 
-export const DEFAULT_PREFETCH = 32
+export const DEFAULT_PREFETCH = 128
 
 export function defaultPrefetch(concurrency: number): number {
   return Math.min(MAX_CONCURRENCY - concurrency, Math.max(DEFAULT_PREFETCH, 4 * concurrency))
