@@ -154,6 +154,16 @@ describe('P2P tasks on a Node worker', () => {
     expect(stats.decisions).toContainEqual({ tool: 'text_embed', runtime: 'p2p', outcome: 'ok', count: 1 })
     const tasks = await dispatch('p2p_taskqueue_list_tasks', { kind: 'embed' })
     expect(tasks.tasks[0].state).toBe('succeeded')
+    // vector_embed is the same embedding under the vector category, placed the same way.
+    const viaVector = await dispatch('vector_embed', { texts: ['hello world'], dimensions: 16 })
+    expect(viaVector.embeddings).toEqual(p2p.embeddings)
+    const vectorStats = await dispatch('system_router_stats', { tool: 'vector_embed' })
+    expect(vectorStats.decisions).toContainEqual({
+      tool: 'vector_embed',
+      runtime: 'p2p',
+      outcome: 'ok',
+      count: 1,
+    })
   })
 
   it('changes priority and fields of queued tasks and resubmits cancelled ones', async () => {
