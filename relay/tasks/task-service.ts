@@ -69,9 +69,15 @@ export class TaskService {
    * they travel as CIDs (workers fetch and verify them).
    */
   async submitTasks(specs: TaskSpec[]) {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most inputs are plainly small enough.
+    const large = (spec: TaskSpec) =>
+      spec.input !== undefined &&
+      spec.inputCid === undefined &&
+      JSON.stringify(spec.input).length * 3 > INLINE_PAYLOAD_LIMIT
+    if (!specs.some(large)) return this.submit(specs)
     const prepared = await Promise.all(
       specs.map(async (spec) => {
-        if (spec.input === undefined || spec.inputCid !== undefined) return spec
+        if (!large(spec)) return spec
         const bytes = new TextEncoder().encode(JSON.stringify(spec.input))
         if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT) return spec
         const { input: _input, ...rest } = spec
@@ -150,17 +156,17 @@ export class TaskService {
 
   /**
    * Waits for many tasks at once (a batch submission): one timer and one abort
-   * listener for the whole batch. `onFinished` is called as each one finishes.
+   * listener for the whole batch. `current` are the tasks as they are now, taken in
+   * this same turn of the event loop (as `submit` returns them), so no settlement can
+   * slip in between; `onFinished` is called as each one finishes.
    */
   waitMany(
-    ids: readonly string[],
+    current: readonly TaskRecord[],
     options: { signal?: AbortSignal; timeoutMs?: number; onFinished?: (task: TaskRecord) => void } = {},
   ): Promise<{ tasks: TaskRecord[]; timedOut: boolean }> {
     const { signal, timeoutMs, onFinished } = options
-    const found = new Map(this.init.store.getMany(ids).map((t) => [t.id, t]))
-    const missing = ids.find((id) => !found.has(id))
-    if (missing !== undefined) return Promise.reject(new Error(`no task ${missing}`))
-    const tasks = ids.map((id) => found.get(id) as TaskRecord)
+    const tasks = [...current]
+    const ids = tasks.map((t) => t.id)
     return new Promise((resolve, reject) => {
       let open = 0
       const cleanups: Array<() => void> = []

@@ -77,7 +77,7 @@ export function submitWaitTools(tasks: TaskService) {
         }
         let finished = 0
         const waited = await tasks.waitMany(
-          ids.map((t) => t.id),
+          submitted.map((s) => s.task),
           { ...deadline, onFinished: () => ctx.progress(++finished, ids.length, `${finished} finished`) },
         )
         return {
