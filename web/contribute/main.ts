@@ -12,6 +12,7 @@ const stopButton = $<HTMLButtonElement>('stop')
 const bar = $<HTMLProgressElement>('progress')
 let worker: Worker | undefined
 let api: Comlink.Remote<BrowserWorkerApi> | undefined
+let lastTaskId: string | undefined
 
 function render(event: WorkerEvent): void {
   switch (event.type) {
@@ -32,8 +33,13 @@ function render(event: WorkerEvent): void {
       if (task?.total) {
         bar.max = task.total
         bar.value = task.progress ?? 0
-      } else if (task) bar.removeAttribute('value')
-      else bar.value = 0
+      } else if (task && task.taskId === lastTaskId) {
+        // A task without progress reports that is still in hand a snapshot later: show
+        // that work goes on. Short tasks never animate the bar (an animation costs the
+        // tab more CPU than they do).
+        bar.removeAttribute('value')
+      } else bar.value = 0
+      lastTaskId = task?.taskId
       return
     }
     default:
