@@ -4,7 +4,7 @@ import { MAX_CONCURRENCY } from '../../shared/wire/task-messages.ts'
 type Started = { taskId: string; token: number }
 
 /** Results that need not go at once wait at most this long for company. */
-export const COALESCE_MS = 2
+export const COALESCE_MS = 5
 
 /** What the worker holds when a result is ready. */
 export interface Holding {

@@ -32,6 +32,15 @@ async function openTab(browser: Browser, relay: RelayChild, concurrency: number)
   return page
 }
 
+/** Messages on the task protocol so far, both directions (from the relay's /metrics). */
+async function protocolMessages(relay: RelayChild): Promise<number> {
+  const text = await (await fetch(`${relay.base}/metrics`)).text()
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('mcpp_task_protocol_messages_total{'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0)
+}
+
 /** Round trips of 64 bytes between the page and a Node WebSocket server: the transport floor. */
 async function wsEchoRtts(page: Page, url: string, count: number): Promise<number[]> {
   return page.evaluate(
@@ -128,8 +137,10 @@ async function measure(
     for (let i = 0; i < 3; i++) await openTab(browser, relay, TAB_CONCURRENCY)
     ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 4 tabs`)
     const cpuBefore = relay.cpuMs()
+    const messagesBefore = await protocolMessages(relay)
     const fourTabs = await batchThroughput(client)
     const relayCpuUsPerTask = ((relay.cpuMs() - cpuBefore) * 1000) / (BATCH * BATCHES)
+    const messagesPerTask = ((await protocolMessages(relay)) - messagesBefore) / (BATCH * BATCHES)
     const rssBefore = relay.rss()
     ctx.progress(`p2p: parking ${PARKED.toLocaleString('en-US')} tasks no worker runs, for memory`)
     for (let n = 0; n < PARKED; n += PARK_BATCH) {
@@ -174,6 +185,12 @@ async function measure(
         target: { kind: 'min', of: 'value', limit: 5000 },
       },
       { section, metric: 'relay CPU per batched task, 4 tabs', value: relayCpuUsPerTask, unit: 'µs' },
+      {
+        section,
+        metric: 'task-protocol messages per batched task, 4 tabs',
+        value: messagesPerTask,
+        unit: 'msgs',
+      },
       { section, metric: 'relay RSS, 4 workers, after the runs above', value: rssBefore / MB, unit: 'MB' },
       {
         section,
