@@ -121,52 +121,26 @@ export class TaskService {
   }
 
   /** Resolves with the task once it is finished, or as it is when `timeoutMs` passes. */
-  wait(id: string, options: WaitOptions = {}): Promise<{ task: TaskRecord; timedOut: boolean }> {
+  async wait(id: string, options: WaitOptions = {}): Promise<{ task: TaskRecord; timedOut: boolean }> {
     const current = this.init.store.get(id)
-    if (!current) return Promise.reject(new Error(`no task ${id}`))
-    if (TERMINAL_STATES.has(current.state)) return Promise.resolve({ task: current, timedOut: false })
-    const { signal, timeoutMs, onProgress } = options
-    return new Promise((resolve, reject) => {
-      const cleanups: Array<() => void> = []
-      const finish = (fn: () => void) => {
-        for (const c of cleanups) c()
-        fn()
-      }
-      cleanups.push(this.waiters.onDone(id, (task) => finish(() => resolve({ task, timedOut: false }))))
-      if (onProgress) {
-        const last = this.waiters.latestProgress(id)
-        if (last) onProgress(last.progress, last.total, last.message)
-        cleanups.push(this.waiters.onProgress(id, (p) => onProgress(p.progress, p.total, p.message)))
-      }
-      if (timeoutMs !== undefined) {
-        const timer = setTimeout(() => {
-          const task = this.init.store.get(id) ?? current
-          finish(() => resolve({ task, timedOut: true }))
-        }, timeoutMs)
-        cleanups.push(() => clearTimeout(timer))
-      }
-      if (signal) {
-        const onAbort = () => finish(() => reject(signal.reason))
-        if (signal.aborted) return onAbort()
-        signal.addEventListener('abort', onAbort, { once: true })
-        cleanups.push(() => signal.removeEventListener('abort', onAbort))
-      }
-    })
+    if (!current) throw new Error(`no task ${id}`)
+    const { tasks, timedOut } = await this.waitMany([current], options)
+    return { task: tasks[0] as TaskRecord, timedOut }
   }
 
   /**
    * Waits for many tasks at once (a batch submission): one timer and one abort
    * listener for the whole batch. `current` are the tasks as they are now, taken in
    * this same turn of the event loop (as `submit` returns them), so no settlement can
-   * slip in between; `onFinished` is called as each one finishes.
+   * slip in between; `onFinished` is called as each one finishes, `onProgress` with
+   * the progress of any of them (the latest known first).
    */
   waitMany(
     current: readonly TaskRecord[],
-    options: { signal?: AbortSignal; timeoutMs?: number; onFinished?: (task: TaskRecord) => void } = {},
+    options: WaitOptions & { onFinished?: (task: TaskRecord) => void } = {},
   ): Promise<{ tasks: TaskRecord[]; timedOut: boolean }> {
-    const { signal, timeoutMs, onFinished } = options
+    const { signal, timeoutMs, onFinished, onProgress } = options
     const tasks = [...current]
-    const ids = tasks.map((t) => t.id)
     return new Promise((resolve, reject) => {
       let open = 0
       const cleanups: Array<() => void> = []
@@ -184,11 +158,16 @@ export class TaskService {
             if (--open === 0) finish(() => resolve({ tasks, timedOut: false }))
           }),
         )
+        if (onProgress) {
+          const last = this.waiters.latestProgress(task.id)
+          if (last) onProgress(last.progress, last.total, last.message)
+          cleanups.push(this.waiters.onProgress(task.id, (p) => onProgress(p.progress, p.total, p.message)))
+        }
       })
       if (open === 0) return resolve({ tasks, timedOut: false })
       if (timeoutMs !== undefined) {
         const timer = setTimeout(() => {
-          const latest = new Map(this.init.store.getMany(ids).map((t) => [t.id, t]))
+          const latest = new Map(this.init.store.getMany(tasks.map((t) => t.id)).map((t) => [t.id, t]))
           finish(() => resolve({ tasks: tasks.map((t) => latest.get(t.id) ?? t), timedOut: true }))
         }, timeoutMs)
         cleanups.push(() => clearTimeout(timer))

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path'
 import { z } from 'zod'
 import { DATA_FORMATS, formatFromPath, looksDelimited, sniffFormat } from '../../shared/data/formats.ts'
 import { McppError } from '../../shared/errors.ts'
+import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { Datasets } from '../datasets/datasets.ts'
 import { confinePath } from '../files/confine-path.ts'
@@ -17,7 +18,6 @@ export const FILE_CATEGORY = {
 }
 
 const HASHES = ['sha256', 'sha512', 'sha1', 'md5', 'sha3-256', 'blake2b512'] as const
-const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 const TEXT_MIME = { csv: 'text/csv', json: 'application/json', jsonl: 'application/x-ndjson' } as const
 
 /** A confined path that must be an existing regular file. */
@@ -142,13 +142,7 @@ export function fileTools(datasets: Datasets) {
       bytes: z.number().int(),
     }),
     example: { path: 'sales.csv', to: 'parquet' },
-    annotations: {
-      title: 'Convert a tabular file',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Convert a tabular file', ...WRITES },
     handlers: {
       local: async (input, ctx) => {
         existingFile(input.path, roots)

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
+import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
@@ -23,12 +24,6 @@ export const DEFAULT_MEDIA_BINARIES: MediaBinaries = { ffmpeg: 'ffmpeg', ffprobe
 
 const FFMPEG_HINT = 'install the Debian package ffmpeg'
 const codec = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'an ffmpeg codec name, e.g. libx264, aac, copy')
-const WRITES = {
-  readOnlyHint: false,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const
 
 const stream = z.object({
   index: z.number().int(),
@@ -110,7 +105,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     input: z.object({ path: z.string().min(1) }),
     output: probed,
     example: { path: 'clips/talk.mp4' },
-    annotations: { title: 'Probe media', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'Probe media', ...READS },
     handlers: {
       local: async ({ path }, ctx) => {
         const absolute = input(path)

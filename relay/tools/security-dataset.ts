@@ -3,6 +3,7 @@ import { sqlIdent } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
 import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
 import { scanText } from '../../shared/security/scan.ts'
+import { READS } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { Datasets } from '../datasets/datasets.ts'
 import { datasetName } from './dataset/schemas.ts'
@@ -45,7 +46,7 @@ export function securityDatasetTool(datasets: Datasets) {
       truncated: z.boolean().describe(`More than ${MAX_FINDINGS} findings; the rest were not listed`),
     }),
     example: { name: 'customers', kinds: ['pii'] },
-    annotations: { title: 'Scan a dataset', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'Scan a dataset', ...READS },
     handlers: {
       local: async ({ name, columns, kinds, entropyThreshold }, ctx) => {
         const info = await datasets.info(name)

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { McppError } from '../../shared/errors.ts'
+import { namesIn } from '../files/names-in.ts'
 import { VectorIndex, type VectorIndexOptions } from './vector-index.ts'
 
 export const VECTOR_INDEX_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -21,10 +22,7 @@ export class VectorStore {
   }
 
   names(): string[] {
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -5))
-      .sort()
+    return namesIn(this.dir)
   }
 
   exists(name: string): boolean {

@@ -3,7 +3,16 @@ import { formatFromPath } from '../../../shared/data/formats.ts'
 import { sqlIdent } from '../../../shared/data/sql-text.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { Datasets } from '../../datasets/datasets.ts'
-import { dataSource, datasetInfo, datasetName, dataTarget, READS, WRITES, written } from './schemas.ts'
+import {
+  DELETES,
+  dataSource,
+  datasetInfo,
+  datasetName,
+  dataTarget,
+  READS,
+  WRITES,
+  written,
+} from './schemas.ts'
 
 export function datasetManageTools(datasets: Datasets) {
   const load = defineTool({
@@ -84,13 +93,7 @@ export function datasetManageTools(datasets: Datasets) {
     input: z.object({ name: datasetName }),
     output: z.object({ dropped: z.string() }),
     example: { name: 'sales_old' },
-    annotations: {
-      title: 'Delete a dataset',
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Delete a dataset', ...DELETES },
     handlers: {
       local: async ({ name }) => {
         await datasets.drop(name)

@@ -75,13 +75,7 @@ export function datasetRowTools(datasets: Datasets) {
       sql: 'SELECT city, sum(qty * price) AS revenue FROM sales GROUP BY city ORDER BY revenue DESC',
       limit: 20,
     },
-    annotations: {
-      title: 'SQL query',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'SQL query', ...WRITES },
     handlers: {
       local: async (input, ctx) => {
         await engine.assertQuery(input.sql)

@@ -51,5 +51,4 @@ export const written = z.object({
 export const MAX_ROWS = 10_000
 export const rowLimit = z.number().int().min(1).max(MAX_ROWS)
 
-export const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
-export const WRITES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
+export { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import MiniSearch from 'minisearch'
 import { McppError } from '../../../shared/errors.ts'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
+import { namesIn } from '../../files/names-in.ts'
 
 export const INDEX_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
@@ -43,10 +44,7 @@ export class SearchIndexes {
   }
 
   names(): string[] {
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -5))
-      .sort()
+    return namesIn(this.dir)
   }
 
   exists(name: string): boolean {

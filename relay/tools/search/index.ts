@@ -3,6 +3,7 @@ import MiniSearch from 'minisearch'
 import { z } from 'zod'
 import { sqlIdent } from '../../../shared/data/sql-text.ts'
 import { McppError } from '../../../shared/errors.ts'
+import { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { Datasets } from '../../datasets/datasets.ts'
 import { datasetName } from '../dataset/schemas.ts'
@@ -58,13 +59,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
       idColumn: 'id',
       storeColumns: ['title'],
     },
-    annotations: {
-      title: 'Build a search index',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Build a search index', ...WRITES },
     handlers: {
       local: async (input, ctx) => {
         if (indexes.exists(input.name) && !input.replace) {
@@ -161,7 +156,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
       ),
     }),
     example: { index: 'articles', query: 'climate polic', prefix: true, fuzzy: 0.2, limit: 5 },
-    annotations: { title: 'Search an index', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'Search an index', ...READS },
     handlers: {
       local: async (input) => {
         const { meta, search } = await indexes.get(input.index)
@@ -222,7 +217,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     description: 'List the search indexes on this relay',
     input: z.object({}),
     output: z.object({ indexes: z.array(indexMeta) }),
-    annotations: { title: 'List indexes', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'List indexes', ...READS },
     handlers: {
       local: async () => ({
         indexes: await Promise.all(
@@ -242,13 +237,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     input: z.object({ index: indexName }),
     output: z.object({ deleted: z.string() }),
     example: { index: 'articles' },
-    annotations: {
-      title: 'Delete an index',
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Delete an index', ...DELETES },
     handlers: {
       local: async ({ index }) => {
         indexes.delete(index)

@@ -9,7 +9,7 @@ import { METRICS } from '../../vectors/vector-index.ts'
 import type { VectorStore } from '../../vectors/vector-store.ts'
 import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
 import { vectorIpfsTools } from './ipfs.ts'
-import { indexName, indexStats, itemId, MUTATES, metadata, READS, statsOf, vector } from './schemas.ts'
+import { indexName, indexStats, itemId, metadata, READS, statsOf, vector, WRITES } from './schemas.ts'
 
 export const VECTOR_CATEGORY = {
   name: 'vector',
@@ -46,7 +46,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     }),
     output: indexStats,
     example: { name: 'docs', dimensions: 384, metric: 'cosine' },
-    annotations: { title: 'Create a vector index', ...MUTATES, idempotentHint: false },
+    annotations: { title: 'Create a vector index', ...WRITES, idempotentHint: false },
     handlers: {
       local: async ({ name, replace, ...options }) =>
         statsOf(name, await store.create(name, options, replace)),
@@ -69,7 +69,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
       index: 'docs',
       vectors: [{ id: 'doc-1', vector: [0.12, -0.03, 0.4], metadata: { lang: 'en' } }],
     },
-    annotations: { title: 'Add vectors', ...MUTATES, idempotentHint: true },
+    annotations: { title: 'Add vectors', ...WRITES, idempotentHint: true },
     handlers: {
       local: ({ index, vectors }) => store.change(index, (ix) => ({ ...ix.add(vectors), count: ix.size })),
     },
@@ -92,7 +92,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
       index: 'docs',
       texts: [{ id: 'doc-1', text: 'Fresh red apples', metadata: { lang: 'en', year: 2024 } }],
     },
-    annotations: { title: 'Add texts', ...MUTATES, idempotentHint: true },
+    annotations: { title: 'Add texts', ...WRITES, idempotentHint: true },
     handlers: {
       local: ({ index, texts }) =>
         store.change(index, (ix) => {

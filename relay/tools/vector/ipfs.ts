@@ -10,7 +10,7 @@ import { VectorIndex } from '../../vectors/vector-index.ts'
 import type { VectorStore } from '../../vectors/vector-store.ts'
 import { addDirectory, catToFile } from '../ipfs/content-io.ts'
 import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
-import { indexName, indexStats, MUTATES, statsOf } from './schemas.ts'
+import { indexName, indexStats, statsOf, WRITES } from './schemas.ts'
 
 /** A scratch folder removed afterwards, whatever happens. */
 async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -31,7 +31,7 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
     input: z.object({ index: indexName }),
     output: z.object({ cid: z.string(), count: z.number().int() }),
     example: { index: 'docs' },
-    annotations: { title: 'Save an index to IPFS', ...MUTATES, idempotentHint: true },
+    annotations: { title: 'Save an index to IPFS', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ index }, ctx) => {
         const ix = await store.get(index)
@@ -54,7 +54,7 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
     input: z.object({ cid: z.string().min(1), name: indexName, replace: z.boolean().default(false) }),
     output: indexStats,
     example: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', name: 'docs_copy' },
-    annotations: { title: 'Load an index from IPFS', ...MUTATES, idempotentHint: true },
+    annotations: { title: 'Load an index from IPFS', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ cid, name, replace }, ctx) => {
         if (store.exists(name) && !replace) {

@@ -21,8 +21,7 @@ export const indexStats = z.object({
   efConstruction: z.number().int(),
   ef: z.number().int(),
 })
-export const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
-export const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
+export { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
 
 export const statsOf = (name: string, index: VectorIndex) => ({
   name,
