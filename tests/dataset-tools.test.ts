@@ -93,6 +93,8 @@ describe('dataset tools', () => {
       { city: 'Lima', revenue: 9 },
     ])
     expect(out.truncated).toBe(false)
+    const commented = await ok('dataset_query', { sql: 'SELECT count(*) AS n FROM sales -- every row' })
+    expect(commented.rows).toEqual([{ n: 6 }])
     const capped = await ok('dataset_query', { sql: 'SELECT * FROM sales', limit: 4, saveAs: 'sales_copy' })
     expect(capped.rows).toHaveLength(4)
     expect(capped.truncated).toBe(true)
