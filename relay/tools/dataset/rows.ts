@@ -84,7 +84,11 @@ export function datasetRowTools(datasets: Datasets) {
           ? await datasets.create(input.saveAs, sql, { replace: input.replace, signal: ctx.signal })
           : undefined
         const source = input.saveAs ? `SELECT * FROM ${sqlIdent(input.saveAs)}` : sql
-        const result = await engine.read(`SELECT * FROM (\n${source}\n) LIMIT ${input.limit + 1}`, [], ctx.signal)
+        const result = await engine.read(
+          `SELECT * FROM (\n${source}\n) LIMIT ${input.limit + 1}`,
+          [],
+          ctx.signal,
+        )
         const truncated = result.rows.length > input.limit
         return {
           columns: result.columns,
