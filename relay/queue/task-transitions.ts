@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import { START_SLACK_FRACTION, START_SLACK_MIN_MS } from '../../shared/queue/start-notice.ts'
 import type { TaskError, TaskProgress, TaskRecord } from '../../shared/task/types.ts'
 import { rowToTask, type TaskRow } from './task-row.ts'
 
@@ -61,7 +62,10 @@ export class TaskTransitions {
       progress: db.prepare(`UPDATE tasks SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ?
         AND ${ACTIVE}`),
       renew: db.prepare(`UPDATE tasks SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
-      timedOut: db.prepare(`SELECT * FROM tasks WHERE ${ACTIVE} AND ? - leased_at > timeout_ms ORDER BY seq`),
+      // A task not yet reported started gets the start slack (shared/queue/start-notice.ts).
+      timedOut: db.prepare(`SELECT * FROM tasks WHERE ${ACTIVE} AND ? - leased_at > timeout_ms
+        + CASE WHEN state = 'leased' THEN MAX(${START_SLACK_MIN_MS}, CAST(timeout_ms * ${START_SLACK_FRACTION} AS INTEGER)) ELSE 0 END
+        ORDER BY seq`),
       cancel: db.prepare(`UPDATE tasks SET state = 'cancelled', error = ?, finished_at = ?, updated_at = ?,
         ${CLEAR_LEASE} WHERE id = ? AND state IN ('queued', 'leased', 'running') RETURNING *`),
     }

@@ -1,5 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { startNoticeDue } from '../../shared/queue/start-notice.ts'
 import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
 import {
   type AssignedTask,
@@ -50,8 +51,6 @@ interface Running {
 }
 
 const PROGRESS_INTERVAL_MS = 50
-/** A task that waited longer than this for a compute slot is reported as started. */
-const START_NOTICE_AFTER_MS = 20
 const MAX_RECONNECT_MS = 30_000
 
 /**
@@ -231,7 +230,7 @@ export class TaskWorker {
         running.started = true
         this.emit({ type: 'task-start', taskId: task.taskId, kind: task.kind })
         // Only a task that waited in the buffer needs the relay to restart its clock.
-        if ((computeStarted as number) - started > START_NOTICE_AFTER_MS) this.outbox.start(base)
+        if (startNoticeDue((computeStarted as number) - started, task.timeoutMs)) this.outbox.start(base)
       },
     })
     // The time it ran, not the time it waited in the buffer: the relay sizes buffers by it.
