@@ -41,7 +41,7 @@ export interface PoolTuning {
   /** How many tasks a context holds at once when tasks are short. */
   shortTaskDepth: number
 }
-const DEFAULT_TUNING: PoolTuning = { shortTaskMs: 2, shortTaskDepth: 4 }
+const DEFAULT_TUNING: PoolTuning = { shortTaskMs: 2, shortTaskDepth: 16 }
 
 const failure = (code: string, message: string, retryable: boolean): KindOutcome => ({
   ok: false,
@@ -123,7 +123,9 @@ export class ComputePool {
     const { shortTaskMs, shortTaskDepth } = this.tuning
     const depth = this.meanMs !== null && this.meanMs < shortTaskMs ? shortTaskDepth : 1
     const batches = new Map<Slot, Job[]>()
-    // Fill the least loaded context first, one job at a time, so work spreads evenly.
+    // The least loaded context first. Long tasks go one per context, so they spread;
+    // short ones fill a context up to `depth` in one message, since a message costs
+    // more than the tasks do.
     while (this.waiting.length > 0) {
       let best: Slot | undefined
       for (const slot of this.slots) {
@@ -131,9 +133,9 @@ export class ComputePool {
         if (load < depth && (best === undefined || load < best.jobs.length)) best = slot
       }
       if (best === undefined) break
-      const job = this.waiting.shift() as Job
-      best.jobs.push(job)
-      batches.set(best, [...(batches.get(best) ?? []), job])
+      const jobs = this.waiting.splice(0, depth - best.jobs.length)
+      best.jobs.push(...jobs)
+      batches.set(best, [...(batches.get(best) ?? []), ...jobs])
     }
     for (const [slot, jobs] of batches) {
       slot.host.postMessage({
