@@ -80,4 +80,26 @@ describe('compute pool on worker threads', () => {
     expect(spin).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } })
     expect(rest).toEqual([1, 2, 3].map((output) => ({ ok: true, output })))
   })
+
+  it('never queues short tasks behind a long one', async () => {
+    pool = new ComputePool(() => spawnNodeCompute(), 2, { shortTaskMs: 60_000, shortTaskDepth: 16 })
+    const p = pool
+    await p.run('echo', 0, { timeoutMs: 10_000 })
+    const module = await wasmModuleBase64('loops')
+    let spinDone = false
+    const spin = p.run('wasm', { module, export: 'spin' }, { timeoutMs: 60_000 }).then((o) => {
+      spinDone = true
+      return o
+    })
+    // The runaway holds one context; every echo finishes in the other while it spins.
+    const echoes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => p.run('echo', i, { timeoutMs: 10_000 })),
+    )
+    expect(echoes.map((o) => (o as { output: number }).output)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    )
+    expect(spinDone).toBe(false)
+    p.close()
+    expect(await spin).toMatchObject({ ok: false, error: { code: 'CANCELLED' } })
+  })
 })

@@ -36,9 +36,9 @@ interface Slot {
 }
 
 export interface PoolTuning {
-  /** Tasks shorter than this on average are sent to a context several at a time. */
+  /** Kinds whose tasks run shorter than this on average are sent to a context several at a time. */
   shortTaskMs: number
-  /** How many tasks a context holds at once when tasks are short. */
+  /** How many tasks a context holds at once (at most one of them not short). */
   shortTaskDepth: number
 }
 const DEFAULT_TUNING: PoolTuning = { shortTaskMs: 2, shortTaskDepth: 16 }
@@ -64,7 +64,8 @@ export class ComputePool {
   private nextId = 1
   private closed = false
   private dispatchScheduled = false
-  private meanMs: number | null = null
+  /** Running mean run time by task kind, as measured inside the contexts. */
+  private readonly meanMs = new Map<string, number>()
   private readonly tuning: PoolTuning
   readonly size: number
 
@@ -120,22 +121,27 @@ export class ComputePool {
 
   private dispatch(): void {
     if (this.closed || this.waiting.length === 0) return
-    const { shortTaskMs, shortTaskDepth } = this.tuning
-    const depth = this.meanMs !== null && this.meanMs < shortTaskMs ? shortTaskDepth : 1
+    const { shortTaskDepth } = this.tuning
     const batches = new Map<Slot, Job[]>()
-    // The least loaded context first. Long tasks go one per context, so they spread;
-    // short ones fill a context up to `depth` in one message, since a message costs
-    // more than the tasks do.
-    while (this.waiting.length > 0) {
+    // A context holds up to `shortTaskDepth` jobs, of which at most one is not known to
+    // be short: so a long task never holds up others, while short ones go to a context
+    // many per message (a message costs more than they do). Least loaded context first.
+    const placeable = (slot: Slot) =>
+      slot.jobs.length < shortTaskDepth && slot.jobs.every((j) => this.isShort(j))
+    for (let i = 0; i < this.waiting.length; ) {
+      const job = this.waiting[i] as Job
       let best: Slot | undefined
       for (const slot of this.slots) {
-        const load = slot.jobs.length
-        if (load < depth && (best === undefined || load < best.jobs.length)) best = slot
+        if (placeable(slot) && (best === undefined || slot.jobs.length < best.jobs.length)) best = slot
       }
       if (best === undefined) break
-      const jobs = this.waiting.splice(0, depth - best.jobs.length)
-      best.jobs.push(...jobs)
-      batches.set(best, [...(batches.get(best) ?? []), ...jobs])
+      if (!this.isShort(job) && best.jobs.length > 0 && this.slots.some((s) => s.jobs.length === 0)) {
+        // A long job goes to an idle context when there is one.
+        best = this.slots.find((s) => s.jobs.length === 0) as Slot
+      }
+      this.waiting.splice(i, 1)
+      best.jobs.push(job)
+      batches.set(best, [...(batches.get(best) ?? []), job])
     }
     for (const [slot, jobs] of batches) {
       slot.host.postMessage({
@@ -145,6 +151,11 @@ export class ComputePool {
       for (const job of jobs) job.options.onStart?.()
       if (slot.jobs[0] === jobs[0]) this.armTimer(slot)
     }
+  }
+
+  /** A job of a kind whose recent runs were short (unknown kinds are not). */
+  private isShort(job: Job): boolean {
+    return (this.meanMs.get(job.kind) ?? Number.POSITIVE_INFINITY) < this.tuning.shortTaskMs
   }
 
   /** The time limit of the job a context is running now (the first one it holds). */
@@ -173,7 +184,7 @@ export class ComputePool {
       slot.jobs.shift()
       clearTimeout(slot.timer)
       // The context's own measure: under CPU contention, wall time would call every task long.
-      this.recordDuration(reply.ms)
+      this.recordDuration(head.kind, reply.ms)
       this.armTimer(slot)
       head.resolve(reply.outcome)
       this.scheduleDispatch()
@@ -187,8 +198,9 @@ export class ComputePool {
     return slot
   }
 
-  private recordDuration(ms: number): void {
-    this.meanMs = this.meanMs === null ? ms : this.meanMs + 0.1 * (ms - this.meanMs)
+  private recordDuration(kind: string, ms: number): void {
+    const mean = this.meanMs.get(kind)
+    this.meanMs.set(kind, mean === undefined ? ms : mean + 0.1 * (ms - mean))
   }
 
   /** Cancels a job: dropped if still waiting; if sent to a context, that context is terminated. */
