@@ -86,6 +86,13 @@ describe('search tools', () => {
       errorMeta(await call('search_build_index', { name: 'x', dataset: 'books', textColumns: ['nope'] }))
         .problems[0].param,
     ).toBe('textColumns')
+    const store = await call('search_build_index', {
+      name: 'x',
+      dataset: 'books',
+      textColumns: ['title'],
+      storeColumns: ['nope'],
+    })
+    expect(errorMeta(store).problems[0].param).toBe('storeColumns')
     expect(
       errorMeta(
         await call('search_build_index', { name: 'books-idx', dataset: 'books', textColumns: ['title'] }),

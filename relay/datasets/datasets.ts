@@ -184,6 +184,27 @@ export class Datasets {
   }
 }
 
+/**
+ * The named columns of a dataset (all of them when none are named), refusing unknown
+ * names with INVALID_PARAMS naming `param`, so every tool words this the same way.
+ */
+export function pickColumns(
+  info: DatasetInfo,
+  wanted: readonly string[] | undefined,
+  param: string,
+): Column[] {
+  if (wanted === undefined) return info.columns
+  const missing = wanted.filter((w) => !info.columns.some((c) => c.name === w))
+  if (missing.length > 0) {
+    throw new McppError(
+      'INVALID_PARAMS',
+      `${param}: no column ${missing.map((m) => `"${m}"`).join(', ')} in "${info.name}"; columns: ${info.columns.map((c) => c.name).join(', ')}`,
+      { problems: [{ param, problem: 'unknown column' }] },
+    )
+  }
+  return wanted.map((w) => info.columns.find((c) => c.name === w) as Column)
+}
+
 async function sniffFile(path: string): Promise<DataFormat | undefined> {
   const file = await open(path, 'r')
   try {

@@ -4,7 +4,7 @@ import { aggregate, aggregateSql, interval, isNumericType } from '../../shared/d
 import { sqlIdent, sqlString } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { Datasets } from '../datasets/datasets.ts'
+import { type Datasets, pickColumns } from '../datasets/datasets.ts'
 import type { Column } from '../datasets/duck-engine.ts'
 import { datasetName, READS, rowLimit, rows } from './dataset/schemas.ts'
 
@@ -18,16 +18,7 @@ const columnList = z.array(z.string().min(1).max(256)).min(1).max(256)
 
 /** The dataset's columns, checking that the named ones exist (naming the parameter if not). */
 async function columnsOf(datasets: Datasets, name: string, wanted?: readonly string[], param = 'columns') {
-  const { columns } = await datasets.info(name)
-  const missing = (wanted ?? []).filter((w) => !columns.some((c) => c.name === w))
-  if (missing.length > 0) {
-    throw new McppError(
-      'INVALID_PARAMS',
-      `${param}: no column ${missing.map((m) => `"${m}"`).join(', ')} in "${name}"; columns: ${columns.map((c) => c.name).join(', ')}`,
-      { problems: [{ param, problem: 'unknown column' }] },
-    )
-  }
-  return wanted ? wanted.map((w) => columns.find((c) => c.name === w) as Column) : columns
+  return pickColumns(await datasets.info(name), wanted, param)
 }
 
 const columnStats = z.object({

@@ -1,11 +1,10 @@
 import { z } from 'zod'
 import { sqlIdent } from '../../shared/data/sql-text.ts'
-import { McppError } from '../../shared/errors.ts'
 import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
 import { scanText } from '../../shared/security/scan.ts'
 import { READS } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { Datasets } from '../datasets/datasets.ts'
+import { type Datasets, pickColumns } from '../datasets/datasets.ts'
 import { datasetName } from './dataset/schemas.ts'
 
 const CHUNK = 10_000
@@ -50,15 +49,7 @@ export function securityDatasetTool(datasets: Datasets) {
     handlers: {
       local: async ({ name, columns, kinds, entropyThreshold }, ctx) => {
         const info = await datasets.info(name)
-        const scanned = (columns ?? info.columns.map((c) => c.name)).filter((c) =>
-          info.columns.some((i) => i.name === c),
-        )
-        if (columns && scanned.length !== columns.length) {
-          const missing = columns.filter((c) => !scanned.includes(c))
-          throw new McppError('INVALID_PARAMS', `columns: no column ${missing.join(', ')} in "${name}"`, {
-            problems: [{ param: 'columns', problem: 'unknown column' }],
-          })
-        }
+        const scanned = pickColumns(info, columns, 'columns').map((c) => c.name)
         const select = scanned.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ')
         const findings: Array<{
           row: number

@@ -86,7 +86,7 @@ export class VectorIndex {
     const saved = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Saved
     const { HierarchicalNSW } = await hnswlib()
     const hnsw = new HierarchicalNSW(saved.metric, saved.dimensions)
-    if (saved.ids.length > 0) hnsw.readIndexSync(`${base}.hnsw`)
+    if (saved.ids.length > 0) await hnsw.readIndex(`${base}.hnsw`)
     else
       hnsw.initIndex({
         maxElements: INITIAL_CAPACITY,
@@ -103,7 +103,9 @@ export class VectorIndex {
   async save(base: string): Promise<void> {
     const saved: Saved = { ...this.options, ids: this.ids, metadata: Object.fromEntries(this.metadata) }
     if (this.ids.length > 0) {
-      this.hnsw.writeIndexSync(`${base}.hnsw.partial`)
+      // hnswlib writes on a thread of its own, so a large index does not stall the relay;
+      // the store runs one change per index at a time, so nothing mutates it meanwhile.
+      await this.hnsw.writeIndex(`${base}.hnsw.partial`)
       await rename(`${base}.hnsw.partial`, `${base}.hnsw`)
     } else {
       await rm(`${base}.hnsw`, { force: true })

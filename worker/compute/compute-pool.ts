@@ -125,23 +125,28 @@ export class ComputePool {
     const batches = new Map<Slot, Job[]>()
     // A context holds up to `shortTaskDepth` jobs, of which at most one is not known to
     // be short: so a long task never holds up others, while short ones go to a context
-    // many per message (a message costs more than they do). Least loaded context first.
-    const placeable = (slot: Slot) =>
-      slot.jobs.length < shortTaskDepth && slot.jobs.every((j) => this.isShort(j))
-    for (let i = 0; i < this.waiting.length; ) {
-      const job = this.waiting[i] as Job
+    // many per message (a message costs more than they do). Least loaded context first;
+    // whether a context holds a job not known to be short is worked out once per round.
+    const holdsLong = new Map(this.slots.map((slot) => [slot, !slot.jobs.every((j) => this.isShort(j))]))
+    while (this.waiting.length > 0) {
+      const job = this.waiting[0] as Job
+      const short = this.isShort(job)
       let best: Slot | undefined
+      let idle: Slot | undefined
       for (const slot of this.slots) {
-        if (placeable(slot) && (best === undefined || slot.jobs.length < best.jobs.length)) best = slot
+        if (slot.jobs.length >= shortTaskDepth || holdsLong.get(slot)) continue
+        if (slot.jobs.length === 0) idle ??= slot
+        if (best === undefined || slot.jobs.length < best.jobs.length) best = slot
       }
       if (best === undefined) break
-      if (!this.isShort(job) && best.jobs.length > 0 && this.slots.some((s) => s.jobs.length === 0)) {
-        // A long job goes to an idle context when there is one.
-        best = this.slots.find((s) => s.jobs.length === 0) as Slot
-      }
-      this.waiting.splice(i, 1)
+      // A long job goes to an idle context when there is one.
+      if (!short && idle) best = idle
+      this.waiting.shift()
       best.jobs.push(job)
-      batches.set(best, [...(batches.get(best) ?? []), job])
+      if (!short) holdsLong.set(best, true)
+      const batch = batches.get(best)
+      if (batch) batch.push(job)
+      else batches.set(best, [job])
     }
     for (const [slot, jobs] of batches) {
       slot.host.postMessage({

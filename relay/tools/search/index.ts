@@ -5,7 +5,7 @@ import { sqlIdent } from '../../../shared/data/sql-text.ts'
 import { McppError } from '../../../shared/errors.ts'
 import { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import type { Datasets } from '../../datasets/datasets.ts'
+import { type Datasets, pickColumns } from '../../datasets/datasets.ts'
 import { datasetName } from '../dataset/schemas.ts'
 import { INDEX_NAME, type IndexMeta, miniSearchOptions, type SearchIndexes } from './index-store.ts'
 
@@ -69,17 +69,14 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
           )
         }
         const info = await datasets.info(input.dataset)
+        pickColumns(info, input.textColumns, 'textColumns')
+        pickColumns(info, input.storeColumns, 'storeColumns')
+        if (input.idColumn) pickColumns(info, [input.idColumn], 'idColumn')
         const wanted = [
           ...input.textColumns,
           ...input.storeColumns,
           ...(input.idColumn ? [input.idColumn] : []),
         ]
-        const missing = wanted.filter((w) => !info.columns.some((c) => c.name === w))
-        if (missing.length > 0) {
-          throw new McppError('INVALID_PARAMS', `no column ${missing.join(', ')} in "${input.dataset}"`, {
-            problems: [{ param: 'textColumns', problem: 'unknown column' }],
-          })
-        }
         if (info.rows > MAX_DOCUMENTS) {
           throw new McppError(
             'INVALID_PARAMS',
