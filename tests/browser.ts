@@ -2,19 +2,19 @@ import { type Browser, chromium } from 'playwright-core'
 
 export const CHROMIUM = process.env.MCPP_CHROMIUM ?? '/usr/bin/chromium'
 
-/** Headless Debian Chromium with the flags that work here (FACTS.md); playwright gives it a fresh profile. */
+/** Headless Debian Chromium with the flags that work here (FACTS.md). */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** Headless Chromium under playwright, which gives it a fresh profile. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })
 }

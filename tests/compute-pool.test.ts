@@ -57,7 +57,13 @@ describe('compute pool on worker threads', () => {
     pool = new ComputePool(
       () => {
         const host = spawnNodeCompute()
-        return { ...host, postMessage: (m) => (sent.push(m.tasks.length), host.postMessage(m)) }
+        return {
+          ...host,
+          postMessage: (m) => {
+            sent.push(m.tasks.length)
+            host.postMessage(m)
+          },
+        }
       },
       1,
       tuning,

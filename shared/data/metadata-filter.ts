@@ -42,7 +42,7 @@ export function matchesFilter(
     if (cond.eq !== undefined && (value ?? null) !== cond.eq) return false
     if (cond.ne !== undefined && (value ?? null) === cond.ne) return false
     if (cond.in !== undefined && !cond.in.includes((value ?? null) as Scalar)) return false
-    if (cond.nin !== undefined && cond.nin.includes((value ?? null) as Scalar)) return false
+    if (cond.nin?.includes((value ?? null) as Scalar)) return false
     for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
       const bound = cond[op]
       if (bound === undefined) continue

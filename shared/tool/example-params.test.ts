@@ -26,7 +26,7 @@ describe('tool examples', () => {
       .filter((r) => !r.parsed.success)
       .map(
         (r) =>
-          `${r.tool}: ${JSON.stringify(r.parsed.error?.issues.map((i) => i.path.join('.') + ' ' + i.message))}`,
+          `${r.tool}: ${JSON.stringify(r.parsed.error?.issues.map((i) => `${i.path.join('.')} ${i.message}`))}`,
       )
     expect(refused).toEqual([])
   })

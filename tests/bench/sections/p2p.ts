@@ -1,11 +1,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../../browser.ts'
+import type { BrowserContext, Page } from 'playwright-core'
 import type { BenchContext, BenchSection } from '../context.ts'
+import { type DetachedChromium, startDetachedChromium } from '../detached-chromium.ts'
 import { connect, percentile } from '../load.ts'
 import { type RelayChild, startRelayChild } from '../relay-child.ts'
 import type { Row } from '../table.ts'
-import { startWsEcho } from '../ws-echo-server.ts'
+import { startWsPinger } from '../ws-echo-server.ts'
 
 const MB = 1024 * 1024
 const LATENCY_CALLS = 300
@@ -23,8 +23,8 @@ async function dispatch(client: Client, tool: string, params: Record<string, unk
   return (result.structuredContent as any).result
 }
 
-async function openTab(browser: Browser, relay: RelayChild, concurrency: number): Promise<Page> {
-  const page = await browser.newPage()
+async function openTab(context: BrowserContext, relay: RelayChild, concurrency: number): Promise<Page> {
+  const page = await context.newPage()
   await page.goto(`${relay.base}/contribute`)
   await page.fill('#concurrency', String(concurrency))
   await page.click('#start')
@@ -41,30 +41,19 @@ async function protocolMessages(relay: RelayChild): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0)
 }
 
-/** Round trips of 64 bytes between the page and a Node WebSocket server: the transport floor. */
-async function wsEchoRtts(page: Page, url: string, count: number): Promise<number[]> {
+/** Makes the page echo every message from the pinger back: the transport floor, timed by Node. */
+function echoBack(page: Page, url: string): Promise<void> {
   return page.evaluate(
-    async ({ url, count }) => {
-      const ws = new WebSocket(url)
-      ws.binaryType = 'arraybuffer'
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve
-        ws.onerror = reject
-      })
-      const payload = new Uint8Array(64)
-      const rtts: number[] = []
-      for (let i = 0; i < count; i++) {
-        const started = performance.now()
-        await new Promise((resolve) => {
-          ws.onmessage = resolve
-          ws.send(payload)
-        })
-        rtts.push(performance.now() - started)
-      }
-      ws.close()
-      return rtts
-    },
-    { url, count },
+    (url) =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(url)
+        ws.binaryType = 'arraybuffer'
+        ws.onmessage = (event) => ws.send(event.data)
+        ws.onopen = () => resolve()
+        ws.onerror = () => reject(new Error(`cannot open ${url}`))
+        ;(globalThis as { echoSocket?: WebSocket }).echoSocket = ws
+      }),
+    url,
   )
 }
 
@@ -117,14 +106,17 @@ async function batchThroughput(client: Client): Promise<number> {
 async function measure(
   ctx: BenchContext,
   relay: RelayChild,
-  browser: Browser,
+  chromium: DetachedChromium,
   client: Client,
 ): Promise<Row[]> {
-  const echo = await startWsEcho()
+  const echo = await startWsPinger()
   try {
     ctx.progress('p2p: one Chromium tab; WebSocket echo baseline')
-    const first = await openTab(browser, relay, TAB_CONCURRENCY)
-    const rtts = (await wsEchoRtts(first, echo.url, 500)).slice(50).sort((a, b) => a - b)
+    await chromium.withSession(async (context) => {
+      const first = await openTab(context, relay, TAB_CONCURRENCY)
+      await echoBack(first, echo.url)
+    })
+    const rtts = (await echo.roundTrips(500)).slice(50).sort((a, b) => a - b)
     ctx.progress(`p2p: ${LATENCY_CALLS} sequential submit→result calls through MCP`)
     await submitLatencies(client, 30)
     const latency = await submitLatencies(client, LATENCY_CALLS)
@@ -134,8 +126,11 @@ async function measure(
     ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 1 tab`)
     const oneTab = await batchThroughput(client)
     ctx.progress('p2p: opening 3 more tabs')
-    for (let i = 0; i < 3; i++) await openTab(browser, relay, TAB_CONCURRENCY)
-    ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 4 tabs`)
+    await chromium.withSession(async (context) => {
+      for (let i = 0; i < 3; i++) await openTab(context, relay, TAB_CONCURRENCY)
+    })
+    ctx.progress(`p2p: ${BATCHES} batches of ${BATCH} tasks, 4 tabs (after one unmeasured round)`)
+    await batchThroughput(client)
     const cpuBefore = relay.cpuMs()
     const messagesBefore = await protocolMessages(relay)
     const fourTabs = await batchThroughput(client)
@@ -207,20 +202,21 @@ async function measure(
 
 /**
  * Browser tabs as workers: the relay (as `npm start` runs it) with headless Chromium
- * tabs on /contribute, driven over MCP; a raw WebSocket echo from the same page is the
- * transport floor.
+ * tabs on /contribute, driven over MCP; a raw WebSocket echo with the same page is the
+ * transport floor. Playwright only opens the tabs and presses Start; it is detached
+ * while anything is measured (see detached-chromium.ts).
  */
 export const p2pBench: BenchSection = {
   name: 'p2p',
   async run(ctx) {
     const relay = await startRelayChild()
-    const browser = await launchChromium()
+    const chromium = await startDetachedChromium()
     const client = await connect(relay.endpoint)
     try {
-      return await measure(ctx, relay, browser, client)
+      return await measure(ctx, relay, chromium, client)
     } finally {
       await client.close()
-      await browser.close()
+      await chromium.close()
       await relay.stop()
     }
   },
