@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
-import { rowToTask, type TaskRow } from './task-row.ts'
+import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
 export interface ListFilter {
   states?: readonly TaskState[] | undefined
@@ -44,8 +44,11 @@ export class TaskQueries {
     this.db = db
     this.now = now
     this.stmts = {
-      byId: db.prepare('SELECT * FROM tasks WHERE id = ?'),
-      byIds: db.prepare('SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))'),
+      byId: taskStatement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`),
+      byIds: taskStatement(
+        db,
+        `SELECT ${TASK_COLUMNS} FROM tasks WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
       ready: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state = 'queued' AND not_before <= ?`),
       oldest: db.prepare(`SELECT MIN(created_at) AS at FROM tasks WHERE state = 'queued'`),
@@ -54,15 +57,15 @@ export class TaskQueries {
   }
 
   get(id: string): TaskRecord | undefined {
-    const row = this.stmts.byId.get(id) as TaskRow | undefined
+    const row = this.stmts.byId.get(id) as TaskValues | undefined
     return row ? rowToTask(row) : undefined
   }
 
   /** The tasks with these ids, in the order asked; unknown ids are left out. */
   getMany(ids: readonly string[]): TaskRecord[] {
     if (ids.length === 0) return []
-    const rows = this.stmts.byIds.all(JSON.stringify(ids)) as unknown as TaskRow[]
-    const byId = new Map(rows.map((row) => [row.id, row]))
+    const rows = this.stmts.byIds.all(JSON.stringify(ids)) as unknown as TaskValues[]
+    const byId = new Map(rows.map((row) => [row[1], row]))
     const tasks: TaskRecord[] = []
     for (const id of ids) {
       const row = byId.get(id)
@@ -92,14 +95,15 @@ export class TaskQueries {
       .get(...values) as { n: number }
     const paged = filter.cursor === undefined ? where : [...where, 'seq < ?']
     const pageValues = filter.cursor === undefined ? values : [...values, filter.cursor]
-    const rows = this.db
-      .prepare(`SELECT * FROM tasks ${clause(paged)} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-      .all(...pageValues, filter.limit + 1, filter.offset ?? 0) as unknown as TaskRow[]
+    const rows = taskStatement(
+      this.db,
+      `SELECT ${TASK_COLUMNS} FROM tasks ${clause(paged)} ORDER BY seq DESC LIMIT ? OFFSET ?`,
+    ).all(...pageValues, filter.limit + 1, filter.offset ?? 0) as unknown as TaskValues[]
     // One row more than asked tells whether another page follows.
     const more = rows.length > filter.limit
     if (more) rows.pop()
     const last = rows.at(-1)
-    return { tasks: rows.map(rowToTask), total, nextCursor: more && last ? last.seq : null }
+    return { tasks: rows.map(rowToTask), total, nextCursor: more && last ? last[0] : null }
   }
 
   countsByState(): Record<TaskState, number> {

@@ -8,7 +8,7 @@ import {
 import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
-import { rowToTask, type TaskRow } from './task-row.ts'
+import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 import { migrate } from './task-schema.ts'
 import {
   type CancelResult,
@@ -63,14 +63,17 @@ export class TaskStore {
       insert: this.db.prepare(`INSERT INTO tasks (id, kind, input, input_cid, priority, state, max_attempts,
         timeout_ms, idempotency_key, requires, tags, metadata, created_at, updated_at, not_before, previous_id)
         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      byKey: this.db.prepare('SELECT * FROM tasks WHERE idempotency_key = ?'),
+      byKey: taskStatement(this.db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = ?`),
       fence: this.db.prepare(`UPDATE queue_meta SET value = value + ? WHERE key = 'fence' RETURNING value`),
       // One statement per lease round: the chosen seqs arrive as a JSON array, and each
       // task's fencing token is the round's first token plus its position in the array.
-      lease: this.db.prepare(`UPDATE tasks SET state = 'leased', attempt = attempt + 1, worker_id = ?1,
+      lease: taskStatement(
+        this.db,
+        `UPDATE tasks SET state = 'leased', attempt = attempt + 1, worker_id = ?1,
         lease_token = ?2 + (SELECT key FROM json_each(?5) WHERE value = tasks.seq), leased_at = ?3,
         lease_expires_at = ?4, started_at = COALESCE(started_at, ?3), updated_at = ?3, progress = NULL
-        WHERE seq IN (SELECT value FROM json_each(?5)) AND state = 'queued' RETURNING *`),
+        WHERE seq IN (SELECT value FROM json_each(?5)) AND state = 'queued' RETURNING ${TASK_COLUMNS}`,
+      ),
     }
     this.groups = new LeaseGroups(this.db)
     this.queries = new TaskQueries(this.db, now)
@@ -87,7 +90,7 @@ export class TaskStore {
       specs.map((spec) => {
         if (typeof spec.kind !== 'string' || spec.kind === '') throw new Error('a task needs a kind')
         if (spec.idempotencyKey !== undefined) {
-          const existing = this.stmts.byKey.get(spec.idempotencyKey) as TaskRow | undefined
+          const existing = this.stmts.byKey.get(spec.idempotencyKey) as TaskValues | undefined
           if (existing) return { task: rowToTask(existing), created: false }
         }
         return { task: this.insert(spec, null), created: true }
@@ -163,7 +166,7 @@ export class TaskStore {
         now,
         expires,
         JSON.stringify(chosen),
-      ) as unknown as TaskRow[]
+      ) as unknown as TaskValues[]
       return rows.map(rowToTask).sort((a, b) => (a.leaseToken as number) - (b.leaseToken as number))
     })
   }

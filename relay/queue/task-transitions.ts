@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import { START_SLACK_FRACTION, START_SLACK_MIN_MS } from '../../shared/queue/start-notice.ts'
 import type { TaskError, TaskProgress, TaskRecord } from '../../shared/task/types.ts'
-import { rowToTask, type TaskRow } from './task-row.ts'
+import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
 /** A worker's result for one attempt, named by the lease token it holds. */
 export type Settle =
@@ -49,13 +49,21 @@ export class TaskTransitions {
     this.now = now
     this.stmts = {
       state: db.prepare('SELECT state FROM tasks WHERE id = ?'),
-      succeed: db.prepare(`UPDATE tasks SET state = 'succeeded', output = ?, output_cid = ?, error = NULL,
-        finished_at = ?, updated_at = ?, ${CLEAR_LEASE} WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING *`),
-      retry:
-        db.prepare(`UPDATE tasks SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
-        WHERE id = ? AND lease_token = ? AND ${ACTIVE} AND attempt < max_attempts RETURNING *`),
-      fail: db.prepare(`UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
-        WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING *`),
+      succeed: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'succeeded', output = ?, output_cid = ?, error = NULL,
+        finished_at = ?, updated_at = ?, ${CLEAR_LEASE} WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+      ),
+      retry: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
+        WHERE id = ? AND lease_token = ? AND ${ACTIVE} AND attempt < max_attempts RETURNING ${TASK_COLUMNS}`,
+      ),
+      fail: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
+        WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+      ),
       // The attempt's time limit runs from here (a worker may buffer tasks before running them).
       running: db.prepare(`UPDATE tasks SET state = 'running', leased_at = ?, updated_at = ? WHERE id = ?
         AND lease_token = ? AND state = 'leased'`),
@@ -63,30 +71,36 @@ export class TaskTransitions {
         AND ${ACTIVE}`),
       renew: db.prepare(`UPDATE tasks SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
       // A task not yet reported started gets the start slack (shared/queue/start-notice.ts).
-      timedOut: db.prepare(`SELECT * FROM tasks WHERE ${ACTIVE} AND ? - leased_at > timeout_ms
+      timedOut: taskStatement(
+        db,
+        `SELECT ${TASK_COLUMNS} FROM tasks WHERE ${ACTIVE} AND ? - leased_at > timeout_ms
         + CASE WHEN state = 'leased' THEN MAX(${START_SLACK_MIN_MS}, CAST(timeout_ms * ${START_SLACK_FRACTION} AS INTEGER)) ELSE 0 END
-        ORDER BY seq`),
-      cancel: db.prepare(`UPDATE tasks SET state = 'cancelled', error = ?, finished_at = ?, updated_at = ?,
-        ${CLEAR_LEASE} WHERE id = ? AND state IN ('queued', 'leased', 'running') RETURNING *`),
+        ORDER BY seq`,
+      ),
+      cancel: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'cancelled', error = ?, finished_at = ?, updated_at = ?,
+        ${CLEAR_LEASE} WHERE id = ? AND state IN ('queued', 'leased', 'running') RETURNING ${TASK_COLUMNS}`,
+      ),
     }
   }
 
   settle(item: Settle): SettleResult {
     const now = this.now()
-    let row: TaskRow | undefined
+    let row: TaskValues | undefined
     if (item.ok) {
       const output = item.output === undefined ? null : JSON.stringify(item.output)
       row = this.stmts.succeed.get(output, item.outputCid ?? null, now, now, item.id, item.token) as
-        | TaskRow
+        | TaskValues
         | undefined
     } else {
       const error = JSON.stringify(item.error)
       if (item.retryable) {
         row = this.stmts.retry.get(error, now + item.retryDelayMs, now, item.id, item.token) as
-          | TaskRow
+          | TaskValues
           | undefined
       }
-      row ??= this.stmts.fail.get(error, now, now, item.id, item.token) as TaskRow | undefined
+      row ??= this.stmts.fail.get(error, now, now, item.id, item.token) as TaskValues | undefined
     }
     if (row) return { ok: true, task: rowToTask(row) }
     const current = this.stmts.state.get(item.id) as { state: string } | undefined
@@ -115,20 +129,22 @@ export class TaskTransitions {
   releaseWhere(condition: string, values: SQLInputValue[], reason: TaskError): TaskRecord[] {
     const now = this.now()
     const error = JSON.stringify(reason)
-    const requeued = this.db
-      .prepare(`UPDATE tasks SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
-        WHERE ${ACTIVE} AND (${condition}) AND attempt < max_attempts RETURNING *`)
-      .all(error, now, now, ...values) as unknown as TaskRow[]
-    const failed = this.db
-      .prepare(`UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
-        WHERE ${ACTIVE} AND (${condition}) RETURNING *`)
-      .all(error, now, now, ...values) as unknown as TaskRow[]
-    return [...requeued, ...failed].sort((a, b) => a.seq - b.seq).map(rowToTask)
+    const requeued = taskStatement(
+      this.db,
+      `UPDATE tasks SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
+        WHERE ${ACTIVE} AND (${condition}) AND attempt < max_attempts RETURNING ${TASK_COLUMNS}`,
+    ).all(error, now, now, ...values) as unknown as TaskValues[]
+    const failed = taskStatement(
+      this.db,
+      `UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
+        WHERE ${ACTIVE} AND (${condition}) RETURNING ${TASK_COLUMNS}`,
+    ).all(error, now, now, ...values) as unknown as TaskValues[]
+    return [...requeued, ...failed].sort((a, b) => a[0] - b[0]).map(rowToTask)
   }
 
   /** Active tasks whose current attempt has run longer than their timeout. */
   timedOut(): TaskRecord[] {
-    return (this.stmts.timedOut.all(this.now()) as unknown as TaskRow[]).map(rowToTask)
+    return (this.stmts.timedOut.all(this.now()) as unknown as TaskValues[]).map(rowToTask)
   }
 
   cancel(id: string, reason: string): CancelResult {
@@ -138,7 +154,7 @@ export class TaskTransitions {
     if (!before) return { ok: false, reason: 'not_found' }
     const now = this.now()
     const error = JSON.stringify({ code: 'CANCELLED', message: reason })
-    const row = this.stmts.cancel.get(error, now, now, id) as TaskRow | undefined
+    const row = this.stmts.cancel.get(error, now, now, id) as TaskValues | undefined
     if (!row) return { ok: false, reason: 'already_finished' }
     const wasActive = before.state === 'leased' || before.state === 'running'
     return { ok: true, task: rowToTask(row), wasActive, workerId: wasActive ? before.worker_id : null }
@@ -159,11 +175,10 @@ export class TaskTransitions {
 
   /** Changes columns of a task that is still queued. */
   patchQueued(id: string, assignments: string, values: SQLInputValue[]): PatchResult {
-    const row = this.db
-      .prepare(
-        `UPDATE tasks SET ${assignments}, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`,
-      )
-      .get(...values, this.now(), id) as TaskRow | undefined
+    const row = taskStatement(
+      this.db,
+      `UPDATE tasks SET ${assignments}, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING ${TASK_COLUMNS}`,
+    ).get(...values, this.now(), id) as TaskValues | undefined
     if (row) return { ok: true, task: rowToTask(row) }
     return this.stmts.state.get(id) ? { ok: false, reason: 'not_queued' } : { ok: false, reason: 'not_found' }
   }
