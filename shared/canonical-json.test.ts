@@ -10,3 +10,28 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }))
   })
 })
+
+/** The first implementation; audit hashes already on disk were made with it. */
+function reference(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`
+}
+
+describe('canonicalJson output is stable', () => {
+  it('matches the first implementation on awkward values', () => {
+    const values: unknown[] = [
+      { 'é': 1, e: 2, E: 3, '\u{1F600}': 4, '\uFFFF': 5, '10': 6, '9': 7, '': 8 },
+      { f: () => 1, u: undefined, n: Number.NaN, i: Number.POSITIVE_INFINITY, z: -0 },
+      [undefined, () => 1, null, [[]], {}, 'a"b\\c\n'],
+      { nested: [{ b: [1, { d: undefined, c: 'x' }], a: true }], date: new Date(0) },
+      1.5e300,
+      'plain',
+      undefined,
+    ]
+    for (const value of values) expect(canonicalJson(value)).toBe(reference(value))
+  })
+})

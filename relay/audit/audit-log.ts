@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { canonicalJson } from '../../shared/canonical-json.ts'
 
@@ -53,13 +53,12 @@ const SCHEMA = `
 
 /** The hash of an entry: sha256 over the previous hash and the entry's canonical JSON. */
 export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(entry)).digest('hex')
+  return hash('sha256', prevHash + canonicalJson(entry), 'hex')
 }
 
+/** One-shot hashing: this runs on every tool call, and a Hash object costs more than the digest. */
 export function paramsDigest(params: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson(params ?? {}))
-    .digest('hex')
+  return hash('sha256', canonicalJson(params ?? {}), 'hex')
 }
 
 interface Row {

@@ -1,13 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
-export interface LoadResult {
-  calls: number
-  callsPerSecond: number
-  p50Ms: number
-  p99Ms: number
-}
-
 export interface ToolCall {
   name: string
   arguments: Record<string, unknown>
@@ -46,37 +39,34 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, index)] as number
 }
 
+/** Calls made in one run of `drive`, with their latencies (ms, sorted) and the run's length. */
+export interface LoadRun {
+  latencies: number[]
+  elapsedMs: number
+}
+
 /**
- * Keeps `concurrency` calls in flight on one session for `durationMs` (after a
- * warm-up of `warmupMs` that is not counted) and reports throughput and latency.
+ * Keeps `concurrency` calls in flight on one session, starting new ones for
+ * `durationMs`; the run ends when the last of them has answered.
  */
 export async function drive(
   client: Client,
   call: ToolCall,
   concurrency: number,
   durationMs: number,
-  warmupMs: number,
-  onMeasureStart: () => void = () => {},
-): Promise<LoadResult> {
+): Promise<LoadRun> {
   const latencies: number[] = []
-  const warmupEnd = performance.now() + warmupMs
-  const end = warmupEnd + durationMs
-  setTimeout(onMeasureStart, warmupMs)
+  const started = performance.now()
+  const end = started + durationMs
   const worker = async () => {
     for (;;) {
-      const started = performance.now()
-      if (started >= end) return
+      const callStarted = performance.now()
+      if (callStarted >= end) return
       const result = await client.callTool(call)
       if (result.isError) throw new Error(`${call.name} failed: ${JSON.stringify(result.content)}`)
-      if (started >= warmupEnd) latencies.push(performance.now() - started)
+      latencies.push(performance.now() - callStarted)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  latencies.sort((a, b) => a - b)
-  return {
-    calls: latencies.length,
-    callsPerSecond: latencies.length / (durationMs / 1000),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  }
+  return { latencies: latencies.sort((a, b) => a - b), elapsedMs: performance.now() - started }
 }

@@ -216,8 +216,11 @@ export const p2pBench: BenchSection = {
       return await measure(ctx, relay, chromium, client)
     } finally {
       await client.close()
-      await chromium.close()
-      await relay.stop()
+      try {
+        await chromium.close()
+      } finally {
+        await relay.stop()
+      }
     }
   },
 }

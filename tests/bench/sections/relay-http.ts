@@ -1,8 +1,9 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { type ChildServer, startChildServer } from '../child-server.ts'
 import type { BenchContext, BenchSection } from '../context.ts'
-import { connect, drive, type LoadResult, type ToolCall } from '../load.ts'
+import { connect, drive, percentile, type ToolCall } from '../load.ts'
 import { startRelayChild } from '../relay-child.ts'
 import type { Row } from '../table.ts'
 
@@ -35,39 +36,72 @@ async function idleRss(servers: ChildServer[]): Promise<number[]> {
   return low
 }
 
-const ROUNDS = 2
 const WARMUP_MS = 1500
+const SLICE_MS = 500
 
-type Measured = LoadResult & { serverCpuUsPerCall: number }
-async function load(server: ChildServer, call: ToolCall, concurrency: number, ctx: BenchContext) {
-  const client = await connect(server.endpoint)
-  try {
-    let cpuBefore = 0
-    const result = await drive(client, call, concurrency, ctx.seconds * 1000, WARMUP_MS, () => {
-      cpuBefore = server.cpuMs()
-    })
-    return { ...result, serverCpuUsPerCall: ((server.cpuMs() - cpuBefore) * 1000) / result.calls }
-  } finally {
-    await client.close()
-  }
+interface Measured {
+  callsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  serverCpuUsPerCall: number
+}
+
+interface Side {
+  server: ChildServer
+  call: ToolCall
+  client: Client
+  latencies: number[]
+  elapsedMs: number
+  cpuMs: number
 }
 
 /**
- * Alternates relay and bare rounds so that drift on a shared machine hits both, and
- * keeps each side's best round (the one least disturbed by other processes).
+ * Relay and bare server under the same load, in alternating slices of SLICE_MS after
+ * one warm-up each. This machine has slow and fast spells lasting seconds; when each
+ * side ran 3 s in a block, one spell could fall on one side only and the c=1 ratio
+ * moved between 0.6 and 1.1 from run to run. Interleaved, both sides see them alike.
  */
 async function compare(relay: ChildServer, bare: ChildServer, concurrency: number, ctx: BenchContext) {
-  let best: { relay?: Measured; bare?: Measured } = {}
-  for (let round = 1; round <= ROUNDS; round++) {
-    ctx.progress(`relay: concurrency ${concurrency}, round ${round} of ${ROUNDS}, ${ctx.seconds} s each side`)
-    const r = await load(relay, RELAY_CALL, concurrency, ctx)
-    const b = await load(bare, BARE_CALL, concurrency, ctx)
-    best = {
-      relay: best.relay && best.relay.callsPerSecond >= r.callsPerSecond ? best.relay : r,
-      bare: best.bare && best.bare.callsPerSecond >= b.callsPerSecond ? best.bare : b,
+  const open = async (server: ChildServer, call: ToolCall): Promise<Side> => ({
+    server,
+    call,
+    client: await connect(server.endpoint),
+    latencies: [],
+    elapsedMs: 0,
+    cpuMs: 0,
+  })
+  const sides = [await open(relay, RELAY_CALL), await open(bare, BARE_CALL)]
+  try {
+    ctx.progress(`relay: concurrency ${concurrency}, warm-up`)
+    for (const side of sides) await drive(side.client, side.call, concurrency, WARMUP_MS)
+    const slices = Math.max(2, Math.round((ctx.seconds * 1000) / SLICE_MS))
+    ctx.progress(
+      `relay: concurrency ${concurrency}, ${slices} slices of ${SLICE_MS} ms each side, alternating`,
+    )
+    for (let slice = 0; slice < slices; slice++) {
+      for (const side of slice % 2 === 0 ? sides : [...sides].reverse()) {
+        const cpuBefore = side.server.cpuMs()
+        const run = await drive(side.client, side.call, concurrency, SLICE_MS)
+        side.cpuMs += side.server.cpuMs() - cpuBefore
+        side.elapsedMs += run.elapsedMs
+        side.latencies.push(...run.latencies)
+      }
     }
+    const [r, b] = sides.map(summarise) as [Measured, Measured]
+    return { relay: r, bare: b }
+  } finally {
+    await Promise.all(sides.map((side) => side.client.close()))
   }
-  return { relay: best.relay as Measured, bare: best.bare as Measured }
+}
+
+function summarise(side: Side): Measured {
+  const sorted = side.latencies.sort((a, b) => a - b)
+  return {
+    callsPerSecond: sorted.length / (side.elapsedMs / 1000),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    serverCpuUsPerCall: (side.cpuMs * 1000) / sorted.length,
+  }
 }
 
 function loadRows(concurrency: number, relay: Measured, bare: Measured): Row[] {
