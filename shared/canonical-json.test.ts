@@ -14,7 +14,8 @@ describe('canonicalJson', () => {
 /** The first implementation; audit hashes already on disk were made with it. */
 function reference(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined && typeof v !== 'function')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -24,7 +25,7 @@ function reference(value: unknown): string {
 describe('canonicalJson output is stable', () => {
   it('matches the first implementation on awkward values', () => {
     const values: unknown[] = [
-      { 'é': 1, e: 2, E: 3, '\u{1F600}': 4, '\uFFFF': 5, '10': 6, '9': 7, '': 8 },
+      { é: 1, e: 2, E: 3, '\u{1F600}': 4, '\uFFFF': 5, '10': 6, '9': 7, '': 8 },
       { f: () => 1, u: undefined, n: Number.NaN, i: Number.POSITIVE_INFINITY, z: -0 },
       [undefined, () => 1, null, [[]], {}, 'a"b\\c\n'],
       { nested: [{ b: [1, { d: undefined, c: 'x' }], a: true }], date: new Date(0) },
