@@ -44,7 +44,7 @@ export type TaskValues = [
   previousId: string | null,
 ]
 
-/** Prepares a statement that selects or returns TASK_COLUMNS; its rows come back as TaskValues. */
+/** Prepares a statement that selects or returns TASK_COLUMNS; its rows come back as TaskValues (Node ≥ 22.16). */
 export function taskStatement(db: DatabaseSync, sql: string): StatementSync {
   const statement = db.prepare(sql)
   statement.setReturnArrays(true)
