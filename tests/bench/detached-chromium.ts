@@ -51,16 +51,27 @@ export async function startDetachedChromium(): Promise<DetachedChromium> {
   }
 }
 
+const START_TIMEOUT_MS = 30_000
+
 /** Chromium prints its DevTools WebSocket URL on stderr once it listens. */
 function devToolsUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let stderr = ''
-    const onExit = (code: number | null) => reject(new Error(`chromium exited with ${code}: ${stderr}`))
+    const onExit = (code: number | null) => {
+      clearTimeout(timer)
+      reject(new Error(`chromium exited with ${code}: ${stderr}`))
+    }
+    const timer = setTimeout(() => {
+      child.off('exit', onExit)
+      child.kill()
+      reject(new Error(`chromium did not open its DevTools port in ${START_TIMEOUT_MS} ms: ${stderr}`))
+    }, START_TIMEOUT_MS)
     child.once('exit', onExit)
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       const url = LISTENING.exec(stderr)?.[1]
       if (url === undefined) return
+      clearTimeout(timer)
       child.off('exit', onExit)
       child.stderr?.removeAllListeners('data')
       child.stderr?.resume()
