@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { type FakeWorker, fakeWorker } from './fake-worker.ts'
+import type { AssignedTask } from '../shared/wire/task-messages.ts'
+import { type FakeStream, type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { startTestRelay } from './helpers.ts'
 
 let relay: RunningRelay
@@ -14,6 +15,14 @@ afterEach(async () => {
   for (const f of fakes) await f.stop()
   await relay?.close()
 })
+
+/** Reports every task of an assignment as succeeded (output = input) after `durationMs`. */
+function reportDone(stream: FakeStream, tasks: AssignedTask[], durationMs: number) {
+  return stream.channel.send({
+    type: 'results',
+    results: tasks.map((t) => ({ taskId: t.taskId, token: t.token, ok: true, output: t.input, durationMs })),
+  })
+}
 
 describe('flow control and buffers (prefetch)', () => {
   it("fills every worker's compute slots before anyone's buffer", async () => {
@@ -40,16 +49,7 @@ describe('flow control and buffers (prefetch)', () => {
     const first = await a.next('assign')
     // Unknown durations: 1 slot + 1 buffered.
     expect(first.tasks).toHaveLength(2)
-    await a.channel.send({
-      type: 'results',
-      results: first.tasks.map((t) => ({
-        taskId: t.taskId,
-        token: t.token,
-        ok: true,
-        output: t.input,
-        durationMs: 0.1,
-      })),
-    })
+    await reportDone(a, first.tasks, 0.1)
     // 0.1 ms tasks: the buffer covers its whole announced size, so 9 are held.
     const refill = await a.next('assign')
     expect(refill.tasks).toHaveLength(9)
@@ -63,16 +63,7 @@ describe('flow control and buffers (prefetch)', () => {
     relay.components.tasks.submit(Array.from({ length: 40 }, (_, n) => ({ kind: 'echo', input: n })))
     const first = await a.next('assign')
     expect(first.tasks).toHaveLength(4)
-    await a.channel.send({
-      type: 'results',
-      results: first.tasks.map((t) => ({
-        taskId: t.taskId,
-        token: t.token,
-        ok: true,
-        output: 1,
-        durationMs: 5_000,
-      })),
-    })
+    await reportDone(a, first.tasks, 5_000)
     // 5 s tasks on 2 slots: the buffer shrinks to one task, so 3 are held.
     const refill = await a.next('assign')
     expect(refill.tasks).toHaveLength(3)

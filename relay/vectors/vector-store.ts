@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { McppError } from '../../shared/errors.ts'
-import { namesIn } from '../files/names-in.ts'
+import { namesIn, unknownName } from '../files/names-in.ts'
 import { VectorIndex, type VectorIndexOptions } from './vector-index.ts'
 
 export const VECTOR_INDEX_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -33,10 +33,7 @@ export class VectorStore {
     let index = this.open.get(name)
     if (!index) {
       if (!this.exists(name)) {
-        throw new McppError(
-          'NOT_FOUND',
-          `no vector index "${name}"; indexes: ${this.names().join(', ') || 'none'}`,
-        )
+        throw unknownName('vector index', 'indexes', name, this.names())
       }
       index = VectorIndex.load(this.base(name))
       index.catch(() => this.open.delete(name))
@@ -78,7 +75,7 @@ export class VectorStore {
   }
 
   delete(name: string): void {
-    if (!this.exists(name)) throw new McppError('NOT_FOUND', `no vector index "${name}"`)
+    if (!this.exists(name)) throw unknownName('vector index', 'indexes', name, this.names())
     this.open.delete(name)
     rmSync(`${this.base(name)}.json`, { force: true })
     rmSync(`${this.base(name)}.hnsw`, { force: true })

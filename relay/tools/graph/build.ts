@@ -1,6 +1,7 @@
 import type { SerializedGraph } from 'graphology-types'
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
+import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { GraphStore } from './graph-store.ts'
 import { type Graph, graphology } from './graphology.ts'
@@ -106,7 +107,7 @@ export function graphBuildTools(store: GraphStore) {
     description: 'Export a graph as graphology JSON (options, nodes and edges with their properties)',
     input: z.object({ name }),
     output: z.object({ name: z.string(), graph: z.record(z.string(), z.unknown()) }),
-    annotations: { title: 'Export a graph', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'Export a graph', ...READS },
     handlers: {
       local: async (input) => ({ name: input.name, graph: (await store.get(input.name)).export() as never }),
     },
@@ -165,7 +166,7 @@ export function graphBuildTools(store: GraphStore) {
     description: 'The stored graphs with their type and node and edge counts',
     input: z.object({}),
     output: z.object({ graphs: z.array(summary) }),
-    annotations: { title: 'List graphs', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'List graphs', ...READS },
     handlers: {
       local: async () => ({
         graphs: await Promise.all(store.names().map(async (n) => describe(n, await store.get(n)))),

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SerializedGraph } from 'graphology-types'
 import { McppError } from '../../../shared/errors.ts'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
+import { namesIn, unknownName } from '../../files/names-in.ts'
 import { type Graph, graphology } from './graphology.ts'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -22,10 +23,7 @@ export class GraphStore {
   }
 
   names(): string[] {
-    const onDisk = readdirSync(this.dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -5))
-    return [...new Set([...onDisk, ...this.graphs.keys()])].sort()
+    return [...new Set([...namesIn(this.dir), ...this.graphs.keys()])].sort()
   }
 
   exists(name: string): boolean {
@@ -37,7 +35,7 @@ export class GraphStore {
     if (cached) return cached
     const { Graph } = await graphology()
     if (!existsSync(this.file(name))) {
-      throw new McppError('NOT_FOUND', `no graph "${name}"; graphs: ${this.names().join(', ') || 'none'}`)
+      throw unknownName('graph', 'graphs', name, this.names())
     }
     const graph = Graph.from(JSON.parse(readFileSync(this.file(name), 'utf8')) as SerializedGraph)
     this.graphs.set(name, graph)

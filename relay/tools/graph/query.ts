@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
+import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { GraphStore } from './graph-store.ts'
 import { type Graph, graphology } from './graphology.ts'
 
 const name = z.string().min(1).max(64).describe('Graph name')
-const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 const node = z.object({ id: z.string(), attributes: z.record(z.string(), z.unknown()) })
 
 function requireNode(graph: Graph, id: string, param: string): void {
@@ -27,7 +27,7 @@ export function graphQueryTools(store: GraphStore) {
       direction: z.enum(['out', 'in', 'all']).default('all'),
     }),
     output: z.object({ node: z.string(), neighbors: z.array(node) }),
-    annotations: { title: 'Neighbours of a node', ...READ },
+    annotations: { title: 'Neighbours of a node', ...READS },
     handlers: {
       local: async (input) => {
         const graph = await store.get(input.name)
@@ -58,7 +58,7 @@ export function graphQueryTools(store: GraphStore) {
       limit: z.number().int().min(1).max(10_000).default(100),
     }),
     output: z.object({ nodes: z.array(node.extend({ degree: z.number().int() })), total: z.number().int() }),
-    annotations: { title: 'Find nodes by pattern', ...READ },
+    annotations: { title: 'Find nodes by pattern', ...READS },
     handlers: {
       local: async (input) => {
         const graph = await store.get(input.name)
@@ -93,7 +93,7 @@ export function graphQueryTools(store: GraphStore) {
       hops: z.number().int(),
       cost: z.number().nullable(),
     }),
-    annotations: { title: 'Shortest path', ...READ },
+    annotations: { title: 'Shortest path', ...READS },
     handlers: {
       local: async (input) => {
         const graph = await store.get(input.name)
@@ -126,7 +126,7 @@ export function graphQueryTools(store: GraphStore) {
       limit: z.number().int().min(1).max(10_000).default(20),
     }),
     output: z.object({ scores: z.array(z.object({ id: z.string(), score: z.number() })) }),
-    annotations: { title: 'PageRank', ...READ },
+    annotations: { title: 'PageRank', ...READS },
     handlers: {
       local: async (input) => {
         const graph = await store.get(input.name)
@@ -152,7 +152,7 @@ export function graphQueryTools(store: GraphStore) {
     description: 'Connected components (edge direction ignored), largest first',
     input: z.object({ name }),
     output: z.object({ count: z.number().int(), components: z.array(z.array(z.string())) }),
-    annotations: { title: 'Connected components', ...READ },
+    annotations: { title: 'Connected components', ...READS },
     handlers: {
       local: async (input) => {
         const { connectedComponents } = await graphology()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import MiniSearch from 'minisearch'
 import { McppError } from '../../../shared/errors.ts'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
-import { namesIn } from '../../files/names-in.ts'
+import { namesIn, unknownName } from '../../files/names-in.ts'
 
 export const INDEX_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
@@ -55,10 +55,7 @@ export class SearchIndexes {
     const cached = this.cache.get(name)
     if (cached) return cached
     if (!this.exists(name)) {
-      throw new McppError(
-        'NOT_FOUND',
-        `no search index "${name}"; indexes: ${this.names().join(', ') || 'none'}`,
-      )
+      throw unknownName('search index', 'indexes', name, this.names())
     }
     const saved = JSON.parse(await readFile(this.file(name), 'utf8')) as { meta: IndexMeta; index: unknown }
     const search = MiniSearch.loadJS(saved.index as never, miniSearchOptions(saved.meta))
@@ -74,7 +71,7 @@ export class SearchIndexes {
   }
 
   delete(name: string): void {
-    if (!this.exists(name)) throw new McppError('NOT_FOUND', `no search index "${name}"`)
+    if (!this.exists(name)) throw unknownName('search index', 'indexes', name, this.names())
     rmSync(this.file(name))
     this.cache.delete(name)
   }

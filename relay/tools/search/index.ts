@@ -194,12 +194,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     input: z.object({ index: indexName }),
     output: indexMeta,
     example: { index: 'articles' },
-    annotations: {
-      title: 'Index statistics',
-      readOnlyHint: true,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
+    annotations: { title: 'Index statistics', ...READS },
     handlers: {
       local: async ({ index }) => {
         const { meta, search } = await indexes.get(index)

@@ -3,6 +3,7 @@ import { McppError } from '../../../shared/errors.ts'
 import { MAX_BATCH } from '../../../shared/queue/defaults.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../../shared/task/types.ts'
+import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { TaskService } from '../../tasks/task-service.ts'
 import {
@@ -96,7 +97,7 @@ export function submitWaitTools(tasks: TaskService) {
       'Wait until a task finishes and return it with its output; sends progress notifications meanwhile',
     input: z.object({ taskId, timeoutMs: waitTimeoutMs }),
     output: z.object({ task: taskView, timedOut: z.boolean() }),
-    annotations: { title: 'Wait for a task', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { title: 'Wait for a task', ...READS },
     handlers: {
       local: async ({ taskId: id, timeoutMs }, ctx) => {
         requireTask(tasks, id)
