@@ -21,6 +21,10 @@ export type ErrorCode =
   | 'BAD_DATA'
   /** Something outside the relay the tool needs is missing: a system binary, the network. */
   | 'UNAVAILABLE'
+  /** A per-identity or global limit was reached; retry later (HTTP answers 429 with Retry-After). */
+  | 'QUOTA_EXCEEDED'
+  /** The relay is stopping; the call was not finished. */
+  | 'SHUTTING_DOWN'
   | 'INTERNAL'
 
 export class McppError extends Error {
