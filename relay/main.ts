@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { helpText } from './config/help.ts'
 import { loadConfig } from './config/load.ts'
 import { readVersion } from './package-root.ts'
+import { installProcessGuard } from './process-guard.ts'
 import { startRelay } from './relay.ts'
 
 const loaded = loadConfig({
@@ -24,6 +25,7 @@ if (!loaded.ok) {
 } else {
   try {
     const relay = await startRelay(loaded.config)
+    installProcessGuard(relay.components.log, relay.components.metrics.registry)
     process.stdout.write(`mcpp relay ready: MCP endpoint ${relay.url}/mcp\n`)
     const stop = async () => {
       await relay.close()

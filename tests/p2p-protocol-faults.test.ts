@@ -56,6 +56,24 @@ describe('bad input on the task protocol', () => {
     expect(await skipped.closed).toBeInstanceOf(Error)
   })
 
+  it('resets a stream whose results nest 200,000 levels deep and keeps serving', async () => {
+    const { task } = relay.components.tasks.submit([{ kind: 'echo', input: { deep: true } }])[0]!
+    const s = await fake.open()
+    await s.hello()
+    const [assigned] = (await s.next('assign')).tasks
+    expect(assigned?.taskId).toBe(task.id)
+    const output = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
+    const frame = `{"type":"results","results":[{"taskId":"${task.id}","token":${assigned?.token},"ok":true,"output":${output},"durationMs":1}]}`
+    s.stream.send(encodeFrame(new TextEncoder().encode(frame)))
+    expect(await s.closed).toBeInstanceOf(Error)
+    expect(await violations('too_deep')).toBe(1)
+    // The worker's stream died, so its task went back to the queue; nothing was settled.
+    await expect.poll(() => relay.components.tasks.store.get(task.id)?.state).toBe('queued')
+    const health = await fetch(`${relay.url}/healthz`)
+    expect(health.status).toBe(200)
+    relay.components.tasks.cancel(task.id)
+  })
+
   it('ignores a result for a task the worker does not hold and changes nothing', async () => {
     const { task } = relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }])[0]!
     const s = await fake.open()

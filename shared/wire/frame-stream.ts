@@ -1,6 +1,7 @@
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { encodeFrame, FrameDecoder } from './frame-decoder.ts'
+import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from './json-depth.ts'
 
 /**
  * Pull-style reading of length-prefixed frames from a libp2p v3 stream, for short
@@ -38,7 +39,10 @@ export class FrameReader {
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse(new TextDecoder().decode(await this.next()))
+    const text = new TextDecoder().decode(await this.next())
+    if (jsonDeeperThan(text, MAX_WIRE_JSON_DEPTH))
+      throw new Error(`JSON nested deeper than ${MAX_WIRE_JSON_DEPTH} levels`)
+    return JSON.parse(text)
   }
 
   /** Reads `size` bytes sent as consecutive frames. */

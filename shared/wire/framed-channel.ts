@@ -2,8 +2,9 @@ import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { z } from 'zod'
 import { encodeFrame, FrameDecoder, type FrameProblem } from './frame-decoder.ts'
+import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from './json-depth.ts'
 
-export type ChannelProblem = FrameProblem | 'not_json' | 'invalid_message'
+export type ChannelProblem = FrameProblem | 'not_json' | 'too_deep' | 'invalid_message'
 
 export interface FramedChannelInit<In> {
   inbound: z.ZodType<In>
@@ -60,7 +61,11 @@ export function framedChannel<In, Out>(stream: Stream, init: FramedChannelInit<I
     for (const frame of decoded.frames) {
       let json: unknown
       try {
-        json = JSON.parse(decoder.decode(frame))
+        const text = decoder.decode(frame)
+        if (jsonDeeperThan(text, MAX_WIRE_JSON_DEPTH)) {
+          return violate('too_deep', `JSON nested deeper than ${MAX_WIRE_JSON_DEPTH} levels`)
+        }
+        json = JSON.parse(text)
       } catch (err) {
         return violate('not_json', (err as Error).message)
       }
