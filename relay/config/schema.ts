@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
+import { ADMISSION_MODES } from '../../shared/trust/admission.ts'
+import { parseTrust, type TrustRequirement } from '../../shared/trust/trust-policy.ts'
 
 const port = z.number().int().min(0).max(65535)
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -10,6 +12,24 @@ const routeRule = z.strictObject({
   match: z.string().min(1),
   runtime: z.enum(['local', 'p2p', 'auto', 'edge']).optional(),
   requiresP2P: z.boolean().optional(),
+})
+
+/** A PeerId as text (base58btc or CID form); its key proves it through noise. */
+const peerIdText = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,64}$|^b[a-z2-7]{32,128}$/, 'not a PeerId')
+
+/** `any`, `quorum:K` or `spot-check:RATE` (shared/trust/trust-policy.ts). */
+const trustLevel = z.string().transform((text, ctx): TrustRequirement => {
+  const parsed = parseTrust(text)
+  if (parsed.ok) return parsed.trust
+  ctx.addIssue({ code: 'custom', message: parsed.message })
+  return z.NEVER
+})
+
+const trustRule = z.strictObject({
+  tool: z.string().min(1).optional(),
+  kind: z.string().min(1).optional(),
+  identity: z.string().min(1).optional(),
+  trust: trustLevel,
 })
 
 /** Every setting of a relay. Unknown keys are errors so that a typo is never ignored. */
@@ -37,6 +57,31 @@ export const configSchema = z.strictObject({
   allowedHosts: z.array(z.string().min(1)).default([]),
   allowedOrigins: z.array(z.string().min(1)).default([]),
   logLevel: z.enum(LOG_LEVELS).default('info'),
+  /** Who may become a task worker, and which calls volunteers may see (issue 9). */
+  workers: z
+    .strictObject({
+      admission: z.enum(ADMISSION_MODES).default('open'),
+      /** Join tokens that admit a worker as a member (`?join=` on /contribute, `--join-token` for Node workers). */
+      joinTokens: z.array(z.string().min(16, 'a join token needs at least 16 characters')).default([]),
+      /** PeerIds admitted as member workers in any mode. */
+      allowlist: z.array(peerIdText).default([]),
+      /** Tools whose calls by authenticated clients may run on anonymous volunteers (globs). */
+      volunteerTools: z.array(z.string().min(1)).default([]),
+      /** Bytes of output blocks one worker may store per task it holds. */
+      maxOutputBlockBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(16 * 1024 * 1024),
+    })
+    .prefault({}),
+  /** How much a worker's answer is checked before it counts: a default and first-match rules. */
+  trust: z
+    .strictObject({
+      default: trustLevel.prefault('any'),
+      rules: z.array(trustRule).default([]),
+    })
+    .prefault({}),
   router: z
     .strictObject({
       rules: z.array(routeRule).default(DEFAULT_ROUTE_RULES.map((r) => ({ ...r }))),

@@ -29,6 +29,7 @@ export class LeaseGroups {
       WHERE state = 'queued' UNION SELECT kind, requires FROM tasks WHERE state IN ('leased', 'running')`)
     this.candidates = db.prepare(`SELECT seq, priority FROM tasks INDEXED BY tasks_lease
       WHERE state = 'queued' AND kind = ? AND requires = ? AND not_before <= ?
+      AND (votes IS NULL OR instr(votes, ?) = 0)
       ORDER BY priority DESC, seq LIMIT ?`)
     this.reload()
   }
@@ -46,14 +47,16 @@ export class LeaseGroups {
   }
 
   /** Seqs of up to `limit` ready queued tasks the worker can run, best first. */
-  pick(worker: WorkerOffer, now: number, limit: number): number[] {
+  pick(worker: WorkerOffer, now: number, limit: number, peerId: string): number[] {
+    // Votes are stored as JSON; a quoted PeerId inside them means this peer already answered.
+    const voted = JSON.stringify(peerId)
     // Groups whose tasks all finished linger; rebuilding from the database drops them (amortised O(1)).
     if (this.size > this.reloadAt) this.reload()
     const heads: Array<{ seq: number; priority: number }> = []
     for (const kind of worker.kinds) {
       for (const [text, requires] of this.byKind.get(kind) ?? []) {
         if (requires === null || !canRun({ kind, requires }, worker)) continue
-        const rows = this.candidates.all(kind, text, now, limit) as Array<{ seq: number; priority: number }>
+        const rows = this.candidates.all(kind, text, now, voted, limit) as Array<{ seq: number; priority: number }>
         for (const row of rows) heads.push(row)
       }
     }

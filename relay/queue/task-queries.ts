@@ -38,7 +38,10 @@ export interface QueueStats {
 export class TaskQueries {
   private readonly db: DatabaseSync
   private readonly now: () => number
-  private readonly stmts: Record<'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence', StatementSync>
+  private readonly stmts: Record<
+    'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence' | 'bySubmitter',
+    StatementSync
+  >
 
   constructor(db: DatabaseSync, now: () => number) {
     this.db = db
@@ -53,12 +56,18 @@ export class TaskQueries {
       ready: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state = 'queued' AND not_before <= ?`),
       oldest: db.prepare(`SELECT MIN(created_at) AS at FROM tasks WHERE state = 'queued'`),
       fence: db.prepare(`SELECT value FROM queue_meta WHERE key = 'fence'`),
+      bySubmitter: db.prepare(`SELECT COUNT(*) AS n FROM tasks INDEXED BY tasks_submitter
+        WHERE submitter = ? AND state IN ('queued', 'leased', 'running')`),
     }
   }
 
   get(id: string): TaskRecord | undefined {
     const row = this.stmts.byId.get(id) as TaskValues | undefined
     return row ? rowToTask(row) : undefined
+  }
+
+  activeBySubmitter(submitter: string): number {
+    return (this.stmts.bySubmitter.get(submitter) as { n: number }).n
   }
 
   /** The tasks with these ids, in the order asked; unknown ids are left out. */

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
+import { ANY, type TrustRequirement, type Verification } from '../../shared/trust/trust-policy.ts'
 
 /**
  * The task columns, in the order a TaskValues array holds them. Every statement that
@@ -10,7 +11,7 @@ import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/
 export const TASK_COLUMNS = `seq, id, kind, input, input_cid, priority, state, attempt, max_attempts,
   timeout_ms, idempotency_key, requires, tags, metadata, created_at, updated_at, not_before, started_at,
   finished_at, leased_at, worker_id, lease_token, lease_expires_at, progress, output, output_cid, error,
-  previous_id`
+  previous_id, trust, votes, verification, submitter, unverified_peer`
 
 /** One task row as node:sqlite returns it in array mode, columns as in TASK_COLUMNS. */
 export type TaskValues = [
@@ -42,6 +43,11 @@ export type TaskValues = [
   outputCid: string | null,
   error: string | null,
   previousId: string | null,
+  trust: string | null,
+  votes: string | null,
+  verification: string | null,
+  submitter: string | null,
+  unverifiedPeer: string | null,
 ]
 
 /** Prepares a statement that selects or returns TASK_COLUMNS; its rows come back as TaskValues (Node ≥ 22.16). */
@@ -109,7 +115,13 @@ export function rowToTask(values: TaskValues): TaskRecord {
     outputCid,
     error,
     previousId,
+    trust,
+    votes,
+    verification,
+    submitter,
+    unverifiedPeer,
   ] = values
+  const trustLevel = trust === null ? ANY : json<TrustRequirement>(trust, ANY, damage, 'trust')
   const task: TaskRecord = {
     id,
     seq,
@@ -138,6 +150,14 @@ export function rowToTask(values: TaskValues): TaskRecord {
     outputCid,
     error: json(error, null, damage, 'error'),
     previousId,
+    trust: trustLevel,
+    votes: json(votes, [], damage, 'votes'),
+    // A result nobody checked is stored as just its worker (the hot path writes no JSON for it).
+    verification:
+      unverifiedPeer !== null
+        ? { trust: trustLevel.level, verified: false, workers: [unverifiedPeer] }
+        : json<Verification | null>(verification, null, damage, 'verification'),
+    submitter,
   }
   if (!STATES.has(state)) {
     damage.columns ??= []

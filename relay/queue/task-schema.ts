@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -33,7 +33,14 @@ const TABLES = `
     output TEXT,
     output_cid TEXT,
     error TEXT,
-    previous_id TEXT
+    previous_id TEXT,
+    -- Version 3 (issue 9): the trust requirement (NULL = any), quorum votes so far, how
+    -- the result was verified, who submitted it, and the worker whose result is unverified.
+    trust TEXT,
+    votes TEXT,
+    verification TEXT,
+    submitter TEXT,
+    unverified_peer TEXT
   );
   -- Active tasks by worker (release on disconnect, lease renewal).
   CREATE INDEX IF NOT EXISTS tasks_active ON tasks (worker_id) WHERE state IN ('leased', 'running');
@@ -51,9 +58,22 @@ const TABLES = `
  * index covering for the candidate query.
  */
 const LEASE_INDEX = `
-  CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (kind, requires, priority DESC, seq, not_before)
+  CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (kind, requires, priority DESC, seq, not_before, votes)
     WHERE state = 'queued';
 `
+
+/**
+ * Results of workers that were never checked, by worker, to re-run them when that
+ * worker is caught lying; queued work by submitter, for the per-identity quota.
+ */
+const TRUST_INDEXES = `
+  CREATE INDEX IF NOT EXISTS tasks_unverified ON tasks (unverified_peer, finished_at)
+    WHERE unverified_peer IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS tasks_submitter ON tasks (submitter)
+    WHERE state IN ('queued', 'leased', 'running');
+`
+
+const V3_COLUMNS = ['trust', 'votes', 'verification', 'submitter', 'unverified_peer']
 
 /** Creates the schema or upgrades an older one; refuses a newer one. Runs in one transaction. */
 export function migrate(db: DatabaseSync, path: string): void {
@@ -67,7 +87,18 @@ export function migrate(db: DatabaseSync, path: string): void {
     db.exec(TABLES)
     // Version 1 leased from one (priority, seq) index over all queued tasks.
     if (version < 2) db.exec('DROP INDEX IF EXISTS tasks_queued')
+    if (version >= 1 && version < 3) {
+      const present = new Set(
+        (db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name),
+      )
+      for (const column of V3_COLUMNS) {
+        if (!present.has(column)) db.exec(`ALTER TABLE tasks ADD COLUMN ${column} TEXT`)
+      }
+      // The lease index now covers votes (a peer never leases a task it already answered).
+      db.exec('DROP INDEX IF EXISTS tasks_lease')
+    }
     db.exec(LEASE_INDEX)
+    db.exec(TRUST_INDEXES)
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     db.exec('COMMIT')
   } catch (err) {

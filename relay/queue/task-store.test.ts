@@ -187,7 +187,7 @@ describe('TaskStore schema', () => {
   it('records its schema version and refuses a newer one', () => {
     t.store.close()
     const db = new DatabaseSync(t.path)
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 })
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 })
     db.exec('PRAGMA user_version = 99')
     db.close()
     expect(() => t.open()).toThrow(/newer/)
@@ -212,5 +212,21 @@ describe('TaskStore schema', () => {
     expect(indexes.all().map((x) => x.name)).not.toContain('tasks_queued')
     check.close()
     t.store = t.open()
+  })
+
+  it('upgrades a version 2 database to the trust columns, keeping its tasks', () => {
+    const [r] = t.store.submit([{ kind: 'echo', input: 'kept' }])
+    t.store.close()
+    const db = new DatabaseSync(t.path)
+    // A version 2 table: the same columns but the five trust ones.
+    const v2 = (db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>)
+      .map((c) => c.name)
+      .filter((n) => !['trust', 'votes', 'verification', 'submitter', 'unverified_peer'].includes(n))
+    db.exec(`CREATE TABLE v2 AS SELECT ${v2.join(', ')} FROM tasks; DROP TABLE tasks; ALTER TABLE v2 RENAME TO tasks;
+      CREATE INDEX tasks_lease ON tasks (kind, requires, priority DESC, seq, not_before) WHERE state = 'queued';
+      PRAGMA user_version = 2`)
+    db.close()
+    t.store = t.open()
+    expect(t.lease()[0]).toMatchObject({ id: r!.task.id, input: 'kept', trust: { level: 'any' }, votes: [] })
   })
 })

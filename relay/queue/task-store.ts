@@ -6,6 +6,7 @@ import {
   DEFAULT_TASK_TIMEOUT_MS,
 } from '../../shared/queue/defaults.ts'
 import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
+import { ANY } from '../../shared/trust/trust-policy.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
@@ -17,12 +18,27 @@ import {
   type SettleResult,
   type TaskPatch,
   TaskTransitions,
+  type VoteItem,
+  type VoteResult,
 } from './task-transitions.ts'
 
-export type { CancelResult, ListFilter, PatchResult, QueueStats, Settle, SettleResult, TaskPage, TaskPatch }
+export type {
+  CancelResult,
+  ListFilter,
+  PatchResult,
+  QueueStats,
+  Settle,
+  SettleResult,
+  TaskPage,
+  TaskPatch,
+  VoteItem,
+  VoteResult,
+}
 
 export interface LeaseRequest {
   workerId: string
+  /** The worker's PeerId (default: workerId): a quorum task is never leased twice to one peer. */
+  peerId?: string
   kinds: readonly string[]
   capabilities: readonly string[]
   limit: number
@@ -61,8 +77,9 @@ export class TaskStore {
     migrate(this.db, path)
     this.stmts = {
       insert: this.db.prepare(`INSERT INTO tasks (id, kind, input, input_cid, priority, state, max_attempts,
-        timeout_ms, idempotency_key, requires, tags, metadata, created_at, updated_at, not_before, previous_id)
-        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        timeout_ms, idempotency_key, requires, tags, metadata, created_at, updated_at, not_before, previous_id,
+        trust, submitter)
+        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       byKey: taskStatement(this.db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = ?`),
       fence: this.db.prepare(`UPDATE queue_meta SET value = value + ? WHERE key = 'fence' RETURNING value`),
       // One statement per lease round: the chosen seqs arrive as a JSON array, and each
@@ -116,6 +133,8 @@ export class TaskStore {
         requires: old.requires,
         tags: old.tags,
         metadata: old.metadata,
+        trust: old.trust,
+        submitter: old.submitter ?? undefined,
       }
       return { ok: true, task: this.insert(spec, old.id) }
     })
@@ -155,7 +174,7 @@ export class TaskStore {
     const worker = { kinds: new Set(request.kinds), capabilities: new Set(request.capabilities) }
     return this.tx(() => {
       const now = this.now()
-      const chosen = this.groups.pick(worker, now, request.limit)
+      const chosen = this.groups.pick(worker, now, request.limit, request.peerId ?? request.workerId)
       if (chosen.length === 0) return []
       const last = (this.stmts.fence.get(chosen.length) as { value: number }).value
       const first = last - chosen.length + 1
@@ -185,6 +204,28 @@ export class TaskStore {
       for (const { id, token } of started) this.transitions.markRunning(id, token)
       return settles.map((item) => this.transitions.settle(item))
     })
+  }
+
+  /** Quorum answers of one round, in one transaction; each is fenced on its own. */
+  voteMany(items: readonly VoteItem[]): VoteResult[] {
+    return this.tx(() => items.map((item) => this.transitions.vote(item)))
+  }
+
+  /**
+   * A worker was caught giving a wrong answer: the results it gave that nobody checked,
+   * finished since `since`, are thrown away and their tasks queued again (at most `limit`).
+   */
+  discardUnverified(peerId: string, since: number, limit = 10_000): TaskRecord[] {
+    return this.tx(() => {
+      const tasks = this.transitions.discardUnverified(peerId, since, limit)
+      for (const task of tasks) this.groups.add(task.kind, JSON.stringify(task.requires))
+      return tasks
+    })
+  }
+
+  /** Unfinished tasks an identity submitted (queued, leased or running). */
+  activeBySubmitter(submitter: string): number {
+    return this.queries.activeBySubmitter(submitter)
   }
 
   /** The worker started the attempt: leased → running, and the attempt's time limit restarts. */
@@ -291,6 +332,10 @@ export class TaskStore {
       outputCid: null,
       error: null,
       previousId,
+      trust: spec.trust ?? ANY,
+      votes: [],
+      verification: null,
+      submitter: spec.submitter ?? null,
     }
     const { lastInsertRowid } = this.stmts.insert.run(
       id,
@@ -308,6 +353,8 @@ export class TaskStore {
       now,
       now,
       previousId,
+      record.trust.level === 'any' ? null : JSON.stringify(record.trust),
+      record.submitter,
     )
     record.seq = Number(lastInsertRowid)
     this.groups.add(spec.kind, requiresText)

@@ -1,12 +1,46 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import { START_SLACK_FRACTION, START_SLACK_MIN_MS } from '../../shared/queue/start-notice.ts'
 import type { TaskError, TaskProgress, TaskRecord } from '../../shared/task/types.ts'
+import { type Tally, tallyVotes, type Verification, type Vote } from '../../shared/trust/trust-policy.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
-/** A worker's result for one attempt, named by the lease token it holds. */
+/**
+ * A worker's result for one attempt, named by the lease token it holds. A success
+ * carries how it was checked: `unverifiedPeer` for a result nobody checked (stored as
+ * that worker alone, so it can be re-run if the worker is caught lying), or a
+ * `verification` record for one that was.
+ */
 export type Settle =
-  | { id: string; token: number; ok: true; output?: unknown; outputCid?: string | undefined }
-  | { id: string; token: number; ok: false; error: TaskError; retryable: boolean; retryDelayMs: number }
+  | {
+      id: string
+      token: number
+      ok: true
+      output?: unknown
+      outputCid?: string | undefined
+      unverifiedPeer?: string | undefined
+      verification?: Verification | undefined
+    }
+  | {
+      id: string
+      token: number
+      ok: false
+      error: TaskError
+      retryable: boolean
+      retryDelayMs: number
+      verification?: Verification | undefined
+    }
+
+/** One quorum answer: the worker's outcome and its vote; k answers that agree settle the task. */
+export interface VoteItem {
+  vote: Vote
+  k: number
+  /** What settles the task if this vote completes the quorum. */
+  outcome: Settle
+}
+
+export type VoteResult =
+  | { ok: true; task: TaskRecord; tally: Tally }
+  | { ok: false; reason: SettleRefusal }
 
 /**
  * `stale_token`: the task is live but under another lease, or waiting for its next
@@ -40,7 +74,18 @@ export class TaskTransitions {
   private readonly db: DatabaseSync
   private readonly now: () => number
   private readonly stmts: Record<
-    'state' | 'succeed' | 'retry' | 'fail' | 'running' | 'progress' | 'renew' | 'timedOut' | 'cancel',
+    | 'state'
+    | 'succeed'
+    | 'retry'
+    | 'fail'
+    | 'running'
+    | 'progress'
+    | 'renew'
+    | 'timedOut'
+    | 'cancel'
+    | 'votes'
+    | 'revote'
+    | 'discard',
     StatementSync
   >
 
@@ -52,7 +97,8 @@ export class TaskTransitions {
       succeed: taskStatement(
         db,
         `UPDATE tasks SET state = 'succeeded', output = ?, output_cid = ?, error = NULL,
-        finished_at = ?, updated_at = ?, ${CLEAR_LEASE} WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+        finished_at = ?, updated_at = ?, unverified_peer = ?, verification = ?, ${CLEAR_LEASE}
+        WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
       ),
       retry: taskStatement(
         db,
@@ -61,8 +107,23 @@ export class TaskTransitions {
       ),
       fail: taskStatement(
         db,
-        `UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
-        WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+        `UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?,
+        verification = ?, ${CLEAR_LEASE} WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+      ),
+      votes: db.prepare(`SELECT votes FROM tasks WHERE id = ? AND lease_token = ? AND ${ACTIVE}`),
+      // One more answer is needed: back to the queue at once, and the lease this
+      // answer used does not count as an attempt (attempts count failures to answer).
+      revote: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'queued', votes = ?, attempt = attempt - 1, not_before = ?, updated_at = ?,
+        ${CLEAR_LEASE} WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+      ),
+      discard: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'queued', output = NULL, output_cid = NULL, unverified_peer = NULL,
+        verification = NULL, votes = NULL, attempt = 0, finished_at = NULL, error = ?, not_before = ?, updated_at = ?
+        WHERE seq IN (SELECT seq FROM tasks INDEXED BY tasks_unverified WHERE unverified_peer = ? AND finished_at >= ?
+        LIMIT ?) AND state = 'succeeded' RETURNING ${TASK_COLUMNS}`,
       ),
       // The attempt's time limit runs from here (a worker may buffer tasks before running them).
       running: db.prepare(`UPDATE tasks SET state = 'running', leased_at = ?, updated_at = ? WHERE id = ?
@@ -90,9 +151,17 @@ export class TaskTransitions {
     let row: TaskValues | undefined
     if (item.ok) {
       const output = item.output === undefined ? null : JSON.stringify(item.output)
-      row = this.stmts.succeed.get(output, item.outputCid ?? null, now, now, item.id, item.token) as
-        | TaskValues
-        | undefined
+      const verification = item.verification === undefined ? null : JSON.stringify(item.verification)
+      row = this.stmts.succeed.get(
+        output,
+        item.outputCid ?? null,
+        now,
+        now,
+        item.unverifiedPeer ?? null,
+        verification,
+        item.id,
+        item.token,
+      ) as TaskValues | undefined
     } else {
       const error = JSON.stringify(item.error)
       if (item.retryable) {
@@ -100,10 +169,64 @@ export class TaskTransitions {
           | TaskValues
           | undefined
       }
-      row ??= this.stmts.fail.get(error, now, now, item.id, item.token) as TaskValues | undefined
+      const verification = item.verification === undefined ? null : JSON.stringify(item.verification)
+      row ??= this.stmts.fail.get(error, now, now, verification, item.id, item.token) as TaskValues | undefined
     }
     if (row) return { ok: true, task: rowToTask(row) }
-    const current = this.stmts.state.get(item.id) as { state: string } | undefined
+    return this.refusal(item.id)
+  }
+
+  /**
+   * Adds a quorum answer. When it completes the quorum, the task settles with its
+   * outcome and who agreed; when no answer can reach k any more, it fails NO_QUORUM;
+   * otherwise it goes back to the queue for another peer (one that has not answered).
+   */
+  vote(item: VoteItem): VoteResult {
+    const { id, token } = item.outcome
+    const current = this.stmts.votes.get(id, token) as { votes: string | null } | undefined
+    if (!current) return this.refusal(id)
+    const votes = [...parseVotes(current.votes), item.vote]
+    const tally = tallyVotes(votes, item.k)
+    if (tally.decision === 'more') {
+      const row = this.stmts.revote.get(JSON.stringify(votes), this.now(), this.now(), id, token) as unknown as TaskValues
+      return { ok: true, task: rowToTask(row), tally }
+    }
+    if (tally.decision === 'no_quorum') {
+      const settled = this.settle({
+        id,
+        token,
+        ok: false,
+        error: { code: 'NO_QUORUM', message: tally.message },
+        retryable: false,
+        retryDelayMs: 0,
+        verification: { trust: 'quorum', verified: false, workers: [], dissent: votes.map((v) => v.peer) },
+      })
+      return settled.ok ? { ok: true, task: settled.task, tally } : settled
+    }
+    const verification: Verification = {
+      trust: 'quorum',
+      verified: true,
+      workers: tally.agreed,
+      ...(tally.dissent.length > 0 ? { dissent: tally.dissent } : {}),
+    }
+    const outcome: Settle = item.outcome.ok
+      ? { ...item.outcome, unverifiedPeer: undefined, verification }
+      : { ...item.outcome, retryable: false, verification }
+    const settled = this.settle(outcome)
+    return settled.ok ? { ok: true, task: settled.task, tally } : settled
+  }
+
+  discardUnverified(peerId: string, since: number, limit: number): TaskRecord[] {
+    const now = this.now()
+    const error = JSON.stringify({
+      code: 'RESULT_DISCARDED',
+      message: 'the worker that gave the previous result was caught giving a wrong answer; it is computed again',
+    })
+    return (this.stmts.discard.all(error, now, now, peerId, since, limit) as unknown as TaskValues[]).map(rowToTask)
+  }
+
+  private refusal(id: string): { ok: false; reason: SettleRefusal } {
+    const current = this.stmts.state.get(id) as { state: string } | undefined
     if (!current) return { ok: false, reason: 'not_found' }
     return { ok: false, reason: FINISHED.has(current.state) ? 'not_active' : 'stale_token' }
   }
@@ -181,5 +304,15 @@ export class TaskTransitions {
     ).get(...values, this.now(), id) as TaskValues | undefined
     if (row) return { ok: true, task: rowToTask(row) }
     return this.stmts.state.get(id) ? { ok: false, reason: 'not_queued' } : { ok: false, reason: 'not_found' }
+  }
+}
+
+function parseVotes(text: string | null): Vote[] {
+  if (text === null) return []
+  try {
+    const value: unknown = JSON.parse(text)
+    return Array.isArray(value) ? (value as Vote[]) : []
+  } catch {
+    return []
   }
 }

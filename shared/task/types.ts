@@ -1,3 +1,5 @@
+import type { TrustRequirement, Verification, Vote } from '../trust/trust-policy.ts'
+
 /**
  * The task model shared by the relay's durable queue, the wire protocol and the
  * workers. A task is one unit of P2P work of a given `kind` with a JSON input.
@@ -49,6 +51,10 @@ export interface TaskSpec {
   requires?: string[] | undefined
   tags?: string[] | undefined
   metadata?: Record<string, unknown> | undefined
+  /** How much a worker's answer is checked (any when absent). */
+  trust?: TrustRequirement | undefined
+  /** The identity that submitted it (quotas; the trust policy by identity). */
+  submitter?: string | undefined
 }
 
 /** A task as stored and reported. Times are epoch milliseconds. */
@@ -85,4 +91,10 @@ export interface TaskRecord {
   error: TaskError | null
   /** The task this one re-submits, if any (an attempt chain). */
   previousId: string | null
+  trust: TrustRequirement
+  /** Quorum answers so far (who, and a digest of what each said). */
+  votes: Vote[]
+  /** How the result was checked; null until the task succeeded or failed on a worker's word. */
+  verification: Verification | null
+  submitter: string | null
 }

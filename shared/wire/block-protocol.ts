@@ -10,10 +10,11 @@ import { z } from 'zod'
  * at most BLOCK_CHUNK bytes.
  *
  *   get: → {op:'get', cid}           ← {ok:true, size} + bytes | {ok:false, code, message}
- *   put: → {op:'put', size} + bytes  ← {ok:true, cid}          | {ok:false, code, message}
+ *   put: → {op:'put', size, taskId, token} + bytes  ← {ok:true, cid} | {ok:false, code, message}
  *
  * The reader of a `get` verifies the bytes against the CID; the relay computes the CID
- * of a `put` itself.
+ * of a `put` itself. A worker may get only the input blocks of tasks it holds, and put
+ * only output blocks of a task it holds (named by its lease token), within a quota.
  */
 export const BLOCK_PROTOCOL = '/mcpp/block/1.0.0'
 export const BLOCK_CHUNK = 256 * 1024
@@ -21,7 +22,12 @@ export const MAX_BLOCK_BYTES = 64 * 1024 * 1024
 
 export const blockRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('get'), cid: z.string().min(1).max(256) }),
-  z.strictObject({ op: z.literal('put'), size: z.number().int().min(0).max(MAX_BLOCK_BYTES) }),
+  z.strictObject({
+    op: z.literal('put'),
+    size: z.number().int().min(0).max(MAX_BLOCK_BYTES),
+    taskId: z.string().min(1).max(128),
+    token: z.number().int().nonnegative(),
+  }),
 ])
 
 export const blockResponse = z.union([

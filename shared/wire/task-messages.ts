@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
 
 /**
  * `/mcpp/task/1.0.0`: one long-lived stream per worker connection, opened by the
@@ -29,7 +30,10 @@ export const helloMessage = z.strictObject({
   /** Human-readable label shown in stats, e.g. "chromium tab" or a host name. */
   name: z.string().max(128),
   kinds: z.array(name).min(1).max(64),
-  capabilities: z.array(name).max(64).default([]),
+  capabilities: z
+    .array(name.refine((c) => !c.startsWith(RESERVED_CAPABILITY_PREFIX), 'names starting with mcpp: are reserved'))
+    .max(64)
+    .default([]),
   /** Tasks the worker accepts at once: those running plus a buffer (prefetch). */
   concurrency: z.number().int().min(1).max(MAX_CONCURRENCY),
   /**
@@ -39,6 +43,8 @@ export const helloMessage = z.strictObject({
    */
   prefetch: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
   userAgent: z.string().max(512).optional(),
+  /** Admits the worker as a member where the relay asks for one (`workers.admission`). */
+  joinToken: z.string().max(256).optional(),
 })
 
 export const taskResult = z.union([

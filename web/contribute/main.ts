@@ -47,6 +47,11 @@ function render(event: WorkerEvent): void {
   }
 }
 
+// A join token in the link (`/contribute?join=…`) admits this tab as a member worker on
+// relays that ask for one. It is taken out of the address bar so it is not shared on.
+const joinToken = new URLSearchParams(location.search).get('join') ?? undefined
+if (joinToken !== undefined) history.replaceState(null, '', location.pathname)
+
 startButton.addEventListener('click', async () => {
   startButton.disabled = true
   $('error').textContent = ''
@@ -54,7 +59,10 @@ startButton.addEventListener('click', async () => {
   api = Comlink.wrap<BrowserWorkerApi>(worker)
   const concurrency = Math.max(1, Math.min(16, Number($<HTMLInputElement>('concurrency').value) || 1))
   try {
-    await api.start({ relay: location.origin, concurrency, name: 'browser tab' }, Comlink.proxy(render))
+    await api.start(
+      { relay: location.origin, concurrency, name: 'browser tab', ...(joinToken === undefined ? {} : { joinToken }) },
+      Comlink.proxy(render),
+    )
     stopButton.disabled = false
   } catch (err) {
     $('error').textContent = `could not start: ${(err as Error).message}`

@@ -11,7 +11,7 @@ import type { WorkerEvent, WorkerStats } from '../core/worker-events.ts'
 
 export interface BrowserWorkerApi {
   start(
-    options: { relay: string; concurrency: number; name: string },
+    options: { relay: string; concurrency: number; name: string; joinToken?: string },
     onEvent: (e: WorkerEvent) => void,
   ): Promise<string>
   stop(drain: boolean): Promise<void>

@@ -35,11 +35,16 @@ export class BlockClient {
     return bytes
   }
 
-  async put(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<string> {
+  /** Stores an output block of the task this worker holds under lease `token`. */
+  async put(
+    bytes: Uint8Array,
+    task: { taskId: string; token: number },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<string> {
     if (bytes.byteLength > MAX_BLOCK_BYTES) throw new Error(`a block is limited to ${MAX_BLOCK_BYTES} bytes`)
     const stream = await this.node.dialProtocol(multiaddr(this.relay), BLOCK_PROTOCOL, options)
     const reader = new FrameReader(stream, 4096)
-    await writeJsonFrame(stream, { op: 'put', size: bytes.byteLength })
+    await writeJsonFrame(stream, { op: 'put', size: bytes.byteLength, taskId: task.taskId, token: task.token })
     await writeChunks(stream, bytes, BLOCK_CHUNK)
     const response = blockResponse.parse(await reader.json())
     await stream.close().catch(() => {})

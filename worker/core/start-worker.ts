@@ -13,6 +13,8 @@ export interface StartWorkerOptions {
   concurrency: number
   name: string
   userAgent?: string
+  /** Join token for relays that admit workers by token. */
+  joinToken?: string
   spawnCompute: SpawnCompute
   onEvent?: (event: WorkerEvent) => void
   /** First reconnect delay after the relay goes away (doubles up to 30 s). */
@@ -49,6 +51,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     name: options.name,
     kinds: KIND_NAMES,
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+    ...(options.joinToken === undefined ? {} : { joinToken: options.joinToken }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
     prefetch: options.prefetch ?? defaultPrefetch(options.concurrency),

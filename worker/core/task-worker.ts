@@ -26,10 +26,12 @@ export interface TaskWorkerInit {
   kinds: readonly string[]
   capabilities?: readonly string[]
   userAgent?: string
+  /** Join token for relays that admit workers by token (`workers.admission: token`). */
+  joinToken?: string
   /** Fetches (and verifies) payload blocks for `inputCid` and stores large outputs. */
   blocks?: {
     get(cid: string, options: { signal?: AbortSignal }): Promise<Uint8Array>
-    put(bytes: Uint8Array, options: { signal?: AbortSignal }): Promise<string>
+    put(bytes: Uint8Array, task: { taskId: string; token: number }, options: { signal?: AbortSignal }): Promise<string>
   }
   onEvent?: (event: WorkerEvent) => void
   /** Reconnect delays grow from this to 30 s. */
@@ -141,6 +143,7 @@ export class TaskWorker {
         concurrency: this.init.pool.size + (this.init.prefetch ?? 0),
         prefetch: this.init.prefetch ?? 0,
         ...(this.init.userAgent === undefined ? {} : { userAgent: this.init.userAgent }),
+        ...(this.init.joinToken === undefined ? {} : { joinToken: this.init.joinToken }),
       })
     } catch (err) {
       this.onClose(err as Error)
@@ -171,6 +174,8 @@ export class TaskWorker {
         void this.stop({ drain: true })
         return
       case 'error':
+        // Retrying cannot change the relay's mind about admission (and would earn strikes).
+        if (message.code === 'ADMISSION_REFUSED') this.stopping = true
         this.emit({ type: 'state', state: this.state, error: `${message.code}: ${message.message}` })
         return
     }
@@ -237,7 +242,7 @@ export class TaskWorker {
     const durationMs = performance.now() - (computeStarted ?? started)
     if (!outcome.ok) return { ...base, ...outcome, durationMs }
     try {
-      return { ...base, ok: true, ...(await this.output(outcome.output)), durationMs }
+      return { ...base, ok: true, ...(await this.output(outcome.output, task)), durationMs }
     } catch (err) {
       return failed('OUTPUT_UNSTORED', err)
     }
@@ -252,10 +257,10 @@ export class TaskWorker {
   }
 
   /** Outputs above the inline limit are stored on the relay and sent as a CID. */
-  private async output(output: unknown): Promise<{ output: unknown } | { outputCid: string }> {
+  private async output(output: unknown, task: AssignedTask): Promise<{ output: unknown } | { outputCid: string }> {
     const bytes = new TextEncoder().encode(JSON.stringify(output ?? null))
     if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT || !this.init.blocks) return { output }
-    return { outputCid: await this.init.blocks.put(bytes, {}) }
+    return { outputCid: await this.init.blocks.put(bytes, { taskId: task.taskId, token: task.token }, {}) }
   }
 
   private onProgress(running: Running, progress: number, total?: number, message?: string): void {

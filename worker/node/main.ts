@@ -13,15 +13,17 @@ const HELP = `usage: npm run worker -- --relay <http://host:8000 | /ip4/…/ws/p
   --relay <url|multiaddr>  the relay: its HTTP base URL or its libp2p multiaddr (required)
   --concurrency <n>        tasks run at once (default: CPU count)
   --name <text>            label shown in worker statistics (default: host name)
+  --join-token <token>     join token for relays that admit workers by token (env MCPP_JOIN_TOKEN)
   --help                   this text`
 
-let values: { relay?: string; concurrency?: string; name?: string; help?: boolean }
+let values: { relay?: string; concurrency?: string; name?: string; 'join-token'?: string; help?: boolean }
 try {
   ;({ values } = parseArgs({
     options: {
       relay: { type: 'string' },
       concurrency: { type: 'string' },
       name: { type: 'string' },
+      'join-token': { type: 'string' },
       help: { type: 'boolean' },
     },
   }))
@@ -39,12 +41,15 @@ if (!values.relay || !Number.isInteger(concurrency) || concurrency < 1 || concur
   process.exit(2)
 }
 
+const joinToken = values['join-token'] ?? process.env.MCPP_JOIN_TOKEN
+
 try {
   const running = await startWorker({
     relay: values.relay,
     concurrency,
     name: values.name ?? `node@${hostname()}`,
     userAgent: `node/${process.versions.node}`,
+    ...(joinToken === undefined ? {} : { joinToken }),
     spawnCompute: () => spawnNodeCompute(),
     onEvent: (event) => {
       if (event.type === 'state') {
