@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
@@ -10,6 +11,15 @@ const routeRule = z.strictObject({
   match: z.string().min(1),
   runtime: z.enum(['local', 'p2p', 'auto', 'edge']).optional(),
   requiresP2P: z.boolean().optional(),
+})
+
+/** A libp2p PeerId in its string form (12D3Koo…, Qm… or a libp2p-key CID), checked at load. */
+const peerId = z.string().superRefine((text, ctx) => {
+  try {
+    peerIdFromString(text)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 100)}" is not a libp2p PeerId` })
+  }
 })
 
 /** Every setting of a relay. Unknown keys are errors so that a typo is never ignored. */
@@ -41,6 +51,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       rules: z.array(routeRule).default(DEFAULT_ROUTE_RULES.map((r) => ({ ...r }))),
       fallback: z.enum(['local', 'none']).default('local'),
+    })
+    .prefault({}),
+  /**
+   * Member relays (issue 9): only these PeerIds may announce capacity to this relay or
+   * exchange work with it. Bootstrap peers are not members unless listed here.
+   */
+  relays: z
+    .strictObject({
+      members: z.array(peerId).default([]),
+      /** A member's announcement is forgotten this long after it arrived. */
+      announceTtlSeconds: z.number().int().min(1).max(86_400).default(600),
     })
     .prefault({}),
 })
