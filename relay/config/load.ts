@@ -148,7 +148,9 @@ export function loadConfig({ argv, env, readFile }: LoadSources): LoadResult {
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) {
     const from = (key: string) => {
-      const source = sources.get(key)
+      // A list element's issue (`relays.members.1`) comes from the list's source.
+      const owner = [...sources.keys()].find((k) => key === k || key.startsWith(`${k}.`))
+      const source = owner === undefined ? undefined : sources.get(owner)
       return source ? ` (from ${source})` : configFile ? ` (from ${configFile})` : ''
     }
     return { ok: false, message: `invalid configuration: ${describeConfigIssues(parsed.error.issues, from)}` }

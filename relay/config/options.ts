@@ -59,6 +59,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Comma-separated multiaddrs of other relays',
   },
   {
+    key: 'relays.members',
+    flag: 'relay-members',
+    env: 'MCPP_RELAY_MEMBERS',
+    kind: 'list',
+    help: 'Comma-separated PeerIds of member relays, the only peers whose capacity announcements are accepted (none by default)',
+  },
+  {
+    key: 'relays.announceTtlSeconds',
+    flag: 'relay-announce-ttl-seconds',
+    env: 'MCPP_RELAY_ANNOUNCE_TTL_SECONDS',
+    kind: 'int',
+    help: "A member relay's announced capacity is forgotten this long after it arrived (default 600)",
+  },
+  {
     key: 'expose',
     flag: 'expose',
     env: 'MCPP_EXPOSE',

@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
@@ -14,9 +15,6 @@ const routeRule = z.strictObject({
   requiresP2P: z.boolean().optional(),
 })
 
-/** A PeerId as text (base58btc or CID form); its key proves it through noise. */
-const peerIdText = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,64}$|^b[a-z2-7]{32,128}$/, 'not a PeerId')
-
 /** `any`, `quorum:K` or `spot-check:RATE` (shared/trust/trust-policy.ts). */
 const trustLevel = z.string().transform((text, ctx): TrustRequirement => {
   const parsed = parseTrust(text)
@@ -30,6 +28,15 @@ const trustRule = z.strictObject({
   kind: z.string().min(1).optional(),
   identity: z.string().min(1).optional(),
   trust: trustLevel,
+})
+
+/** A libp2p PeerId in its string form (12D3Koo…, Qm… or a libp2p-key CID), checked at load. */
+const peerId = z.string().superRefine((text, ctx) => {
+  try {
+    peerIdFromString(text)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 100)}" is not a libp2p PeerId` })
+  }
 })
 
 /** Every setting of a relay. Unknown keys are errors so that a typo is never ignored. */
@@ -64,7 +71,7 @@ export const configSchema = z.strictObject({
       /** Join tokens that admit a worker as a member (`?join=` on /contribute, `--join-token` for Node workers). */
       joinTokens: z.array(z.string().min(16, 'a join token needs at least 16 characters')).default([]),
       /** PeerIds admitted as member workers in any mode. */
-      allowlist: z.array(peerIdText).default([]),
+      allowlist: z.array(peerId).default([]),
       /** Tools whose calls by authenticated clients may run on anonymous volunteers (globs). */
       volunteerTools: z.array(z.string().min(1)).default([]),
       /** Bytes of output blocks one worker may store per task it holds. */
@@ -86,6 +93,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       rules: z.array(routeRule).default(DEFAULT_ROUTE_RULES.map((r) => ({ ...r }))),
       fallback: z.enum(['local', 'none']).default('local'),
+    })
+    .prefault({}),
+  /**
+   * Member relays (issue 9): only these PeerIds may announce capacity to this relay or
+   * exchange work with it. Bootstrap peers are not members unless listed here.
+   */
+  relays: z
+    .strictObject({
+      members: z.array(peerId).default([]),
+      /** A member's announcement is forgotten this long after it arrived. */
+      announceTtlSeconds: z.number().int().min(1).max(86_400).default(600),
     })
     .prefault({}),
 })

@@ -39,6 +39,8 @@ export function apiRoutes(c: RelayComponents): Hono {
       tools: c.registry.all().length,
       p2p: c.p2p.node ? { peerId: c.p2p.node.peerId, multiaddrs: c.p2p.node.multiaddrs() } : null,
       workers: c.tasks.registry.stats().filter((w) => w.connected),
+      // Member relays only (issue 9): the directory never holds anyone else.
+      relays: c.p2p.directory?.relays() ?? [],
       queue: c.tasks.store.countsByState(),
     })
   })

@@ -9,6 +9,7 @@ import { yamux } from '@libp2p/yamux'
 import { FsDatastore } from 'datastore-fs'
 import type { Helia } from 'helia'
 import { createLibp2p } from 'libp2p'
+import { MAX_RELAY_CONNECTIONS } from '../../shared/wire/announce-messages.ts'
 import { attachHelia } from './attach-helia.ts'
 
 export interface RelayNodeInit {
@@ -67,7 +68,7 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
         },
       }),
     },
-    connectionManager: { maxConnections: 1024 },
+    connectionManager: { maxConnections: MAX_RELAY_CONNECTIONS },
   })
   let attached: ReturnType<typeof attachHelia> | undefined
   return {

@@ -30,6 +30,7 @@ export class P2pHolder {
   readonly lazyDirectory: RelayDirectory = {
     self: () => this.requireDirectory().self(),
     relays: () => this.requireDirectory().relays(),
+    isMember: (peerId) => this.requireDirectory().isMember(peerId),
     announce: (options) => this.requireDirectory().announce(options),
   }
 

@@ -1,41 +1,57 @@
 import type { Libp2p } from '@libp2p/interface'
-import { z } from 'zod'
-import { framedChannel } from '../../shared/wire/framed-channel.ts'
+import type { Registry } from 'prom-client'
+import {
+  ANNOUNCE_PROTOCOL,
+  type Capacity,
+  MAX_ANNOUNCED_ADDRESSES,
+  MAX_ANNOUNCED_KINDS,
+} from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
 import type { TaskService } from '../tasks/task-service.ts'
+import { handleAnnouncements } from './announce-handler.ts'
+import { sendAnnouncement } from './announce-sender.ts'
 
-/** One frame per stream: a relay tells a peer relay what it can take on. */
-export const ANNOUNCE_PROTOCOL = '/mcpp/announce/1.0.0'
-const MAX_ANNOUNCE_BYTES = 16 * 1024
-/** A relay not heard from for this long is dropped from the directory. */
-const STALE_MS = 10 * 60_000
-
-const capacitySchema = z.strictObject({
-  workers: z.number().int().nonnegative(),
-  slots: z.number().int().nonnegative(),
-  freeSlots: z.number().int().nonnegative(),
-  kinds: z.array(z.string().max(64)).max(64),
-  queued: z.number().int().nonnegative(),
-})
-const announcement = z.strictObject({
-  type: z.literal('capacity'),
-  multiaddrs: z.array(z.string().max(512)).max(32),
-  capacity: capacitySchema,
-})
-
-export type Capacity = z.infer<typeof capacitySchema>
+export type { Capacity }
 
 export interface RelayInfo {
   peerId: string
   multiaddrs: string[]
   capacity: Capacity
+  /** When its announcement arrived (absent for this relay itself). */
   lastSeen?: number
+  /** How old that announcement is; it is forgotten after `relays.announceTtlSeconds`. */
+  ageMs?: number
+}
+
+export interface AnnounceOutcome {
+  /** What was announced. */
+  capacity: Capacity
+  /** Member relays that accepted this relay's announcement. */
+  notified: number
+  /** Members that answered with a refusal, and why. */
+  refused: { peerId: string; reason: string; detail?: string }[]
+  /** Connected members that could not be told (no answer, stream reset, dial error). */
+  failed: { peerId: string; error: string }[]
 }
 
 export interface RelayDirectory {
   self(): RelayInfo
+  /** Member relays whose announcement has not expired; never anyone else. */
   relays(): RelayInfo[]
-  announce(options?: { signal?: AbortSignal }): Promise<{ notified: number }>
+  /** Whether `peerId` is a configured member relay (issue 9, "Member relays"). */
+  isMember(peerId: string): boolean
+  /** Sends this relay's capacity to every connected member relay. */
+  announce(options?: { signal?: AbortSignal }): Promise<AnnounceOutcome>
+}
+
+export interface RelayDirectoryInit {
+  /** PeerIds of the member relays (config `relays.members`). */
+  members: readonly string[]
+  /** How long an announcement stays listed. */
+  ttlMs: number
+  log: Logger
+  now: () => number
+  registry: Registry
 }
 
 /** This relay's capacity, from its connected workers and queue. */
@@ -45,75 +61,89 @@ export function capacityOf(tasks: TaskService): Capacity {
     workers: workers.length,
     slots: workers.reduce((n, w) => n + w.slots, 0),
     freeSlots: workers.reduce((n, w) => n + w.freeSlots, 0),
-    kinds: [...tasks.registry.taskKinds()].sort(),
+    // Workers choose their kind names; a relay publishes at most what a member accepts.
+    kinds: [...tasks.registry.taskKinds()].sort().slice(0, MAX_ANNOUNCED_KINDS),
     queued: tasks.store.countsByState().queued,
   }
 }
 
 /**
- * Relays publish their capacity to the relays they are connected to over
- * `/mcpp/announce/1.0.0`, and keep what others published to them.
+ * Member relays publish their capacity to each other over `/mcpp/announce/1.0.0`
+ * (announce-handler.ts, announce-sender.ts), and each keeps what members published
+ * to it, for `relays.announceTtlSeconds`. The directory lives in memory: after a
+ * restart it starts empty, so a relay removed from `relays.members` is gone from it.
  */
 export async function relayDirectory(
   libp2p: Libp2p,
   tasks: TaskService,
-  init: { log: Logger; now: () => number },
+  init: RelayDirectoryInit,
 ): Promise<RelayDirectory> {
-  const known = new Map<string, RelayInfo>()
+  const members = new Set(init.members)
+  const isMember = (peerId: string) => members.has(peerId)
+  const known = new Map<string, { info: RelayInfo; lastSeen: number }>()
   const self = (): RelayInfo => ({
     peerId: libp2p.peerId.toString(),
-    multiaddrs: libp2p.getMultiaddrs().map((a) => a.toString()),
+    multiaddrs: libp2p
+      .getMultiaddrs()
+      .map((a) => a.toString())
+      .slice(0, MAX_ANNOUNCED_ADDRESSES),
     capacity: capacityOf(tasks),
   })
 
-  await libp2p.handle(
-    ANNOUNCE_PROTOCOL,
-    (stream, connection) => {
-      const channel = framedChannel<z.infer<typeof announcement>, never>(stream, {
-        inbound: announcement,
-        maxMessageBytes: MAX_ANNOUNCE_BYTES,
-        onMessage: (message) => {
-          const peerId = connection.remotePeer.toString()
-          known.set(peerId, { peerId, ...message, lastSeen: init.now() })
-          channel.close()
-        },
-        onInvalid: (problem, detail) => init.log.warn('bad capacity announcement', { problem, detail }),
-      })
+  await handleAnnouncements(libp2p, {
+    isMember,
+    accept: (peerId, { multiaddrs, capacity }) => {
+      known.set(peerId, { info: { peerId, multiaddrs, capacity }, lastSeen: init.now() })
     },
-    { maxInboundStreams: 8 },
-  )
+    log: init.log,
+    now: init.now,
+    registry: init.registry,
+  })
 
   return {
     self,
+    isMember,
     relays: () => {
-      const cutoff = init.now() - STALE_MS
-      for (const [id, info] of known) if ((info.lastSeen ?? 0) < cutoff) known.delete(id)
-      return [...known.values()]
+      const now = init.now()
+      const listed: RelayInfo[] = []
+      for (const [id, { info, lastSeen }] of known) {
+        if (now - lastSeen > init.ttlMs) known.delete(id)
+        else listed.push({ ...info, lastSeen, ageMs: now - lastSeen })
+      }
+      return listed
     },
     announce: async (options = {}) => {
       const { multiaddrs, capacity } = self()
-      const peers = new Set(libp2p.getConnections().map((c) => c.remotePeer))
-      let notified = 0
+      const message = { type: 'capacity' as const, multiaddrs, capacity }
+      const peers = new Map(
+        libp2p
+          .getConnections()
+          .filter((c) => isMember(c.remotePeer.toString()))
+          .map((c) => [c.remotePeer.toString(), c.remotePeer]),
+      )
+      const outcome: AnnounceOutcome = { capacity, notified: 0, refused: [], failed: [] }
       await Promise.all(
-        [...peers].map(async (peer) => {
+        [...peers].map(async ([peerId, peer]) => {
           const protocols = (await libp2p.peerStore.get(peer).catch(() => undefined))?.protocols ?? []
-          if (!protocols.includes(ANNOUNCE_PROTOCOL)) return
+          if (!protocols.includes(ANNOUNCE_PROTOCOL)) {
+            outcome.failed.push({ peerId, error: `it does not speak ${ANNOUNCE_PROTOCOL} (yet)` })
+            return
+          }
           try {
-            const stream = await libp2p.dialProtocol(peer, ANNOUNCE_PROTOCOL, options)
-            const channel = framedChannel<never, z.infer<typeof announcement>>(stream, {
-              inbound: z.never(),
-              maxMessageBytes: MAX_ANNOUNCE_BYTES,
-              onMessage: () => {},
-            })
-            await channel.send({ type: 'capacity', multiaddrs, capacity })
-            channel.close()
-            notified++
+            const reply = await sendAnnouncement(libp2p, peer, message, options)
+            if (reply.type === 'accepted') outcome.notified++
+            else {
+              const { reason, detail } = reply
+              outcome.refused.push({ peerId, reason, ...(detail === undefined ? {} : { detail }) })
+              init.log.warn('a member relay refused our announcement', { peer: peerId, reason, detail })
+            }
           } catch (err) {
-            init.log.debug('announce failed', { peer: peer.toString(), error: (err as Error).message })
+            outcome.failed.push({ peerId, error: (err as Error).message })
+            init.log.debug('announce failed', { peer: peerId, error: (err as Error).message })
           }
         }),
       )
-      return { notified }
+      return outcome
     },
   }
 }

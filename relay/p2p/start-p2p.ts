@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayComponents } from '../components.ts'
+import type { Logger } from '../log.ts'
 import { handleBlockProtocol } from './block-protocol.ts'
 import { createRelayNode } from './create-relay-node.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
@@ -24,7 +25,13 @@ export async function startP2p(c: RelayComponents): Promise<void> {
     await handleTaskProtocol(node.libp2p, { tasks, ...tasks.protocol })
     const isWorker = (peerId: string) => tasks.registry.list().some((w) => w.peerId === peerId)
     await handleBlockProtocol(node.libp2p, tasks.content, isWorker, log)
-    c.p2p.directory = await relayDirectory(node.libp2p, tasks, { log, now: c.now })
+    c.p2p.directory = await relayDirectory(node.libp2p, tasks, {
+      members: config.relays.members,
+      ttlMs: config.relays.announceTtlSeconds * 1000,
+      log,
+      now: c.now,
+      registry: c.metrics.registry,
+    })
   } catch (err) {
     await node.stop()
     throw err
@@ -32,11 +39,36 @@ export async function startP2p(c: RelayComponents): Promise<void> {
   c.p2p.node = node
   tasks.start()
   log.info('libp2p node listening', { peerId: node.peerId, multiaddrs: node.multiaddrs() })
+  warnNonMemberBootstrapPeers(config.bootstrapPeers, config.relays.members, log)
   for (const peer of config.bootstrapPeers) {
     Promise.resolve()
       .then(() => node.libp2p.dial(multiaddr(peer)))
       .catch((err: Error) => {
         log.warn('bootstrap peer unreachable', { peer, error: err.message })
       })
+  }
+}
+
+/**
+ * Bootstrap peers are dialled, not trusted: only `relays.members` may announce
+ * capacity. A bootstrap relay left out of the members is most likely an oversight.
+ */
+function warnNonMemberBootstrapPeers(
+  peers: readonly string[],
+  members: readonly string[],
+  log: Logger,
+): void {
+  for (const peer of peers) {
+    let peerId: string | undefined
+    try {
+      peerId = multiaddr(peer)
+        .getComponents()
+        .findLast((c) => c.name === 'p2p')?.value
+    } catch {
+      continue // the dial below reports an unparsable address
+    }
+    if (peerId !== undefined && !members.includes(peerId)) {
+      log.warn('bootstrap peer is not in relays.members: its announcements will be refused', { peer })
+    }
   }
 }

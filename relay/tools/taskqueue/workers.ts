@@ -36,7 +36,11 @@ const relayInfo = z.object({
   peerId: z.string(),
   multiaddrs: z.array(z.string()),
   capacity,
-  lastSeen: z.number().optional(),
+  lastSeen: z.number().optional().describe('When its announcement arrived (absent for this relay)'),
+  ageMs: z
+    .number()
+    .optional()
+    .describe('Age of that announcement; it is dropped after relays.announceTtlSeconds'),
 })
 
 export function workerTools(tasks: TaskService, directory: RelayDirectory) {
@@ -71,7 +75,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     name: 'p2p_taskqueue_discover_peers',
     category: 'p2p_taskqueue',
     description:
-      'The workers connected to this relay and the other relays it knows, with capabilities and capacity',
+      'The workers connected to this relay and the member relays that announced their capacity to it (never non-members), with capabilities and capacity',
     input: z.object({}),
     output: z.object({ self: relayInfo, workers: z.array(workerStats), relays: z.array(relayInfo) }),
     annotations: { title: 'Discover peers', readOnlyHint: true, idempotentHint: false, openWorldHint: true },
@@ -88,9 +92,18 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     name: 'p2p_taskqueue_announce',
     category: 'p2p_taskqueue',
     description:
-      "Publish this relay's capacity (workers, free slots, task kinds, queue depth) to connected relays now",
+      "Publish this relay's capacity (workers, free slots, task kinds, queue depth) now to the connected member relays (relays.members); each answers accepted or refused",
     input: z.object({}),
-    output: z.object({ capacity, notified: z.number().int() }),
+    output: z.object({
+      capacity,
+      notified: z.number().int().describe('Member relays that accepted the announcement'),
+      refused: z
+        .array(z.object({ peerId: z.string(), reason: z.string(), detail: z.string().optional() }))
+        .describe('Members that refused it (e.g. not_member: this relay is not in their relays.members)'),
+      failed: z
+        .array(z.object({ peerId: z.string(), error: z.string() }))
+        .describe('Connected members that could not be told'),
+    }),
     annotations: {
       title: 'Announce capacity',
       readOnlyHint: false,
@@ -99,10 +112,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
       openWorldHint: true,
     },
     handlers: {
-      local: async (_input, ctx) => {
-        const { notified } = await directory.announce({ signal: ctx.signal })
-        return { capacity: directory.self().capacity, notified }
-      },
+      local: (_input, ctx) => directory.announce({ signal: ctx.signal }),
     },
   })
 
