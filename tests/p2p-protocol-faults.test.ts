@@ -7,16 +7,22 @@ import { type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { startTestRelay } from './helpers.ts'
 
 let relay: RunningRelay
-let fake: FakeWorker
+const peers: FakeWorker[] = []
 
 beforeAll(async () => {
   relay = await startTestRelay()
-  fake = await fakeWorker(relay.url)
 })
 afterAll(async () => {
-  await fake?.stop()
+  for (const p of peers) await p.stop()
   await relay?.close()
 })
+
+/** A fresh peer (its own PeerId, so strikes from one test never reach another). */
+async function peer(): Promise<FakeWorker> {
+  const p = await fakeWorker(relay.url)
+  peers.push(p)
+  return p
+}
 
 /** The value of a Prometheus sample on the relay, 0 when absent. */
 async function metric(name: string, label = ''): Promise<number> {
@@ -25,40 +31,59 @@ async function metric(name: string, label = ''): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0
 }
 const violations = (problem: string) => metric('mcpp_task_protocol_violations_total', `problem="${problem}"`)
+const strikes = (p: FakeWorker) => relay.components.tasks.standing.get(p.node.peerId.toString()).strikes
 
 describe('bad input on the task protocol', () => {
-  it('resets a stream that sends garbage bytes and keeps serving new streams', async () => {
-    const bad = await fake.open()
+  it('resets a stream that sends garbage bytes, counts a strike and keeps serving new streams', async () => {
+    const p = await peer()
+    const bad = await p.open()
     bad.stream.send(new TextEncoder().encode('\u0005hello, this is not JSON at all'))
     expect(await bad.closed).toBeInstanceOf(Error)
     expect(await violations('not_json')).toBe(1)
-    const good = await fake.open()
+    expect(strikes(p)).toBe(1)
+    const good = await p.open()
     const welcome = await good.hello()
-    expect(welcome.workerId).toContain(fake.node.peerId.toString())
+    expect(welcome.workerId).toContain(p.node.peerId.toString())
     good.channel.close()
     await good.closed
   })
 
   it('refuses a frame whose declared length is over the limit before reading it', async () => {
-    const bad = await fake.open()
+    const bad = await (await peer()).open()
     bad.stream.send(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]))
     expect(await bad.closed).toBeInstanceOf(Error)
     expect(await violations('oversized')).toBe(1)
   })
 
-  it('resets a stream whose message breaks the schema or skips hello', async () => {
-    const wrong = await fake.open()
+  it('resets a stream whose message breaks the schema, and counts a message before hello as a strike', async () => {
+    const p = await peer()
+    const wrong = await p.open()
     await wrong.channel.send({ type: 'hello', version: 1, name: 'x', kinds: [], concurrency: 0 } as never)
     expect(await wrong.closed).toBeInstanceOf(Error)
     expect(await violations('invalid_message')).toBe(1)
-    const skipped = await fake.open()
+    const skipped = await p.open()
     await skipped.channel.send({ type: 'heartbeat', inFlight: [] })
     expect(await skipped.closed).toBeInstanceOf(Error)
+    expect(await violations('before_hello')).toBe(1)
+    expect(strikes(p)).toBe(2)
+  })
+
+  it('refuses a hello that claims a capability only the relay may give', async () => {
+    const s = await (await peer()).open()
+    await s.channel.send({
+      type: 'hello',
+      version: 1,
+      name: 'x',
+      kinds: ['echo'],
+      capabilities: ['mcpp:member'],
+      concurrency: 1,
+    })
+    expect(await s.closed).toBeInstanceOf(Error)
   })
 
   it('resets a stream whose results nest 200,000 levels deep and keeps serving', async () => {
     const { task } = relay.components.tasks.submit([{ kind: 'echo', input: { deep: true } }])[0]!
-    const s = await fake.open()
+    const s = await (await peer()).open()
     await s.hello()
     const [assigned] = (await s.next('assign')).tasks
     expect(assigned?.taskId).toBe(task.id)
@@ -69,14 +94,13 @@ describe('bad input on the task protocol', () => {
     expect(await violations('too_deep')).toBe(1)
     // The worker's stream died, so its task went back to the queue; nothing was settled.
     await expect.poll(() => relay.components.tasks.store.get(task.id)?.state).toBe('queued')
-    const health = await fetch(`${relay.url}/healthz`)
-    expect(health.status).toBe(200)
+    expect((await fetch(`${relay.url}/healthz`)).status).toBe(200)
     relay.components.tasks.cancel(task.id)
   })
 
   it('ignores a result for a task the worker does not hold and changes nothing', async () => {
     const { task } = relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }])[0]!
-    const s = await fake.open()
+    const s = await (await peer()).open()
     await s.hello()
     await s.channel.send({
       type: 'results',
@@ -86,34 +110,69 @@ describe('bad input on the task protocol', () => {
     expect(relay.components.tasks.store.get(task.id)).toMatchObject({ state: 'queued', output: undefined })
     s.channel.close()
     await s.closed
+    relay.components.tasks.cancel(task.id)
   })
 
-  it('stores blocks only for connected workers and serves them verified by CID', async () => {
-    const blocks = new BlockClient(fake.node, fake.address)
-    const bytes = new TextEncoder().encode('content-addressed payload')
-    await expect(blocks.put(bytes)).rejects.toThrow(/FORBIDDEN/)
-    const s = await fake.open()
-    await s.hello()
-    const cid = await blocks.put(bytes)
-    expect(cid).toBe((await cidOf(bytes)).toString())
-    expect(new TextDecoder().decode(await blocks.get(cid))).toBe('content-addressed payload')
-    const missing = (await cidOf(new TextEncoder().encode('nobody stored this'))).toString()
-    await expect(blocks.get(missing)).rejects.toThrow(/NOT_FOUND/)
+  it('disconnects and bans a peer that keeps breaking the protocol, also across reconnects', async () => {
+    const other = await peer()
+    for (let i = 0; i < 5; i++) {
+      const s = await other.open()
+      s.stream.send(encodeFrame(new TextEncoder().encode('{"type":"nope"}')))
+      await s.closed
+    }
+    await expect.poll(() => other.node.getConnections().length).toBe(0)
+    expect(relay.components.tasks.standing.isBanned(other.node.peerId.toString())).toBe(true)
+    await expect(other.open()).rejects.toThrow()
+    expect(await metric('mcpp_peer_bans_total', 'reason="violation"')).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('blocks belong to the tasks that need them', () => {
+  it('lets a worker read only the input blocks of tasks it holds', async () => {
+    const p = await peer()
+    const blocks = new BlockClient(p.node, p.address)
+    // The operator's own content, and a task input block the worker does not hold.
+    const secret = await relay.components.tasks.content.put(
+      new TextEncoder().encode('private ipfs_add content'),
+    )
+    await expect(blocks.get(secret)).rejects.toThrow(/NOT_FOUND/)
+    const big = { text: 'x'.repeat(300 * 1024) }
+    const [{ task }] = await relay.components.tasks.submitTasks([{ kind: 'sha256', input: big }])
+    expect(task.inputCid).not.toBeNull()
+    await expect(blocks.get(task.inputCid as string)).rejects.toThrow(/NOT_FOUND/)
+    const s = await p.open()
+    await s.hello({ kinds: ['sha256'] })
+    const [assigned] = (await s.next('assign')).tasks
+    expect(assigned?.inputCid).toBe(task.inputCid)
+    expect(JSON.parse(new TextDecoder().decode(await blocks.get(task.inputCid as string)))).toEqual(big)
+    await expect(blocks.get(secret)).rejects.toThrow(/NOT_FOUND/)
     s.channel.close()
     await s.closed
+    relay.components.tasks.cancel(task.id)
   })
 
-  it('disconnects a peer that keeps breaking the protocol', async () => {
-    const other = await fakeWorker(relay.url)
-    try {
-      for (let i = 0; i < 5; i++) {
-        const s = await other.open()
-        s.stream.send(encodeFrame(new TextEncoder().encode('{"type":"nope"}')))
-        await s.closed
-      }
-      await expect.poll(() => other.node.getConnections().length).toBe(0)
-    } finally {
-      await other.stop()
-    }
+  it('stores output blocks only for a task the worker holds, within the quota, and accepts only those as its output', async () => {
+    const p = await peer()
+    const blocks = new BlockClient(p.node, p.address)
+    const bytes = new TextEncoder().encode('"an output"')
+    await expect(blocks.put(bytes, { taskId: 'nope', token: 1 })).rejects.toThrow(/FORBIDDEN/)
+    const { task } = relay.components.tasks.submit([{ kind: 'echo', input: 'an output' }])[0]!
+    const s = await p.open()
+    await s.hello()
+    const [assigned] = (await s.next('assign')).tasks
+    const held = { taskId: task.id, token: assigned?.token as number }
+    const tooBig = new Uint8Array(relay.components.config.workers.maxOutputBlockBytes + 1)
+    await expect(blocks.put(tooBig, held)).rejects.toThrow(/QUOTA_EXCEEDED/)
+    // A CID of a block this worker never stored for the task is not an output.
+    const foreign = (await cidOf(new TextEncoder().encode('someone else'))).toString()
+    await s.channel.send({
+      type: 'results',
+      results: [{ ...held, ok: true, outputCid: foreign, durationMs: 1 }],
+    })
+    await expect.poll(() => relay.components.tasks.store.get(task.id)?.error?.code).toBe('INVALID_OUTPUT')
+    expect(await violations('invalid_output')).toBe(1)
+    s.channel.close()
+    await s.closed
+    relay.components.tasks.cancel(task.id)
   })
 })

@@ -17,6 +17,8 @@ export interface RelayNodeInit {
   port: number
   dataDir: string
   privateKey: PrivateKey
+  /** Peers refused at connection time (temporary bans, issue 9). */
+  isBanned?: (peerId: string) => boolean
   /** Extra addresses to announce (e.g. a public DNS name behind a proxy). */
   announce?: readonly string[]
 }
@@ -53,6 +55,10 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
       ...(init.announce?.length ? { announce: [...init.announce] } : {}),
     },
     transports: [webSockets()],
+    connectionGater: {
+      denyInboundEncryptedConnection: (peerId) => init.isBanned?.(peerId.toString()) ?? false,
+      denyOutboundEncryptedConnection: (peerId) => init.isBanned?.(peerId.toString()) ?? false,
+    },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {
@@ -68,7 +74,10 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
         },
       }),
     },
-    connectionManager: { maxConnections: MAX_RELAY_CONNECTIONS },
+    // Inbound connections per second from one host: libp2p's default of 5 is too few for
+    // a household or a lab of volunteers behind one address; strikes and bans deal with
+    // peers that misbehave once connected.
+    connectionManager: { maxConnections: MAX_RELAY_CONNECTIONS, inboundConnectionThreshold: 25 },
   })
   let attached: ReturnType<typeof attachHelia> | undefined
   return {

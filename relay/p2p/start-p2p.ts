@@ -1,6 +1,8 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { RelayComponents } from '../components.ts'
 import type { Logger } from '../log.ts'
+import { admissionPolicy, tokenDigest } from '../trust/admission-policy.ts'
 import { handleBlockProtocol } from './block-protocol.ts'
 import { createRelayNode } from './create-relay-node.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
@@ -20,11 +22,30 @@ export async function startP2p(c: RelayComponents): Promise<void> {
     port: config.p2pPort,
     dataDir: config.dataDir,
     privateKey,
+    // A banned peer's connections are refused as soon as its key is known (after noise).
+    isBanned: (peerId) => tasks.standing.isBanned(peerId),
+  })
+  // A new ban ends the peer's current connections; its tasks go back to the queue.
+  tasks.standing.onBan(({ peerId }) => {
+    void node.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {})
   })
   try {
-    await handleTaskProtocol(node.libp2p, { tasks, ...tasks.protocol })
-    const isWorker = (peerId: string) => tasks.registry.list().some((w) => w.peerId === peerId)
-    await handleBlockProtocol(node.libp2p, tasks.content, isWorker, log)
+    await handleTaskProtocol(node.libp2p, {
+      tasks,
+      ...tasks.protocol,
+      admission: admissionPolicy(config.workers),
+      standing: tasks.standing,
+      digest: tokenDigest,
+    })
+    await handleBlockProtocol(node.libp2p, {
+      content: tasks.content,
+      access: tasks,
+      maxOutputBytesPerTask: config.workers.maxOutputBlockBytes,
+      onRefused: (peerId, code) => {
+        if (code !== 'NOT_FOUND') tasks.standing.record(peerId, 'violation')
+      },
+      log,
+    })
     c.p2p.directory = await relayDirectory(node.libp2p, tasks, {
       members: config.relays.members,
       ttlMs: config.relays.announceTtlSeconds * 1000,

@@ -1,5 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import type { Counter } from 'prom-client'
+import { type AdmissionPolicy, decideAdmission } from '../../shared/trust/admission.ts'
 import { framedChannel } from '../../shared/wire/framed-channel.ts'
 import {
   MAX_TASK_MESSAGE_BYTES,
@@ -11,6 +12,7 @@ import {
 import type { Logger } from '../log.ts'
 import { ConnectedWorker } from '../tasks/connected-worker.ts'
 import type { TaskService } from '../tasks/task-service.ts'
+import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 
 export interface TaskProtocolInit {
   tasks: TaskService
@@ -22,19 +24,23 @@ export interface TaskProtocolInit {
   violations: Counter<'problem'>
   /** Messages by direction and type. */
   messages: Counter<'direction' | 'type'>
+  /** Who may become a worker (checked before the worker is sent anything). */
+  admission: AdmissionPolicy
+  /** Strikes and bans by PeerId, kept across reconnects and restarts. */
+  standing: PeerStandingStore
+  /** Digest of a join token as the admission policy lists them. */
+  digest: (token: string) => string
 }
-
-/** Protocol violations a peer may commit before its whole connection is closed. */
-const MAX_STRIKES = 5
 
 /**
  * The relay's side of `/mcpp/task/1.0.0`. A worker opens one stream, says hello,
- * and from then on receives assignments and sends results over it. A violation
- * (garbage, oversized frame, invalid message, anything before hello) resets that
- * stream and counts against the peer; a peer that keeps doing it is disconnected.
+ * and from then on receives assignments and sends results over it. Admission is
+ * decided on hello, before the worker is sent anything. A violation (garbage,
+ * oversized frame, invalid message, anything before hello, a refused admission) resets
+ * that stream and is a strike against the PeerId, kept across reconnects; enough
+ * strikes ban the peer for a while (the connection gater then refuses it).
  */
 export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit): Promise<void> {
-  const strikes = new Map<string, number>()
   let sequence = 0
   const relayPeerId = libp2p.peerId.toString()
   await libp2p.handle(
@@ -48,8 +54,21 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
         onMessage: (message) => {
           init.messages.inc({ direction: 'in', type: message.type })
           if (worker === undefined) {
-            if (message.type !== 'hello') return void channel.reset('the first message must be hello')
-            worker = new ConnectedWorker(`${peerId}/${++sequence}`, peerId, message, link, init.now())
+            if (message.type !== 'hello') return void strike('before_hello', `${message.type} before hello`)
+            if (init.standing.isBanned(peerId)) return void refuse('this peer is banned for a while')
+            const admitted = decideAdmission(init.admission, {
+              peerId,
+              joinTokenDigest: message.joinToken === undefined ? undefined : init.digest(message.joinToken),
+            })
+            if (!admitted.ok) return void refuse(admitted.reason)
+            worker = new ConnectedWorker(
+              `${peerId}/${++sequence}`,
+              peerId,
+              message,
+              link,
+              init.now(),
+              admitted.workerClass,
+            )
             void link
               .send({
                 type: 'welcome',
@@ -65,6 +84,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               workerId: worker.id,
               name: worker.name,
               kinds: message.kinds,
+              class: worker.workerClass,
             })
             return
           }
@@ -84,7 +104,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               worker.draining = true
               return channel.close()
             case 'hello':
-              return channel.reset('hello was already received')
+              return strike('duplicate_hello', 'hello was already received')
           }
         },
         onClose: (error) => {
@@ -92,17 +112,27 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           init.tasks.workerDisconnected(worker.id, error ? `stream reset: ${error.message}` : 'stream closed')
           init.log.info('worker disconnected', { workerId: worker.id })
         },
-        onInvalid: (problem, detail) => {
-          init.violations.inc({ problem })
-          const count = (strikes.get(peerId) ?? 0) + 1
-          strikes.set(peerId, count)
-          init.log.warn('task protocol violation', { peerId, problem, detail, strikes: count })
-          if (count >= MAX_STRIKES) {
-            void connection.close().catch(() => {})
-            strikes.delete(peerId)
-          }
-        },
+        onInvalid: (problem, detail) => count(problem, detail),
       })
+      /** Counts a violation against the peer; a ban closes its connection (the gater keeps it out). */
+      const count = (problem: string, detail: string) => {
+        init.violations.inc({ problem })
+        const { standing, ban } = init.standing.record(peerId, 'violation')
+        init.log.warn('task protocol violation', { peerId, problem, detail, strikes: standing.strikes })
+        if (ban) void connection.close().catch(() => {})
+      }
+      const strike = (problem: string, detail: string) => {
+        count(problem, detail)
+        channel.reset(detail)
+      }
+      /** Admission refused: the worker is told why, then the stream closes. */
+      const refuse = (reason: string) => {
+        count('admission_refused', reason)
+        void channel
+          .send({ type: 'error', code: 'ADMISSION_REFUSED', message: reason })
+          .catch(() => {})
+          .finally(() => channel.close())
+      }
       const link = {
         send: (message: RelayMessage) => {
           init.messages.inc({ direction: 'out', type: message.type })

@@ -56,7 +56,10 @@ export class LeaseGroups {
     for (const kind of worker.kinds) {
       for (const [text, requires] of this.byKind.get(kind) ?? []) {
         if (requires === null || !canRun({ kind, requires }, worker)) continue
-        const rows = this.candidates.all(kind, text, now, voted, limit) as Array<{ seq: number; priority: number }>
+        const rows = this.candidates.all(kind, text, now, voted, limit) as Array<{
+          seq: number
+          priority: number
+        }>
         for (const row of rows) heads.push(row)
       }
     }

@@ -199,10 +199,16 @@ export class TaskStore {
   applyRound(
     started: ReadonlyArray<{ id: string; token: number }>,
     settles: readonly Settle[],
-  ): SettleResult[] {
+    votes: readonly VoteItem[] = [],
+  ): { settled: SettleResult[]; voted: VoteResult[] } {
     return this.tx(() => {
       for (const { id, token } of started) this.transitions.markRunning(id, token)
-      return settles.map((item) => this.transitions.settle(item))
+      const settled = settles.map((item) => this.transitions.settle(item))
+      const voted = votes.map((item) => this.transitions.vote(item))
+      // A task that needs another answer is queued again: its lease group must be known.
+      for (const v of voted)
+        if (v.ok && v.task.state === 'queued') this.groups.add(v.task.kind, JSON.stringify(v.task.requires))
+      return { settled, voted }
     })
   }
 

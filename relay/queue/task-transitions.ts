@@ -38,9 +38,7 @@ export interface VoteItem {
   outcome: Settle
 }
 
-export type VoteResult =
-  | { ok: true; task: TaskRecord; tally: Tally }
-  | { ok: false; reason: SettleRefusal }
+export type VoteResult = { ok: true; task: TaskRecord; tally: Tally } | { ok: false; reason: SettleRefusal }
 
 /**
  * `stale_token`: the task is live but under another lease, or waiting for its next
@@ -170,7 +168,9 @@ export class TaskTransitions {
           | undefined
       }
       const verification = item.verification === undefined ? null : JSON.stringify(item.verification)
-      row ??= this.stmts.fail.get(error, now, now, verification, item.id, item.token) as TaskValues | undefined
+      row ??= this.stmts.fail.get(error, now, now, verification, item.id, item.token) as
+        | TaskValues
+        | undefined
     }
     if (row) return { ok: true, task: rowToTask(row) }
     return this.refusal(item.id)
@@ -188,7 +188,13 @@ export class TaskTransitions {
     const votes = [...parseVotes(current.votes), item.vote]
     const tally = tallyVotes(votes, item.k)
     if (tally.decision === 'more') {
-      const row = this.stmts.revote.get(JSON.stringify(votes), this.now(), this.now(), id, token) as unknown as TaskValues
+      const row = this.stmts.revote.get(
+        JSON.stringify(votes),
+        this.now(),
+        this.now(),
+        id,
+        token,
+      ) as unknown as TaskValues
       return { ok: true, task: rowToTask(row), tally }
     }
     if (tally.decision === 'no_quorum') {
@@ -220,9 +226,12 @@ export class TaskTransitions {
     const now = this.now()
     const error = JSON.stringify({
       code: 'RESULT_DISCARDED',
-      message: 'the worker that gave the previous result was caught giving a wrong answer; it is computed again',
+      message:
+        'the worker that gave the previous result was caught giving a wrong answer; it is computed again',
     })
-    return (this.stmts.discard.all(error, now, now, peerId, since, limit) as unknown as TaskValues[]).map(rowToTask)
+    return (this.stmts.discard.all(error, now, now, peerId, since, limit) as unknown as TaskValues[]).map(
+      rowToTask,
+    )
   }
 
   private refusal(id: string): { ok: false; reason: SettleRefusal } {

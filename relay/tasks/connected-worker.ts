@@ -1,5 +1,23 @@
 import { nextMeanMs, prefetchAllowance } from '../../shared/queue/prefetch.ts'
+import { MEMBER_CAPABILITY, type WorkerClass } from '../../shared/trust/admission.ts'
+import type { TrustRequirement } from '../../shared/trust/trust-policy.ts'
 import type { HelloMessage, RelayMessage } from '../../shared/wire/task-messages.ts'
+
+/**
+ * A task a worker holds under a lease: what the relay needs to check its answer
+ * (kind and input for the output checks, the trust requirement), and the blocks the
+ * worker may read and has stored for it.
+ */
+export interface HeldTask {
+  token: number
+  kind: string
+  input: unknown
+  inputCid: string | null
+  trust: TrustRequirement
+  /** Output blocks the worker stored for this task, and their bytes (the quota). */
+  outputCids: Set<string> | undefined
+  outputBytes: number
+}
 
 /** How the relay talks to one connected worker (a framed channel in practice). */
 export interface WorkerLink {
@@ -20,19 +38,34 @@ export class ConnectedWorker {
   readonly userAgent: string | undefined
   readonly connectedAt: number
   readonly link: WorkerLink
-  /** Task id → fencing token of the tasks this worker holds. */
-  readonly inFlight = new Map<string, number>()
+  /** Task id → the task this worker holds (its fencing token and what checks its answer). */
+  readonly inFlight = new Map<string, HeldTask>()
+  /** `member` when admitted by join token or allowlist; `volunteer` when only admission is open. */
+  readonly workerClass: WorkerClass
+  /** Timeouts in a row (from the peer's standing): each halves what the worker may hold. */
+  timeoutPenalty = 0
   lastSeen: number
   draining = false
   /** Running mean of this worker's task durations, which sizes its buffer. */
   meanTaskMs: number | null = null
 
-  constructor(id: string, peerId: string, hello: HelloMessage, link: WorkerLink, now: number) {
+  constructor(
+    id: string,
+    peerId: string,
+    hello: HelloMessage,
+    link: WorkerLink,
+    now: number,
+    workerClass: WorkerClass = 'volunteer',
+  ) {
     this.id = id
     this.peerId = peerId
     this.name = hello.name
     this.kinds = new Set(hello.kinds)
-    this.capabilities = new Set(hello.capabilities)
+    this.workerClass = workerClass
+    // The member capability is the relay's to give: hello refuses names under mcpp:.
+    this.capabilities = new Set(
+      workerClass === 'member' ? [...hello.capabilities, MEMBER_CAPABILITY] : hello.capabilities,
+    )
     this.concurrency = hello.concurrency
     this.slots = Math.max(1, hello.concurrency - (hello.prefetch ?? 0))
     this.userAgent = hello.userAgent
@@ -43,7 +76,7 @@ export class ConnectedWorker {
 
   /** Free compute slots: assigned first, to every worker, before anyone's buffer. */
   get freeSlots(): number {
-    return this.draining ? 0 : Math.max(0, this.slots - this.inFlight.size)
+    return this.draining ? 0 : Math.max(0, (this.slots >> this.timeoutPenalty) - this.inFlight.size)
   }
 
   /**
@@ -53,7 +86,8 @@ export class ConnectedWorker {
   get free(): number {
     if (this.draining) return 0
     const buffer = prefetchAllowance(this.concurrency - this.slots, this.slots, this.meanTaskMs)
-    return Math.max(0, this.slots + buffer - this.inFlight.size)
+    // A worker that keeps timing out gets fewer tasks, then none (shared/trust/standing.ts).
+    return Math.max(0, ((this.slots + buffer) >> this.timeoutPenalty) - this.inFlight.size)
   }
 
   recordDuration(durationMs: number): void {

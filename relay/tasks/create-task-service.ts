@@ -4,6 +4,8 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS } from '../../shared/queue/defau
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
 import { TaskStore } from '../queue/task-store.ts'
+import { PeerStandingStore } from '../trust/peer-standing-store.ts'
+import { Verifier } from '../trust/verifier.ts'
 import { createTaskMetrics } from './task-metrics.ts'
 import { TaskService } from './task-service.ts'
 import { WorkerRegistry } from './worker-registry.ts'
@@ -43,6 +45,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     leaseMs: DEFAULT_LEASE_MS,
     heartbeatMs: DEFAULT_HEARTBEAT_MS,
     tickMs: TICK_MS,
+    standing: new PeerStandingStore(join(options.dataDir, 'peers.db'), options.now),
+    verifier: new Verifier(),
     violations: new Counter({
       name: 'mcpp_task_protocol_violations_total',
       help: 'Task protocol streams reset for garbage, oversized or invalid messages, by problem',

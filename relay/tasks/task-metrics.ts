@@ -9,6 +9,10 @@ export interface TaskMetrics {
   workers: Gauge
   /** Frames on `/mcpp/task/1.0.0` by direction and message type (batching shows here). */
   messages: Counter<'direction' | 'type'>
+  /** Checked worker answers by trust level and outcome (agreed, disagreed, unverified). */
+  verifications: Counter<'trust' | 'outcome'>
+  /** Peers banned, by the event that crossed the line. */
+  bans: Counter<'reason'>
 }
 
 /** Task queue metrics; queue depth by state is read from the store at scrape time. */
@@ -49,6 +53,18 @@ export function createTaskMetrics(
     staleResults: new Counter({
       name: 'mcpp_task_stale_results_total',
       help: 'Results rejected because their lease was revoked or unknown (fencing)',
+      registers: [registry],
+    }),
+    verifications: new Counter({
+      name: 'mcpp_task_verifications_total',
+      help: 'Worker answers checked by quorum or spot-check, by trust level and outcome',
+      labelNames: ['trust', 'outcome'],
+      registers: [registry],
+    }),
+    bans: new Counter({
+      name: 'mcpp_peer_bans_total',
+      help: 'Temporary bans of peers by what caused them (violation, disagreed, timeout)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     messages: new Counter({

@@ -5,8 +5,11 @@ import { TERMINAL_STATES } from '../../shared/task/types.ts'
 import { INLINE_PAYLOAD_LIMIT, type TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
-import type { Settle, TaskStore } from '../queue/task-store.ts'
-import type { ConnectedWorker } from './connected-worker.ts'
+import type { Settle, TaskStore, VoteItem } from '../queue/task-store.ts'
+import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
+import type { Verifier } from '../trust/verifier.ts'
+import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
+import { ResultIntake } from './result-intake.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { TaskWaiters } from './task-waiters.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
@@ -25,7 +28,14 @@ export interface TaskServiceInit {
   /** How often leases, timeouts and backoffs are checked. */
   tickMs: number
   random?: () => number
+  /** Every peer's strikes, bans and reputation (issue 9). */
+  standing: PeerStandingStore
+  /** Recomputes spot-checked answers on the relay. */
+  verifier: Verifier
 }
+
+/** Results of a worker caught lying are re-run if they finished this recently. */
+const DISCARD_WINDOW_MS = 24 * 60 * 60_000
 
 export interface WaitOptions {
   signal?: AbortSignal
@@ -43,13 +53,42 @@ export class TaskService {
   private readonly init: TaskServiceInit
   readonly waiters = new TaskWaiters()
   private pumpScheduled = false
-  private readonly pendingResults: TaskResultMessage[] = []
+  private readonly pendingResults: Settle[] = []
+  private readonly pendingVotes: VoteItem[] = []
   private readonly pendingStarts: Array<{ id: string; token: number }> = []
+  private readonly intake: ResultIntake
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
   constructor(init: TaskServiceInit) {
     this.init = init
+    this.intake = new ResultIntake({
+      standing: init.standing,
+      verifier: init.verifier,
+      log: init.log,
+      random: init.random ?? Math.random,
+      violations: init.violations,
+      verifications: init.metrics.verifications,
+      settle: (item) => {
+        this.pendingResults.push(item)
+        this.pump()
+      },
+      vote: (item) => this.pendingVotes.push(item),
+      backoffMs: (id) => this.backoff(id),
+    })
+    init.standing.onBan(({ peerId, reason, event }) => {
+      init.metrics.bans.inc({ reason: event })
+      init.log.warn('peer banned', { peerId, reason })
+      if (event !== 'disagreed') return
+      const discarded = init.store.discardUnverified(peerId, init.now() - DISCARD_WINDOW_MS)
+      if (discarded.length > 0)
+        init.log.warn('unverified results of a lying worker re-run', { peerId, tasks: discarded.length })
+      this.pump()
+    })
+  }
+
+  get standing(): PeerStandingStore {
+    return this.init.standing
   }
 
   get store(): TaskStore {
@@ -110,7 +149,9 @@ export class TaskService {
   stop(): void {
     this.stopped = true
     clearInterval(this.ticker)
+    this.init.verifier.close()
     this.init.store.close()
+    this.init.standing.close()
   }
 
   submit(specs: TaskSpec[]) {
@@ -192,6 +233,7 @@ export class TaskService {
 
   /** Worker side: a worker said hello. */
   workerConnected(worker: ConnectedWorker): void {
+    worker.timeoutPenalty = this.init.standing.get(worker.peerId).consecutiveTimeouts
     this.init.registry.add(worker)
     this.init.metrics.workers.set(this.init.registry.size)
     this.pump()
@@ -218,57 +260,79 @@ export class TaskService {
   onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
     worker.lastSeen = this.init.now()
     for (const result of results) {
-      if (worker.inFlight.get(result.taskId) !== result.token) {
+      const held = worker.inFlight.get(result.taskId)
+      if (held?.token !== result.token) {
         this.init.metrics.staleResults.inc()
         continue
       }
       worker.inFlight.delete(result.taskId)
       worker.recordDuration(result.durationMs)
+      if (worker.timeoutPenalty > 0) worker.timeoutPenalty = 0
       this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
-      this.pendingResults.push(result)
+      this.intake.accept(worker, held, result)
     }
     this.pump()
+  }
+
+  /** The task a connected worker of `peerId` holds under `token`, if any (block access). */
+  heldBy(peerId: string, taskId: string, token: number): HeldTask | undefined {
+    for (const worker of this.init.registry.byPeer(peerId)) {
+      const held = worker.inFlight.get(taskId)
+      if (held?.token === token) return held
+    }
+    return undefined
+  }
+
+  /** Whether a connected worker of `peerId` holds a task whose input is block `cid`. */
+  holdsInput(peerId: string, cid: string): boolean {
+    for (const worker of this.init.registry.byPeer(peerId)) {
+      for (const held of worker.inFlight.values()) if (held.inputCid === cid) return true
+    }
+    return false
   }
 
   /** Worker side: buffered tasks began running; their time limits restart. */
   onStarted(worker: ConnectedWorker, tasks: ReadonlyArray<{ taskId: string; token: number }>): void {
     worker.lastSeen = this.init.now()
     for (const { taskId, token } of tasks) {
-      if (worker.inFlight.get(taskId) === token) this.pendingStarts.push({ id: taskId, token })
+      if (worker.inFlight.get(taskId)?.token === token) this.pendingStarts.push({ id: taskId, token })
     }
     this.pump()
   }
 
   private settlePending(): void {
-    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0) return
+    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0 && this.pendingVotes.length === 0)
+      return
     const started = this.pendingStarts.splice(0)
-    const items: Settle[] = this.pendingResults.splice(0).map((result) =>
-      result.ok
-        ? {
-            id: result.taskId,
-            token: result.token,
-            ok: true,
-            output: result.output,
-            ...(result.outputCid === undefined ? {} : { outputCid: result.outputCid }),
-          }
-        : {
-            id: result.taskId,
-            token: result.token,
-            ok: false,
-            error: result.error,
-            retryable: result.retryable,
-            retryDelayMs: this.backoff(result.taskId),
-          },
-    )
-    for (const settled of this.init.store.applyRound(started, items)) {
+    const items = this.pendingResults.splice(0)
+    const votes = this.pendingVotes.splice(0)
+    const round = this.init.store.applyRound(started, items, votes)
+    for (const settled of round.settled) {
       if (settled.ok) this.settled(settled.task)
       else this.init.metrics.staleResults.inc()
+    }
+    for (const voted of round.voted) {
+      if (!voted.ok) {
+        this.init.metrics.staleResults.inc()
+        continue
+      }
+      const { tally } = voted
+      if (tally.decision === 'accept') {
+        for (const peer of tally.agreed) this.init.standing.record(peer, 'agreed')
+        this.init.metrics.verifications.inc({ trust: 'quorum', outcome: 'agreed' }, tally.agreed.length)
+        for (const peer of tally.dissent) {
+          this.init.log.warn('quorum outvoted a wrong answer', { peerId: peer, taskId: voted.task.id })
+          this.init.standing.record(peer, 'disagreed')
+        }
+        this.init.metrics.verifications.inc({ trust: 'quorum', outcome: 'disagreed' }, tally.dissent.length)
+      }
+      this.settled(voted.task)
     }
   }
 
   onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskRecord['progress']): void {
     worker.lastSeen = this.init.now()
-    if (progress === null || worker.inFlight.get(taskId) !== token) return
+    if (progress === null || worker.inFlight.get(taskId)?.token !== token) return
     this.waiters.reportProgress(taskId, progress)
   }
 
@@ -318,6 +382,7 @@ export class TaskService {
         if (free <= 0) continue
         const tasks = this.init.store.leaseNext({
           workerId: worker.id,
+          peerId: worker.peerId,
           kinds: [...worker.kinds],
           capabilities: [...worker.capabilities],
           limit: free,
@@ -325,7 +390,7 @@ export class TaskService {
         })
         if (tasks.length < free) exhausted.add(worker)
         if (tasks.length === 0) continue
-        for (const task of tasks) worker.inFlight.set(task.id, task.leaseToken as number)
+        for (const task of tasks) worker.inFlight.set(task.id, heldTask(task))
         leased.set(worker, [...(leased.get(worker) ?? []), ...tasks])
       }
     }
@@ -355,6 +420,7 @@ export class TaskService {
     for (const task of expired) this.settled(task)
     for (const task of this.init.store.timedOut()) {
       if (task.workerId !== null && task.leaseToken !== null) {
+        this.timedOutOn(task.workerId)
         this.revoke(task.workerId, task.id, 'timed out')
         const error: TaskError = {
           code: 'TIMEOUT',
@@ -373,10 +439,18 @@ export class TaskService {
   /** Tells a worker to stop a task whose lease was taken away. */
   private revoke(workerId: string, taskId: string, reason: string): void {
     const worker = this.init.registry.get(workerId)
-    const token = worker?.inFlight.get(taskId)
-    if (!worker || token === undefined) return
+    const held = worker?.inFlight.get(taskId)
+    if (!worker || held === undefined) return
     worker.inFlight.delete(taskId)
-    void worker.link.send({ type: 'cancel', taskId, token, reason }).catch(() => {})
+    void worker.link.send({ type: 'cancel', taskId, token: held.token, reason }).catch(() => {})
+  }
+
+  /** A task ran out of time on a worker: it gets fewer tasks, and is banned if it keeps doing it. */
+  private timedOutOn(workerId: string): void {
+    const peerId = this.init.registry.get(workerId)?.peerId ?? workerId.slice(0, workerId.lastIndexOf('/'))
+    const { standing } = this.init.standing.record(peerId, 'timeout')
+    for (const worker of this.init.registry.byPeer(peerId))
+      worker.timeoutPenalty = standing.consecutiveTimeouts
   }
 
   private backoff(taskId: string): number {
@@ -390,5 +464,18 @@ export class TaskService {
     this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
     this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
     this.waiters.finished(task)
+  }
+}
+
+/** What the relay keeps about a task it leased to a worker (see HeldTask). */
+function heldTask(task: TaskRecord): HeldTask {
+  return {
+    token: task.leaseToken as number,
+    kind: task.kind,
+    input: task.input,
+    inputCid: task.inputCid,
+    trust: task.trust,
+    outputCids: undefined,
+    outputBytes: 0,
   }
 }

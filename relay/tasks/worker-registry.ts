@@ -58,6 +58,11 @@ export class WorkerRegistry {
     return this.connected.get(id)
   }
 
+  /** The connected workers of one peer (a peer may open several worker streams). */
+  *byPeer(peerId: string): Iterable<ConnectedWorker> {
+    for (const w of this.connected.values()) if (w.peerId === peerId) yield w
+  }
+
   list(): ConnectedWorker[] {
     return [...this.connected.values()]
   }

@@ -56,7 +56,9 @@ export class PeerStandingStore {
     const cached = this.cache.get(peerId)
     if (cached) return cached
     const row = this.stmts.get.get(peerId) as { standing: string } | undefined
-    const standing = row ? { ...FRESH_STANDING, ...(JSON.parse(row.standing) as Partial<PeerStanding>) } : FRESH_STANDING
+    const standing = row
+      ? { ...FRESH_STANDING, ...(JSON.parse(row.standing) as Partial<PeerStanding>) }
+      : FRESH_STANDING
     this.remember(peerId, standing)
     return standing
   }

@@ -124,7 +124,8 @@ export function tallyVotes(votes: readonly Vote[], k: number): Tally {
 
 /** How a result was checked, as results report it (`_meta["mcpp/verification"]`, task records). */
 export interface Verification {
-  trust: TrustRequirement['level']
+  /** `relay`: the relay computed it itself (no worker involved). */
+  trust: TrustRequirement['level'] | 'relay'
   /** True when more than one party computed the answer and they agreed. */
   verified: boolean
   /** PeerIds of the workers whose answer this is (for a quorum: those that agreed). */

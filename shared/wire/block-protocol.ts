@@ -10,7 +10,9 @@ import { z } from 'zod'
  * at most BLOCK_CHUNK bytes.
  *
  *   get: → {op:'get', cid}           ← {ok:true, size} + bytes | {ok:false, code, message}
- *   put: → {op:'put', size, taskId, token} + bytes  ← {ok:true, cid} | {ok:false, code, message}
+ *   put: → {op:'put', size, taskId, token}  ← {ok:true, ready:true} | {ok:false, code, message}
+ *        → bytes                            ← {ok:true, cid}
+ *   (the relay accepts or refuses before a byte of the block is sent)
  *
  * The reader of a `get` verifies the bytes against the CID; the relay computes the CID
  * of a `put` itself. A worker may get only the input blocks of tasks it holds, and put
@@ -33,6 +35,7 @@ export const blockRequest = z.discriminatedUnion('op', [
 export const blockResponse = z.union([
   z.strictObject({ ok: z.literal(true), size: z.number().int().min(0).max(MAX_BLOCK_BYTES) }),
   z.strictObject({ ok: z.literal(true), cid: z.string() }),
+  z.strictObject({ ok: z.literal(true), ready: z.literal(true) }),
   z.strictObject({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ])
 

@@ -31,7 +31,9 @@ export const helloMessage = z.strictObject({
   name: z.string().max(128),
   kinds: z.array(name).min(1).max(64),
   capabilities: z
-    .array(name.refine((c) => !c.startsWith(RESERVED_CAPABILITY_PREFIX), 'names starting with mcpp: are reserved'))
+    .array(
+      name.refine((c) => !c.startsWith(RESERVED_CAPABILITY_PREFIX), 'names starting with mcpp: are reserved'),
+    )
     .max(64)
     .default([]),
   /** Tasks the worker accepts at once: those running plus a buffer (prefetch). */

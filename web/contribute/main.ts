@@ -60,7 +60,12 @@ startButton.addEventListener('click', async () => {
   const concurrency = Math.max(1, Math.min(16, Number($<HTMLInputElement>('concurrency').value) || 1))
   try {
     await api.start(
-      { relay: location.origin, concurrency, name: 'browser tab', ...(joinToken === undefined ? {} : { joinToken }) },
+      {
+        relay: location.origin,
+        concurrency,
+        name: 'browser tab',
+        ...(joinToken === undefined ? {} : { joinToken }),
+      },
       Comlink.proxy(render),
     )
     stopButton.disabled = false

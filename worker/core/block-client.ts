@@ -44,7 +44,17 @@ export class BlockClient {
     if (bytes.byteLength > MAX_BLOCK_BYTES) throw new Error(`a block is limited to ${MAX_BLOCK_BYTES} bytes`)
     const stream = await this.node.dialProtocol(multiaddr(this.relay), BLOCK_PROTOCOL, options)
     const reader = new FrameReader(stream, 4096)
-    await writeJsonFrame(stream, { op: 'put', size: bytes.byteLength, taskId: task.taskId, token: task.token })
+    await writeJsonFrame(stream, {
+      op: 'put',
+      size: bytes.byteLength,
+      taskId: task.taskId,
+      token: task.token,
+    })
+    const ready = blockResponse.parse(await reader.json())
+    if (!ready.ok) {
+      await stream.close().catch(() => {})
+      throw new Error(`storing a block: ${ready.code}: ${ready.message}`)
+    }
     await writeChunks(stream, bytes, BLOCK_CHUNK)
     const response = blockResponse.parse(await reader.json())
     await stream.close().catch(() => {})

@@ -31,7 +31,11 @@ export interface TaskWorkerInit {
   /** Fetches (and verifies) payload blocks for `inputCid` and stores large outputs. */
   blocks?: {
     get(cid: string, options: { signal?: AbortSignal }): Promise<Uint8Array>
-    put(bytes: Uint8Array, task: { taskId: string; token: number }, options: { signal?: AbortSignal }): Promise<string>
+    put(
+      bytes: Uint8Array,
+      task: { taskId: string; token: number },
+      options: { signal?: AbortSignal },
+    ): Promise<string>
   }
   onEvent?: (event: WorkerEvent) => void
   /** Reconnect delays grow from this to 30 s. */
@@ -257,7 +261,10 @@ export class TaskWorker {
   }
 
   /** Outputs above the inline limit are stored on the relay and sent as a CID. */
-  private async output(output: unknown, task: AssignedTask): Promise<{ output: unknown } | { outputCid: string }> {
+  private async output(
+    output: unknown,
+    task: AssignedTask,
+  ): Promise<{ output: unknown } | { outputCid: string }> {
     const bytes = new TextEncoder().encode(JSON.stringify(output ?? null))
     if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT || !this.init.blocks) return { output }
     return { outputCid: await this.init.blocks.put(bytes, { taskId: task.taskId, token: task.token }, {}) }
