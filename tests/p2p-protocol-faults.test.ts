@@ -137,7 +137,7 @@ describe('blocks belong to the tasks that need them', () => {
     )
     await expect(blocks.get(secret)).rejects.toThrow(/NOT_FOUND/)
     const big = { text: 'x'.repeat(300 * 1024) }
-    const [{ task }] = await relay.components.tasks.submitTasks([{ kind: 'sha256', input: big }])
+    const { task } = (await relay.components.tasks.submitTasks([{ kind: 'sha256', input: big }]))[0]!
     expect(task.inputCid).not.toBeNull()
     await expect(blocks.get(task.inputCid as string)).rejects.toThrow(/NOT_FOUND/)
     const s = await p.open()
