@@ -98,7 +98,20 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const fileRoot = join(config.dataDir, 'files')
   mkdirSync(fileRoot, { recursive: true })
   const content = new ContentStore(() => p2p.helia())
-  const tasks = createTaskService({ dataDir: config.dataDir, content, now, log, registry: metrics.registry })
+  const tasks = createTaskService({
+    dataDir: config.dataDir,
+    content,
+    now,
+    log,
+    registry: metrics.registry,
+    policy: {
+      trustDefault: config.trust.default,
+      trustRules: config.trust.rules,
+      volunteerTools: config.workers.volunteerTools,
+      maxActivePerIdentity: config.tasks.maxActivePerIdentity,
+      maxActive: config.tasks.maxActive,
+    },
+  })
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err) =>
     log.error('audit log write failed; retrying', { error: err.message }),
   )

@@ -184,4 +184,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     help: 'Default check of worker answers: any | quorum:K | spot-check:RATE (default any)',
   },
+  {
+    key: 'tasks.maxActivePerIdentity',
+    flag: 'tasks-max-active-per-identity',
+    env: 'MCPP_TASKS_MAX_ACTIVE_PER_IDENTITY',
+    kind: 'int',
+    help: 'Unfinished tasks one identity may have (default 20000)',
+  },
+  {
+    key: 'tasks.maxActive',
+    flag: 'tasks-max-active',
+    env: 'MCPP_TASKS_MAX_ACTIVE',
+    kind: 'int',
+    help: 'Unfinished tasks in the whole queue (default 1000000)',
+  },
 ]

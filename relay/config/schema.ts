@@ -82,6 +82,13 @@ export const configSchema = z.strictObject({
         .default(16 * 1024 * 1024),
     })
     .prefault({}),
+  /** Unfinished (queued, leased, running) tasks allowed per identity and in all. */
+  tasks: z
+    .strictObject({
+      maxActivePerIdentity: z.number().int().min(1).default(20_000),
+      maxActive: z.number().int().min(1).default(1_000_000),
+    })
+    .prefault({}),
   /** How much a worker's answer is checked before it counts: a default and first-match rules. */
   trust: z
     .strictObject({

@@ -39,7 +39,7 @@ export class TaskQueries {
   private readonly db: DatabaseSync
   private readonly now: () => number
   private readonly stmts: Record<
-    'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence' | 'bySubmitter',
+    'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence' | 'bySubmitter' | 'active',
     StatementSync
   >
 
@@ -58,6 +58,7 @@ export class TaskQueries {
       fence: db.prepare(`SELECT value FROM queue_meta WHERE key = 'fence'`),
       bySubmitter: db.prepare(`SELECT COUNT(*) AS n FROM tasks INDEXED BY tasks_submitter
         WHERE submitter = ? AND state IN ('queued', 'leased', 'running')`),
+      active: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ('queued', 'leased', 'running')`),
     }
   }
 
@@ -68,6 +69,10 @@ export class TaskQueries {
 
   activeBySubmitter(submitter: string): number {
     return (this.stmts.bySubmitter.get(submitter) as { n: number }).n
+  }
+
+  activeTotal(): number {
+    return (this.stmts.active.get() as { n: number }).n
   }
 
   /** The tasks with these ids, in the order asked; unknown ids are left out. */

@@ -234,6 +234,11 @@ export class TaskStore {
     return this.queries.activeBySubmitter(submitter)
   }
 
+  /** Unfinished tasks in all. */
+  activeTotal(): number {
+    return this.queries.activeTotal()
+  }
+
   /** The worker started the attempt: leased → running, and the attempt's time limit restarts. */
   markRunning(id: string, token: number): boolean {
     return this.transitions.markRunning(id, token)

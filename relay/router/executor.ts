@@ -6,7 +6,7 @@ import type { AvailabilitySnapshot, RouterPolicy } from '../../shared/router/typ
 import type { Runtime, Tool, ToolContext } from '../../shared/tool/types.ts'
 import { parseToolInput, parseToolOutput } from '../../shared/tool/validate.ts'
 import type { RelayMetrics } from '../metrics.ts'
-import type { RuntimeBackend } from '../runtimes/runtime-backend.ts'
+import { type RuntimeBackend, Verified } from '../runtimes/runtime-backend.ts'
 import { raceAbort } from './race-abort.ts'
 
 export type Outcome =
@@ -116,10 +116,12 @@ export class RouterExecutor {
       const started = performance.now()
       try {
         const raw = await raceAbort(this.backends[runtime].execute(tool, input, runCtx), runCtx.signal)
-        const output = parseToolOutput(tool, raw)
+        const verified = raw instanceof Verified
+        const output = parseToolOutput(tool, verified ? raw.output : raw)
         this.count(tool, runtime, 'ok')
         this.metrics.toolDuration.observe({ tool: tool.name, runtime }, (performance.now() - started) / 1000)
-        return { output, runtime }
+        // Results say how they were checked: a worker's answer by its trust level, the relay's own as `relay`.
+        return { output, runtime, verification: verified ? raw.verification : RELAY_COMPUTED }
       } catch (err) {
         if (err instanceof NotAcceptedError) {
           this.count(tool, runtime, 'not_accepted')
@@ -134,6 +136,8 @@ export class RouterExecutor {
     throw new McppError('RUNTIME_UNAVAILABLE', `every runtime refused ${tool.name}: ${refusals.join('; ')}`)
   }
 }
+
+const RELAY_COMPUTED = Object.freeze({ trust: 'relay' as const, verified: true, workers: [] as string[] })
 
 function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
   return AbortSignal.any([signal, AbortSignal.timeout(ms)])

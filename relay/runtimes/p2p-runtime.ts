@@ -1,6 +1,6 @@
 import { McppError, NotAcceptedError } from '../../shared/errors.ts'
 import type { TaskService } from '../tasks/task-service.ts'
-import type { RuntimeBackend } from './runtime-backend.ts'
+import { type RuntimeBackend, Verified } from './runtime-backend.ts'
 
 /**
  * Runs a tool as a P2P task: the tool's `taskKind` with its validated input, on a
@@ -20,21 +20,33 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
     execute: async (tool, input, ctx) => {
       const kind = tool.taskKind
       if (kind === undefined) throw new NotAcceptedError(`${tool.name} has no P2P task kind`)
-      if (!tasks.registry.taskKinds().has(kind)) {
-        throw new NotAcceptedError(`no connected worker runs task kind "${kind}"`)
+      const subject = { tool: tool.name, identity: ctx.caller.identity }
+      // An authenticated client's input is its data: volunteers see it only where the operator allows.
+      const membersOnly = !tasks.policy.volunteersMaySee(subject)
+      if (!tasks.registry.taskKinds({ membersOnly }).has(kind)) {
+        throw new NotAcceptedError(
+          `no dependable ${membersOnly ? 'member ' : ''}worker runs task kind "${kind}"${membersOnly ? ` (calls to ${tool.name} by authenticated clients stay off volunteers: workers.volunteerTools)` : ''}`,
+        )
       }
-      const [submitted] = await tasks.submitTasks([
-        {
-          kind,
-          input,
-          maxAttempts: 3,
-          ...(tool.timeoutMs === undefined ? {} : { timeoutMs: tool.timeoutMs }),
-        },
-      ])
+      const [submitted] = await tasks.submitAs(
+        [
+          {
+            kind,
+            input,
+            maxAttempts: 3,
+            ...(tool.timeoutMs === undefined ? {} : { timeoutMs: tool.timeoutMs }),
+          },
+        ],
+        subject,
+        { membersOnly },
+      )
       const id = (submitted as { task: { id: string } }).task.id
       try {
         const { task } = await tasks.wait(id, { signal: ctx.signal, onProgress: ctx.progress })
-        if (task.state === 'succeeded') return tasks.output(task)
+        if (task.state === 'succeeded') {
+          const verification = task.verification ?? { trust: task.trust.level, verified: false, workers: [] }
+          return new Verified(await tasks.output(task), verification)
+        }
         const error = task.error ?? { code: 'TASK_FAILED', message: `task ${task.state}` }
         throw new McppError(
           error.code === 'TIMEOUT' ? 'TIMEOUT' : 'TASK_FAILED',

@@ -7,6 +7,7 @@ import { TaskStore } from '../queue/task-store.ts'
 import { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import { Verifier } from '../trust/verifier.ts'
 import { createTaskMetrics } from './task-metrics.ts'
+import { TaskPolicy, type TaskPolicyInit } from './task-policy.ts'
 import { TaskService } from './task-service.ts'
 import { WorkerRegistry } from './worker-registry.ts'
 
@@ -15,6 +16,7 @@ const TICK_MS = 250
 
 export interface TaskServiceOptions {
   dataDir: string
+  policy: TaskPolicyInit
   content: ContentStore
   now: () => number
   log: Logger
@@ -47,6 +49,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     tickMs: TICK_MS,
     standing: new PeerStandingStore(join(options.dataDir, 'peers.db'), options.now),
     verifier: new Verifier(),
+    policy: new TaskPolicy(options.policy),
     violations: new Counter({
       name: 'mcpp_task_protocol_violations_total',
       help: 'Task protocol streams reset for garbage, oversized or invalid messages, by problem',

@@ -11,6 +11,7 @@ import type { Verifier } from '../trust/verifier.ts'
 import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
 import { ResultIntake } from './result-intake.ts'
 import type { TaskMetrics } from './task-metrics.ts'
+import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
 
@@ -32,6 +33,8 @@ export interface TaskServiceInit {
   standing: PeerStandingStore
   /** Recomputes spot-checked answers on the relay. */
   verifier: Verifier
+  /** Trust, member-only routing and quotas for submitted work. */
+  policy: TaskPolicy
 }
 
 /** Results of a worker caught lying are re-run if they finished this recently. */
@@ -57,6 +60,8 @@ export class TaskService {
   private readonly pendingVotes: VoteItem[] = []
   private readonly pendingStarts: Array<{ id: string; token: number }> = []
   private readonly intake: ResultIntake
+  /** Unfinished tasks in all, re-counted at most once a second (the quota check is approximate). */
+  private active = { at: Number.NEGATIVE_INFINITY, n: 0 }
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -124,6 +129,28 @@ export class TaskService {
       }),
     )
     return this.submit(prepared)
+  }
+
+  get policy(): TaskPolicy {
+    return this.init.policy
+  }
+
+  /**
+   * Submits work on behalf of a caller: the operator's trust policy applies, the
+   * caller's quota is checked, and with `membersOnly` only member workers may run it.
+   */
+  async submitAs(specs: TaskSpec[], subject: TaskSubject, options: { membersOnly?: boolean } = {}) {
+    const identity = subject.identity ?? ANONYMOUS
+    const now = this.init.now()
+    if (now - this.active.at > 1000) this.active = { at: now, n: this.init.store.activeTotal() }
+    this.init.policy.checkQuota(specs.length, {
+      identity,
+      mine: this.init.store.activeBySubmitter(identity),
+      all: this.active.n,
+    })
+    const submitted = await this.submitTasks(this.init.policy.apply(specs, subject, options))
+    for (const s of submitted) if (s.created) this.active.n++
+    return submitted
   }
 
   /** A finished task's output, read from the blockstore when it travelled as a CID. */

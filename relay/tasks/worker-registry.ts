@@ -71,10 +71,18 @@ export class WorkerRegistry {
     return this.connected.size
   }
 
-  /** Task kinds some connected, non-draining worker runs (the router's P2P snapshot). */
-  taskKinds(): Set<string> {
+  /**
+   * Task kinds some dependable worker runs (the router's P2P snapshot): connected, not
+   * draining, and not timing out lately, so that a call that could run locally never
+   * waits on a worker that stalls (issue 9). With `membersOnly`, member workers only.
+   */
+  taskKinds(options: { membersOnly?: boolean } = {}): Set<string> {
     const kinds = new Set<string>()
-    for (const w of this.connected.values()) if (!w.draining) for (const k of w.kinds) kinds.add(k)
+    for (const w of this.connected.values()) {
+      if (w.draining || w.timeoutPenalty > 0) continue
+      if (options.membersOnly && w.workerClass !== 'member') continue
+      for (const k of w.kinds) kinds.add(k)
+    }
     return kinds
   }
 

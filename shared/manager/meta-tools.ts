@@ -4,6 +4,7 @@ import { McppError } from '../errors.ts'
 import { defineTool } from '../tool/define-tool.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
 import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
+import type { Verification } from '../trust/trust-policy.ts'
 
 export const META_CATEGORY = {
   name: 'tools',
@@ -13,6 +14,8 @@ export const META_CATEGORY = {
 export interface CallResult {
   output: Record<string, unknown>
   runtime: Runtime
+  /** How the output was checked: the relay's own, or workers' answers under a trust level. */
+  verification?: Verification
 }
 
 export interface MetaToolDeps {
@@ -147,6 +150,18 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
       tool: z.string(),
       category: z.string(),
       runtime: z.enum(RUNTIMES),
+      verification: z
+        .object({
+          trust: z.enum(['relay', 'any', 'quorum', 'spot-check']),
+          verified: z.boolean(),
+          workers: z.array(z.string()),
+          dissent: z.array(z.string()).optional(),
+          recomputedBy: z.literal('relay').optional(),
+        })
+        .optional()
+        .describe(
+          "How the result was checked: relay (computed here), any (one worker's word), quorum (the workers that agreed), spot-check",
+        ),
       result: jsonObject.describe("The tool's structured output"),
     }),
     annotations: {
@@ -165,8 +180,14 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
             { category: tool.category },
           )
         }
-        const { output, runtime } = await call(tool, params, ctx)
-        return { tool: tool.name, category: tool.category, runtime, result: output }
+        const { output, runtime, verification } = await call(tool, params, ctx)
+        return {
+          tool: tool.name,
+          category: tool.category,
+          runtime,
+          ...(verification === undefined ? {} : { verification }),
+          result: output,
+        }
       },
     },
   })

@@ -6,6 +6,7 @@ import {
 } from '../../../shared/queue/defaults.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
+import { formatTrust, parseTrust, type TrustRequirement } from '../../../shared/trust/trust-policy.ts'
 import type { TaskService } from '../../tasks/task-service.ts'
 
 export const TASKQUEUE_CATEGORY = {
@@ -48,7 +49,26 @@ export const taskSpec = z.object({
     .max(256)
     .optional()
     .describe('Submitting the same key again returns the same task'),
-  requires: z.array(name).max(32).default([]).describe('Capabilities a worker must announce'),
+  requires: z
+    .array(name)
+    .max(32)
+    .default([])
+    .describe(
+      'Capabilities a worker must announce (mcpp:member: only workers admitted by join token or allowlist)',
+    ),
+  trust: z
+    .string()
+    .max(32)
+    .transform((text, ctx): TrustRequirement => {
+      const parsed = parseTrust(text)
+      if (parsed.ok) return parsed.trust
+      ctx.addIssue({ code: 'custom', message: parsed.message })
+      return z.NEVER
+    })
+    .optional()
+    .describe(
+      "How workers' answers are checked: any, quorum:K (K distinct workers agree) or spot-check:RATE (the relay recomputes a sample); the operator's policy is the floor",
+    ),
   tags: z.array(z.string().max(64)).max(32).default([]),
   metadata: z.record(z.string(), z.unknown()).default({}),
 })
@@ -59,6 +79,19 @@ const progress = z.object({
   total: z.number().optional(),
   message: z.string().optional(),
 })
+
+const verification = z
+  .object({
+    trust: z.string(),
+    verified: z.boolean(),
+    workers: z.array(z.string()),
+    dissent: z.array(z.string()).optional(),
+    recomputedBy: z.string().optional(),
+  })
+  .nullable()
+  .describe(
+    'How the result was checked: trust level, whether more than one party computed it, the workers whose answer it is',
+  )
 
 /** A task as tools report it (input and output included only where asked). */
 export const taskView = z.object({
@@ -84,6 +117,10 @@ export const taskView = z.object({
   inputCid: z.string().nullable(),
   outputCid: z.string().nullable(),
   output: z.unknown().optional(),
+  trust: z.string().describe('any, quorum:K or spot-check:RATE'),
+  answers: z.number().int().describe('Quorum answers collected so far'),
+  verification,
+  submitter: z.string().nullable(),
 })
 
 export type TaskView = z.infer<typeof taskView>
@@ -97,6 +134,7 @@ export const taskOutcome = z.object({
   output: z.unknown().optional(),
   outputCid: z.string().nullable(),
   error: taskError.nullable(),
+  verification,
 })
 
 export function viewTask(
@@ -110,10 +148,14 @@ export function viewTask(
     leaseToken: _t,
     leaseExpiresAt: _l,
     notBefore: _n,
+    trust,
+    votes,
     ...rest
   } = task
   return {
     ...rest,
+    trust: formatTrust(trust),
+    answers: votes.length,
     progress: options.progress ?? task.progress,
     ...('output' in options ? { output: options.output } : {}),
   }
@@ -132,6 +174,7 @@ export async function outcomeOf(tasks: TaskService, task: TaskRecord): Promise<z
     ...(output === undefined ? {} : { output }),
     outputCid: task.outputCid,
     error: task.state === 'succeeded' ? null : task.error,
+    verification: task.verification,
   }
 }
 

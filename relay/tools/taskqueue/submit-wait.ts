@@ -67,7 +67,10 @@ export function submitWaitTools(tasks: TaskService) {
       local: async (input, ctx) => {
         const { tasks: batch, wait, waitTimeoutMs: timeoutMs, ...single } = input
         const specs = batch ?? [{ ...single, kind: single.kind as string }]
-        const submitted = await tasks.submitTasks(specs)
+        const submitted = await tasks.submitAs(specs, {
+          tool: 'p2p_taskqueue_submit',
+          identity: ctx.caller.identity,
+        })
         const ids = submitted.map((s) => ({ id: s.task.id, created: s.created, state: s.task.state }))
         if (!wait) return { tasks: ids }
         const deadline = { signal: ctx.signal, timeoutMs }

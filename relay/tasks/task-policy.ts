@@ -1,0 +1,99 @@
+import { McppError } from '../../shared/errors.ts'
+import { globToRegExp } from '../../shared/router/compile-policy.ts'
+import type { TaskSpec } from '../../shared/task/types.ts'
+import { MEMBER_CAPABILITY } from '../../shared/trust/admission.ts'
+import {
+  resolveTrust,
+  strongerTrust,
+  type TrustRequirement,
+  type TrustRule,
+} from '../../shared/trust/trust-policy.ts'
+
+export interface TaskPolicyInit {
+  trustDefault: TrustRequirement
+  trustRules: readonly TrustRule[]
+  /** Tools whose calls by authenticated clients may run on anonymous volunteers (globs). */
+  volunteerTools: readonly string[]
+  /** Unfinished tasks one identity may have (anonymous callers share one allowance). */
+  maxActivePerIdentity: number
+  /** Unfinished tasks in the whole queue. */
+  maxActive: number
+}
+
+/** Who asks for tasks: the tool the call came through and the caller's identity. */
+export interface TaskSubject {
+  tool: string
+  identity: string | undefined
+}
+
+export const ANONYMOUS = 'anonymous'
+
+/**
+ * The operator's rules for work that leaves the relay (issue 9): how much each
+ * answer is checked (trust), whether an authenticated client's data may go to
+ * anonymous volunteers, and how much unfinished work one identity and the whole queue
+ * may hold.
+ */
+export class TaskPolicy {
+  private readonly init: TaskPolicyInit
+  private readonly volunteerTools: RegExp[]
+
+  constructor(init: TaskPolicyInit) {
+    this.init = init
+    this.volunteerTools = init.volunteerTools.map((g) => globToRegExp(g))
+  }
+
+  /** The policy's trust for this task, or the submitter's if it asks for more. */
+  trustFor(spec: TaskSpec, subject: TaskSubject): TrustRequirement {
+    const policy = resolveTrust(this.init.trustRules, this.init.trustDefault, {
+      tool: subject.tool,
+      kind: spec.kind,
+      identity: subject.identity,
+    })
+    return spec.trust === undefined ? policy : strongerTrust(policy, spec.trust)
+  }
+
+  /**
+   * A call by an authenticated client carries that client's data: it goes to member
+   * workers only, unless the operator lets volunteers see that tool's calls.
+   */
+  volunteersMaySee(subject: TaskSubject): boolean {
+    if (subject.identity === undefined) return true
+    return this.volunteerTools.some((re) => re.test(subject.tool))
+  }
+
+  /** Specs with their trust, submitter and (for sensitive calls) the member requirement. */
+  apply(
+    specs: readonly TaskSpec[],
+    subject: TaskSubject,
+    options: { membersOnly?: boolean } = {},
+  ): TaskSpec[] {
+    return specs.map((spec) => ({
+      ...spec,
+      trust: this.trustFor(spec, subject),
+      submitter: subject.identity ?? ANONYMOUS,
+      ...(options.membersOnly && !spec.requires?.includes(MEMBER_CAPABILITY)
+        ? { requires: [...(spec.requires ?? []), MEMBER_CAPABILITY] }
+        : {}),
+    }))
+  }
+
+  /** Refuses work beyond the identity's or the queue's allowance of unfinished tasks. */
+  checkQuota(adding: number, active: { identity: string; mine: number; all: number }): void {
+    const { maxActivePerIdentity, maxActive } = this.init
+    if (active.mine + adding > maxActivePerIdentity) {
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `"${active.identity}" has ${active.mine} unfinished tasks; the limit is ${maxActivePerIdentity} (tasks.maxActivePerIdentity)`,
+        { quota: 'tasks.maxActivePerIdentity', limit: maxActivePerIdentity, retryAfterSeconds: 1 },
+      )
+    }
+    if (active.all + adding > maxActive) {
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `the queue holds ${active.all} unfinished tasks; the limit is ${maxActive} (tasks.maxActive)`,
+        { quota: 'tasks.maxActive', limit: maxActive, retryAfterSeconds: 1 },
+      )
+    }
+  }
+}
