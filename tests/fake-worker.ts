@@ -89,3 +89,41 @@ export async function fakeWorker(relayUrl: string): Promise<FakeWorker> {
     },
   }
 }
+
+/** What a scripted worker answers for one assigned task: an output, or nothing (it stalls). */
+export type Answer = { output: unknown } | { stall: true }
+
+/**
+ * Says hello and answers every assignment with `answer` until the stream closes: an
+ * honest worker, a liar or a staller, as the test scripts it.
+ */
+export async function scriptedWorker(
+  fake: FakeWorker,
+  answer: (task: { taskId: string; kind: string; input?: unknown }) => Answer,
+  hello: Partial<HelloMessage> = {},
+): Promise<FakeStream & { assigned: string[] }> {
+  const s = await fake.open()
+  const assigned: string[] = []
+  await s.hello({ concurrency: 4, kinds: ['echo', 'sha256', 'embed'], ...hello })
+  void (async () => {
+    for (;;) {
+      const message = await Promise.race([s.next('assign'), s.closed.then(() => null)])
+      if (message === null) return
+      const results = []
+      for (const task of message.tasks) {
+        assigned.push(task.taskId)
+        const a = answer(task)
+        if ('stall' in a) continue
+        results.push({
+          taskId: task.taskId,
+          token: task.token,
+          ok: true as const,
+          output: a.output,
+          durationMs: 1,
+        })
+      }
+      if (results.length > 0) await s.channel.send({ type: 'results', results }).catch(() => {})
+    }
+  })()
+  return Object.assign(s, { assigned })
+}
