@@ -1,4 +1,4 @@
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type FramedChannel, framedChannel } from '../shared/wire/framed-channel.ts'
 import {
@@ -33,9 +33,12 @@ export interface FakeStream {
   hello(overrides?: Partial<HelloMessage>): Promise<Extract<RelayMessage, { type: 'welcome' }>>
 }
 
-export async function fakeWorker(relayUrl: string): Promise<FakeWorker> {
+export async function fakeWorker(
+  relayUrl: string,
+  options: { privateKey?: PrivateKey } = {},
+): Promise<FakeWorker> {
   const address = await resolveRelay(relayUrl)
-  const node = await createWorkerNode()
+  const node = await createWorkerNode(options)
   return {
     node,
     address,

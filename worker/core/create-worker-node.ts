@@ -1,4 +1,5 @@
 import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
@@ -12,8 +13,9 @@ import { createLibp2p, type Libp2p } from 'libp2p'
  * (FACTS.md); a volunteer dials the relay the page came from, which is often exactly
  * that, so dials are allowed.
  */
-export function createWorkerNode(): Promise<Libp2p> {
+export function createWorkerNode(options: { privateKey?: PrivateKey } = {}): Promise<Libp2p> {
   return createLibp2p({
+    ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
