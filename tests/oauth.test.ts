@@ -210,6 +210,9 @@ describe('metrics and status behind the token', () => {
       expect((await fetch(`${relay.url}${path}`, { headers: bearer('operator-token') })).status).toBe(200)
     }
     expect((await fetch(`${relay.url}/healthz`)).status).toBe(200)
+    const p2p = await fetch(`${relay.url}/api/p2p`)
+    expect(p2p.status).toBe(200)
+    expect((await p2p.json()).p2p.peerId).toBe(relay.components.p2p.node?.peerId)
   })
 
   it('are public when configured so', async () => {

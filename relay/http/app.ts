@@ -37,7 +37,7 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
     origin: (origin) => (originAllowed(origin, policy) ? origin : null),
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     allowHeaders: MCP_HEADERS,
-    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'],
+    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   })
 
