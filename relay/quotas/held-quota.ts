@@ -25,7 +25,7 @@ export class HeldQuota {
     this.retryAfterSeconds = retryAfterSeconds
     this.metrics = metrics
     metrics.declare(name, limits)
-    metrics.held(name, 0)
+    metrics.holds(name, () => this.total)
   }
 
   /** What all callers hold now. */
@@ -45,7 +45,6 @@ export class HeldQuota {
     if (this.limits.global > 0 && this.total + amount > this.limits.global) return this.refuse('global')
     this.held.set(identity, own + amount)
     this.total += amount
-    this.metrics.held(this.name, this.total)
     let released = false
     return {
       ok: true,
@@ -58,7 +57,6 @@ export class HeldQuota {
           if (left > 0) this.held.set(identity, left)
           else this.held.delete(identity)
           this.total -= amount
-          this.metrics.held(this.name, this.total)
         },
       },
     }

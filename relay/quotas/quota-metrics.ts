@@ -4,21 +4,26 @@ import type { QuotaLimits, QuotaRefusal } from './types.ts'
 /** The quota series in /metrics: each limit, what is held now, and refusals. */
 export class QuotaMetrics {
   private readonly limit: Gauge<'quota' | 'scope'>
-  private readonly inUse: Gauge<'quota'>
   private readonly rejections: Counter<'quota' | 'scope'>
+  private readonly holdings = new Map<string, () => number>()
 
   constructor(registry: Registry) {
+    const holdings = this.holdings
     this.limit = new Gauge({
       name: 'mcpp_quota_limit',
       help: 'Configured quota limits by quota and scope (identity: per caller; global: all callers); 0 = no limit',
       labelNames: ['quota', 'scope'],
       registers: [registry],
     })
-    this.inUse = new Gauge({
+    new Gauge({
       name: 'mcpp_quota_in_use',
       help: 'Amount currently held under a held quota (sessions, streams, concurrent calls), over all callers',
       labelNames: ['quota'],
       registers: [registry],
+      // Read at scrape time, so taking and releasing cost no metric update.
+      collect() {
+        for (const [quota, amount] of holdings) this.set({ quota }, amount())
+      },
     })
     this.rejections = new Counter({
       name: 'mcpp_quota_rejections_total',
@@ -35,8 +40,9 @@ export class QuotaMetrics {
     this.rejections.inc({ quota, scope: 'global' }, 0)
   }
 
-  held(quota: string, amount: number): void {
-    this.inUse.set({ quota }, amount)
+  /** Reports what a held quota holds, read at each scrape. */
+  holds(quota: string, amount: () => number): void {
+    this.holdings.set(quota, amount)
   }
 
   refused(refusal: QuotaRefusal): void {
