@@ -6,7 +6,7 @@ import { createMetaTools, META_CATEGORY } from '../shared/manager/meta-tools.ts'
 const DISPATCH_TOOL = 'tools_dispatch'
 
 import { McppError } from '../shared/errors.ts'
-import { decideAccess } from '../shared/security/access-policy.ts'
+import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
@@ -21,10 +21,14 @@ import { createMetrics, type RelayMetrics } from './metrics.ts'
 import { ContentStore } from './p2p/content-store.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
+import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
 import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
+import { Authenticator } from './security/authenticator.ts'
+import { createJwtVerifier } from './security/jwt-verifier.ts'
+import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService } from './tasks/create-task-service.ts'
@@ -63,6 +67,10 @@ export interface RelayComponents {
   audit: AuditLog
   /** The access policy and the token digests it authenticates. */
   access: LoadedPolicy
+  /** Who a bearer token is: policy tokens, the operator token, JWTs from the issuer. */
+  authn: Authenticator
+  /** Quotas per identity and global (sessions, streams, calls); more can be made from it. */
+  quotas: RelayQuotas
   /** Tabular datasets in the relay's DuckDB file (opened on first use). */
   datasets: Datasets
   sessions: McpSessions
@@ -91,6 +99,10 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const metrics = createMetrics()
   // Read before anything is opened: a bad policy file stops start-up and holds nothing.
   const access = loadAccessPolicy(config.accessPolicy)
+  const authn = new Authenticator(config.token, access, createJwtVerifier(config.auth.oauth))
+  const quotas = createRelayQuotas(config.limits, metrics.registry)
+  const canCall = (tool: Tool, identity: string | undefined) =>
+    decideAccess(access.policy, identity, tool).allowed
   mkdirSync(config.dataDir, { recursive: true })
   const unlockDataDir = lockDataDir(config.dataDir)
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
@@ -162,7 +174,11 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const categories = [
     {
       info: META_CATEGORY,
-      tools: createMetaTools({ registry, call: (tool, params, ctx) => executor.call(tool, params, ctx) }),
+      tools: createMetaTools({
+        registry,
+        call: (tool, params, ctx) => executor.call(tool, params, ctx),
+        canCall: (tool, ctx) => canCall(tool, ctx.caller.identity),
+      }),
     },
     systemTools({
       version,
@@ -173,7 +189,11 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       metrics,
     }),
     cacheTools(cache),
-    taskqueueTools(tasks, p2p.lazyDirectory),
+    taskqueueTools(
+      tasks,
+      p2p.lazyDirectory,
+      kindGuard(access.policy, () => registry.all()),
+    ),
     ipfsTools(ipfs),
     auditTools(audit, [fileRoot]),
     graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
@@ -195,7 +215,15 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   }
   const exposed = new Map(exposedTools(registry, config.expose, config.exposeTools).map((t) => [t.name, t]))
   sessions = new McpSessions({
-    surface: { version, exposed, executor },
+    surface: {
+      version,
+      exposed,
+      executor,
+      canCall,
+      viewKey: (identity) => ruleKey(access.policy, identity),
+      callQuotas: quotas,
+    },
+    quotas,
     stateless: config.stateless,
     idleMs: config.sessionIdleSeconds * 1000,
     keepAliveMs: config.keepAliveSeconds * 1000,
@@ -217,6 +245,8 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     cache,
     audit,
     access,
+    authn,
+    quotas,
     datasets,
     sessions,
     tasks,

@@ -87,6 +87,7 @@ describe('MCP endpoint in meta exposure mode', () => {
       tool: 'text_hash',
       category: 'text',
       runtime: 'local',
+      verification: { trust: 'relay', verified: true, workers: [] },
       result: {
         algorithm: 'sha256',
         encoding: 'hex',

@@ -39,6 +39,61 @@ const peerId = z.string().superRefine((text, ctx) => {
   }
 })
 
+/** RFC 6750 §2.1: the characters a bearer token may contain in an Authorization header. */
+const B64TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
+
+/** One quota: a limit per caller identity and one over all callers; 0 means no limit. */
+const quota = (perIdentity: number, global: number) =>
+  z
+    .strictObject({
+      perIdentity: z.number().int().min(0).default(perIdentity),
+      global: z.number().int().min(0).default(global),
+    })
+    .prefault({})
+
+/** Asymmetric JWS algorithms only: a shared-secret (HS*) or `none` token is never accepted. */
+export const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' })
+
+/** MCP authorization: the relay as an OAuth 2.1 resource server that accepts JWT access tokens. */
+const oauth = z
+  .strictObject({
+    /** The authorization server's issuer identifier; tokens must carry it as `iss`. */
+    issuer: httpUrl.optional(),
+    /** Where the issuer publishes its signing keys (JWKS). */
+    jwksUrl: httpUrl.optional(),
+    /** This relay's MCP URL as clients reach it; tokens must carry it in `aud` (RFC 8707). */
+    resource: httpUrl.optional(),
+    /** The claim that names the caller; mapped onto policy identities by their `subjects`. */
+    identityClaim: z.string().min(1).default('sub'),
+    algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+    clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /** A JWKS fetch that takes longer fails the request with 503, never hangs it. */
+    jwksTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    /** After a fetch, an unknown `kid` waits this long before the next JWKS fetch. */
+    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
+  })
+  .prefault({})
+  .superRefine((v, ctx) => {
+    if (v.issuer === undefined) return
+    for (const key of ['jwksUrl', 'resource'] as const) {
+      if (v[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `required when auth.oauth.issuer is set` })
+    }
+  })
+
 /** Every setting of a relay. Unknown keys are errors so that a typo is never ignored. */
 export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -47,7 +102,10 @@ export const configSchema = z.strictObject({
   /** Run without the libp2p node: no P2P tasks, tools that need P2P say so. */
   disableP2p: z.boolean().default(false),
   dataDir: z.string().min(1).default('./.mcpp'),
-  token: z.string().min(1).optional(),
+  token: z
+    .string()
+    .regex(B64TOKEN, 'a bearer token is RFC 6750 b64token characters: A-Z a-z 0-9 - . _ ~ + / and trailing =')
+    .optional(),
   /** YAML file: identities (by token digest) and the tools each may call. */
   accessPolicy: z.string().min(1).optional(),
   bootstrapPeers: z.array(z.string().min(1)).default([]),
@@ -94,6 +152,24 @@ export const configSchema = z.strictObject({
     .strictObject({
       default: trustLevel.prefault('any'),
       rules: z.array(trustRule).default([]),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** Serve /metrics without a token even when the relay requires one. */
+      publicMetrics: z.boolean().default(false),
+      /** Serve /api/status without a token even when the relay requires one. */
+      publicStatus: z.boolean().default(false),
+      oauth,
+    })
+    .prefault({}),
+  /** Quotas per caller identity and over all callers (issue 9). */
+  limits: z
+    .strictObject({
+      callsPerSecond: quota(1000, 4000),
+      concurrentCalls: quota(64, 256),
+      sessions: quota(64, 1024),
+      sseStreams: quota(16, 256),
     })
     .prefault({}),
   router: z

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { RelayComponents } from '../components.ts'
 
-/** The JSON API the dashboard reads: the tool catalogue and relay status. */
+/** The JSON API the dashboard reads: the tool catalogue and relay status; workers read /p2p. */
 export function apiRoutes(c: RelayComponents): Hono {
   const api = new Hono()
   let catalogue: unknown
@@ -24,6 +24,11 @@ export function apiRoutes(c: RelayComponents): Hono {
     }
     return ctx.json(catalogue)
   })
+  // What a worker needs to reach the libp2p side, public even when /api/status is not:
+  // workers (the contribute page included) resolve the relay here before any admission.
+  api.get('/p2p', (ctx) =>
+    ctx.json({ p2p: c.p2p.node ? { peerId: c.p2p.node.peerId, multiaddrs: c.p2p.node.multiaddrs() } : null }),
+  )
   api.get('/status', (ctx) => {
     const snapshot = c.executor.snapshot()
     return ctx.json({

@@ -1,11 +1,15 @@
-import { Hono } from 'hono'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
 import type { RelayComponents } from '../components.ts'
+import type { Caller } from '../mcp/sessions.ts'
 import { apiRoutes } from './api-routes.ts'
-import { authenticate } from './bearer-auth.ts'
+import { type AuthEnv, bearerAuthentication } from './bearer-auth.ts'
 import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
 import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
 import { pageRoutes } from './pages.ts'
+import { protectedResourceRoutes } from './protected-resource.ts'
 
 const MCP_HEADERS = [
   'Content-Type',
@@ -16,9 +20,9 @@ const MCP_HEADERS = [
 ]
 
 /** The relay's HTTP surface: MCP at /mcp, JSON API, health and metrics. */
-export function createHttpApp(c: RelayComponents): Hono<{ Variables: { identity: string | undefined } }> {
+export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
   const { config, metrics } = c
-  const app = new Hono<{ Variables: { identity: string | undefined } }>()
+  const app = new Hono<AuthEnv>()
   const policy = hostPolicy(config.host, config.allowedHosts, config.allowedOrigins)
 
   app.use('*', async (ctx, next) => {
@@ -33,7 +37,7 @@ export function createHttpApp(c: RelayComponents): Hono<{ Variables: { identity:
     origin: (origin) => (originAllowed(origin, policy) ? origin : null),
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     allowHeaders: MCP_HEADERS,
-    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'],
+    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   })
 
@@ -51,25 +55,17 @@ export function createHttpApp(c: RelayComponents): Hono<{ Variables: { identity:
     app.use(path, (ctx, next) => (ctx.req.header('origin') ? withCors(ctx, next) : next()))
   }
 
-  const token = config.token
-  const tokens = c.access.tokens
-  if (token !== undefined || tokens.size > 0) {
-    app.use('*', async (ctx, next) => {
-      const path = ctx.req.path
-      const guarded = path === '/mcp' || (path.startsWith('/api/') && ctx.req.method !== 'GET')
-      if (!guarded || ctx.req.method === 'OPTIONS') return next()
-      const auth = authenticate(ctx.req.header('authorization'), token, tokens)
-      if (auth.ok) {
-        ctx.set('identity', auth.identity)
-        return next()
-      }
-      return jsonRpcErrorResponse(401, RPC.serverError, 'Unauthorized: send Authorization: Bearer <token>', {
-        'www-authenticate': 'Bearer realm="mcpp"',
-      })
-    })
+  const resource = { resource: config.auth.oauth.resource, issuer: config.auth.oauth.issuer }
+  if (c.authn.enabled) {
+    const authenticate = bearerAuthentication(c.authn, resource)
+    app.use('*', (ctx, next) => (guarded(ctx, config.auth) ? authenticate(ctx, next) : next()))
+    app.route('/', protectedResourceRoutes(resource))
   }
 
-  app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw, ctx.get('identity')))
+  // A preflight without Origin (non-browser) must not reach a session: it would count
+  // as activity and keep an idle session alive (issue 9). Browsers get CORS above.
+  app.options('/mcp', (ctx) => ctx.body(null, 204, { allow: 'GET, POST, DELETE, OPTIONS' }))
+  app.all('/mcp', (ctx) => c.sessions.handle(ctx.req.raw, callerOf(ctx)))
 
   app.get('/healthz', (ctx) =>
     ctx.json({ status: 'ok', version: c.version, uptimeSeconds: (c.now() - c.startedAt) / 1000 }),
@@ -88,8 +84,38 @@ export function createHttpApp(c: RelayComponents): Hono<{ Variables: { identity:
     ),
   )
   app.onError((err, ctx) => {
+    if (err instanceof HTTPException) return err.getResponse()
     c.log.error('unhandled HTTP error', { path: ctx.req.path, error: err.message })
     return ctx.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500)
   })
   return app
+}
+
+/**
+ * Which requests need a token: /mcp (not its preflight), mutating /api calls, and
+ * /metrics and /api/status unless configured public. /healthz and pages never do.
+ */
+function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boolean }): boolean {
+  const { path, method } = ctx.req
+  if (method === 'OPTIONS') return false
+  if (path === '/mcp') return true
+  if (path === '/metrics') return !auth.publicMetrics
+  if (path === '/api/status') return !auth.publicStatus
+  return path.startsWith('/api/') && method !== 'GET'
+}
+
+/**
+ * The caller as the MCP layer sees it. Quotas count an anonymous caller by its remote
+ * address, so that on an open relay one client cannot use up everyone's share.
+ */
+function callerOf(ctx: Context<AuthEnv>): Caller {
+  const identity = ctx.get('identity')
+  if (identity !== undefined) return { identity, quotaKey: identity }
+  let address = 'unknown'
+  try {
+    address = getConnInfo(ctx).remote.address ?? address
+  } catch {
+    // Not served by @hono/node-server (no socket): every anonymous caller shares one key.
+  }
+  return { identity: undefined, quotaKey: `address:${address}` }
 }

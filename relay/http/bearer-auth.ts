@@ -1,40 +1,66 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Context, MiddlewareHandler } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+import { HTTPException } from 'hono/http-exception'
+import type { Authenticator } from '../security/authenticator.ts'
+import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
+import { bearerChallenge, type ResourceSettings } from './protected-resource.ts'
 
-/** Compares a bearer token in constant time (digests first, so lengths can't leak). */
-export function bearerMatches(authorization: string | undefined, token: string): boolean {
-  const given = bearerToken(authorization)
-  if (given === undefined) return false
-  return timingSafeEqual(sha256(given), sha256(token))
-}
+export type AuthEnv = { Variables: { identity: string | undefined; authProblem: string | undefined } }
 
-function bearerToken(authorization: string | undefined): string | undefined {
-  return /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1]
-}
+/** How long a client should wait when the issuer's keys could not be fetched. */
+const KEYS_RETRY_AFTER_SECONDS = 5
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest()
-}
-
-/** The identity the relay's own token (MCPP_TOKEN) authenticates. */
-export const OPERATOR = 'operator'
-
-export type Authentication = { ok: true; identity: string | undefined } | { ok: false }
+const unauthorized = (message: string) =>
+  jsonRpcErrorResponse(401, RPC.serverError, `Unauthorized: ${message}`)
 
 /**
- * Who is calling: a token listed in the access policy names its identity; MCPP_TOKEN
- * is the operator; no token is anonymous, which is refused when MCPP_TOKEN is set.
- * An unknown token is always refused.
+ * Bearer authentication with Hono's `bearerAuth` (header parsing, RFC 6750 token
+ * syntax, 400/401 answers); the token check itself is the Authenticator's. It sets
+ * `identity`. When no token is required, a request without an Authorization header
+ * passes as anonymous, but a header that is sent must be valid. A 401 always carries
+ * `WWW-Authenticate` with the resource metadata URL; unreachable issuer keys give 503.
  */
-export function authenticate(
-  authorization: string | undefined,
-  token: string | undefined,
-  tokens: ReadonlyMap<string, string>,
-): Authentication {
-  const given = bearerToken(authorization)
-  if (given === undefined) return token === undefined ? { ok: true, identity: undefined } : { ok: false }
-  const identity = tokens.get(sha256(given).toString('hex'))
-  if (identity !== undefined) return { ok: true, identity }
-  if (token !== undefined && timingSafeEqual(sha256(given), sha256(token)))
-    return { ok: true, identity: OPERATOR }
-  return { ok: false }
+export function bearerAuthentication(
+  authn: Authenticator,
+  resource: ResourceSettings,
+): MiddlewareHandler<AuthEnv> {
+  const guard = bearerAuth<AuthEnv>({
+    verifyToken: async (token, ctx) => {
+      const result = await authn.verify(token)
+      if (result.ok) {
+        ctx.set('identity', result.identity)
+        return true
+      }
+      if (result.status === 503) {
+        const res = jsonRpcErrorResponse(503, RPC.serverError, `Service Unavailable: ${result.message}`, {
+          'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
+        })
+        throw new HTTPException(503, { res })
+      }
+      ctx.set('authProblem', result.message)
+      return false
+    },
+    noAuthenticationHeader: {
+      wwwAuthenticateHeader: (ctx) => bearerChallenge(ctx, resource),
+      message: () => unauthorized('send Authorization: Bearer <token>'),
+    },
+    invalidAuthenticationHeader: {
+      wwwAuthenticateHeader: (ctx) => bearerChallenge(ctx, resource, 'invalid_request'),
+      message: () =>
+        jsonRpcErrorResponse(
+          400,
+          RPC.invalidRequest,
+          'Bad Request: the Authorization header is not Bearer <token>',
+        ),
+    },
+    invalidToken: {
+      wwwAuthenticateHeader: (ctx) => bearerChallenge(ctx, resource, 'invalid_token'),
+      message: (ctx: Context<AuthEnv>) =>
+        unauthorized(`invalid token (${ctx.get('authProblem') ?? 'rejected'})`),
+    },
+  })
+  return async function authenticate(ctx, next) {
+    if (!authn.required && ctx.req.header('authorization') === undefined) return next()
+    return guard(ctx, next)
+  }
 }

@@ -11,8 +11,17 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { toMcppError } from '../../shared/errors.ts'
 import type { CallerInfo, Tool, ToolContext } from '../../shared/tool/types.ts'
+import { assertParamsDepth } from '../../shared/tool/validate.ts'
+import type { HeldQuota, RateQuota } from '../quotas/index.ts'
+import { quotaError } from '../quotas/index.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import { errorResult, successResult } from './call-result.ts'
+
+/** Who sent a request: the authenticated identity, and the key its quotas count under. */
+export interface Caller {
+  identity: string | undefined
+  quotaKey: string
+}
 
 /** What every per-session server shares; built once per relay. */
 export interface McpSurface {
@@ -20,6 +29,22 @@ export interface McpSurface {
   /** Tools that `tools/list` shows and `tools/call` accepts, by name. */
   exposed: ReadonlyMap<string, Tool>
   executor: RouterExecutor
+  /** Whether the access policy lets `identity` call `tool`; `tools/list` shows only those. */
+  canCall: (tool: Tool, identity: string | undefined) => boolean
+  /** Names the rule that decides for `identity`: callers with one key see one listing. */
+  viewKey: (identity: string | undefined) => string
+  /** Quotas on tools/call: a rate and a number in flight. */
+  callQuotas: { calls: RateQuota; concurrentCalls: HeldQuota }
+}
+
+/** How a caller rides into request handlers: the SDK passes `authInfo` through to `extra`. */
+export function authInfoOf(caller: Caller) {
+  return { token: '', clientId: caller.identity ?? '', scopes: [], extra: { caller } }
+}
+
+function callerOf(extra: Extra): Caller {
+  const caller = extra.authInfo?.extra?.caller as Caller | undefined
+  return caller ?? { identity: undefined, quotaKey: 'unknown' }
 }
 
 const INSTRUCTIONS =
@@ -28,10 +53,10 @@ const INSTRUCTIONS =
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
-/** The `tools/list` payload, computed once per relay: every session sees the same list. */
-export function toolListing(exposed: ReadonlyMap<string, Tool>): ListToolsResult {
+/** The `tools/list` payload for the callers of one access rule: the exposed tools they may call. */
+export function toolListing(tools: Iterable<Tool>): ListToolsResult {
   return {
-    tools: [...exposed.values()].map((tool) => ({
+    tools: [...tools].map((tool) => ({
       name: tool.name,
       title: tool.annotations.title,
       description: tool.description,
@@ -84,18 +109,24 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
         `Unknown tool: ${request.params.name}. tools/list shows the callable tools; use tools_dispatch for the rest.`,
       )
     }
+    const who = callerOf(extra)
     const caller: CallerInfo = {}
     if (extra.sessionId !== undefined) caller.sessionId = extra.sessionId
-    if (extra.authInfo?.clientId !== undefined) caller.identity = extra.authInfo.clientId
+    if (who.identity !== undefined) caller.identity = who.identity
+    const rate = await surface.callQuotas.calls.take(who.quotaKey)
+    if (!rate.ok) return errorResult(quotaError(rate.refusal))
+    const slot = surface.callQuotas.concurrentCalls.acquire(who.quotaKey)
+    if (!slot.ok) return errorResult(quotaError(slot.refusal))
     try {
-      const { output } = await surface.executor.call(
-        tool,
-        request.params.arguments ?? {},
-        toolContext(server, tool, extra, caller),
-      )
+      const params = request.params.arguments ?? {}
+      // Before anything walks the params recursively (validation, the audit digest).
+      assertParamsDepth(params)
+      const { output } = await surface.executor.call(tool, params, toolContext(server, tool, extra, caller))
       return successResult(output)
     } catch (err) {
       return errorResult(toMcppError(err, extra.signal))
+    } finally {
+      slot.lease.release()
     }
   })
   return server

@@ -5,9 +5,8 @@ export type BodyRead = { ok: true; body: unknown } | { ok: false; response: Resp
 
 /**
  * Reads a POST body once and checks its JSON-RPC shape before the SDK sees it, so the
- * errors follow JSON-RPC 2.0: not JSON → -32700; JSON that is not a message (or a batch
- * holding a non-message) → -32600 (the SDK reports both as -32700); over `maxBytes` →
- * 413.
+ * errors follow JSON-RPC 2.0: not JSON → -32700; JSON that is not a message, or a
+ * batch → -32600 (the SDK reports both as -32700); over `maxBytes` → 413.
  */
 export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<BodyRead> {
   const read = await readBoundedBody(req, maxBytes)
@@ -30,24 +29,22 @@ export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<B
       response: jsonRpcErrorResponse(400, RPC.parseError, 'Parse error: the request body is not valid JSON'),
     }
   }
-  const messages = Array.isArray(body) ? body : [body]
-  if (messages.length === 0) {
+  // Revision 2025-11-25 has no batching (removed in 2025-06-18): a POST body is one
+  // message. A batch is refused whole, so none of its messages runs.
+  if (Array.isArray(body)) {
     return {
       ok: false,
-      response: jsonRpcErrorResponse(400, RPC.invalidRequest, 'Invalid Request: empty batch'),
+      response: jsonRpcErrorResponse(
+        400,
+        RPC.invalidRequest,
+        'Invalid Request: JSON-RPC batches are not supported (MCP 2025-11-25); send one message per request',
+      ),
     }
   }
-  for (const [index, message] of messages.entries()) {
-    if (!looksLikeJsonRpcMessage(message)) {
-      const where = Array.isArray(body) ? ` (batch item ${index})` : ''
-      return {
-        ok: false,
-        response: jsonRpcErrorResponse(
-          400,
-          RPC.invalidRequest,
-          `Invalid Request: not a JSON-RPC 2.0 message${where}`,
-        ),
-      }
+  if (!looksLikeJsonRpcMessage(body)) {
+    return {
+      ok: false,
+      response: jsonRpcErrorResponse(400, RPC.invalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'),
     }
   }
   return { ok: true, body }

@@ -5,9 +5,12 @@ import { isInitializeRequest, type ListToolsResult } from '@modelcontextprotocol
 import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
-import { createMcpServer, type McpSurface, toolListing } from './create-server.ts'
+import { type HeldQuota, type QuotaLease, quotaResponse } from '../quotas/index.ts'
+import { authInfoOf, type Caller, createMcpServer, type McpSurface, toolListing } from './create-server.ts'
 import { onBodyDone } from './on-body-done.ts'
 import { readJsonRpcBody } from './read-json-rpc-body.ts'
+
+export type { Caller } from './create-server.ts'
 
 export interface SessionsInit {
   surface: McpSurface
@@ -18,31 +21,53 @@ export interface SessionsInit {
   now: () => number
   metrics: RelayMetrics
   log: Logger
+  /** Open sessions and GET streams, per caller and in all. */
+  quotas: { sessions: HeldQuota; sseStreams: HeldQuota }
 }
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport
   server: Server
   lastSeen: number
+  /** Who opened it: only the same identity may use it. */
+  identity: string | undefined
+  lease: QuotaLease
 }
+
+type RequestOptions = { parsedBody: unknown; authInfo: ReturnType<typeof authInfoOf> }
+
+const SESSION_NOT_FOUND = 'Session not found: it expired or was closed; send initialize again'
 
 /**
  * MCP over Streamable HTTP: one SDK server and transport per session, created by an
  * `initialize` request and closed by DELETE, by idleness (`sweep`) or at shutdown.
  * In stateless mode each request gets a fresh server that closes when its response ends.
+ * Sessions and GET streams count against quotas; a session belongs to the identity
+ * that opened it.
  */
 export class McpSessions {
   private readonly sessions = new Map<string, Session>()
   private readonly init: SessionsInit
-  private readonly listing: ListToolsResult
+  /** `tools/list` per access rule (few: one per policy identity, plus default and operator). */
+  private readonly listings = new Map<string, ListToolsResult>()
 
   constructor(init: SessionsInit) {
     this.init = init
-    this.listing = toolListing(init.surface.exposed)
   }
 
   get size(): number {
     return this.sessions.size
+  }
+
+  private listingFor(identity: string | undefined): ListToolsResult {
+    const { surface } = this.init
+    const key = surface.viewKey(identity)
+    let listing = this.listings.get(key)
+    if (listing === undefined) {
+      listing = toolListing([...surface.exposed.values()].filter((tool) => surface.canCall(tool, identity)))
+      this.listings.set(key, listing)
+    }
+    return listing
   }
 
   private transport(stateful: boolean, onInitialized?: (id: string) => void) {
@@ -54,30 +79,31 @@ export class McpSessions {
     })
   }
 
-  /** `identity`: who the HTTP layer authenticated; tools see it as the caller's identity. */
-  async handle(req: Request, identity?: string): Promise<Response> {
+  /** `caller`: who the HTTP layer authenticated; tools see its identity. */
+  async handle(req: Request, caller: Caller): Promise<Response> {
     let body: unknown
     if (req.method === 'POST') {
       const read = await readJsonRpcBody(req, this.init.maxBodyBytes)
       if (!read.ok) return read.response
       body = read.body
     }
-    const options = {
-      parsedBody: body,
-      ...(identity === undefined ? {} : { authInfo: { token: '', clientId: identity, scopes: [] } }),
-    }
-    if (this.init.stateless) return this.handleStateless(req, options)
+    const options: RequestOptions = { parsedBody: body, authInfo: authInfoOf(caller) }
+    if (this.init.stateless) return this.handleStateless(req, caller, options)
     const sid = req.headers.get('mcp-session-id')
     if (sid !== null) {
       const session = this.sessions.get(sid)
-      if (!session) {
-        return jsonRpcErrorResponse(
-          404,
-          RPC.sessionNotFound,
-          'Session not found: it expired or was closed; send initialize again',
-        )
+      // Another identity's session id gets the same answer as an unknown one.
+      if (!session || session.identity !== caller.identity) {
+        return jsonRpcErrorResponse(404, RPC.sessionNotFound, SESSION_NOT_FOUND)
+      }
+      // Only the methods of the transport count as activity (an OPTIONS must not).
+      if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') {
+        return jsonRpcErrorResponse(405, RPC.serverError, 'Method Not Allowed', {
+          allow: 'GET, POST, DELETE',
+        })
       }
       session.lastSeen = this.init.now()
+      if (req.method === 'GET') return this.openStream(session, req, caller, options)
       return session.transport.handleRequest(req, options)
     }
     if (req.method !== 'POST') {
@@ -90,27 +116,56 @@ export class McpSessions {
         'Bad Request: no Mcp-Session-Id header; the first request of a session must be a single initialize request',
       )
     }
-    return this.open(req, options)
+    return this.open(req, caller, options)
   }
 
-  private async open(req: Request, options: { parsedBody: unknown }): Promise<Response> {
-    const server = createMcpServer(this.init.surface, this.listing)
+  /** A GET SSE stream holds a stream slot until its body ends (client gone or session closed). */
+  private async openStream(
+    session: Session,
+    req: Request,
+    caller: Caller,
+    options: RequestOptions,
+  ): Promise<Response> {
+    const slot = this.init.quotas.sseStreams.acquire(caller.quotaKey)
+    if (!slot.ok) return quotaResponse(slot.refusal)
+    const res = await session.transport.handleRequest(req, options)
+    if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      slot.lease.release()
+      return res
+    }
+    return onBodyDone(res, () => slot.lease.release())
+  }
+
+  private async open(req: Request, caller: Caller, options: RequestOptions): Promise<Response> {
+    const slot = this.init.quotas.sessions.acquire(caller.quotaKey)
+    if (!slot.ok) return quotaResponse(slot.refusal)
+    const server = createMcpServer(this.init.surface, this.listingFor(caller.identity))
     const transport = this.transport(true, (id) => {
-      this.sessions.set(id, { transport, server, lastSeen: this.init.now() })
+      this.sessions.set(id, {
+        transport,
+        server,
+        lastSeen: this.init.now(),
+        identity: caller.identity,
+        lease: slot.lease,
+      })
       this.init.metrics.sessionsOpened.inc()
       this.init.metrics.sessionsActive.set(this.sessions.size)
     })
     transport.onclose = () => {
+      slot.lease.release()
       if (transport.sessionId !== undefined && this.sessions.delete(transport.sessionId)) {
         this.init.metrics.sessionsActive.set(this.sessions.size)
       }
     }
     await server.connect(transport)
-    return transport.handleRequest(req, options)
+    const res = await transport.handleRequest(req, options)
+    // An initialize that failed opened nothing, so it holds nothing.
+    if (transport.sessionId === undefined || !this.sessions.has(transport.sessionId)) slot.lease.release()
+    return res
   }
 
-  private async handleStateless(req: Request, options: { parsedBody: unknown }): Promise<Response> {
-    const server = createMcpServer(this.init.surface, this.listing)
+  private async handleStateless(req: Request, caller: Caller, options: RequestOptions): Promise<Response> {
+    const server = createMcpServer(this.init.surface, this.listingFor(caller.identity))
     const transport = this.transport(false)
     await server.connect(transport)
     const res = await transport.handleRequest(req, options)
@@ -125,6 +180,7 @@ export class McpSessions {
     const idle = [...this.sessions.entries()].filter(([, s]) => s.lastSeen < cutoff)
     for (const [id, session] of idle) {
       this.sessions.delete(id)
+      session.lease.release()
       await session.server.close()
       this.init.metrics.sessionsExpired.inc()
       this.init.log.debug('session expired', { sessionId: id })
@@ -137,6 +193,7 @@ export class McpSessions {
     const all = [...this.sessions.values()]
     this.sessions.clear()
     this.init.metrics.sessionsActive.set(0)
+    for (const session of all) session.lease.release()
     await Promise.all(all.map((s) => s.server.close()))
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from '../constants.ts'
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SUGGESTIONS } from '../constants.ts'
 import { McppError } from '../errors.ts'
+import { closestNames } from '../tool/closest-names.ts'
 import { defineTool } from '../tool/define-tool.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
 import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
@@ -22,6 +23,11 @@ export interface MetaToolDeps {
   registry: ToolRegistry
   /** Runs a tool through the runtime router (validation included). */
   call(tool: Tool, params: unknown, ctx: ToolContext): Promise<CallResult>
+  /**
+   * Whether the caller may call `tool` (the access policy). The discovery meta-tools
+   * show a caller only these, and "did you mean" never names another. Default: all.
+   */
+  canCall?: (tool: Tool, ctx: ToolContext) => boolean
 }
 
 const RUNTIMES = ['local', 'p2p', 'edge', 'relay'] as const
@@ -34,7 +40,49 @@ function firstLine(text: string): string {
 }
 
 /** The five meta-tools a client sees by default instead of every schema. */
-export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
+export function createMetaTools({ registry, call, canCall = () => true }: MetaToolDeps): Tool[] {
+  const visible = (ctx: ToolContext) => (tool: Tool) => canCall(tool, ctx)
+
+  /** A tool by name; an unknown name is UNKNOWN_TOOL, suggesting only tools the caller may call. */
+  const find = (name: string, ctx: ToolContext): Tool => {
+    const tool = registry.get(name)
+    if (tool !== undefined) return tool
+    const names = registry
+      .all()
+      .filter(visible(ctx))
+      .map((t) => t.name)
+    const suggestions = closestNames(name, names, MAX_SUGGESTIONS)
+    const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : ''
+    throw new McppError('UNKNOWN_TOOL', `unknown tool "${name}".${hint}`, { suggestions })
+  }
+
+  /** A tool the caller may see; dispatch instead lets the executor refuse (and audit) the call. */
+  const lookup = (name: string, ctx: ToolContext): Tool => {
+    const tool = find(name, ctx)
+    if (canCall(tool, ctx)) return tool
+    throw new McppError('FORBIDDEN', `the access policy does not let this caller use ${name}`, { tool: name })
+  }
+
+  /** A category's tools that the caller may call; a category with none is unknown to it. */
+  const categoryTools = (category: string, ctx: ToolContext): Tool[] => {
+    const tools = registry.inCategory(category).filter(visible(ctx))
+    if (tools.length > 0) return tools
+    const valid = categorySummaries(ctx).map((c) => c.name)
+    throw new McppError('UNKNOWN_CATEGORY', `unknown category "${category}"; valid: ${valid.join(', ')}`, {
+      validCategories: valid,
+    })
+  }
+
+  const categorySummaries = (ctx: ToolContext) => {
+    const counts = new Map<string, number>()
+    for (const tool of registry.all().filter(visible(ctx)))
+      counts.set(tool.category, (counts.get(tool.category) ?? 0) + 1)
+    return registry
+      .categories()
+      .filter((c) => counts.has(c.name))
+      .map((c) => ({ ...c, toolCount: counts.get(c.name) ?? 0 }))
+  }
+
   const listCategories = defineTool({
     name: 'tools_list_categories',
     category: 'tools',
@@ -46,7 +94,7 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
       ),
     }),
     annotations: { title: 'List tool categories', ...READ_ONLY },
-    handlers: { local: async () => ({ categories: registry.categories() }) },
+    handlers: { local: async (_input, ctx) => ({ categories: categorySummaries(ctx) }) },
   })
 
   const listTools = defineTool({
@@ -60,11 +108,13 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     }),
     annotations: { title: 'List tools in a category', ...READ_ONLY },
     handlers: {
-      local: async ({ category }) => ({
+      local: async ({ category }, ctx) => ({
         category,
-        tools: registry
-          .inCategory(category)
-          .map((t) => ({ name: t.name, description: firstLine(t.description), runtime: t.runtime })),
+        tools: categoryTools(category, ctx).map((t) => ({
+          name: t.name,
+          description: firstLine(t.description),
+          runtime: t.runtime,
+        })),
       }),
     },
   })
@@ -88,8 +138,8 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     }),
     annotations: { title: 'Get a tool schema', ...READ_ONLY },
     handlers: {
-      local: async ({ tool: name }) => {
-        const tool = registry.require(name)
+      local: async ({ tool: name }, ctx) => {
+        const tool = lookup(name, ctx)
         return {
           name: tool.name,
           category: tool.category,
@@ -129,9 +179,13 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     }),
     annotations: { title: 'Search tools', ...READ_ONLY },
     handlers: {
-      local: async ({ query, limit, category }) => {
-        if (category !== undefined) registry.inCategory(category)
-        return { query, results: registry.search(query, limit, category) }
+      local: async ({ query, limit, category }, ctx) => {
+        if (category !== undefined) categoryTools(category, ctx)
+        // Ranked over every tool, then cut to what the caller may call, so hidden
+        // tools neither show nor take a place in the top `limit`.
+        const hits = registry.search(query, registry.all().length, category)
+        const results = hits.filter((hit) => canCall(registry.get(hit.name) as Tool, ctx)).slice(0, limit)
+        return { query, results }
       },
     },
   })
@@ -172,7 +226,7 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     },
     handlers: {
       local: async ({ tool: name, params, category }, ctx) => {
-        const tool = registry.require(name)
+        const tool = find(name, ctx)
         if (category !== undefined && category !== tool.category) {
           throw new McppError(
             'CATEGORY_MISMATCH',

@@ -2,6 +2,41 @@ import type { z } from 'zod'
 import { McppError } from '../errors.ts'
 import type { Tool } from './types.ts'
 
+/**
+ * How deeply tool params may nest (objects and arrays). Real params nest a few levels;
+ * the limit exists because validation, canonical JSON (the audit digest) and
+ * JSON.stringify all recurse, and a 4 MiB body can nest a million levels deep, which
+ * overflows the stack (issue 9: INTERNAL instead of INVALID_PARAMS).
+ */
+export const MAX_PARAMS_DEPTH = 64
+
+/**
+ * The nesting depth of a JSON-like value, counted iteratively (no recursion, so it is
+ * safe on any input) and stopping as soon as it passes `limit`.
+ */
+export function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }]
+  while (stack.length > 0) {
+    const { value: node, depth } = stack.pop() as { value: unknown; depth: number }
+    if (node === null || typeof node !== 'object') continue
+    if (depth + 1 > limit) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 })
+    }
+  }
+  return false
+}
+
+/** Refuses params nested deeper than MAX_PARAMS_DEPTH with INVALID_PARAMS. */
+export function assertParamsDepth(params: unknown): void {
+  if (!depthExceeds(params, MAX_PARAMS_DEPTH)) return
+  const problem = { param: '(params)', problem: `nested deeper than ${MAX_PARAMS_DEPTH} levels` }
+  throw new McppError('INVALID_PARAMS', `invalid params: ${problem.problem}`, {
+    problems: [problem],
+    maxDepth: MAX_PARAMS_DEPTH,
+  })
+}
+
 export interface ParamProblem {
   /** Dotted path of the parameter, e.g. `limit` or `items.2.id`. */
   param: string
@@ -45,6 +80,7 @@ export function describeProblems(problems: readonly ParamProblem[]): string {
 
 /** Validates a call's params against the tool's input schema; throws INVALID_PARAMS. */
 export function parseToolInput(tool: Tool, params: unknown): Record<string, unknown> {
+  assertParamsDepth(params)
   const result = validate(tool.input, params ?? {})
   if (result.ok) return result.value
   throw new McppError(

@@ -1,4 +1,4 @@
-/** What `/api/status` tells a worker about the relay's libp2p side. */
+/** What `/api/p2p` (public) tells a worker about the relay's libp2p side. */
 export interface RelayP2pStatus {
   peerId: string
   multiaddrs: string[]
@@ -24,12 +24,12 @@ export function pickRelayAddress(status: RelayP2pStatus, hostname: string): stri
   return withPeer(parts.join('/'))
 }
 
-/** Fetches `/api/status` from a relay's HTTP base URL and returns its WebSocket multiaddr. */
+/** Fetches `/api/p2p` from a relay's HTTP base URL and returns its WebSocket multiaddr. */
 export async function resolveRelay(
   httpBase: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<string> {
-  const url = new URL('/api/status', httpBase)
+  const url = new URL('/api/p2p', httpBase)
   const res = await fetch(url, options.signal ? { signal: options.signal } : {})
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`)
   const status = (await res.json()) as { p2p?: RelayP2pStatus }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { MAX_TASK_TIMEOUT_MS } from '../../../shared/queue/defaults.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { KindGuard } from '../../security/kind-guard.ts'
 import type { TaskService } from '../../tasks/task-service.ts'
 import { taskId, taskState, taskView, viewTask } from './schemas.ts'
 import { requireTask } from './submit-wait.ts'
@@ -14,7 +15,7 @@ function refused(id: string, reason: string): never {
   throw new McppError('CONFLICT', `task ${id}: ${reason.replaceAll('_', ' ')}`, { taskId: id, reason })
 }
 
-export function manageTools(tasks: TaskService) {
+export function manageTools(tasks: TaskService, guardKind: KindGuard) {
   const cancel = defineTool({
     name: 'p2p_taskqueue_cancel',
     category: 'p2p_taskqueue',
@@ -73,7 +74,8 @@ export function manageTools(tasks: TaskService) {
     output: z.object({ task: taskView, previousId: z.string() }),
     annotations: { title: 'Resubmit a task', ...MUTATES, idempotentHint: false },
     handlers: {
-      local: async ({ taskId: id }) => {
+      local: async ({ taskId: id }, ctx) => {
+        guardKind(requireTask(tasks, id).kind, ctx.caller)
         const result = tasks.store.resubmit(id)
         if (!result.ok) refused(id, result.reason)
         tasks.pump()
@@ -112,8 +114,8 @@ export function manageTools(tasks: TaskService) {
     output: taskView,
     annotations: { title: 'Update a task', ...MUTATES, idempotentHint: true },
     handlers: {
-      local: async ({ taskId: id, ...patch }) => {
-        requireTask(tasks, id)
+      local: async ({ taskId: id, ...patch }, ctx) => {
+        guardKind(requireTask(tasks, id).kind, ctx.caller)
         const result = tasks.store.update(id, patch)
         if (!result.ok) refused(id, result.reason)
         return viewTask(result.task)

@@ -5,6 +5,7 @@ import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../../shared/task/types.ts'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { KindGuard } from '../../security/kind-guard.ts'
 import type { TaskService } from '../../tasks/task-service.ts'
 import {
   MAX_INLINE_OUTPUT,
@@ -31,7 +32,7 @@ function requireTask(tasks: TaskService, id: string): TaskRecord {
   return task
 }
 
-export function submitWaitTools(tasks: TaskService) {
+export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
   const submit = defineTool({
     name: 'p2p_taskqueue_submit',
     category: 'p2p_taskqueue',
@@ -67,6 +68,7 @@ export function submitWaitTools(tasks: TaskService) {
       local: async (input, ctx) => {
         const { tasks: batch, wait, waitTimeoutMs: timeoutMs, ...single } = input
         const specs = batch ?? [{ ...single, kind: single.kind as string }]
+        for (const kind of new Set(specs.map((spec) => spec.kind))) guardKind(kind, ctx.caller)
         const submitted = await tasks.submitAs(specs, {
           tool: 'p2p_taskqueue_submit',
           identity: ctx.caller.identity,

@@ -1,0 +1,20 @@
+import { McppError } from '../../shared/errors.ts'
+import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
+import type { QuotaRefusal } from './types.ts'
+
+function describe(refusal: QuotaRefusal): string {
+  const whose = refusal.scope === 'identity' ? 'per caller' : 'for all callers together'
+  return `quota ${refusal.quota} reached (limit ${refusal.limit} ${whose}); retry after ${refusal.retryAfterSeconds} s`
+}
+
+/** A refusal as a tool error: QUOTA_EXCEEDED with the quota, scope, limit and retry hint. */
+export function quotaError(refusal: QuotaRefusal): McppError {
+  return new McppError('QUOTA_EXCEEDED', describe(refusal), { ...refusal })
+}
+
+/** A refusal as HTTP: 429 with Retry-After (RFC 6585 §4) and a JSON-RPC error body. */
+export function quotaResponse(refusal: QuotaRefusal): Response {
+  return jsonRpcErrorResponse(429, RPC.serverError, `Too Many Requests: ${describe(refusal)}`, {
+    'retry-after': String(refusal.retryAfterSeconds),
+  })
+}
