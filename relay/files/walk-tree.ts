@@ -25,8 +25,9 @@ export interface WalkTreeOptions {
  * so a walk cannot leave the folder it starts in. The rule is "skip links", not
  * "follow links that stay inside the roots": it needs no second confinement check per
  * entry, cannot loop, and cannot be raced by a link retargeted mid-walk (issue 9).
- * Node's `readdir({ recursive })` and it-glob (behind Helia's globSource) both follow
- * links to folders, which is how directory walks used to escape the roots.
+ * it-glob (behind Helia's globSource) follows links to folders, which is how `ipfs_add`
+ * of a folder escaped the roots; Node's `readdirSync({ recursive })` follows them too
+ * (the async one does not, today), so no walk here relies on either.
  */
 export async function* walkTree(dir: string, options: WalkTreeOptions = {}): AsyncGenerator<TreeEntry> {
   const recursive = options.recursive ?? true

@@ -194,7 +194,7 @@ export function fileTools(datasets: Datasets) {
           throw new McppError('NOT_FOUND', `dir: "${dir}" is not a folder`)
         }
         const root = roots[0] as string
-        // walkTree never follows links (Node's recursive readdir follows links to folders).
+        // walkTree never follows links, by design rather than by Node's readdir defaults.
         const files: string[] = []
         let truncated = false
         for await (const entry of walkTree(absolute, { recursive, signal: ctx.signal })) {

@@ -24,7 +24,7 @@ interface Budget {
 function overBudget(cid: string, what: string): McppError {
   return new McppError(
     'INVALID_PARAMS',
-    `cid: ${cid} is larger than ipfs_get saves (${what}; at most ${MAX_SAVE_BYTES} bytes, ${MAX_SAVE_ENTRIES} files and folders, ${MAX_SAVE_DEPTH} levels)`,
+    `cid: ${cid} is larger than this relay saves in one call (${what}; at most ${MAX_SAVE_BYTES} bytes, ${MAX_SAVE_ENTRIES} files and folders, ${MAX_SAVE_DEPTH} levels)`,
     { problems: [{ param: 'cid', problem: 'too large to save' }] },
   )
 }
