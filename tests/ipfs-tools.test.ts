@@ -258,6 +258,19 @@ describe('ipfs tools on hostile content', () => {
   })
 })
 
+describe('the task block store', () => {
+  it('answers a block it lacks, or a malformed CID, without asking the network', async () => {
+    const content = h.relay.components.tasks.content
+    // Offline: with a network lookup this would wait until the test timed out.
+    expect(await content.get(UNKNOWN)).toBeUndefined()
+    expect(await content.get('not a cid')).toBeUndefined()
+    const cid = await content.put(new TextEncoder().encode('{"a":1'))
+    expect(new TextDecoder().decode(await content.get(cid))).toBe('{"a":1')
+    await expect(content.getJson(cid)).rejects.toMatchObject({ code: 'BAD_DATA' })
+    await expect(content.getJson(UNKNOWN)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+})
+
 describe('a relay process after ipfs calls on missing content', () => {
   it('is still alive and serving, with no unhandled rejection logged', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-ipfs-crash-'))

@@ -4,12 +4,11 @@ import { safeWalker, walkDag } from './dag-walk.ts'
 import { contentError } from './ipfs-errors.ts'
 
 /**
- * Pins the DAG under `root` from this relay's own blocks (never the network: the walker
- * reads offline). It first walks the whole DAG
- * (offline, each block once) so that a missing block fails the call before Helia
- * touches any pin count: Helia raises the counts block by block and, on a failure,
- * leaves them raised for a pin it never records. Returns the number of blocks, 0 when
- * the root was already pinned.
+ * Pins the DAG under `root` from this relay's own blocks, never the network (the walker
+ * reads offline). It first walks the whole DAG, each block once, so that a missing
+ * block fails the call before Helia touches a pin count: Helia raises the counts block
+ * by block and, on a failure, leaves them raised for a pin it never records. Returns the
+ * number of blocks, 0 when the root was already pinned.
  */
 export async function pinDag(helia: Helia, root: CID, signal: AbortSignal): Promise<number> {
   if (await helia.pins.isPinned(root, { signal })) return 0
