@@ -52,6 +52,8 @@ describe('directory walks never leave the roots through symbolic links', () => {
     symlinkSync(join(outside(), 'dir'), join(site, 'sub', 'outside-dir'))
     symlinkSync(join(site, 'index.html'), join(site, 'inside-link.html'))
     symlinkSync(site, join(site, 'sub', 'loop'))
+    // A named pipe: reading it would block until someone writes.
+    execFileSync('mkfifo', [join(site, 'pipe')])
   })
 
   it('ipfs_add of a directory leaves links out, lists them, and stores no byte from outside', async () => {
@@ -73,6 +75,13 @@ describe('directory walks never leave the roots through symbolic links', () => {
     for (const text of [SECRET, `${SECRET} (inner)`]) {
       expect(errorMeta(await call('ipfs_stat', { cid: await rawCid(text) })).code).toBe('NOT_FOUND')
     }
+  })
+
+  it('special files are left out of walks and refused as paths, never read', async () => {
+    const pipe = await call('ipfs_add', { path: 'site/pipe' })
+    expect(errorMeta(pipe)).toMatchObject({ code: 'INVALID_PARAMS', problems: [{ param: 'path' }] })
+    expect(errorMeta(await call('file_hash', { path: 'site/pipe' })).code).toBe('NOT_FOUND')
+    expect(errorMeta(await call('media_probe', { path: 'site/pipe' })).code).toBe('NOT_FOUND')
   })
 
   it('file_list lists neither links nor what is behind them', async () => {

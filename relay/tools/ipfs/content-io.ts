@@ -75,7 +75,8 @@ export async function addTree(
     for await (const entry of walkTree(dir, { hidden: options.hidden ?? true, signal })) {
       if (entry.kind === 'directory') yield { path: entry.relative }
       else if (entry.kind === 'file') yield { path: entry.relative, content: readNoFollow(entry.path) }
-      else skippedSymlinks.push(entry.relative)
+      else if (entry.kind === 'symlink') skippedSymlinks.push(entry.relative)
+      // Pipes, sockets and devices are left out too: reading one could block forever.
     }
   }
   let root: CID | undefined
