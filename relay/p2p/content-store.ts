@@ -1,5 +1,6 @@
 import type { Helia } from 'helia'
 import { CID } from 'multiformats/cid'
+import { McppError } from '../../shared/errors.ts'
 import { cidOf } from '../../shared/wire/block-protocol.ts'
 
 /**
@@ -19,7 +20,11 @@ export class ContentStore {
     return cid.toString()
   }
 
-  /** The block's bytes, or undefined when this relay does not hold it (or the CID is malformed). */
+  /**
+   * The block's bytes, or undefined when this relay does not hold it (or the CID is
+   * malformed). Offline: Helia's blockstore would otherwise ask the network for a block
+   * it lacks and wait until the caller gives up.
+   */
   async get(cid: string): Promise<Uint8Array | undefined> {
     let parsed: CID
     try {
@@ -28,9 +33,14 @@ export class ContentStore {
       return undefined
     }
     const { blockstore } = await this.helia()
-    if (!(await blockstore.has(parsed))) return undefined
     const chunks: Uint8Array[] = []
-    for await (const chunk of blockstore.get(parsed)) chunks.push(chunk)
+    try {
+      for await (const chunk of blockstore.get(parsed, { offline: true })) chunks.push(chunk)
+    } catch (err) {
+      const name = (err as Error).name
+      if (name === 'BlockNotFoundWhileOfflineError' || name === 'NotFoundError') return undefined
+      throw err
+    }
     if (chunks.length === 1) return chunks[0]
     const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
     let offset = 0
@@ -47,7 +57,11 @@ export class ContentStore {
 
   async getJson(cid: string): Promise<unknown> {
     const bytes = await this.get(cid)
-    if (bytes === undefined) throw new Error(`no block ${cid} on this relay`)
-    return JSON.parse(new TextDecoder().decode(bytes))
+    if (bytes === undefined) throw new McppError('NOT_FOUND', `no block ${cid} on this relay`, { cid })
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes))
+    } catch (err) {
+      throw new McppError('BAD_DATA', `block ${cid} is not JSON: ${(err as Error).message}`, { cid })
+    }
   }
 }

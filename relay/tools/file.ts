@@ -1,8 +1,8 @@
 /** The `file` category: what a file is, its digest, conversion between tabular formats, listing. */
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, statSync } from 'node:fs'
-import { open, readdir } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { createReadStream, existsSync, lstatSync, statSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { z } from 'zod'
 import { DATA_FORMATS, formatFromPath, looksDelimited, sniffFormat } from '../../shared/data/formats.ts'
 import { McppError } from '../../shared/errors.ts'
@@ -10,6 +10,8 @@ import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { Datasets } from '../datasets/datasets.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { pathParam } from '../files/path-param.ts'
+import { walkTree } from '../files/walk-tree.ts'
 
 export const FILE_CATEGORY = {
   name: 'file',
@@ -50,7 +52,7 @@ export function fileTools(datasets: Datasets) {
     category: 'file',
     description:
       "Detect a file's type from its bytes (magic numbers for binary formats; CSV, JSON, JSON Lines or plain text for text), not its name",
-    input: z.object({ path: z.string().min(1) }),
+    input: z.object({ path: pathParam }),
     output: z.object({
       path: z.string(),
       bytes: z.number().int(),
@@ -105,7 +107,7 @@ export function fileTools(datasets: Datasets) {
     name: 'file_hash',
     category: 'file',
     description: 'Hash a file (streamed): sha256 by default, or sha512, sha1, md5, sha3-256, blake2b512',
-    input: z.object({ path: z.string().min(1), algorithm: z.enum(HASHES).default('sha256') }),
+    input: z.object({ path: pathParam, algorithm: z.enum(HASHES).default('sha256') }),
     output: z.object({ path: z.string(), algorithm: z.string(), hex: z.string(), bytes: z.number().int() }),
     example: { path: 'uploads/video.mp4', algorithm: 'sha256' },
     annotations: { title: 'Hash a file', ...READS },
@@ -129,10 +131,10 @@ export function fileTools(datasets: Datasets) {
     description:
       'Convert a tabular file between CSV, JSON, JSON Lines and Parquet (written atomically beside it or to a given path)',
     input: z.object({
-      path: z.string().min(1),
+      path: pathParam,
       to: z.enum(DATA_FORMATS),
       from: z.enum(DATA_FORMATS).optional().describe('Default: from the name or the bytes'),
-      output: z.string().min(1).optional().describe('Default: the same name with the new extension'),
+      output: pathParam.optional().describe('Default: the same name with the new extension'),
       overwrite: z.boolean().default(false),
     }),
     output: z.object({
@@ -172,9 +174,10 @@ export function fileTools(datasets: Datasets) {
   const list = defineTool({
     name: 'file_list',
     category: 'file',
-    description: 'List files under a folder of the data roots (recursively), with sizes',
+    description:
+      'List files under a folder of the data roots (recursively), with sizes; symbolic links are neither followed nor listed',
     input: z.object({
-      dir: z.string().default('.').describe('A folder under the data roots'),
+      dir: pathParam.default('.').describe('A folder under the data roots'),
       recursive: z.boolean().default(true),
       limit: z.number().int().min(1).max(10_000).default(1_000),
     }),
@@ -185,21 +188,30 @@ export function fileTools(datasets: Datasets) {
     example: { dir: 'uploads' },
     annotations: { title: 'List files', ...READS },
     handlers: {
-      local: async ({ dir, recursive, limit }) => {
+      local: async ({ dir, recursive, limit }, ctx) => {
         const absolute = confinePath(dir, roots, 'dir')
         if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
           throw new McppError('NOT_FOUND', `dir: "${dir}" is not a folder`)
         }
         const root = roots[0] as string
-        const entries = await readdir(absolute, { recursive, withFileTypes: true })
-        const files = entries
-          .filter((e) => e.isFile() && !/\.partial(\.[^.]*)?$/.test(e.name))
-          .map((e) => join(e.parentPath, e.name))
-          .sort()
-        return {
-          files: files.slice(0, limit).map((f) => ({ path: relative(root, f), bytes: statSync(f).size })),
-          truncated: files.length > limit,
+        // walkTree never follows links, by design rather than by Node's readdir defaults.
+        const files: string[] = []
+        let truncated = false
+        for await (const entry of walkTree(absolute, { recursive, signal: ctx.signal })) {
+          if (entry.kind !== 'file' || /\.partial(\.[^.]*)?$/.test(entry.path)) continue
+          if (files.length === limit) {
+            truncated = true
+            break
+          }
+          files.push(entry.path)
         }
+        files.sort()
+        // A file removed since the walk saw it is left out rather than failing the listing.
+        const sized = files.flatMap((f) => {
+          const stat = lstatSync(f, { throwIfNoEntry: false })
+          return stat ? [{ path: relative(root, f), bytes: stat.size }] : []
+        })
+        return { files: sized, truncated }
       },
     },
   })

@@ -1,12 +1,19 @@
 /** The `media` category: probe, convert, thumbnail and extract audio with the system ffmpeg. */
-import { existsSync, mkdirSync, statSync } from 'node:fs'
-
+import { existsSync, statSync } from 'node:fs'
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
 import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { pathParam } from '../files/path-param.ts'
+import { mediaDownloadTool } from '../media/download-tool.ts'
+import {
+  confinedInput,
+  confinedProbeInput,
+  mediaFailure,
+  OUTPUT_EXTENSIONS,
+} from '../media/ffmpeg-confine.ts'
 import { BinaryFailed, runBinary } from '../media/run-binary.ts'
 
 export const MEDIA_CATEGORY = {
@@ -23,6 +30,10 @@ export interface MediaBinaries {
 export const DEFAULT_MEDIA_BINARIES: MediaBinaries = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytDlp: 'yt-dlp' }
 
 const FFMPEG_HINT = 'install the Debian package ffmpeg'
+const outputFile = pathParam.regex(
+  new RegExp(`\\.(${OUTPUT_EXTENSIONS.join('|')})$`, 'i'),
+  `a single-file container: ${OUTPUT_EXTENSIONS.map((e) => `.${e}`).join(', ')}`,
+)
 const codec = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'an ffmpeg codec name, e.g. libx264, aac, copy')
 
 const stream = z.object({
@@ -62,8 +73,12 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     }
     return absolute
   }
-  /** Runs ffmpeg into `output` (atomically); a failure of ffmpeg is the input's fault. */
+  /**
+   * Runs ffmpeg on `source` (confined: see confinedInput) into `output`, atomically; a
+   * failure of ffmpeg is the input's fault.
+   */
   const produce = async (
+    path: string,
     source: string,
     output: string,
     overwrite: boolean,
@@ -83,7 +98,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       await writeAtomically(
         target,
         async (tmp) => {
-          await runBinary(binaries.ffmpeg, ['-hide_banner', '-nostdin', '-y', ...args(tmp)], {
+          await runBinary(binaries.ffmpeg, ['-hide_banner', '-nostdin', '-y', ...args(`file:${tmp}`)], {
             signal,
             installHint: FFMPEG_HINT,
           })
@@ -91,7 +106,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
         { keepExtension: true },
       )
     } catch (err) {
-      if (err instanceof BinaryFailed) throw new McppError('BAD_DATA', err.message)
+      if (err instanceof BinaryFailed) throw mediaFailure('path', path, err)
       throw err
     }
     return { path: output, bytes: statSync(target).size }
@@ -102,7 +117,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     category: 'media',
     description:
       'Probe an audio or video file (ffprobe): container, duration, bit rate, and each stream with codec, size, rate, channels',
-    input: z.object({ path: z.string().min(1) }),
+    input: z.object({ path: pathParam }),
     output: probed,
     example: { path: 'clips/talk.mp4' },
     annotations: { title: 'Probe media', ...READS },
@@ -113,12 +128,19 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
         try {
           ;({ stdout } = await runBinary(
             binaries.ffprobe,
-            ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', absolute],
+            [
+              '-v',
+              'error',
+              '-print_format',
+              'json',
+              '-show_format',
+              '-show_streams',
+              ...confinedProbeInput(absolute),
+            ],
             { signal: ctx.signal, installHint: FFMPEG_HINT },
           ))
         } catch (err) {
-          if (err instanceof BinaryFailed)
-            throw new McppError('BAD_DATA', `${path} is not readable media: ${err.message}`)
+          if (err instanceof BinaryFailed) throw mediaFailure('path', path, err)
           throw err
         }
         const info = JSON.parse(stdout) as {
@@ -155,8 +177,8 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     description:
       "Convert audio or video to another container or codec (ffmpeg); the output's extension picks the container",
     input: z.object({
-      path: z.string().min(1),
-      output: z.string().min(1).describe('e.g. clip.webm, clip.mp4, song.ogg'),
+      path: pathParam,
+      output: outputFile.describe('e.g. clip.webm, clip.mp4, song.ogg'),
       videoCodec: codec.optional().describe('Default: the container default; "copy" keeps the stream'),
       audioCodec: codec.optional(),
       overwrite: z.boolean().default(false),
@@ -171,7 +193,14 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
           ...(videoCodec ? ['-c:v', videoCodec] : []),
           ...(audioCodec ? ['-c:a', audioCodec] : []),
         ]
-        return produce(source, output, overwrite, (tmp) => ['-i', source, ...codecs, tmp], ctx.signal)
+        return produce(
+          path,
+          source,
+          output,
+          overwrite,
+          (tmp) => [...confinedInput(source), ...codecs, tmp],
+          ctx.signal,
+        )
       },
     },
   })
@@ -182,8 +211,8 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     description:
       'Save one video frame as an image (PNG or JPEG by the output name) at a time offset, optionally scaled',
     input: z.object({
-      path: z.string().min(1),
-      output: z.string().regex(/\.(png|jpe?g|webp)$/i, 'a .png, .jpg or .webp file name'),
+      path: pathParam,
+      output: pathParam.regex(/\.(png|jpe?g|webp)$/i, 'a .png, .jpg or .webp file name'),
       atSeconds: z.number().min(0).default(0),
       width: z
         .number()
@@ -201,11 +230,23 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
       local: async ({ path, output, atSeconds, width, overwrite }, ctx) => {
         const source = input(path)
         const scale = width ? ['-vf', `scale=${width}:-2`] : []
+        // `-update 1`: one image, never a numbered sequence, whatever the name holds.
         const out = await produce(
+          path,
           source,
           output,
           overwrite,
-          (tmp) => ['-ss', String(atSeconds), '-i', source, '-frames:v', '1', ...scale, tmp],
+          (tmp) => [
+            '-ss',
+            String(atSeconds),
+            ...confinedInput(source),
+            '-frames:v',
+            '1',
+            ...scale,
+            '-update',
+            '1',
+            tmp,
+          ],
           ctx.signal,
         )
         if (out.bytes === 0) throw new McppError('BAD_DATA', `no frame at ${atSeconds} s in ${path}`)
@@ -220,10 +261,11 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     description:
       'Extract the audio track of a video to an audio file (.mp3, .wav, .m4a, .ogg, .flac by the output name)',
     input: z.object({
-      path: z.string().min(1),
-      output: z
-        .string()
-        .regex(/\.(mp3|wav|m4a|aac|ogg|opus|flac)$/i, 'an audio file name (.mp3, .wav, .m4a, .ogg, .flac)'),
+      path: pathParam,
+      output: pathParam.regex(
+        /\.(mp3|wav|m4a|aac|ogg|opus|flac)$/i,
+        'an audio file name (.mp3, .wav, .m4a, .ogg, .flac)',
+      ),
       sampleRate: z.number().int().min(8_000).max(192_000).optional(),
       overwrite: z.boolean().default(false),
     }),
@@ -235,75 +277,19 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
         const source = input(path)
         const rateArgs = sampleRate ? ['-ar', String(sampleRate)] : []
         return produce(
+          path,
           source,
           output,
           overwrite,
-          (tmp) => ['-i', source, '-vn', ...rateArgs, tmp],
+          (tmp) => [...confinedInput(source), '-vn', ...rateArgs, tmp],
           ctx.signal,
         )
       },
     },
   })
 
-  const ytDlp = defineTool({
-    name: 'media_download',
-    category: 'media',
-    description:
-      'Download a video or its audio from a video site with yt-dlp into the data roots; needs yt-dlp and network access, and says so when either is missing',
-    input: z.object({
-      url: z.string().url(),
-      dir: z.string().default('downloads').describe('Folder under the data roots'),
-      audioOnly: z.boolean().default(false),
-    }),
-    output: z.object({ files: z.array(z.string()) }),
-    example: { url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', audioOnly: true },
-    annotations: {
-      title: 'Download with yt-dlp',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    handlers: {
-      local: async ({ url, dir, audioOnly }, ctx) => {
-        const folder = confinePath(dir, roots, 'dir')
-        mkdirSync(folder, { recursive: true })
-        try {
-          const { stdout } = await runBinary(
-            binaries.ytDlp,
-            [
-              '--no-playlist',
-              '--no-progress',
-              ...(audioOnly ? ['-x'] : []),
-              '-o',
-              `${folder}/%(title).100B [%(id)s].%(ext)s`,
-              '--print',
-              'after_move:filepath',
-              url,
-            ],
-            { signal: ctx.signal, installHint: 'install yt-dlp, e.g. the Debian package yt-dlp' },
-          )
-          const root = roots[0] as string
-          return {
-            files: stdout
-              .trim()
-              .split('\n')
-              .filter(Boolean)
-              .map((f) => f.replace(`${root}/`, '')),
-          }
-        } catch (err) {
-          if (!(err instanceof BinaryFailed)) throw err
-          const network = /resolve|network|connection|timed out|unreachable|getaddrinfo|urlopen/i.test(
-            err.stderr,
-          )
-          throw new McppError(
-            network ? 'UNAVAILABLE' : 'BAD_DATA',
-            network ? `no network access: ${err.message}` : err.message,
-          )
-        }
-      },
-    },
-  })
-
-  return { info: MEDIA_CATEGORY, tools: [probe, convert, thumbnail, extractAudio, ytDlp] }
+  return {
+    info: MEDIA_CATEGORY,
+    tools: [probe, convert, thumbnail, extractAudio, mediaDownloadTool(roots, binaries.ytDlp)],
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { UnixFS } from '@helia/unixfs'
 import type { CID } from 'multiformats/cid'
@@ -7,31 +7,91 @@ import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { writeAtomically } from '../../files/atomic-write.ts'
-import { confinePath } from '../../files/confine-path.ts'
-import { fsOf, type IpfsDeps, notFound, OFFLINE, parseCid } from './ipfs-deps.ts'
+import { confinePath, MAX_NAME_BYTES } from '../../files/confine-path.ts'
+import { pathParam } from '../../files/path-param.ts'
+import { fsOf, type IpfsDeps, OFFLINE, parseCid } from './ipfs-deps.ts'
+import { contentError, scoped } from './ipfs-errors.ts'
+import { MAX_SAVE_BYTES, MAX_SAVE_DEPTH, MAX_SAVE_ENTRIES } from './limits.ts'
 
-async function readAll(fs: UnixFS, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const chunk of fs.cat(cid, { ...OFFLINE, signal })) chunks.push(chunk)
-  return Buffer.concat(chunks)
+/** What one save may still write; a DAG may link one child many times, so sizes add up fast. */
+interface Budget {
+  bytes: number
+  entries: number
+  skipped: string[]
+  signal: AbortSignal
+}
+
+function overBudget(cid: string, what: string): McppError {
+  return new McppError(
+    'INVALID_PARAMS',
+    `cid: ${cid} is larger than this relay saves in one call (${what}; at most ${MAX_SAVE_BYTES} bytes, ${MAX_SAVE_ENTRIES} files and folders, ${MAX_SAVE_DEPTH} levels)`,
+    { problems: [{ param: 'cid', problem: 'too large to save' }] },
+  )
+}
+
+/** Streams a UnixFS file to `path`, never more than the file declares nor than the budget allows. */
+export async function writeFileTo(fs: UnixFS, cid: CID, path: string, declared: number, budget: Budget) {
+  if (declared > budget.bytes) throw overBudget(cid.toString(), `a file of ${declared} bytes`)
+  const file = await open(path, 'wx')
+  let written = 0
+  try {
+    for await (const chunk of fs.cat(cid, { ...OFFLINE, signal: budget.signal })) {
+      written += chunk.byteLength
+      if (written > budget.bytes) throw overBudget(cid.toString(), 'its files')
+      await file.write(chunk)
+    }
+  } finally {
+    await file.close()
+  }
+  budget.bytes -= written
+  return written
 }
 
 /** Writes a UnixFS file or directory tree at `path`; returns bytes and files written. */
-async function exportTo(fs: UnixFS, cid: CID, path: string, signal: AbortSignal) {
-  const stat = await fs.stat(cid, { ...OFFLINE, signal })
-  if (stat.type !== 'directory') {
-    const bytes = await readAll(fs, cid, signal)
-    await writeFile(path, bytes)
-    return { bytes: bytes.length, files: 1 }
+async function exportTo(fs: UnixFS, cid: CID, path: string, rel: string, depth: number, budget: Budget) {
+  budget.signal.throwIfAborted()
+  if (--budget.entries < 0) throw overBudget(cid.toString(), 'too many entries')
+  const stat = await fs.stat(cid, { ...OFFLINE, signal: budget.signal })
+  // The exporter calls a UnixFS symlink an empty file; its UnixFS data says what it is.
+  if (stat.unixfs?.type === 'symlink') {
+    if (rel === '')
+      throw new McppError('BAD_DATA', `cid: ${cid} is a symbolic link, which ipfs_get does not write`)
+    // Writing a link stored in the DAG could point anywhere; it is reported instead.
+    budget.skipped.push(rel)
+    return { bytes: 0, files: 0 }
   }
+  if (stat.type !== 'directory') {
+    return { bytes: await writeFileTo(fs, cid, path, Number(stat.size), budget), files: 1 }
+  }
+  if (depth >= MAX_SAVE_DEPTH) throw overBudget(cid.toString(), 'folders nested too deeply')
   await mkdir(path)
   let bytes = 0
   let files = 0
-  for await (const entry of fs.ls(cid, { ...OFFLINE, signal })) {
-    if (entry.name.includes('/') || entry.name === '..' || entry.name === '.') {
-      throw new McppError('INVALID_PARAMS', `cid: the directory has an unsafe entry name "${entry.name}"`)
+  const names = new Set<string>()
+  for await (const entry of fs.ls(cid, { ...OFFLINE, signal: budget.signal })) {
+    const name = entry.name
+    if (
+      names.has(name) ||
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      /[/\0]/.test(name) ||
+      Buffer.byteLength(name) > MAX_NAME_BYTES
+    ) {
+      throw new McppError(
+        'BAD_DATA',
+        `cid: the directory has an unsafe or repeated entry name ${JSON.stringify(name)}`,
+      )
     }
-    const sub = await exportTo(fs, entry.cid, join(path, entry.name), signal)
+    names.add(name)
+    const sub = await exportTo(
+      fs,
+      entry.cid,
+      join(path, name),
+      rel === '' ? name : `${rel}/${name}`,
+      depth + 1,
+      budget,
+    )
     bytes += sub.bytes
     files += sub.files
   }
@@ -42,13 +102,19 @@ export function ipfsGetTool(deps: IpfsDeps) {
   return defineTool({
     name: 'ipfs_get',
     category: 'ipfs',
-    description: 'Save a UnixFS file or directory by CID to a path under the data roots (written atomically)',
+    description: `Save a UnixFS file or directory by CID to a path under the data roots (written atomically; at most ${MAX_SAVE_BYTES / 2 ** 30} GiB and ${MAX_SAVE_ENTRIES} entries; symbolic links in the DAG are skipped and listed)`,
     input: z.object({
       cid: z.string().min(1).max(256),
-      path: z.string().min(1).describe('Destination under the data roots'),
+      path: pathParam.describe('Destination under the data roots'),
       overwrite: z.boolean().default(false),
     }),
-    output: z.object({ cid: z.string(), path: z.string(), bytes: z.number().int(), files: z.number().int() }),
+    output: z.object({
+      cid: z.string(),
+      path: z.string(),
+      bytes: z.number().int(),
+      files: z.number().int(),
+      skippedSymlinks: z.array(z.string()),
+    }),
     annotations: {
       title: 'Save content to a path',
       readOnlyHint: false,
@@ -65,16 +131,18 @@ export function ipfsGetTool(deps: IpfsDeps) {
         const { fs } = await fsOf(deps)
         const cid = parseCid(input.cid)
         let written = { bytes: 0, files: 0 }
-        try {
-          await writeAtomically(target, async (tmp) => {
-            written = await exportTo(fs, cid, tmp, ctx.signal)
-          })
-        } catch (err) {
-          if (err instanceof McppError) throw err
-          if (/not found|offline/i.test((err as Error).message)) throw notFound(input.cid, err)
-          throw err
-        }
-        return { cid: input.cid, path: target, ...written }
+        const skipped: string[] = []
+        await scoped(ctx.signal, async (signal) => {
+          const budget = { bytes: MAX_SAVE_BYTES, entries: MAX_SAVE_ENTRIES, skipped, signal }
+          try {
+            await writeAtomically(target, async (tmp) => {
+              written = await exportTo(fs, cid, tmp, '', 0, budget)
+            })
+          } catch (err) {
+            throw contentError(input.cid, err, ctx.signal)
+          }
+        })
+        return { cid: input.cid, path: target, ...written, skippedSymlinks: skipped }
       },
     },
   })

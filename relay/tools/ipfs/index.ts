@@ -1,6 +1,7 @@
 /** The `ipfs` category: UnixFS content on the relay's Helia node (work in progress for issue 4). */
 import { ipfsAddTools } from './add.ts'
-import { ipfsCarDagTools } from './car-dag.ts'
+import { ipfsCarTools } from './car.ts'
+import { ipfsDagTools } from './dag.ts'
 import { ipfsGetTool } from './get.ts'
 import type { IpfsDeps } from './ipfs-deps.ts'
 import { ipfsPinTools } from './pins.ts'
@@ -20,7 +21,8 @@ export function ipfsTools(deps: IpfsDeps) {
       ...ipfsReadTools(deps),
       ipfsGetTool(deps),
       ...ipfsPinTools(deps),
-      ...ipfsCarDagTools(deps),
+      ...ipfsCarTools(deps),
+      ...ipfsDagTools(deps),
     ],
   }
 }

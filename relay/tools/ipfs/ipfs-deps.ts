@@ -32,12 +32,6 @@ export function parseCid(text: string, param = 'cid'): CID {
 /** Reads never go to the network here: a block this relay lacks is a clear NOT_FOUND. */
 export const OFFLINE = { offline: true } as const
 
-export function notFound(cid: string, err: unknown): McppError {
-  return new McppError('NOT_FOUND', `${cid} is not in this relay's blockstore (${(err as Error).message})`, {
-    cid,
-  })
-}
-
 /** MCP annotations shared by the ipfs tools. */
 export const READS = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 export const STORES = {

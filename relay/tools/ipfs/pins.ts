@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import { type IpfsDeps, notFound, parseCid } from './ipfs-deps.ts'
+import { type IpfsDeps, parseCid } from './ipfs-deps.ts'
+import { MAX_DAG_BLOCKS } from './limits.ts'
+import { pinDag, unpinDag } from './pin-dag.ts'
 
-const PIN_WALK_TIMEOUT_MS = 10_000
 const cid = z.string().min(1).max(256).describe('Content identifier')
 const mutate = { readOnlyHint: false, idempotentHint: true, openWorldHint: false } as const
 
@@ -10,25 +11,15 @@ export function ipfsPinTools(deps: IpfsDeps) {
   const add = defineTool({
     name: 'ipfs_pin_add',
     category: 'ipfs',
-    description: 'Pin a DAG on this relay so that its blocks are kept; every block must be present locally',
+    description: `Pin a DAG on this relay so that its blocks are kept; every block must be present locally (at most ${MAX_DAG_BLOCKS} blocks)`,
     input: z.object({ cid }),
     output: z.object({ cid: z.string(), pinned: z.literal(true), blocks: z.number().int() }),
     annotations: { title: 'Pin', ...mutate, destructiveHint: false },
     handlers: {
       local: async (input, ctx) => {
         const helia = await deps.helia()
-        const root = parseCid(input.cid)
-        let blocks = 0
-        if (!(await helia.blockstore.has(root))) throw notFound(input.cid, new Error('no root block'))
-        if (await helia.pins.isPinned(root)) return { cid: input.cid, pinned: true as const, blocks: 0 }
-        // Pinning walks the DAG and would wait on the network for a missing child block.
-        const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(PIN_WALK_TIMEOUT_MS)])
-        try {
-          for await (const _ of helia.pins.add(root, { signal })) blocks++
-        } catch (err) {
-          if (ctx.signal.aborted) throw err
-          throw notFound(input.cid, new Error(`a block of the DAG is missing: ${(err as Error).message}`))
-        }
+        // Offline: a block this relay lacks is NOT_FOUND at once, never a wait on the network.
+        const blocks = await pinDag(helia, parseCid(input.cid), ctx.signal)
         return { cid: input.cid, pinned: true as const, blocks }
       },
     },
@@ -44,9 +35,7 @@ export function ipfsPinTools(deps: IpfsDeps) {
     handlers: {
       local: async (input, ctx) => {
         const helia = await deps.helia()
-        const root = parseCid(input.cid)
-        const wasPinned = await helia.pins.isPinned(root)
-        if (wasPinned) for await (const _ of helia.pins.rm(root, { signal: ctx.signal })) void _
+        const wasPinned = await unpinDag(helia, parseCid(input.cid), ctx.signal)
         return { cid: input.cid, pinned: false as const, wasPinned }
       },
     },

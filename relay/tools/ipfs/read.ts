@@ -1,10 +1,11 @@
 import { z } from 'zod'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import { fsOf, type IpfsDeps, notFound, OFFLINE, parseCid } from './ipfs-deps.ts'
+import { fsOf, type IpfsDeps, OFFLINE, parseCid } from './ipfs-deps.ts'
+import { contentError, scoped } from './ipfs-errors.ts'
+import { MAX_CAT_BYTES } from './limits.ts'
 
 const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 const cid = z.string().min(1).max(256).describe('Content identifier')
-const MAX_CAT_BYTES = 4 * 1024 * 1024
 
 export function ipfsReadTools(deps: IpfsDeps) {
   const cat = defineTool({
@@ -29,23 +30,23 @@ export function ipfsReadTools(deps: IpfsDeps) {
     handlers: {
       local: async (input, ctx) => {
         const { fs } = await fsOf(deps)
-        const chunks: Buffer[] = []
-        try {
-          for await (const chunk of fs.cat(parseCid(input.cid), {
-            ...OFFLINE,
-            offset: input.offset,
-            length: input.length,
-            signal: ctx.signal,
-          })) {
-            chunks.push(Buffer.from(chunk))
+        const root = parseCid(input.cid)
+        const bytes = await scoped(ctx.signal, async (signal) => {
+          const chunks: Buffer[] = []
+          try {
+            for await (const chunk of fs.cat(root, {
+              ...OFFLINE,
+              offset: input.offset,
+              length: input.length,
+              signal,
+            })) {
+              chunks.push(Buffer.from(chunk))
+            }
+          } catch (err) {
+            throw contentError(input.cid, err, ctx.signal)
           }
-        } catch (err) {
-          if ((err as Error).name === 'NotFoundError' || /not found|offline/i.test((err as Error).message)) {
-            throw notFound(input.cid, err)
-          }
-          throw err
-        }
-        const bytes = Buffer.concat(chunks)
+          return Buffer.concat(chunks)
+        })
         return {
           cid: input.cid,
           bytes: bytes.length,
@@ -60,32 +61,45 @@ export function ipfsReadTools(deps: IpfsDeps) {
     name: 'ipfs_ls',
     category: 'ipfs',
     description: 'List the entries of a UnixFS directory by CID: name, CID, type and size',
-    input: z.object({ cid }),
+    input: z.object({
+      cid,
+      limit: z.number().int().min(1).max(10_000).default(1_000).describe('Entries to list at most'),
+    }),
     output: z.object({
       cid: z.string(),
       entries: z.array(z.object({ name: z.string(), cid: z.string(), type: z.string(), size: z.number() })),
+      truncated: z.boolean(),
     }),
     annotations: { title: 'List a directory by CID', ...READ },
     handlers: {
       local: async (input, ctx) => {
         const { fs } = await fsOf(deps)
-        const entries: Array<{ name: string; cid: string; type: string; size: number }> = []
-        try {
-          for await (const entry of fs.ls(parseCid(input.cid), { ...OFFLINE, signal: ctx.signal })) {
-            const stat = await fs.stat(entry.cid, { ...OFFLINE, signal: ctx.signal })
-            entries.push({
-              name: entry.name,
-              cid: entry.cid.toString(),
-              // Small files are stored as single raw leaves; in a directory they are files.
-              type: stat.type === 'raw' ? 'file' : stat.type,
-              size: Number(stat.size),
-            })
+        const root = parseCid(input.cid)
+        return scoped(ctx.signal, async (signal) => {
+          const entries: Array<{ name: string; cid: string; type: string; size: number }> = []
+          let truncated = false
+          try {
+            for await (const entry of fs.ls(root, { ...OFFLINE, signal })) {
+              if (entries.length === input.limit) {
+                truncated = true
+                break
+              }
+              const stat = await fs.stat(entry.cid, { ...OFFLINE, signal }).catch((err: unknown) => {
+                throw contentError(`${input.cid}/${entry.name}`, err, ctx.signal)
+              })
+              entries.push({
+                name: entry.name,
+                cid: entry.cid.toString(),
+                // Small files are stored as single raw leaves; in a directory they are files.
+                type: stat.type === 'raw' ? 'file' : stat.type,
+                size: Number(stat.size),
+              })
+            }
+          } catch (err) {
+            throw contentError(input.cid, err, ctx.signal)
           }
-        } catch (err) {
-          if (/not found|offline/i.test((err as Error).message)) throw notFound(input.cid, err)
-          throw err
-        }
-        return { cid: input.cid, entries }
+          return { cid: input.cid, entries, truncated }
+        })
       },
     },
   })
@@ -100,12 +114,12 @@ export function ipfsReadTools(deps: IpfsDeps) {
     handlers: {
       local: async (input, ctx) => {
         const { fs } = await fsOf(deps)
+        const root = parseCid(input.cid)
         try {
-          const s = await fs.stat(parseCid(input.cid), { ...OFFLINE, signal: ctx.signal })
+          const s = await fs.stat(root, { ...OFFLINE, signal: ctx.signal })
           return { cid: input.cid, type: s.type, size: Number(s.size) }
         } catch (err) {
-          if (/not found|offline/i.test((err as Error).message)) throw notFound(input.cid, err)
-          throw err
+          throw contentError(input.cid, err, ctx.signal)
         }
       },
     },
