@@ -103,7 +103,13 @@ describe('MCP endpoint in meta exposure mode', () => {
       name: 'tools_dispatch',
       arguments: { tool: 'system_echo', params: { message } },
     })
-    const expected = { tool: 'system_echo', category: 'system', runtime: 'local', result: { message } }
+    const expected = {
+      tool: 'system_echo',
+      category: 'system',
+      runtime: 'local',
+      verification: { trust: 'relay', verified: true, workers: [] },
+      result: { message },
+    }
     expect(result.structuredContent).toEqual(expected)
     expect(JSON.parse((result.content as Array<{ text: string }>)[0]!.text)).toEqual(expected)
   })
