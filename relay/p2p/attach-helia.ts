@@ -11,6 +11,7 @@ export async function attachHelia(
   libp2p: Libp2p,
   datastore: Datastore,
   blocksDir: string,
+  mayFetch: (peerId: string) => boolean = () => true,
 ): Promise<{ helia: Helia; stop(): Promise<void> }> {
   const [{ createHeliaLight }, { withBitswap }, { FsBlockstore }, dagCbor, dagJson, json] = await Promise.all(
     [
@@ -28,12 +29,41 @@ export async function attachHelia(
   const light = createHeliaLight({ blockstore, datastore, codecs: [dagCbor, dagJson, json] })
   Object.defineProperty(light, 'libp2p', { value: libp2p, enumerable: true })
   const helia = withBitswap(light as typeof light & { libp2p: Libp2p })
-  await helia.start()
+  await gateBitswap(libp2p, mayFetch, async () => {
+    await helia.start()
+  })
   return {
     helia,
     stop: async () => {
       await helia.stop()
       await blockstore.close()
     },
+  }
+}
+
+/**
+ * Serves bitswap only to peers `mayFetch` allows (member relays): the blockstore holds
+ * the operator's own content and task payloads, which a connected stranger must not
+ * read by CID (issue 9). @helia/bitswap has no per-peer policy, so its inbound
+ * handlers are wrapped as it registers them; the relay's own wants are unaffected.
+ */
+async function gateBitswap(libp2p: Libp2p, mayFetch: (peerId: string) => boolean, start: () => Promise<void>) {
+  const handle = libp2p.handle.bind(libp2p)
+  libp2p.handle = ((protocols, handler, options) => {
+    const names = Array.isArray(protocols) ? protocols : [protocols]
+    if (!names.some((p) => p.startsWith('/ipfs/bitswap/'))) return handle(protocols, handler, options)
+    return handle(
+      protocols,
+      (stream, connection) => {
+        if (mayFetch(connection.remotePeer.toString())) return handler(stream, connection)
+        stream.abort(new Error('bitswap is served to member relays only'))
+      },
+      options,
+    )
+  }) as Libp2p['handle']
+  try {
+    await start()
+  } finally {
+    libp2p.handle = handle
   }
 }

@@ -17,6 +17,8 @@ export interface RelayNodeInit {
   port: number
   dataDir: string
   privateKey: PrivateKey
+  /** Peers whose bitswap wants the relay serves (member relays); nobody else reads its blockstore. */
+  mayFetchBlocks?: (peerId: string) => boolean
   /** Peers refused at connection time (temporary bans, issue 9). */
   isBanned?: (peerId: string) => boolean
   /** Extra addresses to announce (e.g. a public DNS name behind a proxy). */
@@ -84,7 +86,7 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
     libp2p,
     peerId: libp2p.peerId.toString(),
     helia: async () => {
-      attached ??= attachHelia(libp2p, datastore, join(init.dataDir, 'blocks'))
+      attached ??= attachHelia(libp2p, datastore, join(init.dataDir, 'blocks'), init.mayFetchBlocks)
       return (await attached).helia
     },
     multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),

@@ -24,6 +24,7 @@ export async function startP2p(c: RelayComponents): Promise<void> {
     privateKey,
     // A banned peer's connections are refused as soon as its key is known (after noise).
     isBanned: (peerId) => tasks.standing.isBanned(peerId),
+    mayFetchBlocks: (peerId) => config.relays.members.includes(peerId),
   })
   // A new ban ends the peer's current connections; its tasks go back to the queue.
   tasks.standing.onBan(({ peerId }) => {
