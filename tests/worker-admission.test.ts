@@ -156,6 +156,17 @@ describe('sensitive calls and untrustworthy workers', () => {
   })
 })
 
+describe('honest results', () => {
+  it('a direct call says in _meta where it ran and how it was checked', async () => {
+    await start({ expose: 'flat' })
+    const result = await client.callTool({ name: 'text_hash', arguments: { text: 'abc' } })
+    expect(result._meta?.['mcpp/verification']).toEqual({
+      runtime: 'local',
+      verification: { trust: 'relay', verified: true, workers: [] },
+    })
+  })
+})
+
 describe('task quotas', () => {
   it('refuses a batch that would take an identity over its unfinished-task limit, and queues none of it', async () => {
     await start({ tasks: { maxActivePerIdentity: 5 } })

@@ -2,9 +2,16 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { ERROR_META_KEY } from '../../shared/constants.ts'
 import type { McppError } from '../../shared/errors.ts'
 
+/** Where a result came from and how it was checked, in `_meta` of a direct call (issue 9: honest results). */
+export const VERIFICATION_META_KEY = 'mcpp/verification'
+
 /** A successful call: structured output plus its JSON text for clients that read only text. */
-export function successResult(output: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output }
+export function successResult(output: Record<string, unknown>, provenance?: Record<string, unknown>): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(output) }],
+    structuredContent: output,
+    ...(provenance === undefined ? {} : { _meta: { [VERIFICATION_META_KEY]: provenance } }),
+  }
 }
 
 /**

@@ -121,8 +121,12 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
       const params = request.params.arguments ?? {}
       // Before anything walks the params recursively (validation, the audit digest).
       assertParamsDepth(params)
-      const { output } = await surface.executor.call(tool, params, toolContext(server, tool, extra, caller))
-      return successResult(output)
+      const { output, runtime, verification } = await surface.executor.call(
+        tool,
+        params,
+        toolContext(server, tool, extra, caller),
+      )
+      return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) })
     } catch (err) {
       return errorResult(toMcppError(err, extra.signal))
     } finally {
