@@ -22,9 +22,9 @@ export interface RelayChild extends ChildServer {
 }
 
 /** Starts the compiled relay as `npm start` does, on free ports with a fresh data directory. */
-export async function startRelayChild(): Promise<RelayChild> {
+export async function startRelayChild(extraArgs: readonly string[] = []): Promise<RelayChild> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
-  const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn']
+  const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs]
   const child = await startChildServer([...npmStartArgs(), ...args], 'relay')
   return {
     ...child,
