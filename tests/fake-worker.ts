@@ -31,6 +31,8 @@ export interface FakeStream {
   /** Resolves when the stream closes, with the error if it was reset. */
   closed: Promise<Error | undefined>
   hello(overrides?: Partial<HelloMessage>): Promise<Extract<RelayMessage, { type: 'welcome' }>>
+  /** Sends a hello and waits for nothing (for hellos the relay should refuse). */
+  sendHello(overrides?: Partial<HelloMessage>): Promise<void>
 }
 
 export async function fakeWorker(
@@ -68,21 +70,24 @@ export async function fakeWorker(
           }
           check()
         })
+      const sendHello = (overrides: Partial<HelloMessage> = {}) =>
+        channel.send({
+          type: 'hello',
+          version: 1,
+          name: 'fake',
+          kinds: ['echo'],
+          capabilities: [],
+          concurrency: 1,
+          ...overrides,
+        })
       return {
         stream,
         channel,
         next,
         closed,
+        sendHello,
         hello: async (overrides = {}) => {
-          await channel.send({
-            type: 'hello',
-            version: 1,
-            name: 'fake',
-            kinds: ['echo'],
-            capabilities: [],
-            concurrency: 1,
-            ...overrides,
-          })
+          await sendHello(overrides)
           return next('welcome')
         },
       }

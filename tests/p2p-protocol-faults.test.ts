@@ -70,14 +70,7 @@ describe('bad input on the task protocol', () => {
 
   it('refuses a hello that claims a capability only the relay may give', async () => {
     const s = await (await peer()).open()
-    await s.channel.send({
-      type: 'hello',
-      version: 1,
-      name: 'x',
-      kinds: ['echo'],
-      capabilities: ['mcpp:member'],
-      concurrency: 1,
-    })
+    await s.sendHello({ capabilities: ['mcpp:member'] })
     expect(await s.closed).toBeInstanceOf(Error)
   })
 

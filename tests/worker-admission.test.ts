@@ -1,37 +1,16 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { RunningRelay } from '../relay/relay.ts'
-import { type FakeWorker, fakeWorker, scriptedWorker } from './fake-worker.ts'
-import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { scriptedWorker } from './fake-worker.ts'
+import { workerHarness } from './fixtures/worker-harness.ts'
+import { errorMeta } from './helpers.ts'
 
-let relay: RunningRelay
-let client: Client
-const peers: FakeWorker[] = []
-
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.stop()
-  await client?.close()
-  await relay?.close()
-})
-
-async function start(
-  overrides: Parameters<typeof startTestRelay>[0] = {},
-  headers: Record<string, string> = {},
-) {
-  relay = await startTestRelay(overrides)
-  client = await connectClient(relay.url, headers)
-}
-
-async function peer(): Promise<FakeWorker> {
-  const p = await fakeWorker(relay.url)
-  peers.push(p)
-  return p
-}
+const h = workerHarness()
+const start = h.start.bind(h)
+const peer = () => h.peer()
 
 async function call(tool: string, params: Record<string, unknown>) {
-  return client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
+  return h.client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
 }
 
 const JOIN = 'a-join-token-of-sixteen+'
@@ -40,28 +19,20 @@ const TOKEN = 'operator-token-for-tests'
 describe('worker admission', () => {
   it('in token mode refuses a worker without a valid join token before sending it anything', async () => {
     await start({ workers: { admission: 'token', joinTokens: [JOIN] } })
-    relay.components.tasks.submit([{ kind: 'echo', input: 'secret input' }])
+    h.relay.components.tasks.submit([{ kind: 'echo', input: 'secret input' }])
     for (const joinToken of [undefined, 'wrong-token-wrong-token']) {
       const s = await (await peer()).open()
-      await s.channel.send({
-        type: 'hello',
-        version: 1,
-        name: 'x',
-        kinds: ['echo'],
-        capabilities: [],
-        concurrency: 1,
-        ...(joinToken === undefined ? {} : { joinToken }),
-      })
+      await s.sendHello(joinToken === undefined ? {} : { joinToken })
       const refused = await s.next('error')
       expect(refused.code).toBe('ADMISSION_REFUSED')
       await s.closed
     }
-    expect(relay.components.tasks.registry.size).toBe(0)
+    expect(h.relay.components.tasks.registry.size).toBe(0)
     const member = await (await peer()).open()
     const welcome = await member.hello({ joinToken: JOIN })
     expect(welcome.workerId).toBeTruthy()
     expect((await member.next('assign')).tasks[0]?.input).toBe('secret input')
-    expect(relay.components.tasks.registry.list()[0]?.workerClass).toBe('member')
+    expect(h.relay.components.tasks.registry.list()[0]?.workerClass).toBe('member')
   })
 
   it('in allowlist mode admits only listed PeerIds', async () => {
@@ -69,17 +40,9 @@ describe('worker admission', () => {
     const listedId = peerIdFromPrivateKey(key).toString()
     await start({ workers: { admission: 'allowlist', allowlist: [listedId] } })
     const stranger = await (await peer()).open()
-    await stranger.channel.send({
-      type: 'hello',
-      version: 1,
-      name: 'x',
-      kinds: ['echo'],
-      capabilities: [],
-      concurrency: 1,
-    })
+    await stranger.sendHello()
     expect((await stranger.next('error')).code).toBe('ADMISSION_REFUSED')
-    const listed = await fakeWorker(relay.url, { privateKey: key })
-    peers.push(listed)
+    const listed = await h.peer({ privateKey: key })
     const welcome = await (await listed.open()).hello()
     expect(welcome.workerId).toContain(listedId)
   })
@@ -133,33 +96,36 @@ describe('sensitive calls and untrustworthy workers', () => {
     await start()
     const stallPeer = await peer()
     const staller = await scriptedWorker(stallPeer, () => ({ stall: true }))
-    const submitted = relay.components.tasks.submit([
+    const submitted = h.relay.components.tasks.submit([
       { kind: 'sha256', input: { text: 'x' }, timeoutMs: 50, maxAttempts: 5 },
     ])
     const id = submitted[0]!.task.id
     await expect
-      .poll(() => relay.components.tasks.standing.get(stallPeer.node.peerId.toString()).consecutiveTimeouts, {
-        timeout: 10_000,
-      })
+      .poll(
+        () => h.relay.components.tasks.standing.get(stallPeer.node.peerId.toString()).consecutiveTimeouts,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBeGreaterThanOrEqual(1)
     // Not dependable now: text_embed runs on the relay instead of waiting on it.
     const embed = await call('text_embed', { texts: ['hello'] })
     expect((embed.structuredContent as any).runtime).toBe('local')
     await expect
-      .poll(() => relay.components.tasks.standing.isBanned(stallPeer.node.peerId.toString()), {
+      .poll(() => h.relay.components.tasks.standing.isBanned(stallPeer.node.peerId.toString()), {
         timeout: 10_000,
       })
       .toBe(true)
     await expect.poll(() => stallPeer.node.getConnections().length).toBe(0)
     expect(staller.assigned.filter((t) => t === id).length).toBe(3)
-    expect(relay.components.tasks.store.get(id)?.state).toBe('queued')
+    expect(h.relay.components.tasks.store.get(id)?.state).toBe('queued')
   })
 })
 
 describe('honest results', () => {
   it('a direct call says in _meta where it ran and how it was checked', async () => {
     await start({ expose: 'flat' })
-    const result = await client.callTool({ name: 'text_hash', arguments: { text: 'abc' } })
+    const result = await h.client.callTool({ name: 'text_hash', arguments: { text: 'abc' } })
     expect(result._meta?.['mcpp/verification']).toEqual({
       runtime: 'local',
       verification: { trust: 'relay', verified: true, workers: [] },
@@ -174,7 +140,7 @@ describe('task quotas', () => {
     const refused = await call('p2p_taskqueue_submit', { tasks })
     expect(refused.isError).toBe(true)
     expect(errorMeta(refused).code).toBe('QUOTA_EXCEEDED')
-    expect(relay.components.tasks.store.countsByState().queued).toBe(0)
+    expect(h.relay.components.tasks.store.countsByState().queued).toBe(0)
     const ok = await call('p2p_taskqueue_submit', { tasks: tasks.slice(0, 5) })
     expect(ok.isError).toBeFalsy()
     const more = await call('p2p_taskqueue_submit', { kind: 'parked', input: 6 })

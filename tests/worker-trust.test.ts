@@ -1,34 +1,15 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { RunningRelay } from '../relay/relay.ts'
-import { type Answer, type FakeWorker, fakeWorker, scriptedWorker } from './fake-worker.ts'
-import { connectClient, startTestRelay } from './helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { type Answer, scriptedWorker } from './fake-worker.ts'
+import { workerHarness } from './fixtures/worker-harness.ts'
 
-let relay: RunningRelay
-let client: Client
-const peers: FakeWorker[] = []
-
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.stop()
-  await client?.close()
-  await relay?.close()
-})
-
-async function start(overrides: Parameters<typeof startTestRelay>[0] = {}) {
-  relay = await startTestRelay(overrides)
-  client = await connectClient(relay.url)
-}
-
-async function peer(): Promise<FakeWorker> {
-  const p = await fakeWorker(relay.url)
-  peers.push(p)
-  return p
-}
+const h = workerHarness()
+const start = h.start.bind(h)
+const peer = () => h.peer()
 
 async function dispatch(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
+  const result = await h.client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
   if (result.isError) throw new Error(JSON.stringify(result._meta ?? result.content))
   return result.structuredContent as any
 }
@@ -73,7 +54,7 @@ describe('results from untrusted workers are verified', () => {
       verified: true,
       dissent: [liarPeer.node.peerId.toString()],
     })
-    expect(relay.components.tasks.standing.isBanned(liarPeer.node.peerId.toString())).toBe(true)
+    expect(h.relay.components.tasks.standing.isBanned(liarPeer.node.peerId.toString())).toBe(true)
     await expect.poll(() => liarPeer.node.getConnections().length).toBe(0)
   })
 
@@ -102,11 +83,11 @@ describe('results from untrusted workers are verified', () => {
     const checkedId = checked.result.tasks[0].id
     await expect.poll(() => lying.assigned.includes(checkedId)).toBe(true)
     await expect
-      .poll(() => relay.components.tasks.standing.isBanned(liarPeer.node.peerId.toString()))
+      .poll(() => h.relay.components.tasks.standing.isBanned(liarPeer.node.peerId.toString()))
       .toBe(true)
     // The early answer was thrown away and both tasks run again, on an honest worker.
     const earlyId = early.result.tasks[0].id
-    await expect.poll(() => relay.components.tasks.store.get(earlyId)?.state).toBe('queued')
+    await expect.poll(() => h.relay.components.tasks.store.get(earlyId)?.state).toBe('queued')
     const good = await peer()
     await scriptedWorker(good, honestSha)
     const again = await dispatch('p2p_taskqueue_wait', { taskId: earlyId, timeoutMs: 20_000 })
@@ -120,7 +101,7 @@ describe('results from untrusted workers are verified', () => {
       recomputedBy: 'relay',
       workers: [good.node.peerId.toString()],
     })
-    const metrics = await (await fetch(`${relay.url}/metrics`)).text()
+    const metrics = await (await fetch(`${h.relay.url}/metrics`)).text()
     expect(metrics).toMatch(/mcpp_task_verifications_total\{trust="spot-check",outcome="disagreed"\} 1/)
   })
 
@@ -135,6 +116,6 @@ describe('results from untrusted workers are verified', () => {
       wait: true,
     })
     expect(out.result.results[0]).toMatchObject({ state: 'failed', error: { code: 'INVALID_OUTPUT' } })
-    expect(relay.components.tasks.standing.get(bad.node.peerId.toString()).strikes).toBe(1)
+    expect(h.relay.components.tasks.standing.get(bad.node.peerId.toString()).strikes).toBe(1)
   })
 })

@@ -1,6 +1,10 @@
 import { McppError, NotAcceptedError } from '../../shared/errors.ts'
 import type { TaskService } from '../tasks/task-service.ts'
+import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/queue/defaults.ts'
 import { type RuntimeBackend, Verified } from './runtime-backend.ts'
+
+/** Per-attempt limit of a P2P task for a tool that also runs on the relay (runtime auto). */
+const AUTO_TASK_TIMEOUT_MS = 15_000
 
 /**
  * Runs a tool as a P2P task: the tool's `taskKind` with its validated input, on a
@@ -33,8 +37,11 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
           {
             kind,
             input,
-            maxAttempts: 3,
-            ...(tool.timeoutMs === undefined ? {} : { timeoutMs: tool.timeoutMs }),
+            // A tool that could have run here must not hang on a stalling worker: a short
+            // limit and one retry. After a timeout the worker no longer counts as
+            // dependable, so the next calls run locally (issue 9).
+            maxAttempts: tool.handlers.local ? 2 : 3,
+            timeoutMs: tool.timeoutMs ?? (tool.handlers.local ? AUTO_TASK_TIMEOUT_MS : DEFAULT_TASK_TIMEOUT_MS),
           },
         ],
         subject,

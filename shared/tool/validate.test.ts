@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { assertParamsDepth, depthExceeds, MAX_PARAMS_DEPTH } from './validate.ts'
+import { valueDeeperThan as depthExceeds } from '../json-depth.ts'
+import { assertParamsDepth, MAX_PARAMS_DEPTH } from './validate.ts'
 
 function nested(depth: number): unknown {
   let value: unknown = 1
@@ -7,7 +8,7 @@ function nested(depth: number): unknown {
   return value
 }
 
-describe('depthExceeds', () => {
+describe('valueDeeperThan on params', () => {
   it('counts objects and arrays, not primitives', () => {
     expect(depthExceeds(1, 0)).toBe(false)
     expect(depthExceeds({}, 0)).toBe(true)

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { McppError } from '../errors.ts'
+import { valueDeeperThan } from '../json-depth.ts'
 import type { Tool } from './types.ts'
 
 /**
@@ -10,26 +11,9 @@ import type { Tool } from './types.ts'
  */
 export const MAX_PARAMS_DEPTH = 64
 
-/**
- * The nesting depth of a JSON-like value, counted iteratively (no recursion, so it is
- * safe on any input) and stopping as soon as it passes `limit`.
- */
-export function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }]
-  while (stack.length > 0) {
-    const { value: node, depth } = stack.pop() as { value: unknown; depth: number }
-    if (node === null || typeof node !== 'object') continue
-    if (depth + 1 > limit) return true
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 })
-    }
-  }
-  return false
-}
-
 /** Refuses params nested deeper than MAX_PARAMS_DEPTH with INVALID_PARAMS. */
 export function assertParamsDepth(params: unknown): void {
-  if (!depthExceeds(params, MAX_PARAMS_DEPTH)) return
+  if (!valueDeeperThan(params, MAX_PARAMS_DEPTH)) return
   const problem = { param: '(params)', problem: `nested deeper than ${MAX_PARAMS_DEPTH} levels` }
   throw new McppError('INVALID_PARAMS', `invalid params: ${problem.problem}`, {
     problems: [problem],

@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from '../json-depth.ts'
 import { encodeFrame, FrameDecoder } from './frame-decoder.ts'
-import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from './json-depth.ts'
 
 /**
  * Pull-style reading of length-prefixed frames from a libp2p v3 stream, for short

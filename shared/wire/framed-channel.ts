@@ -1,8 +1,8 @@
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { z } from 'zod'
+import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from '../json-depth.ts'
 import { encodeFrame, FrameDecoder, type FrameProblem } from './frame-decoder.ts'
-import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from './json-depth.ts'
 
 export type ChannelProblem = FrameProblem | 'not_json' | 'too_deep' | 'invalid_message'
 

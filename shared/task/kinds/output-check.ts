@@ -1,6 +1,6 @@
 import { canonicalJson } from '../../canonical-json.ts'
+import { valueDeeperThan } from '../../json-depth.ts'
 import { HASHING_EMBEDDING_MODEL } from '../../text/hashing-embedding.ts'
-import { valueDeeperThan } from '../../wire/json-depth.ts'
 import { embedKind } from './embed.ts'
 import { sha256Kind } from './sha256.ts'
 import { wasmKind } from './wasm.ts'
