@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
+import { DEFAULT_SQL_LIMITS as SQL } from '../datasets/sql-limits.ts'
 
 const port = z.number().int().min(0).max(65535)
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -41,6 +42,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       rules: z.array(routeRule).default(DEFAULT_ROUTE_RULES.map((r) => ({ ...r }))),
       fallback: z.enum(['local', 'none']).default('local'),
+    })
+    .prefault({}),
+  /** Limits on every DuckDB statement (dataset, analytics, file and scan tools). */
+  sql: z
+    .strictObject({
+      timeoutSeconds: z.number().positive().default(SQL.timeoutSeconds),
+      memoryLimitMb: z.number().int().min(16).default(SQL.memoryLimitMb),
+      tempLimitMb: z.number().int().min(0).default(SQL.tempLimitMb),
+      threads: z.number().int().min(1).max(256).default(SQL.threads),
+      maxConcurrent: z.number().int().min(1).max(1024).default(SQL.maxConcurrent),
+      maxPerIdentity: z.number().int().min(1).max(1024).default(SQL.maxPerIdentity),
     })
     .prefault({}),
 })

@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs'
-import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader } from '@duckdb/node-api'
+import type {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBPreparedStatement,
+  DuckDBResultReader,
+} from '@duckdb/node-api'
+import type { Registry } from 'prom-client'
+import { FairSlots } from '../../shared/data/fair-slots.ts'
+import { checkExpressionTree, expressionProbe } from '../../shared/data/sql-expression.ts'
 import { sqlString } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
+import { DEFAULT_SQL_LIMITS, type SqlLimits } from './sql-limits.ts'
+import { type SqlMetrics, sqlMetrics } from './sql-metrics.ts'
 
 export interface DuckEngineOptions {
   /** The database file (datasets persist across restarts). */
@@ -10,9 +20,20 @@ export interface DuckEngineOptions {
   allowedDirs: readonly string[]
   /** Scratch folder for spilling and for files fetched from IPFS. */
   tmpDir: string
-  threads?: number
-  memoryLimit?: string
+  limits?: Partial<SqlLimits>
+  /** Where the limits and slot gauges are published (the relay's /metrics). */
+  registry?: Registry
 }
+
+/**
+ * Who runs a statement and when to stop it: a tool's context (its signal and caller),
+ * or only a signal. Statements without a caller are counted as `unattributed`, one
+ * bucket of their own under the per-identity limit.
+ */
+export type SqlCall =
+  | AbortSignal
+  | { signal?: AbortSignal | undefined; caller?: { identity?: string | undefined } | undefined }
+  | undefined
 
 export type Row = Record<string, unknown>
 export interface Column {
@@ -31,13 +52,27 @@ const INTEGER_TYPES = new Set(['BIGINT', 'UBIGINT', 'HUGEINT', 'UHUGEINT'])
  * tools, opened on first use (so a relay that never touches data does not carry it).
  * SQL runs sandboxed: file access only inside `allowedDirs`, no extension installs,
  * and the configuration is locked, so a query cannot widen its own permissions.
+ *
+ * Every statement runs under the `sql` limits (issue 9): one statement per call (text
+ * after it is refused, not run), a time limit, the engine's memory and spill limits, a
+ * fair share of the slots (FairSlots, per identity), and an interrupt as soon as its
+ * call is cancelled, its client leaves or its time is up.
  */
 export class DuckEngine {
   private readonly options: DuckEngineOptions
+  readonly limits: SqlLimits
+  private readonly slots: FairSlots
+  private readonly metrics: SqlMetrics | undefined
   private instance: Promise<DuckDBInstance> | undefined
 
   constructor(options: DuckEngineOptions) {
     this.options = options
+    this.limits = { ...DEFAULT_SQL_LIMITS, ...options.limits }
+    this.slots = new FairSlots({
+      maxRunning: this.limits.maxConcurrent,
+      maxPerKey: this.limits.maxPerIdentity,
+    })
+    this.metrics = options.registry && sqlMetrics(options.registry, this.limits, this.slots)
   }
 
   get tmpDir(): string {
@@ -49,8 +84,9 @@ export class DuckEngine {
       mkdirSync(this.options.tmpDir, { recursive: true })
       const { DuckDBInstance } = await import('@duckdb/node-api')
       const instance = await DuckDBInstance.create(this.options.file, {
-        threads: String(this.options.threads ?? 2),
-        memory_limit: this.options.memoryLimit ?? '1GB',
+        threads: String(this.limits.threads),
+        memory_limit: `${this.limits.memoryLimitMb}MiB`,
+        max_temp_directory_size: `${this.limits.tempLimitMb}MiB`,
         autoinstall_known_extensions: 'false',
         temp_directory: this.options.tmpDir,
       })
@@ -65,43 +101,93 @@ export class DuckEngine {
     return this.instance
   }
 
-  /**
-   * Runs `fn` on a connection of its own (connections run one statement at a time);
-   * aborting `signal` interrupts the running statement.
-   */
-  async with<T>(fn: (connection: DuckDBConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const connection = await (await this.open()).connect()
-    const interrupt = () => connection.interrupt()
-    signal?.addEventListener('abort', interrupt, { once: true })
-    try {
-      signal?.throwIfAborted()
-      return await fn(connection)
-    } catch (err) {
-      throw signal?.aborted ? signal.reason : engineError(err)
-    } finally {
-      signal?.removeEventListener('abort', interrupt)
-      connection.closeSync()
-    }
+  run(sql: string, params?: unknown[], call?: SqlCall): Promise<void> {
+    return this.statement(sql, params, call, async (p) => {
+      await p.run()
+    })
   }
 
-  run(sql: string, params?: unknown[], signal?: AbortSignal): Promise<void> {
-    return this.with(async (c) => {
-      await c.run(sql, params as never)
-    }, signal)
-  }
-
-  read(sql: string, params?: unknown[], signal?: AbortSignal): Promise<ReadResult> {
-    return this.with(async (c) => toResult(await c.runAndReadAll(sql, params as never)), signal)
+  read(sql: string, params?: unknown[], call?: SqlCall): Promise<ReadResult> {
+    return this.statement(sql, params, call, async (p) => toResult(await p.runAndReadAll()))
   }
 
   /**
    * Checks that `sql` is exactly one read-only statement (a query), so tools that
    * take SQL from a caller cannot change or drop anything.
    */
-  async assertQuery(sql: string, param = 'sql'): Promise<void> {
-    await this.with(async (c) => {
-      const statements = await c.extractStatements(sql)
+  async assertQuery(sql: string, param = 'sql', call?: SqlCall): Promise<void> {
+    const { StatementType } = await import('@duckdb/node-api')
+    await this.statement(
+      sql,
+      undefined,
+      call,
+      async (prepared) => {
+        if (prepared.statementType !== StatementType.SELECT) {
+          throw new McppError('INVALID_PARAMS', `${param}: only queries (SELECT, WITH …) are allowed here`, {
+            problems: [{ param, problem: 'not a query' }],
+          })
+        }
+      },
+      { param },
+    )
+  }
+
+  /**
+   * Checks with DuckDB's parser that `text` is exactly one scalar expression (no
+   * subquery, nothing appended), refusing it with INVALID_PARAMS naming `param`.
+   */
+  async assertExpression(text: string, param: string, call?: SqlCall): Promise<void> {
+    refuseNul(text, param)
+    const { rows } = await this.read(
+      'SELECT json_serialize_sql($1::VARCHAR) AS tree',
+      [expressionProbe(text)],
+      call,
+    )
+    const check = checkExpressionTree(String(rows[0]?.tree))
+    if (!check.ok) {
+      throw new McppError('INVALID_PARAMS', `${param}: ${check.problem}`, {
+        problems: [{ param, problem: check.problem }],
+      })
+    }
+  }
+
+  /**
+   * Runs one statement on a connection of its own under the limits: a slot first
+   * (QUOTA_EXCEEDED when the caller already has its share), then extract, prepare, bind
+   * and `consume`, interrupted when the call's signal aborts or the time limit passes.
+   */
+  private async statement<T>(
+    sql: string,
+    params: unknown[] | undefined,
+    call: SqlCall,
+    consume: (prepared: DuckDBPreparedStatement) => Promise<T>,
+    options: { param?: string } = {},
+  ): Promise<T> {
+    // The C API reads SQL up to the first NUL: text after one would be checked by
+    // nobody and dropped silently, so it is refused.
+    refuseNul(sql, options.param ?? 'sql')
+    const { signal: callerSignal, key } = callOf(call)
+    const deadline = AbortSignal.timeout(this.limits.timeoutSeconds * 1000)
+    const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline
+    let connection: DuckDBConnection | undefined
+    let release: (() => void) | undefined
+    const interrupt = () => connection?.interrupt()
+    signal.addEventListener('abort', interrupt, { once: true })
+    try {
+      const slot = this.slots.acquire(key, signal)
+      if (!slot) {
+        this.metrics?.refused('concurrency')
+        throw new McppError(
+          'QUOTA_EXCEEDED',
+          `this caller already has ${this.limits.maxPerIdentity} SQL statements running or waiting (sql.maxPerIdentity); retry when one has finished`,
+          { limit: 'sql.maxPerIdentity' },
+        )
+      }
+      release = await slot
+      connection = await (await this.open()).connect()
+      const statements = await connection.extractStatements(sql)
       if (statements.count !== 1) {
+        const param = options.param ?? 'sql'
         throw new McppError(
           'INVALID_PARAMS',
           `${param}: give exactly one statement (found ${statements.count})`,
@@ -111,19 +197,76 @@ export class DuckEngine {
         )
       }
       const prepared = await statements.prepare(0)
-      const { StatementType } = await import('@duckdb/node-api')
-      if (prepared.statementType !== StatementType.SELECT) {
-        throw new McppError('INVALID_PARAMS', `${param}: only queries (SELECT, WITH …) are allowed here`, {
-          problems: [{ param, problem: 'not a query' }],
-        })
+      try {
+        if (params !== undefined && params.length > 0) prepared.bind(params as never)
+        // DuckDB forgets an interrupt that arrives before its statement starts, so an
+        // abort during the steps above is honoured here, synchronously before the start.
+        signal.throwIfAborted()
+        return await consume(prepared)
+      } finally {
+        prepared.destroySync()
       }
-    })
+    } catch (err) {
+      throw this.failure(err, signal, callerSignal)
+    } finally {
+      signal.removeEventListener('abort', interrupt)
+      connection?.closeSync()
+      release?.()
+    }
+  }
+
+  /** What a failed statement tells its caller: its own cancellation, TIMEOUT, or DuckDB's error. */
+  private failure(err: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined): unknown {
+    if (callerSignal?.aborted) return callerSignal.reason
+    if (signal.aborted) {
+      this.metrics?.refused('timeout')
+      return new McppError(
+        'TIMEOUT',
+        `the SQL statement ran past its ${this.limits.timeoutSeconds} s limit (sql.timeoutSeconds) and was stopped`,
+        { limit: 'sql.timeoutSeconds' },
+      )
+    }
+    const mapped = engineError(err)
+    if (mapped instanceof McppError && mapped.code === 'QUOTA_EXCEEDED') {
+      this.metrics?.refused('memory')
+      return new McppError(
+        'QUOTA_EXCEEDED',
+        `the SQL statement needs more than the engine's ${this.limits.memoryLimitMb} MiB of memory (sql.memoryLimitMb) and ${this.limits.tempLimitMb} MiB of spill space (sql.tempLimitMb): ${mapped.message}`,
+        { limit: 'sql.memoryLimitMb', engine: 'duckdb' },
+      )
+    }
+    return mapped
   }
 
   async close(): Promise<void> {
     const instance = this.instance
     this.instance = undefined
     if (instance) (await instance.catch(() => undefined))?.closeSync()
+  }
+}
+
+/** The signal that stops a call's work. */
+export function signalOf(call: SqlCall): AbortSignal | undefined {
+  return call instanceof AbortSignal ? call : call?.signal
+}
+
+function callOf(call: SqlCall): { signal: AbortSignal | undefined; key: string } {
+  if (call instanceof AbortSignal) return { signal: call, key: 'unattributed' }
+  const caller = call?.caller
+  const key =
+    caller === undefined
+      ? 'unattributed'
+      : caller.identity === undefined
+        ? 'anonymous'
+        : `identity:${caller.identity}`
+  return { signal: signalOf(call), key }
+}
+
+function refuseNul(text: string, param: string): void {
+  if (text.includes('\0')) {
+    throw new McppError('INVALID_PARAMS', `${param}: NUL characters are not allowed in SQL`, {
+      problems: [{ param, problem: 'contains NUL' }],
+    })
   }
 }
 
@@ -149,6 +292,8 @@ function engineError(err: unknown): unknown {
   if (err instanceof McppError || !(err instanceof Error)) return err
   const message = (err.message.split('\n')[0] ?? err.message).replace(/^Failed to extract statements: /, '')
   const kind = /^([A-Za-z ]+?) Error:/.exec(message)?.[1] ?? ''
+  // The memory and spill limits are the engine's; the statement may fit another time.
+  if (kind === 'Out of Memory') return new McppError('QUOTA_EXCEEDED', message, { engine: 'duckdb' })
   const code = ['Parser', 'Binder', 'Catalog', 'Conversion', 'Invalid Input', 'Not implemented'].includes(
     kind,
   )

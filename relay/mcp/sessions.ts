@@ -5,6 +5,7 @@ import { isInitializeRequest, type ListToolsResult } from '@modelcontextprotocol
 import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
+import { cancelOnDisconnect } from './cancel-on-disconnect.ts'
 import { createMcpServer, type McpSurface, toolListing } from './create-server.ts'
 import { onBodyDone } from './on-body-done.ts'
 import { readJsonRpcBody } from './read-json-rpc-body.ts'
@@ -78,7 +79,10 @@ export class McpSessions {
         )
       }
       session.lastSeen = this.init.now()
-      return session.transport.handleRequest(req, options)
+      const res = await session.transport.handleRequest(req, options)
+      // Issue 9 (SQL slice): a client that leaves mid-call cancels it; see the helper.
+      cancelOnDisconnect(req, body, session.transport)
+      return res
     }
     if (req.method !== 'POST') {
       return jsonRpcErrorResponse(400, RPC.serverError, 'Bad Request: Mcp-Session-Id header is required')
