@@ -10,6 +10,7 @@ import { FairSlots } from '../../shared/data/fair-slots.ts'
 import { checkExpressionTree, expressionProbe } from '../../shared/data/sql-expression.ts'
 import { sqlString } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
+import { raceAbort } from '../router/race-abort.ts'
 import { DEFAULT_SQL_LIMITS, type SqlLimits } from './sql-limits.ts'
 import { type SqlMetrics, sqlMetrics } from './sql-metrics.ts'
 
@@ -64,6 +65,7 @@ export class DuckEngine {
   private readonly slots: FairSlots
   private readonly metrics: SqlMetrics | undefined
   private instance: Promise<DuckDBInstance> | undefined
+  private overdueCount = 0
 
   constructor(options: DuckEngineOptions) {
     this.options = options
@@ -72,7 +74,12 @@ export class DuckEngine {
       maxRunning: this.limits.maxConcurrent,
       maxPerKey: this.limits.maxPerIdentity,
     })
-    this.metrics = options.registry && sqlMetrics(options.registry, this.limits, this.slots)
+    this.metrics = options.registry && sqlMetrics(options.registry, this.limits, () => this.stats())
+  }
+
+  /** Statements running, waiting for a slot, and overdue (answered, not yet stopped by DuckDB). */
+  stats(): { running: number; waiting: number; overdue: number } {
+    return { running: this.slots.running, waiting: this.slots.waiting, overdue: this.overdueCount }
   }
 
   get tmpDir(): string {
@@ -155,6 +162,11 @@ export class DuckEngine {
    * Runs one statement on a connection of its own under the limits: a slot first
    * (QUOTA_EXCEEDED when the caller already has its share), then extract, prepare, bind
    * and `consume`, interrupted when the call's signal aborts or the time limit passes.
+   *
+   * The caller is answered at that moment even if DuckDB has not stopped yet: it checks
+   * for interrupts between vectors of rows, so one slow scalar call (levenshtein over
+   * long strings, say) can run on. Such a statement is `overdue`: it keeps its slot, and
+   * so its identity's share, until DuckDB really finishes.
    */
   private async statement<T>(
     sql: string,
@@ -163,31 +175,37 @@ export class DuckEngine {
     consume: (prepared: DuckDBPreparedStatement) => Promise<T>,
     options: { param?: string } = {},
   ): Promise<T> {
+    const param = options.param ?? 'sql'
     // The C API reads SQL up to the first NUL: text after one would be checked by
     // nobody and dropped silently, so it is refused.
-    refuseNul(sql, options.param ?? 'sql')
+    refuseNul(sql, param)
     const { signal: callerSignal, key } = callOf(call)
+    // Opening the engine (once per relay) is not the statement's time.
+    const instance = await this.open()
     const deadline = AbortSignal.timeout(this.limits.timeoutSeconds * 1000)
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline
+    const slot = this.slots.acquire(key, signal)
+    if (!slot) {
+      this.metrics?.refused('concurrency')
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `this caller already has ${this.limits.maxPerIdentity} SQL statements running or waiting (sql.maxPerIdentity); retry when one has finished`,
+        { limit: 'sql.maxPerIdentity' },
+      )
+    }
+    let release: () => void
+    try {
+      release = await slot
+    } catch (err) {
+      throw this.failure(err, signal, callerSignal)
+    }
     let connection: DuckDBConnection | undefined
-    let release: (() => void) | undefined
     const interrupt = () => connection?.interrupt()
     signal.addEventListener('abort', interrupt, { once: true })
-    try {
-      const slot = this.slots.acquire(key, signal)
-      if (!slot) {
-        this.metrics?.refused('concurrency')
-        throw new McppError(
-          'QUOTA_EXCEEDED',
-          `this caller already has ${this.limits.maxPerIdentity} SQL statements running or waiting (sql.maxPerIdentity); retry when one has finished`,
-          { limit: 'sql.maxPerIdentity' },
-        )
-      }
-      release = await slot
-      connection = await (await this.open()).connect()
+    const work = (async () => {
+      connection = await instance.connect()
       const statements = await connection.extractStatements(sql)
       if (statements.count !== 1) {
-        const param = options.param ?? 'sql'
         throw new McppError(
           'INVALID_PARAMS',
           `${param}: give exactly one statement (found ${statements.count})`,
@@ -206,12 +224,26 @@ export class DuckEngine {
       } finally {
         prepared.destroySync()
       }
+    })()
+    let settled = false
+    let overdue = false
+    void work
+      .catch(() => {})
+      .finally(() => {
+        settled = true
+        signal.removeEventListener('abort', interrupt)
+        connection?.closeSync()
+        if (overdue) this.overdueCount--
+        release()
+      })
+    try {
+      return await raceAbort(work, signal)
     } catch (err) {
+      if (signal.aborted && !settled) {
+        overdue = true
+        this.overdueCount++
+      }
       throw this.failure(err, signal, callerSignal)
-    } finally {
-      signal.removeEventListener('abort', interrupt)
-      connection?.closeSync()
-      release?.()
     }
   }
 
@@ -226,6 +258,7 @@ export class DuckEngine {
         { limit: 'sql.timeoutSeconds' },
       )
     }
+    if (err instanceof McppError) return err
     const mapped = engineError(err)
     if (mapped instanceof McppError && mapped.code === 'QUOTA_EXCEEDED') {
       this.metrics?.refused('memory')

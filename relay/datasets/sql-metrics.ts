@@ -1,5 +1,4 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { FairSlots } from '../../shared/data/fair-slots.ts'
 import type { SqlLimits } from './sql-limits.ts'
 
 /** Why a statement was stopped or refused, as counted in `mcpp_sql_refused_total`. */
@@ -18,8 +17,14 @@ const LIMIT_NAMES: Record<keyof SqlLimits, string> = {
   maxPerIdentity: 'max_per_identity',
 }
 
+export interface SqlStats {
+  running: number
+  waiting: number
+  overdue: number
+}
+
 /** The SQL limits, the statements holding or awaiting a slot, and refusals, on `registry`. */
-export function sqlMetrics(registry: Registry, limits: SqlLimits, slots: FairSlots): SqlMetrics {
+export function sqlMetrics(registry: Registry, limits: SqlLimits, stats: () => SqlStats): SqlMetrics {
   const limit = new Gauge({
     name: 'mcpp_sql_limit',
     help: 'Configured SQL limits (config section sql)',
@@ -30,12 +35,14 @@ export function sqlMetrics(registry: Registry, limits: SqlLimits, slots: FairSlo
     limit.set({ limit: name }, limits[key as keyof SqlLimits])
   new Gauge({
     name: 'mcpp_sql_statements',
-    help: 'SQL statements running or waiting for a slot',
+    help: 'SQL statements running, waiting for a slot, and overdue (answered, but not yet stopped by DuckDB; they keep their slot)',
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      this.set({ state: 'running' }, slots.running)
-      this.set({ state: 'waiting' }, slots.waiting)
+      const now = stats()
+      this.set({ state: 'running' }, now.running)
+      this.set({ state: 'waiting' }, now.waiting)
+      this.set({ state: 'overdue' }, now.overdue)
     },
   })
   const refused = new Counter({
