@@ -1,18 +1,18 @@
 import { mkdirSync } from 'node:fs'
-import type {
-  DuckDBConnection,
-  DuckDBInstance,
-  DuckDBPreparedStatement,
-  DuckDBResultReader,
-} from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api'
 import type { Registry } from 'prom-client'
 import { FairSlots } from '../../shared/data/fair-slots.ts'
 import { checkExpressionTree, expressionProbe } from '../../shared/data/sql-expression.ts'
 import { sqlString } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
 import { raceAbort } from '../router/race-abort.ts'
+import { engineError, type ReadResult, toResult } from './duck-results.ts'
+import { callOf, type SqlCall } from './sql-call.ts'
 import { DEFAULT_SQL_LIMITS, type SqlLimits } from './sql-limits.ts'
-import { type SqlMetrics, sqlMetrics } from './sql-metrics.ts'
+import { type SqlMetrics, type SqlStats, sqlMetrics } from './sql-metrics.ts'
+
+export type { Column, ReadResult, Row } from './duck-results.ts'
+export { type SqlCall, signalOf } from './sql-call.ts'
 
 export interface DuckEngineOptions {
   /** The database file (datasets persist across restarts). */
@@ -25,28 +25,6 @@ export interface DuckEngineOptions {
   /** Where the limits and slot gauges are published (the relay's /metrics). */
   registry?: Registry
 }
-
-/**
- * Who runs a statement and when to stop it: a tool's context (its signal and caller),
- * or only a signal. Statements without a caller are counted as `unattributed`, one
- * bucket of their own under the per-identity limit.
- */
-export type SqlCall =
-  | AbortSignal
-  | { signal?: AbortSignal | undefined; caller?: { identity?: string | undefined } | undefined }
-  | undefined
-
-export type Row = Record<string, unknown>
-export interface Column {
-  name: string
-  type: string
-}
-export interface ReadResult {
-  columns: Column[]
-  rows: Row[]
-}
-
-const INTEGER_TYPES = new Set(['BIGINT', 'UBIGINT', 'HUGEINT', 'UHUGEINT'])
 
 /**
  * The embedded analytical engine (DuckDB) behind the dataset, analytics and file
@@ -78,7 +56,7 @@ export class DuckEngine {
   }
 
   /** Statements running, waiting for a slot, and overdue (answered, not yet stopped by DuckDB). */
-  stats(): { running: number; waiting: number; overdue: number } {
+  stats(): SqlStats {
     return { running: this.slots.running, waiting: this.slots.waiting, overdue: this.overdueCount }
   }
 
@@ -278,63 +256,10 @@ export class DuckEngine {
   }
 }
 
-/** The signal that stops a call's work. */
-export function signalOf(call: SqlCall): AbortSignal | undefined {
-  return call instanceof AbortSignal ? call : call?.signal
-}
-
-function callOf(call: SqlCall): { signal: AbortSignal | undefined; key: string } {
-  if (call instanceof AbortSignal) return { signal: call, key: 'unattributed' }
-  const caller = call?.caller
-  const key =
-    caller === undefined
-      ? 'unattributed'
-      : caller.identity === undefined
-        ? 'anonymous'
-        : `identity:${caller.identity}`
-  return { signal: signalOf(call), key }
-}
-
 function refuseNul(text: string, param: string): void {
   if (text.includes('\0')) {
     throw new McppError('INVALID_PARAMS', `${param}: NUL characters are not allowed in SQL`, {
       problems: [{ param, problem: 'contains NUL' }],
     })
   }
-}
-
-function toResult(result: DuckDBResultReader): ReadResult {
-  const names = result.deduplicatedColumnNames()
-  const types = result.columnTypes().map((t) => t.toString())
-  const rows = result.getRowObjectsJson() as Row[]
-  const integers = names.filter((_, i) => INTEGER_TYPES.has(types[i] as string))
-  // BIGINT arrives as a string in JSON form; a safe integer becomes a number again.
-  if (integers.length > 0) {
-    for (const row of rows) {
-      for (const name of integers) {
-        const value = row[name]
-        if (typeof value === 'string' && Number.isSafeInteger(Number(value))) row[name] = Number(value)
-      }
-    }
-  }
-  return { columns: names.map((name, i) => ({ name, type: types[i] as string })), rows }
-}
-
-/** DuckDB's errors, as tool errors: parse and binder errors name the SQL, I/O errors the data. */
-function engineError(err: unknown): unknown {
-  if (err instanceof McppError || !(err instanceof Error)) return err
-  const message = (err.message.split('\n')[0] ?? err.message).replace(/^Failed to extract statements: /, '')
-  const kind = /^([A-Za-z ]+?) Error:/.exec(message)?.[1] ?? ''
-  // The memory and spill limits are the engine's; the statement may fit another time.
-  if (kind === 'Out of Memory') return new McppError('QUOTA_EXCEEDED', message, { engine: 'duckdb' })
-  const code = ['Parser', 'Binder', 'Catalog', 'Conversion', 'Invalid Input', 'Not implemented'].includes(
-    kind,
-  )
-    ? 'INVALID_PARAMS'
-    : kind === 'Permission'
-      ? 'FORBIDDEN'
-      : ['IO', 'Invalid', 'Serialization'].includes(kind)
-        ? 'BAD_DATA'
-        : 'INTERNAL'
-  return new McppError(code, message, { engine: 'duckdb' })
 }
