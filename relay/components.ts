@@ -165,6 +165,8 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       file: join(config.dataDir, 'datasets.duckdb'),
       allowedDirs: [fileRoot, scratch],
       tmpDir: scratch,
+      limits: config.sql,
+      registry: metrics.registry,
     }),
     [fileRoot],
     ipfs,

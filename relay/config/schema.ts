@@ -4,6 +4,7 @@ import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
 import { ADMISSION_MODES } from '../../shared/trust/admission.ts'
 import { parseTrust, type TrustRequirement } from '../../shared/trust/trust-policy.ts'
+import { DEFAULT_SQL_LIMITS as SQL } from '../datasets/sql-limits.ts'
 
 const port = z.number().int().min(0).max(65535)
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -187,6 +188,17 @@ export const configSchema = z.strictObject({
       members: z.array(peerId).default([]),
       /** A member's announcement is forgotten this long after it arrived. */
       announceTtlSeconds: z.number().int().min(1).max(86_400).default(600),
+    })
+    .prefault({}),
+  /** Limits on every DuckDB statement (dataset, analytics, file and scan tools). */
+  sql: z
+    .strictObject({
+      timeoutSeconds: z.number().positive().default(SQL.timeoutSeconds),
+      memoryLimitMb: z.number().int().min(16).default(SQL.memoryLimitMb),
+      tempLimitMb: z.number().int().min(0).default(SQL.tempLimitMb),
+      threads: z.number().int().min(1).max(256).default(SQL.threads),
+      maxConcurrent: z.number().int().min(1).max(1024).default(SQL.maxConcurrent),
+      maxPerIdentity: z.number().int().min(1).max(1024).default(SQL.maxPerIdentity),
     })
     .prefault({}),
 })

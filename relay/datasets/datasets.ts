@@ -16,7 +16,7 @@ import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
 import { addFile, catToFile } from '../tools/ipfs/content-io.ts'
 import type { IpfsDeps } from '../tools/ipfs/ipfs-deps.ts'
-import type { Column, DuckEngine } from './duck-engine.ts'
+import { type Column, type DuckEngine, type SqlCall, signalOf } from './duck-engine.ts'
 
 /** Where tabular data comes from: a file under the roots or a CID in this relay's blockstore. */
 export interface DataSource extends CsvOptions {
@@ -44,6 +44,9 @@ export interface Written {
 /**
  * Named tabular datasets: tables in the relay's DuckDB database file, loaded from
  * CSV, JSON, JSON Lines or Parquet by path or CID, and written back the same ways.
+ * Every method takes the call (a tool's context, or its signal) so that each statement
+ * counts against the caller's SQL limits and stops when the call does; statements run
+ * one after another, so a call holds at most one SQL slot at a time.
  */
 export class Datasets {
   readonly engine: DuckEngine
@@ -56,20 +59,22 @@ export class Datasets {
     this.ipfs = ipfs
   }
 
-  async names(): Promise<string[]> {
+  async names(call?: SqlCall): Promise<string[]> {
     const { rows } = await this.engine.read(
       "SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() ORDER BY table_name",
+      [],
+      call,
     )
     return rows.map((r) => r.name as string)
   }
 
-  async exists(name: string): Promise<boolean> {
-    return (await this.names()).includes(name)
+  async exists(name: string, call?: SqlCall): Promise<boolean> {
+    return (await this.names(call)).includes(name)
   }
 
   /** Fails with NOT_FOUND (listing what exists) unless the dataset exists. */
-  async require(name: string, param = 'name'): Promise<void> {
-    const names = await this.names()
+  async require(name: string, param = 'name', call?: SqlCall): Promise<void> {
+    const names = await this.names(call)
     if (!names.includes(name)) {
       throw new McppError(
         'NOT_FOUND',
@@ -78,15 +83,14 @@ export class Datasets {
     }
   }
 
-  async info(name: string): Promise<DatasetInfo> {
-    await this.require(name)
-    const [count, columns] = await Promise.all([
-      this.engine.read(`SELECT count(*) AS n FROM ${sqlIdent(name)}`),
-      this.engine.read(
-        "SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 ORDER BY column_index",
-        [name],
-      ),
-    ])
+  async info(name: string, call?: SqlCall): Promise<DatasetInfo> {
+    await this.require(name, 'name', call)
+    const count = await this.engine.read(`SELECT count(*) AS n FROM ${sqlIdent(name)}`, [], call)
+    const columns = await this.engine.read(
+      "SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 ORDER BY column_index",
+      [name],
+      call,
+    )
     return { name, rows: Number(count.rows[0]?.n ?? 0), columns: columns.rows as unknown as Column[] }
   }
 
@@ -94,22 +98,19 @@ export class Datasets {
   async create(
     name: string,
     query: string,
-    options: { params?: unknown[]; replace?: boolean; signal?: AbortSignal | undefined } = {},
+    options: { params?: unknown[]; replace?: boolean; call?: SqlCall } = {},
   ): Promise<DatasetInfo> {
-    if (!options.replace && (await this.exists(name))) {
+    const { call } = options
+    if (!options.replace && (await this.exists(name, call))) {
       throw new McppError('CONFLICT', `dataset "${name}" exists (pass replace: true to overwrite it)`)
     }
-    await this.engine.run(
-      `CREATE OR REPLACE TABLE ${sqlIdent(name)} AS ${query}`,
-      options.params,
-      options.signal,
-    )
-    return this.info(name)
+    await this.engine.run(`CREATE OR REPLACE TABLE ${sqlIdent(name)} AS ${query}`, options.params, call)
+    return this.info(name, call)
   }
 
-  async drop(name: string): Promise<void> {
-    await this.require(name)
-    await this.engine.run(`DROP TABLE ${sqlIdent(name)}`)
+  async drop(name: string, call?: SqlCall): Promise<void> {
+    await this.require(name, 'name', call)
+    await this.engine.run(`DROP TABLE ${sqlIdent(name)}`, [], call)
   }
 
   /**
@@ -120,8 +121,9 @@ export class Datasets {
   async withSource<T>(
     source: DataSource,
     fn: (reader: string, format: DataFormat) => Promise<T>,
-    signal?: AbortSignal,
+    call?: SqlCall,
   ): Promise<T> {
+    const signal = signalOf(call)
     let path: string
     let scratch: string | undefined
     if (source.path !== undefined) {
@@ -165,17 +167,18 @@ export class Datasets {
   }
 
   /** Writes a query's rows to a file (atomically: nothing partial is left) or to IPFS. */
-  async write(query: string, target: DataTarget, signal?: AbortSignal): Promise<Written> {
+  async write(query: string, target: DataTarget, call?: SqlCall): Promise<Written> {
+    const signal = signalOf(call)
     if ('path' in target) {
       const path = confinePath(target.path, this.roots)
       await writeAtomically(path, (tmp) =>
-        this.engine.run(copySql(query, tmp, target.format), undefined, signal),
+        this.engine.run(copySql(query, tmp, target.format), undefined, call),
       )
       return { format: target.format, bytes: statSync(path).size, path: target.path }
     }
     const scratch = join(this.engine.tmpDir, `${randomUUID()}.${target.format}`)
     try {
-      await this.engine.run(copySql(query, scratch, target.format), undefined, signal)
+      await this.engine.run(copySql(query, scratch, target.format), undefined, call)
       const { cid, size } = await addFile(this.ipfs, scratch, { signal })
       return { format: target.format, bytes: size, cid }
     } finally {

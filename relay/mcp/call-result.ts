@@ -6,7 +6,10 @@ import type { McppError } from '../../shared/errors.ts'
 export const VERIFICATION_META_KEY = 'mcpp/verification'
 
 /** A successful call: structured output plus its JSON text for clients that read only text. */
-export function successResult(output: Record<string, unknown>, provenance?: Record<string, unknown>): CallToolResult {
+export function successResult(
+  output: Record<string, unknown>,
+  provenance?: Record<string, unknown>,
+): CallToolResult {
   return {
     content: [{ type: 'text', text: JSON.stringify(output) }],
     structuredContent: output,

@@ -6,6 +6,7 @@ import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { type HeldQuota, type QuotaLease, quotaResponse } from '../quotas/index.ts'
+import { cancelOnDisconnect } from './cancel-on-disconnect.ts'
 import { authInfoOf, type Caller, createMcpServer, type McpSurface, toolListing } from './create-server.ts'
 import { onBodyDone } from './on-body-done.ts'
 import { readJsonRpcBody } from './read-json-rpc-body.ts'
@@ -104,7 +105,10 @@ export class McpSessions {
       }
       session.lastSeen = this.init.now()
       if (req.method === 'GET') return this.openStream(session, req, caller, options)
-      return session.transport.handleRequest(req, options)
+      const res = await session.transport.handleRequest(req, options)
+      // Issue 9 (SQL slice): a client that leaves mid-call cancels it; see the helper.
+      cancelOnDisconnect(req, body, session.transport)
+      return res
     }
     if (req.method !== 'POST') {
       return jsonRpcErrorResponse(400, RPC.serverError, 'Bad Request: Mcp-Session-Id header is required')

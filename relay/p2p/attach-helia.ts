@@ -47,7 +47,11 @@ export async function attachHelia(
  * read by CID (issue 9). @helia/bitswap has no per-peer policy, so its inbound
  * handlers are wrapped as it registers them; the relay's own wants are unaffected.
  */
-async function gateBitswap(libp2p: Libp2p, mayFetch: (peerId: string) => boolean, start: () => Promise<void>) {
+async function gateBitswap(
+  libp2p: Libp2p,
+  mayFetch: (peerId: string) => boolean,
+  start: () => Promise<void>,
+) {
   const handle = libp2p.handle.bind(libp2p)
   libp2p.handle = ((protocols, handler, options) => {
     const names = Array.isArray(protocols) ? protocols : [protocols]

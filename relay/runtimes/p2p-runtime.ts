@@ -1,6 +1,6 @@
 import { McppError, NotAcceptedError } from '../../shared/errors.ts'
-import type { TaskService } from '../tasks/task-service.ts'
 import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/queue/defaults.ts'
+import type { TaskService } from '../tasks/task-service.ts'
 import { type RuntimeBackend, Verified } from './runtime-backend.ts'
 
 /** Per-attempt limit of a P2P task for a tool that also runs on the relay (runtime auto). */
@@ -41,7 +41,8 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
             // limit and one retry. After a timeout the worker no longer counts as
             // dependable, so the next calls run locally (issue 9).
             maxAttempts: tool.handlers.local ? 2 : 3,
-            timeoutMs: tool.timeoutMs ?? (tool.handlers.local ? AUTO_TASK_TIMEOUT_MS : DEFAULT_TASK_TIMEOUT_MS),
+            timeoutMs:
+              tool.timeoutMs ?? (tool.handlers.local ? AUTO_TASK_TIMEOUT_MS : DEFAULT_TASK_TIMEOUT_MS),
           },
         ],
         subject,

@@ -1,11 +1,17 @@
 /** The `analytics` category: statistics over datasets, computed by DuckDB. */
 import { z } from 'zod'
-import { aggregate, aggregateSql, interval, isNumericType } from '../../shared/data/aggregates.ts'
-import { sqlIdent, sqlString } from '../../shared/data/sql-text.ts'
+import {
+  type Aggregate,
+  aggregate,
+  aggregateSql,
+  interval,
+  isNumericType,
+} from '../../shared/data/aggregates.ts'
+import { sqlIdent } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import { type Datasets, pickColumns } from '../datasets/datasets.ts'
-import type { Column } from '../datasets/duck-engine.ts'
+import type { Column, SqlCall } from '../datasets/duck-engine.ts'
 import { datasetName, READS, rowLimit, rows } from './dataset/schemas.ts'
 
 export const ANALYTICS_CATEGORY = {
@@ -17,8 +23,25 @@ export const ANALYTICS_CATEGORY = {
 const columnList = z.array(z.string().min(1).max(256)).min(1).max(256)
 
 /** The dataset's columns, checking that the named ones exist (naming the parameter if not). */
-async function columnsOf(datasets: Datasets, name: string, wanted?: readonly string[], param = 'columns') {
-  return pickColumns(await datasets.info(name), wanted, param)
+async function columnsOf(
+  datasets: Datasets,
+  call: SqlCall,
+  name: string,
+  wanted?: readonly string[],
+  param = 'columns',
+) {
+  return pickColumns(await datasets.info(name, call), wanted, param)
+}
+
+/** `fn(column) AS name` for each aggregate; one without a needed column is INVALID_PARAMS. */
+function aggregateSelects(aggregates: readonly Aggregate[]): string[] {
+  try {
+    return aggregates.map(aggregateSql)
+  } catch (err) {
+    throw new McppError('INVALID_PARAMS', `aggregates: ${(err as Error).message}`, {
+      problems: [{ param: 'aggregates', problem: (err as Error).message }],
+    })
+  }
 }
 
 const columnStats = z.object({
@@ -50,7 +73,7 @@ export function analyticsTools(datasets: Datasets) {
     annotations: { title: 'Describe a dataset', ...READS },
     handlers: {
       local: async ({ name, columns }, ctx) => {
-        const cols = await columnsOf(datasets, name, columns)
+        const cols = await columnsOf(datasets, ctx, name, columns)
         const parts = cols.flatMap((c, i) => {
           const q = sqlIdent(c.name)
           const base = [
@@ -73,7 +96,7 @@ export function analyticsTools(datasets: Datasets) {
         const { rows: out } = await engine.read(
           `SELECT count(*) AS total, ${parts.join(', ')} FROM ${sqlIdent(name)}`,
           [],
-          ctx.signal,
+          ctx,
         )
         const r = out[0] as Record<string, unknown>
         const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
@@ -125,21 +148,14 @@ export function analyticsTools(datasets: Datasets) {
     handlers: {
       local: async (input, ctx) => {
         const aggregated = input.aggregates.flatMap((a) => (a.column === undefined ? [] : [a.column]))
-        await columnsOf(datasets, input.name, [...input.by, ...aggregated])
-        let selects: string[]
-        try {
-          selects = input.aggregates.map(aggregateSql)
-        } catch (err) {
-          throw new McppError('INVALID_PARAMS', `aggregates: ${(err as Error).message}`, {
-            problems: [{ param: 'aggregates', problem: (err as Error).message }],
-          })
-        }
+        await columnsOf(datasets, ctx, input.name, [...input.by, ...aggregated])
+        const selects = aggregateSelects(input.aggregates)
         const keys = input.by.map(sqlIdent).join(', ')
         const order = input.orderBy === undefined ? keys : `${sqlIdent(input.orderBy)} DESC, ${keys}`
         const { rows: out } = await engine.read(
           `SELECT ${keys}, ${selects.join(', ')} FROM ${sqlIdent(input.name)} GROUP BY ${keys} ORDER BY ${order} LIMIT ${input.limit}`,
           [],
-          ctx.signal,
+          ctx,
         )
         return { rows: out }
       },
@@ -167,7 +183,7 @@ export function analyticsTools(datasets: Datasets) {
     annotations: { title: 'Histogram', ...READS },
     handlers: {
       local: async (input, ctx) => {
-        const [col] = await columnsOf(datasets, input.name, [input.column], 'column')
+        const [col] = await columnsOf(datasets, ctx, input.name, [input.column], 'column')
         if (!isNumericType((col as Column).type)) {
           throw new McppError(
             'INVALID_PARAMS',
@@ -181,6 +197,8 @@ export function analyticsTools(datasets: Datasets) {
         const t = sqlIdent(input.name)
         const range = await engine.read(
           `SELECT min(${q})::DOUBLE AS lo, max(${q})::DOUBLE AS hi, count(*) - count(${q}) AS nulls FROM ${t}`,
+          [],
+          ctx,
         )
         const r = range.rows[0] as { lo: number | null; hi: number | null; nulls: number }
         const lo = input.min ?? r.lo
@@ -191,7 +209,7 @@ export function analyticsTools(datasets: Datasets) {
           `SELECT least(CAST(floor((${q} - $1) / $2) AS BIGINT), ${input.bins - 1}) AS b, count(*) AS n
            FROM ${t} WHERE ${q} >= $1 AND ${q} <= $3 GROUP BY b`,
           [lo, width, hi],
-          ctx.signal,
+          ctx,
         )
         const byBin = new Map(counts.map((c) => [Number(c.b), Number(c.n)]))
         const bins = Array.from({ length: input.bins }, (_, i) => ({
@@ -199,7 +217,7 @@ export function analyticsTools(datasets: Datasets) {
           to: i === input.bins - 1 ? hi : lo + (i + 1) * width,
           count: byBin.get(i) ?? 0,
         }))
-        const { rows: all } = await engine.read(`SELECT count(${q}) AS n FROM ${t}`)
+        const { rows: all } = await engine.read(`SELECT count(${q}) AS n FROM ${t}`, [], ctx)
         const inside = bins.reduce((s, b) => s + b.count, 0)
         return { bins, nulls: Number(r.nulls), outside: Number(all[0]?.n) - inside }
       },
@@ -216,7 +234,7 @@ export function analyticsTools(datasets: Datasets) {
     annotations: { title: 'Correlation matrix', ...READS },
     handlers: {
       local: async ({ name, columns }, ctx) => {
-        const cols = (await columnsOf(datasets, name, columns)).filter((c) => isNumericType(c.type))
+        const cols = (await columnsOf(datasets, ctx, name, columns)).filter((c) => isNumericType(c.type))
         if (columns && cols.length !== columns.length) {
           throw new McppError('INVALID_PARAMS', 'columns: every column must be numeric', {
             problems: [{ param: 'columns', problem: 'not numeric' }],
@@ -229,7 +247,7 @@ export function analyticsTools(datasets: Datasets) {
           })
         })
         const r = pairs.length
-          ? ((await engine.read(`SELECT ${pairs.join(', ')} FROM ${sqlIdent(name)}`, [], ctx.signal))
+          ? ((await engine.read(`SELECT ${pairs.join(', ')} FROM ${sqlIdent(name)}`, [], ctx))
               .rows[0] as Record<string, number | null>)
           : {}
         const at = (i: number, j: number) => {
@@ -270,17 +288,22 @@ export function analyticsTools(datasets: Datasets) {
     handlers: {
       local: async (input, ctx) => {
         const aggregated = input.aggregates.flatMap((a) => (a.column === undefined ? [] : [a.column]))
-        await columnsOf(datasets, input.name, [input.timeColumn, ...aggregated])
+        await columnsOf(datasets, ctx, input.name, [input.timeColumn, ...aggregated])
         const t = sqlIdent(input.timeColumn)
-        const every = `INTERVAL ${sqlString(input.interval)}`
-        const bucketed = `SELECT time_bucket(${every}, CAST(${t} AS TIMESTAMP)) AS bucket, ${input.aggregates
-          .map(aggregateSql)
-          .join(', ')} FROM ${sqlIdent(input.name)} WHERE ${t} IS NOT NULL GROUP BY bucket`
+        // The width travels as a parameter like every other value (the schema checks it too).
+        const every = 'CAST($1 AS INTERVAL)'
+        const bucketed = `SELECT time_bucket(${every}, CAST(${t} AS TIMESTAMP)) AS bucket, ${aggregateSelects(
+          input.aggregates,
+        ).join(', ')} FROM ${sqlIdent(input.name)} WHERE ${t} IS NOT NULL GROUP BY bucket`
         const sql = input.fillEmpty
           ? `WITH b AS (${bucketed}), span AS (SELECT range AS bucket FROM range((SELECT min(bucket) FROM b), (SELECT max(bucket) FROM b) + ${every}, ${every}))
              SELECT span.bucket, b.* EXCLUDE (bucket) FROM span LEFT JOIN b USING (bucket) ORDER BY span.bucket`
           : `${bucketed} ORDER BY bucket`
-        const { rows: out } = await engine.read(`SELECT * FROM (${sql}) LIMIT ${input.limit}`, [], ctx.signal)
+        const { rows: out } = await engine.read(
+          `SELECT * FROM (${sql}) LIMIT ${input.limit}`,
+          [input.interval],
+          ctx,
+        )
         if (input.fillEmpty) {
           const counts = input.aggregates.filter((a) => a.fn === 'count' || a.fn === 'count_distinct')
           for (const row of out) {

@@ -3,7 +3,11 @@ import { compilePipeline, pipelineStep } from './pipeline.ts'
 
 describe('compilePipeline', () => {
   it('passes the table through with no steps', () => {
-    expect(compilePipeline('sales', [])).toEqual({ sql: 'SELECT * FROM "sales"', params: [] })
+    expect(compilePipeline('sales', [])).toEqual({
+      sql: 'SELECT * FROM "sales"',
+      params: [],
+      expressions: [],
+    })
   })
 
   it('quotes columns and sends values as parameters', () => {
@@ -26,6 +30,15 @@ describe('compilePipeline', () => {
     expect(sql).toBe(
       'SELECT * FROM (SELECT * FROM (SELECT * RENAME ("a" AS "x") FROM (SELECT "a", "b" FROM (SELECT * FROM "t") AS s0) AS s1) AS s2 ORDER BY "x" DESC) AS s3 LIMIT 5',
     )
+  })
+
+  it('lists each derive expression with its parameter path, for the parser check', () => {
+    const { sql, expressions } = compilePipeline('t', [
+      { limit: 9 },
+      { derive: { column: 'x', sql: 'a + 1' } },
+    ])
+    expect(expressions).toEqual([{ param: 'steps.1.derive.sql', text: 'a + 1' }])
+    expect(sql).toContain('(\na + 1\n) AS "x"')
   })
 
   it('refuses steps with unknown keys or two operations at once', () => {

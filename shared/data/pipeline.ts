@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { wrapExpression } from './sql-expression.ts'
 import { sqlIdent } from './sql-text.ts'
 
 const column = z.string().min(1).max(256)
@@ -45,7 +46,11 @@ export const pipelineStep = z.union([
   z.strictObject({
     derive: z.strictObject({
       column,
-      sql: z.string().min(1).max(4_000).describe('A SQL expression over the columns, e.g. "price * qty"'),
+      sql: z
+        .string()
+        .min(1)
+        .max(4_000)
+        .describe('One SQL expression over the columns, e.g. "price * qty" (no subqueries)'),
     }),
   }),
 ])
@@ -56,15 +61,19 @@ const COMPARE = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' } as c
 export interface CompiledQuery {
   sql: string
   params: unknown[]
+  /** Caller-written SQL in the query, by parameter path; each must pass the expression check. */
+  expressions: Array<{ param: string; text: string }>
 }
 
 /**
  * Compiles a pipeline over `source` (a table) into one SQL query. Column names are
- * quoted and values travel as parameters; only `derive` carries SQL text, and the
- * caller checks the whole result is a single read-only query.
+ * quoted and values travel as parameters; only `derive` carries SQL text, listed in
+ * `expressions` for the caller to check with DuckDB's parser (relay/datasets) before
+ * running anything, as well as that the whole result is a single read-only query.
  */
 export function compilePipeline(source: string, steps: readonly PipelineStep[]): CompiledQuery {
   const params: unknown[] = []
+  const expressions: CompiledQuery['expressions'] = []
   const param = (value: unknown) => {
     params.push(value)
     return `$${params.length}`
@@ -102,8 +111,9 @@ export function compilePipeline(source: string, steps: readonly PipelineStep[]):
     } else if ('limit' in step) {
       sql = `SELECT * FROM ${from} LIMIT ${step.limit}`
     } else {
-      sql = `SELECT *, (${step.derive.sql}) AS ${sqlIdent(step.derive.column)} FROM ${from}`
+      expressions.push({ param: `steps.${i}.derive.sql`, text: step.derive.sql })
+      sql = `SELECT *, ${wrapExpression(step.derive.sql)} AS ${sqlIdent(step.derive.column)} FROM ${from}`
     }
   })
-  return { sql, params }
+  return { sql, params, expressions }
 }

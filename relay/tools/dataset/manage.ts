@@ -33,10 +33,10 @@ export function datasetManageTools(datasets: Datasets) {
         datasets.withSource(
           source,
           async (reader, format) => ({
-            ...(await datasets.create(name, `SELECT * FROM ${reader}`, { replace, signal: ctx.signal })),
+            ...(await datasets.create(name, `SELECT * FROM ${reader}`, { replace, call: ctx })),
             format,
           }),
-          ctx.signal,
+          ctx,
         ),
     },
   })
@@ -52,10 +52,10 @@ export function datasetManageTools(datasets: Datasets) {
     annotations: { title: 'Save a dataset', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ name, target }, ctx) => {
-        const { rows } = await datasets.info(name)
+        const { rows } = await datasets.info(name, ctx)
         const format = target.format ?? formatFromPath(target.path ?? '') ?? 'parquet'
         const where = target.path === undefined ? { ipfs: true as const } : { path: target.path }
-        const out = await datasets.write(`SELECT * FROM ${sqlIdent(name)}`, { format, ...where }, ctx.signal)
+        const out = await datasets.write(`SELECT * FROM ${sqlIdent(name)}`, { format, ...where }, ctx)
         return { ...out, rows }
       },
     },
@@ -69,9 +69,12 @@ export function datasetManageTools(datasets: Datasets) {
     output: z.object({ datasets: z.array(datasetInfo) }),
     annotations: { title: 'List datasets', ...READS },
     handlers: {
-      local: async () => ({
-        datasets: await Promise.all((await datasets.names()).map((n) => datasets.info(n))),
-      }),
+      local: async (_, ctx) => {
+        // One dataset after another: a call holds one SQL slot at a time.
+        const all = []
+        for (const name of await datasets.names(ctx)) all.push(await datasets.info(name, ctx))
+        return { datasets: all }
+      },
     },
   })
 
@@ -83,7 +86,7 @@ export function datasetManageTools(datasets: Datasets) {
     output: datasetInfo,
     example: { name: 'sales' },
     annotations: { title: 'Dataset schema', ...READS },
-    handlers: { local: ({ name }) => datasets.info(name) },
+    handlers: { local: ({ name }, ctx) => datasets.info(name, ctx) },
   })
 
   const drop = defineTool({
@@ -95,8 +98,8 @@ export function datasetManageTools(datasets: Datasets) {
     example: { name: 'sales_old' },
     annotations: { title: 'Delete a dataset', ...DELETES },
     handlers: {
-      local: async ({ name }) => {
-        await datasets.drop(name)
+      local: async ({ name }, ctx) => {
+        await datasets.drop(name, ctx)
         return { dropped: name }
       },
     },

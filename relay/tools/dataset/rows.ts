@@ -20,8 +20,8 @@ export function datasetRowTools(datasets: Datasets) {
     annotations: { title: 'First rows', ...READS },
     handlers: {
       local: async ({ name, n }, ctx) => {
-        await datasets.require(name)
-        return engine.read(`SELECT * FROM ${sqlIdent(name)} LIMIT ${n}`, [], ctx.signal)
+        await datasets.require(name, 'name', ctx)
+        return engine.read(`SELECT * FROM ${sqlIdent(name)} LIMIT ${n}`, [], ctx)
       },
     },
   })
@@ -40,11 +40,11 @@ export function datasetRowTools(datasets: Datasets) {
     annotations: { title: 'Random sample', ...READS },
     handlers: {
       local: async ({ name, n, seed }, ctx) => {
-        await datasets.require(name)
+        await datasets.require(name, 'name', ctx)
         return engine.read(
           `SELECT * FROM ${sqlIdent(name)} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed})`,
           [],
-          ctx.signal,
+          ctx,
         )
       },
     },
@@ -78,17 +78,13 @@ export function datasetRowTools(datasets: Datasets) {
     annotations: { title: 'SQL query', ...WRITES },
     handlers: {
       local: async (input, ctx) => {
-        await engine.assertQuery(input.sql)
+        await engine.assertQuery(input.sql, 'sql', ctx)
         const sql = bareQuery(input.sql)
         const saved = input.saveAs
-          ? await datasets.create(input.saveAs, sql, { replace: input.replace, signal: ctx.signal })
+          ? await datasets.create(input.saveAs, sql, { replace: input.replace, call: ctx })
           : undefined
         const source = input.saveAs ? `SELECT * FROM ${sqlIdent(input.saveAs)}` : sql
-        const result = await engine.read(
-          `SELECT * FROM (\n${source}\n) LIMIT ${input.limit + 1}`,
-          [],
-          ctx.signal,
-        )
+        const result = await engine.read(`SELECT * FROM (\n${source}\n) LIMIT ${input.limit + 1}`, [], ctx)
         const truncated = result.rows.length > input.limit
         return {
           columns: result.columns,
@@ -125,11 +121,12 @@ export function datasetRowTools(datasets: Datasets) {
     annotations: { title: 'Transform a dataset', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ name, steps, saveAs, replace }, ctx) => {
-        await datasets.require(name)
-        const { sql, params } = compilePipeline(name, steps)
-        await engine.assertQuery(sql, 'steps')
-        const info = await datasets.create(saveAs, sql, { params, replace, signal: ctx.signal })
-        const preview = await engine.read(`SELECT * FROM ${sqlIdent(saveAs)} LIMIT ${PREVIEW}`)
+        await datasets.require(name, 'name', ctx)
+        const { sql, params, expressions } = compilePipeline(name, steps)
+        for (const e of expressions) await engine.assertExpression(e.text, e.param, ctx)
+        await engine.assertQuery(sql, 'steps', ctx)
+        const info = await datasets.create(saveAs, sql, { params, replace, call: ctx })
+        const preview = await engine.read(`SELECT * FROM ${sqlIdent(saveAs)} LIMIT ${PREVIEW}`, [], ctx)
         return { ...info, preview: preview.rows }
       },
     },
@@ -153,11 +150,11 @@ export function datasetRowTools(datasets: Datasets) {
     annotations: { title: 'Train/test split', ...WRITES, idempotentHint: true },
     handlers: {
       local: async (input, ctx) => {
-        const { rows: total } = await datasets.info(input.name)
+        const { rows: total } = await datasets.info(input.name, ctx)
         const trainRows = Math.round(total * input.trainRatio)
         // Rows ordered by a seeded hash of their position: a fixed, shuffled order.
         const shuffled = `SELECT * EXCLUDE (__k, __r) FROM (SELECT *, hash(rowid, ${input.seed}) AS __k, rowid AS __r FROM ${sqlIdent(input.name)}) ORDER BY __k, __r`
-        const options = { replace: input.replace, signal: ctx.signal }
+        const options = { replace: input.replace, call: ctx }
         const train = await datasets.create(
           input.trainName ?? `${input.name}_train`,
           `${shuffled} LIMIT ${trainRows}`,
