@@ -161,11 +161,11 @@ export function fileTools(datasets: Datasets) {
           { path: input.path, format: input.from ?? formatFromPath(input.path) },
           async (reader) => {
             const query = `SELECT * FROM ${reader}`
-            const written = await datasets.write(query, { path: output, format: input.to }, ctx.signal)
-            const { rows } = await datasets.engine.read(`SELECT count(*) AS n FROM ${reader}`)
+            const written = await datasets.write(query, { path: output, format: input.to }, ctx)
+            const { rows } = await datasets.engine.read(`SELECT count(*) AS n FROM ${reader}`, [], ctx)
             return { path: output, format: input.to, rows: Number(rows[0]?.n), bytes: written.bytes }
           },
-          ctx.signal,
+          ctx,
         )
       },
     },
