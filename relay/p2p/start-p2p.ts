@@ -40,7 +40,7 @@ export async function startP2p(c: RelayComponents): Promise<void> {
     })
     await handleBlockProtocol(node.libp2p, {
       content: tasks.content,
-      access: tasks,
+      access: tasks.registry,
       maxOutputBytesPerTask: config.workers.maxOutputBlockBytes,
       onRefused: (peerId, code) => {
         if (code !== 'NOT_FOUND') tasks.standing.record(peerId, 'violation')

@@ -1,4 +1,5 @@
 import { nextMeanMs, prefetchAllowance } from '../../shared/queue/prefetch.ts'
+import type { TaskRecord } from '../../shared/task/types.ts'
 import { MEMBER_CAPABILITY, type WorkerClass } from '../../shared/trust/admission.ts'
 import type { TrustRequirement } from '../../shared/trust/trust-policy.ts'
 import type { HelloMessage, RelayMessage } from '../../shared/wire/task-messages.ts'
@@ -92,5 +93,18 @@ export class ConnectedWorker {
 
   recordDuration(durationMs: number): void {
     this.meanTaskMs = nextMeanMs(this.meanTaskMs, durationMs)
+  }
+}
+
+/** What the relay keeps about a task it leased to a worker. */
+export function heldTask(task: TaskRecord): HeldTask {
+  return {
+    token: task.leaseToken as number,
+    kind: task.kind,
+    input: task.input,
+    inputCid: task.inputCid,
+    trust: task.trust,
+    outputCids: undefined,
+    outputBytes: 0,
   }
 }

@@ -2,12 +2,13 @@ import type { Counter } from 'prom-client'
 import { valueDeeperThan } from '../../shared/json-depth.ts'
 import { checkKindOutput, MAX_OUTPUT_DEPTH } from '../../shared/task/kinds/output-check.ts'
 import type { KindOutcome } from '../../shared/task/kinds/run-kind.ts'
+import type { TaskRecord } from '../../shared/task/types.ts'
 import { outcomeDigest } from '../../shared/trust/outcome-digest.ts'
 import type { Verification } from '../../shared/trust/trust-policy.ts'
 import { cidOf } from '../../shared/wire/block-protocol.ts'
 import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
-import type { Settle, VoteItem } from '../queue/task-store.ts'
+import type { Settle, VoteItem, VoteResult } from '../queue/task-store.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
@@ -21,6 +22,8 @@ export interface ResultIntakeInit {
   violations: Counter<'problem'>
   /** Verified answers by trust level and outcome (agreed, disagreed, unverified). */
   verifications: Counter<'trust' | 'outcome'>
+  /** Answers under a lease that is no longer the task's. */
+  staleResults: Counter
   /** Queues a settlement for the next round. */
   settle(item: Settle): void
   /** Queues a quorum answer for the next round. */
@@ -60,8 +63,32 @@ export class ResultIntake {
       void this.spotCheck(worker, held, result)
       return
     }
-    if (result.ok) this.init.standing.record(worker.peerId, 'finished')
     this.init.settle(this.settlement(result, worker.peerId))
+  }
+
+  /**
+   * After a round: quorum decisions become reputation (the peers that agreed gain, the
+   * ones a quorum outvoted are banned). Returns the tasks that changed.
+   */
+  tallied(voted: readonly VoteResult[]): TaskRecord[] {
+    const tasks: TaskRecord[] = []
+    for (const v of voted) {
+      if (!v.ok) {
+        this.init.staleResults.inc()
+        continue
+      }
+      if (v.tally.decision === 'accept') {
+        for (const peer of v.tally.agreed) this.init.standing.record(peer, 'agreed')
+        this.init.verifications.inc({ trust: 'quorum', outcome: 'agreed' }, v.tally.agreed.length)
+        for (const peer of v.tally.dissent) {
+          this.init.log.warn('quorum outvoted a wrong answer', { peerId: peer, taskId: v.task.id })
+          this.init.standing.record(peer, 'disagreed')
+        }
+        this.init.verifications.inc({ trust: 'quorum', outcome: 'disagreed' }, v.tally.dissent.length)
+      }
+      tasks.push(v.task)
+    }
+    return tasks
   }
 
   /** The kind's output bounds; an answer outside them is a strike and a retryable failure. */

@@ -2,17 +2,19 @@ import type { Counter } from 'prom-client'
 import { retryDelayMs } from '../../shared/queue/backoff.ts'
 import type { TaskError, TaskRecord, TaskSpec } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
-import { INLINE_PAYLOAD_LIMIT, type TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
 import type { Settle, TaskStore, VoteItem } from '../queue/task-store.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
-import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
+import { type ConnectedWorker, heldTask } from './connected-worker.ts'
+import { inputsAsBlocks } from './inputs-as-blocks.ts'
 import { ResultIntake } from './result-intake.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
+import { type WaitManyOptions, waitForTasks } from './wait-many.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
 
 export interface TaskServiceInit {
@@ -74,6 +76,7 @@ export class TaskService {
       random: init.random ?? Math.random,
       violations: init.violations,
       verifications: init.metrics.verifications,
+      staleResults: init.metrics.staleResults,
       settle: (item) => {
         this.pendingResults.push(item)
         this.pump()
@@ -113,22 +116,7 @@ export class TaskService {
    * they travel as CIDs (workers fetch and verify them).
    */
   async submitTasks(specs: TaskSpec[]) {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: most inputs are plainly small enough.
-    const large = (spec: TaskSpec) =>
-      spec.input !== undefined &&
-      spec.inputCid === undefined &&
-      JSON.stringify(spec.input).length * 3 > INLINE_PAYLOAD_LIMIT
-    if (!specs.some(large)) return this.submit(specs)
-    const prepared = await Promise.all(
-      specs.map(async (spec) => {
-        if (!large(spec)) return spec
-        const bytes = new TextEncoder().encode(JSON.stringify(spec.input))
-        if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT) return spec
-        const { input: _input, ...rest } = spec
-        return { ...rest, inputCid: await this.init.content.put(bytes) }
-      }),
-    )
-    return this.submit(prepared)
+    return this.submit(await inputsAsBlocks(specs, this.init.content))
   }
 
   get policy(): TaskPolicy {
@@ -196,57 +184,9 @@ export class TaskService {
     return { task: tasks[0] as TaskRecord, timedOut }
   }
 
-  /**
-   * Waits for many tasks at once (a batch submission): one timer and one abort
-   * listener for the whole batch. `current` are the tasks as they are now, taken in
-   * this same turn of the event loop (as `submit` returns them), so no settlement can
-   * slip in between; `onFinished` is called as each one finishes, `onProgress` with
-   * the progress of any of them (the latest known first).
-   */
-  waitMany(
-    current: readonly TaskRecord[],
-    options: WaitOptions & { onFinished?: (task: TaskRecord) => void } = {},
-  ): Promise<{ tasks: TaskRecord[]; timedOut: boolean }> {
-    const { signal, timeoutMs, onFinished, onProgress } = options
-    const tasks = [...current]
-    return new Promise((resolve, reject) => {
-      let open = 0
-      const cleanups: Array<() => void> = []
-      const finish = (fn: () => void) => {
-        for (const c of cleanups.splice(0)) c()
-        fn()
-      }
-      tasks.forEach((task, i) => {
-        if (TERMINAL_STATES.has(task.state)) return
-        open++
-        cleanups.push(
-          this.waiters.onDone(task.id, (done) => {
-            tasks[i] = done
-            onFinished?.(done)
-            if (--open === 0) finish(() => resolve({ tasks, timedOut: false }))
-          }),
-        )
-        if (onProgress) {
-          const last = this.waiters.latestProgress(task.id)
-          if (last) onProgress(last.progress, last.total, last.message)
-          cleanups.push(this.waiters.onProgress(task.id, (p) => onProgress(p.progress, p.total, p.message)))
-        }
-      })
-      if (open === 0) return resolve({ tasks, timedOut: false })
-      if (timeoutMs !== undefined) {
-        const timer = setTimeout(() => {
-          const latest = new Map(this.init.store.getMany(tasks.map((t) => t.id)).map((t) => [t.id, t]))
-          finish(() => resolve({ tasks: tasks.map((t) => latest.get(t.id) ?? t), timedOut: true }))
-        }, timeoutMs)
-        cleanups.push(() => clearTimeout(timer))
-      }
-      if (signal) {
-        const onAbort = () => finish(() => reject(signal.reason))
-        if (signal.aborted) return onAbort()
-        signal.addEventListener('abort', onAbort, { once: true })
-        cleanups.push(() => signal.removeEventListener('abort', onAbort))
-      }
-    })
+  /** Waits for many tasks at once (see waitForTasks). */
+  waitMany(current: readonly TaskRecord[], options: WaitManyOptions = {}) {
+    return waitForTasks(this.waiters, (ids) => this.init.store.getMany(ids), current, options)
   }
 
   /** Cancels a queued or running task; a running one is told to stop on its worker. */
@@ -294,28 +234,15 @@ export class TaskService {
       }
       worker.inFlight.delete(result.taskId)
       worker.recordDuration(result.durationMs)
-      if (worker.timeoutPenalty > 0) worker.timeoutPenalty = 0
+      // An answer in time ends a run of timeouts (a write only when there was one).
+      if (worker.timeoutPenalty > 0) {
+        this.init.standing.record(worker.peerId, 'finished')
+        worker.timeoutPenalty = 0
+      }
       this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
       this.intake.accept(worker, held, result)
     }
     this.pump()
-  }
-
-  /** The task a connected worker of `peerId` holds under `token`, if any (block access). */
-  heldBy(peerId: string, taskId: string, token: number): HeldTask | undefined {
-    for (const worker of this.init.registry.byPeer(peerId)) {
-      const held = worker.inFlight.get(taskId)
-      if (held?.token === token) return held
-    }
-    return undefined
-  }
-
-  /** Whether a connected worker of `peerId` holds a task whose input is block `cid`. */
-  holdsInput(peerId: string, cid: string): boolean {
-    for (const worker of this.init.registry.byPeer(peerId)) {
-      for (const held of worker.inFlight.values()) if (held.inputCid === cid) return true
-    }
-    return false
   }
 
   /** Worker side: buffered tasks began running; their time limits restart. */
@@ -338,23 +265,7 @@ export class TaskService {
       if (settled.ok) this.settled(settled.task)
       else this.init.metrics.staleResults.inc()
     }
-    for (const voted of round.voted) {
-      if (!voted.ok) {
-        this.init.metrics.staleResults.inc()
-        continue
-      }
-      const { tally } = voted
-      if (tally.decision === 'accept') {
-        for (const peer of tally.agreed) this.init.standing.record(peer, 'agreed')
-        this.init.metrics.verifications.inc({ trust: 'quorum', outcome: 'agreed' }, tally.agreed.length)
-        for (const peer of tally.dissent) {
-          this.init.log.warn('quorum outvoted a wrong answer', { peerId: peer, taskId: voted.task.id })
-          this.init.standing.record(peer, 'disagreed')
-        }
-        this.init.metrics.verifications.inc({ trust: 'quorum', outcome: 'disagreed' }, tally.dissent.length)
-      }
-      this.settled(voted.task)
-    }
+    for (const task of this.intake.tallied(round.voted)) this.settled(task)
   }
 
   onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskRecord['progress']): void {
@@ -445,9 +356,12 @@ export class TaskService {
   private tick(): void {
     const expired = this.init.store.expireLeases()
     for (const task of expired) this.settled(task)
+    // One timeout per worker and tick counts against it: a worker whose whole buffer
+    // ran out at once (a submitter's limit too tight for it) is not banned for one slip.
+    const slipped = new Set<string>()
     for (const task of this.init.store.timedOut()) {
       if (task.workerId !== null && task.leaseToken !== null) {
-        this.timedOutOn(task.workerId)
+        slipped.add(task.workerId)
         this.revoke(task.workerId, task.id, 'timed out')
         const error: TaskError = {
           code: 'TIMEOUT',
@@ -460,6 +374,7 @@ export class TaskService {
         if (failed.ok) this.settled(failed.task)
       }
     }
+    for (const workerId of slipped) this.timedOutOn(workerId)
     this.pump()
   }
 
@@ -491,18 +406,5 @@ export class TaskService {
     this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
     this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
     this.waiters.finished(task)
-  }
-}
-
-/** What the relay keeps about a task it leased to a worker (see HeldTask). */
-function heldTask(task: TaskRecord): HeldTask {
-  return {
-    token: task.leaseToken as number,
-    kind: task.kind,
-    input: task.input,
-    inputCid: task.inputCid,
-    trust: task.trust,
-    outputCids: undefined,
-    outputBytes: 0,
   }
 }

@@ -1,4 +1,4 @@
-import type { ConnectedWorker } from './connected-worker.ts'
+import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
 
 export interface WorkerStatsRecord {
   workerId: string
@@ -61,6 +61,23 @@ export class WorkerRegistry {
   /** The connected workers of one peer (a peer may open several worker streams). */
   *byPeer(peerId: string): Iterable<ConnectedWorker> {
     for (const w of this.connected.values()) if (w.peerId === peerId) yield w
+  }
+
+  /** The task a connected worker of `peerId` holds under `token`, if any (block access). */
+  heldBy(peerId: string, taskId: string, token: number): HeldTask | undefined {
+    for (const worker of this.byPeer(peerId)) {
+      const held = worker.inFlight.get(taskId)
+      if (held?.token === token) return held
+    }
+    return undefined
+  }
+
+  /** Whether a connected worker of `peerId` holds a task whose input is block `cid`. */
+  holdsInput(peerId: string, cid: string): boolean {
+    for (const worker of this.byPeer(peerId)) {
+      for (const held of worker.inFlight.values()) if (held.inputCid === cid) return true
+    }
+    return false
   }
 
   list(): ConnectedWorker[] {
