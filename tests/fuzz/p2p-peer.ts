@@ -88,11 +88,17 @@ export class PeerPool {
     return current.peer
   }
 
-  /** A stream of `protocol`; a peer that cannot open one is replaced once. */
-  async open(protocol: string): Promise<{ peer: FuzzPeer; stream: RawStream | string }> {
+  /**
+   * A stream of `protocol`; a peer that cannot open one is replaced once (unless the
+   * protocol is one the relay is not expected to run).
+   */
+  async open(
+    protocol: string,
+    options: { retry?: boolean } = {},
+  ): Promise<{ peer: FuzzPeer; stream: RawStream | string }> {
     let peer = await this.peer()
     let stream = await peer.open(protocol)
-    if (typeof stream === 'string') {
+    if (typeof stream === 'string' && options.retry !== false) {
       await this.replace()
       peer = await this.peer()
       stream = await peer.open(protocol)

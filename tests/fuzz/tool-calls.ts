@@ -138,7 +138,7 @@ export async function attemptToolCall(relay: FuzzedRelay, call: ToolCall): Promi
   await stop()
   if (outcome.failed) await relay.exitsWithin(1_000)
   if (!relay.alive) return relay.crashed(label)
-  const verdict = judge(label, outcome)
+  const verdict = judgeToolOutcome(label, outcome)
   if (verdict) return verdict
   if (stalled.problem) {
     return { kind: 'unresponsive', key: `${label}:unresponsive`, summary: stalled.problem, broken: true }
@@ -180,7 +180,7 @@ function normalize(message: string): string {
     .slice(0, 100)
 }
 
-function judge(label: string, outcome: RpcOutcome): Finding | undefined {
+export function judgeToolOutcome(label: string, outcome: RpcOutcome): Finding | undefined {
   if (outcome.timedOut) {
     return {
       kind: 'hang',
