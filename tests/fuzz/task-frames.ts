@@ -54,6 +54,8 @@ export interface TaskScenario {
   /** Submit a task of the peer's kind first, so that the steps can refer to a real assignment. */
   submit: boolean
   input: JsonLike
+  /** The first message after the assignment, before any step can have broken the stream. */
+  first: MessageTemplate | null
   steps: TaskStep[]
   ending: 'close' | 'abort' | 'linger'
 }
@@ -80,7 +82,7 @@ export const messageTemplate: fc.Arbitrary<MessageTemplate> = fc.oneof(
     arbitrary: fc.record({
       type: fc.constant('results-ok' as const),
       ref,
-      output: fc.oneof(hostileValue, deepValue),
+      output: fc.oneof({ weight: 1, arbitrary: hostileValue }, { weight: 2, arbitrary: deepValue }),
       mutations,
     }),
   },
@@ -159,7 +161,8 @@ export const taskScenario: fc.Arbitrary<TaskScenario> = fc.record({
   concurrency: fc.integer({ min: 1, max: 4 }),
   submit: fc.constantFrom(true, true, true, false),
   input: fc.oneof({ weight: 5, arbitrary: smallJson }, { weight: 1, arbitrary: hostileValue }),
-  steps: fc.array(step, { maxLength: 5 }),
+  first: fc.oneof({ weight: 2, arbitrary: messageTemplate }, { weight: 1, arbitrary: fc.constant(null) }),
+  steps: fc.array(step, { maxLength: 4 }),
   ending: fc.constantFrom<TaskScenario['ending']>('close', 'abort', 'linger'),
 })
 

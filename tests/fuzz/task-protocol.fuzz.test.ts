@@ -51,7 +51,10 @@ async function attemptScenario(
         if (task) assigned = { taskId: task.taskId, token: task.token, kind }
       }
     }
-    for (const step of scenario.steps) {
+    const steps: TaskStep[] = scenario.first
+      ? [{ t: 'message', message: scenario.first }, ...scenario.steps]
+      : scenario.steps
+    for (const step of steps) {
       if (!(await sendStep(stream, step, assigned, kind, scenario.concurrency))) break
     }
     await peer.sync()
