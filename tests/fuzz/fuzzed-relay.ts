@@ -97,6 +97,8 @@ export class FuzzedRelay {
 
   private async spawn(): Promise<void> {
     this.exit = undefined
+    // Reports show what this process printed; the previous one's end is in its own report.
+    this.log.length = 0
     const child = spawn(
       process.execPath,
       [

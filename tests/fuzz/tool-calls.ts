@@ -138,12 +138,17 @@ export async function attemptToolCall(relay: FuzzedRelay, call: ToolCall): Promi
   await stop()
   if (outcome.failed) await relay.exitsWithin(1_000)
   if (!relay.alive) return relay.crashed(label)
-  const verdict = judgeToolOutcome(label, outcome)
-  if (verdict) return verdict
+  // A stalled /healthz is the cause when the call also hung: report that, the cause.
   if (stalled.problem) {
-    return { kind: 'unresponsive', key: `${label}:unresponsive`, summary: stalled.problem, broken: true }
+    const hung = outcome.timedOut ? `; the call gave no answer within ${CALL_BOUND_MS} ms` : ''
+    return {
+      kind: 'unresponsive',
+      key: `${label}:unresponsive`,
+      summary: `${stalled.problem}${hung}`,
+      broken: true,
+    }
   }
-  return relay.check(label)
+  return judgeToolOutcome(label, outcome) ?? relay.check(label)
 }
 
 /** Probes /healthz while a call runs; `stalled.problem` says when it did not answer in time. */
