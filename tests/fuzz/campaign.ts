@@ -65,6 +65,7 @@ export async function runCampaign<T>(campaign: Campaign<T>, settings: FuzzSettin
   const recent: T[] = []
   let runs = 0
   let inFlight: Promise<unknown> = Promise.resolve()
+  let lastInput: T | undefined
 
   /**
    * Runs a property body and remembers it: when fast-check interrupts a run at the end
@@ -86,6 +87,7 @@ export async function runCampaign<T>(campaign: Campaign<T>, settings: FuzzSettin
     }
     recent.push(input)
     if (recent.length > RECENT_INPUTS) recent.shift()
+    lastInput = input
     return campaign.attempt(input)
   }
 
@@ -94,13 +96,13 @@ export async function runCampaign<T>(campaign: Campaign<T>, settings: FuzzSettin
     input: string,
     shrunk: boolean,
     replay?: { seed: number; path: string },
+    context = { recent: recent.map((r) => preview(r)), relayLog: relay.logTail() },
   ): RecordedFinding => ({
     ...finding,
     input,
     shrunk,
     ...(replay ? { replay } : {}),
-    recent: recent.map((r) => preview(r)),
-    relayLog: relay.logTail(),
+    ...context,
   })
 
   for (let segment = 0; performance.now() < deadline; segment++) {
@@ -126,10 +128,16 @@ export async function runCampaign<T>(campaign: Campaign<T>, settings: FuzzSettin
     // An interrupted run keeps going in the background: let it end before going on.
     await inFlight
     runs += result.numRuns
-    if (!result.failed || !found) break
+    if (!found) break
     const finding = found
-    const logAtFinding = relay.logTail()
+    const context = { recent: recent.map((r) => preview(r)), relayLog: relay.logTail() }
     if (finding.broken || !relay.alive) await relay.restart()
+    // Found by the run the time limit interrupted: fast-check did not see it fail, so
+    // there is no path to replay, only the input itself.
+    if (!result.failed) {
+      known.set(finding.key, record(finding, preview(lastInput), false, undefined, context))
+      break
+    }
     let input = preview((result.counterexample as unknown[] | null)?.[0])
     let shrunk = false
     let path = result.counterexamplePath ?? ''
@@ -156,7 +164,7 @@ export async function runCampaign<T>(campaign: Campaign<T>, settings: FuzzSettin
         path = replay.counterexamplePath ?? path
       }
     }
-    known.set(finding.key, { ...record(finding, input, shrunk, { seed, path }), relayLog: logAtFinding })
+    known.set(finding.key, record(finding, input, shrunk, { seed, path }, context))
   }
 
   // A failure that comes seconds after its input (an unhandled rejection in a
