@@ -34,6 +34,8 @@ const RUNTIMES = ['local', 'p2p', 'edge', 'relay'] as const
 const PLACEMENTS = ['local', 'p2p', 'auto', 'edge'] as const
 const READ_ONLY = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 const jsonObject = z.record(z.string(), z.unknown())
+/** Tool names are short (`category_verb`); the bound keeps lookups and suggestions cheap. */
+const toolName = z.string().min(1).max(128).describe('Tool name')
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? ''
@@ -101,7 +103,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     name: 'tools_list_tools',
     category: 'tools',
     description: "List a category's tools with one-line descriptions; use tools_get_schema for parameters",
-    input: z.object({ category: z.string().min(1).describe('Category name from tools_list_categories') }),
+    input: z.object({ category: z.string().min(1).max(128).describe('Category name from tools_list_categories') }),
     output: z.object({
       category: z.string(),
       tools: z.array(z.object({ name: z.string(), description: z.string(), runtime: z.enum(PLACEMENTS) })),
@@ -123,7 +125,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     name: 'tools_get_schema',
     category: 'tools',
     description: "Get a tool's input and output JSON Schema (2020-12), annotations and where it can run",
-    input: z.object({ tool: z.string().min(1).describe('Tool name') }),
+    input: z.object({ tool: toolName }),
     output: z.object({
       name: z.string(),
       category: z.string(),
@@ -169,7 +171,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
         .max(MAX_SEARCH_LIMIT)
         .default(DEFAULT_SEARCH_LIMIT)
         .describe('Maximum results'),
-      category: z.string().min(1).optional().describe('Only search this category'),
+      category: z.string().min(1).max(128).optional().describe('Only search this category'),
     }),
     output: z.object({
       query: z.string(),
@@ -196,9 +198,9 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     description:
       'Run any tool by name with its parameters; params are validated against the tool schema and the router picks where it runs',
     input: z.object({
-      tool: z.string().min(1).describe('Tool name'),
+      tool: toolName,
       params: jsonObject.default({}).describe("The tool's parameters (see tools_get_schema)"),
-      category: z.string().min(1).optional().describe("Optional; checked against the tool's category"),
+      category: z.string().min(1).max(128).optional().describe("Optional; checked against the tool's category"),
     }),
     output: z.object({
       tool: z.string(),

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe } from 'vitest'
-import { ANNOUNCE_PROTOCOL } from '../../relay/p2p/relay-directory.ts'
+import { ANNOUNCE_PROTOCOL } from '../../shared/wire/announce-messages.ts'
 import { CALL_BOUND_MS } from './fuzz-settings.ts'
 import { fuzzSuite } from './fuzz-suite.ts'
 import type { Finding, FuzzedRelay } from './fuzzed-relay.ts'
@@ -107,7 +107,7 @@ describe('the announce protocol under fuzz', () => {
     import.meta.filename,
     'a peer announces on /mcpp/announce/1.0.0',
     async (relay) => {
-      const peers = new PeerPool(relay)
+      const peers = new PeerPool(relay, { members: true })
       return {
         name: 'announce-protocol',
         arbitrary: scenario,

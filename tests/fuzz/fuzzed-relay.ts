@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { pickRelayAddress, type RelayP2pStatus } from '../../worker/core/relay-address.ts'
 import { CALL_BOUND_MS, HEALTH_BOUND_MS } from './fuzz-settings.ts'
 import { McpWire } from './mcp-wire.ts'
+import { memberPeerIds } from './member-keys.ts'
 
 const MAIN = join(import.meta.dirname, '..', '..', 'relay', 'main.ts')
 /** Lines of the relay's output kept for reports (the crash stack is at the end). */
@@ -112,6 +113,8 @@ export class FuzzedRelay {
         this.dataDir,
         '--token',
         this.token,
+        '--relay-members',
+        (await memberPeerIds()).join(','),
         '--log-level',
         'warn',
       ],

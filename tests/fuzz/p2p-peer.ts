@@ -1,9 +1,10 @@
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { FrameDecoder } from '../../shared/wire/frame-decoder.ts'
 import { createWorkerNode } from '../../worker/core/create-worker-node.ts'
 import type { FuzzedRelay } from './fuzzed-relay.ts'
+import { memberKeys } from './member-keys.ts'
 
 /** Replies the fuzz waits for (welcome, assign, a block header) come within this, or not at all. */
 export const REPLY_BOUND_MS = 2_000
@@ -24,8 +25,11 @@ export class FuzzPeer {
     this.relayAddress = relayAddress
   }
 
-  static async start(relay: FuzzedRelay): Promise<FuzzPeer> {
-    return new FuzzPeer(await createWorkerNode(), multiaddr(relay.p2pAddress))
+  static async start(relay: FuzzedRelay, privateKey?: PrivateKey): Promise<FuzzPeer> {
+    return new FuzzPeer(
+      await createWorkerNode(privateKey === undefined ? {} : { privateKey }),
+      multiaddr(relay.p2pAddress),
+    )
   }
 
   /** A stream of `protocol` to the relay, or the reason it could not be opened (refused, banned, reset). */
@@ -74,8 +78,13 @@ export class PeerPool {
   private readonly relay: FuzzedRelay
   private current: { peer: FuzzPeer; address: string; uses: number; wasConnected: boolean } | undefined
 
-  constructor(relay: FuzzedRelay) {
+  private readonly members: boolean
+  private replaced = 0
+
+  /** With `members`, its peers are the relay's member relays (tests/fuzz/member-keys.ts), in turn. */
+  constructor(relay: FuzzedRelay, options: { members?: boolean } = {}) {
     this.relay = relay
+    this.members = options.members ?? false
   }
 
   async peer(): Promise<FuzzPeer> {
@@ -111,8 +120,10 @@ export class PeerPool {
     const old = this.current
     this.current = undefined
     await old?.peer.stop()
+    const keys = this.members ? await memberKeys() : []
+    const key = keys[this.replaced++ % Math.max(1, keys.length)]
     this.current = {
-      peer: await FuzzPeer.start(this.relay),
+      peer: await FuzzPeer.start(this.relay, key),
       address: this.relay.p2pAddress,
       uses: 0,
       wasConnected: false,
