@@ -103,7 +103,9 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     name: 'tools_list_tools',
     category: 'tools',
     description: "List a category's tools with one-line descriptions; use tools_get_schema for parameters",
-    input: z.object({ category: z.string().min(1).max(128).describe('Category name from tools_list_categories') }),
+    input: z.object({
+      category: z.string().min(1).max(128).describe('Category name from tools_list_categories'),
+    }),
     output: z.object({
       category: z.string(),
       tools: z.array(z.object({ name: z.string(), description: z.string(), runtime: z.enum(PLACEMENTS) })),
@@ -200,7 +202,12 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     input: z.object({
       tool: toolName,
       params: jsonObject.default({}).describe("The tool's parameters (see tools_get_schema)"),
-      category: z.string().min(1).max(128).optional().describe("Optional; checked against the tool's category"),
+      category: z
+        .string()
+        .min(1)
+        .max(128)
+        .optional()
+        .describe("Optional; checked against the tool's category"),
     }),
     output: z.object({
       tool: z.string(),
