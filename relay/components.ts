@@ -22,6 +22,7 @@ import { ContentStore } from './p2p/content-store.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
 import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
+import { StoredBytesGuard } from './quotas/stored-bytes.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
@@ -127,7 +128,15 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err) =>
     log.error('audit log write failed; retrying', { error: err.message }),
   )
+  const storedBytes = new StoredBytesGuard({
+    quotas: quotas.quotas,
+    perHour: config.limits.storedBytesPerHour,
+    dataDir: config.dataDir,
+    minFreeDiskMb: config.limits.minFreeDiskMb,
+    now,
+  })
   const executor = new RouterExecutor({
+    admit: (tool, params, ctx) => storedBytes.admit(tool, params, ctx),
     policy: config.router,
     metrics,
     authorize: (tool, ctx) => {

@@ -146,4 +146,20 @@ describe('task quotas', () => {
     const more = await call('p2p_taskqueue_submit', { kind: 'parked', input: 6 })
     expect(errorMeta(more).code).toBe('QUOTA_EXCEEDED')
   })
+
+  it('counts the bytes state-changing calls bring against an hourly budget, reads excepted', async () => {
+    await start({ limits: { storedBytesPerHour: { perIdentity: 2000 } } })
+    const big = await call('cache_set', { key: 'k', value: 'x'.repeat(3000) })
+    expect(errorMeta(big).code).toBe('QUOTA_EXCEEDED')
+    const small = await call('cache_set', { key: 'k', value: 'small' })
+    expect(small.isError).toBeFalsy()
+    const read = await call('cache_get', { key: 'k' })
+    expect(read.isError).toBeFalsy()
+  })
+
+  it('refuses calls that store data while the data disk is nearly full, and keeps serving reads', async () => {
+    await start({ limits: { minFreeDiskMb: 1_000_000_000 } })
+    expect(errorMeta(await call('cache_set', { key: 'k', value: 'v' })).code).toBe('QUOTA_EXCEEDED')
+    expect((await call('cache_get', { key: 'k' })).isError).toBeFalsy()
+  })
 })

@@ -366,4 +366,25 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'int',
     help: 'SQL statements one identity may have running or waiting; more get QUOTA_EXCEEDED (default 2)',
   },
+  {
+    key: 'limits.storedBytesPerHour.perIdentity',
+    flag: 'stored-bytes-per-hour',
+    env: 'MCPP_STORED_BYTES_PER_HOUR',
+    kind: 'int',
+    help: 'Bytes of parameters of state-changing calls per hour per caller (default 1 GiB)',
+  },
+  {
+    key: 'limits.storedBytesPerHour.global',
+    flag: 'stored-bytes-per-hour-global',
+    env: 'MCPP_STORED_BYTES_PER_HOUR_GLOBAL',
+    kind: 'int',
+    help: 'Bytes of parameters of state-changing calls per hour, all callers (default 8 GiB)',
+  },
+  {
+    key: 'limits.minFreeDiskMb',
+    flag: 'min-free-disk-mb',
+    env: 'MCPP_MIN_FREE_DISK_MB',
+    kind: 'int',
+    help: 'Refuse calls that store data while the data disk has less free space (default 256)',
+  },
 ]

@@ -171,6 +171,10 @@ export const configSchema = z.strictObject({
       concurrentCalls: quota(64, 256),
       sessions: quota(64, 1024),
       sseStreams: quota(16, 256),
+      /** Bytes of parameters of state-changing calls per hour (1 GiB per identity, 8 GiB in all). */
+      storedBytesPerHour: quota(1024 ** 3, 8 * 1024 ** 3),
+      /** State-changing calls are refused while the data disk has less free space (MB). */
+      minFreeDiskMb: z.number().int().min(0).default(256),
     })
     .prefault({}),
   router: z

@@ -47,11 +47,16 @@ export class RateQuota {
     const key = `id:${identity}`
     if (this.perIdentity) {
       const own = await consume(this.perIdentity, key, amount)
-      if (!own.ok) return this.refuse('identity', own.res.msBeforeNext)
+      if (!own.ok) {
+        // The limiter counts refused points too; a refused event did not happen, so give them back.
+        await this.perIdentity.reward(key, amount)
+        return this.refuse('identity', own.res.msBeforeNext)
+      }
     }
     if (this.global) {
       const all = await consume(this.global, 'global', amount)
       if (!all.ok) {
+        await this.global.reward('global', amount)
         await this.perIdentity?.reward(key, amount)
         return this.refuse('global', all.res.msBeforeNext)
       }

@@ -36,6 +36,8 @@ export interface ExecutorInit {
   onCall?: (record: CallRecord) => void
   /** Refuses a call before anything runs (access policy); throws FORBIDDEN. */
   authorize?: (tool: Tool, ctx: ToolContext) => void
+  /** Refuses a call over a quota before anything runs (stored bytes); throws QUOTA_EXCEEDED. */
+  admit?: (tool: Tool, params: unknown, ctx: ToolContext) => Promise<void>
 }
 
 function outcomeOf(err: McppError): Outcome {
@@ -57,6 +59,7 @@ export class RouterExecutor {
 
   private readonly onCall: ((record: CallRecord) => void) | undefined
   private readonly authorize: ((tool: Tool, ctx: ToolContext) => void) | undefined
+  private readonly admit: ExecutorInit['admit']
 
   constructor(init: ExecutorInit) {
     this.policy = compilePolicy(init.policy)
@@ -64,6 +67,7 @@ export class RouterExecutor {
     this.metrics = init.metrics
     this.onCall = init.onCall
     this.authorize = init.authorize
+    this.admit = init.admit
   }
 
   snapshot(): AvailabilitySnapshot {
@@ -87,6 +91,7 @@ export class RouterExecutor {
       this.onCall?.({ tool, params, ctx, outcome, runtime, durationMs: performance.now() - started })
     try {
       this.authorize?.(tool, ctx)
+      await this.admit?.(tool, params, ctx)
       const result = await this.route(tool, params, ctx)
       report('ok', result.runtime)
       return result
