@@ -11,6 +11,8 @@ import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
+import { type ComputePool, createComputePool } from './compute/index.ts'
+import { offloadTools } from './compute/offload-tools.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { Datasets } from './datasets/datasets.ts'
@@ -71,6 +73,8 @@ export interface RelayComponents {
   p2p: P2pHolder
   /** The built web pages (dist/web), if any. */
   webRoot: string | undefined
+  /** Worker threads for CPU-heavy tool work (issue 9); closed with the relay. */
+  compute: ComputePool
   /** Releases the data directory for another relay (on close). */
   unlockDataDir: () => void
 }
@@ -144,6 +148,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     [fileRoot],
     ipfs,
   )
+  const compute = createComputePool(config.compute)
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
   const categories = [
@@ -171,10 +176,10 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
     mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
     withTools(
-      securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
-      securityDatasetTool(datasets),
+      securityTools(access.policy, [fileRoot], (name) => registry.require(name), compute),
+      securityDatasetTool(datasets, compute),
     ),
-    textCategory,
+    { ...textCategory, tools: offloadTools(textCategory.tools, compute) },
   ]
   for (const { info, tools } of categories) {
     registry.addCategory(info)
@@ -209,6 +214,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     tasks,
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
+    compute,
     unlockDataDir,
   }
 }

@@ -37,6 +37,17 @@ export const configSchema = z.strictObject({
   allowedHosts: z.array(z.string().min(1)).default([]),
   allowedOrigins: z.array(z.string().min(1)).default([]),
   logLevel: z.enum(LOG_LEVELS).default('info'),
+  /** Worker threads for CPU-heavy tool work, so no call holds the event loop (issue 9). */
+  compute: z
+    .strictObject({
+      /** Threads for stateless work; by default one fewer than the cores, at least 1, at most 4. */
+      threads: z.number().int().min(1).max(64).optional(),
+      /** A task still running after this is stopped and its call fails with TIMEOUT. */
+      timeoutSeconds: z.number().positive().max(86_400).default(60),
+      /** Heap limit of each compute thread. */
+      memoryMb: z.number().int().min(64).max(65_536).default(512),
+    })
+    .prefault({}),
   router: z
     .strictObject({
       rules: z.array(routeRule).default(DEFAULT_ROUTE_RULES.map((r) => ({ ...r }))),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_TEXT_CHARS } from '../../text/limits.ts'
 import { loadTokenizer, TOKEN_ENCODINGS } from '../../text/tokenizer.ts'
 import { defineTool } from '../../tool/define-tool.ts'
 
@@ -19,7 +20,10 @@ export const textCount = defineTool({
   description:
     'Count tokens (BPE tokenizer cl100k_base or o200k_base), words, sentences, lines, characters and bytes of a text',
   input: z.object({
-    text: z.string().describe('Text to measure'),
+    text: z
+      .string()
+      .max(MAX_TEXT_CHARS)
+      .describe(`Text to measure (at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters)`),
     encoding: z.enum(TOKEN_ENCODINGS).default('cl100k_base').describe('Tokenizer used for the token count'),
   }),
   output: z.object({
