@@ -167,7 +167,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     cacheTools(cache),
     taskqueueTools(tasks, p2p.lazyDirectory),
     ipfsTools(ipfs),
-    auditTools(audit, [fileRoot]),
+    auditTools(audit, [fileRoot], compute),
     graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
     datasetTools(datasets),
     analyticsTools(datasets),

@@ -3,6 +3,7 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from '../constants.ts'
 import { McppError } from '../errors.ts'
 import { defineTool } from '../tool/define-tool.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
+import { MAX_QUERY_CHARS, MAX_QUERY_TERMS } from '../tool/tool-search.ts'
 import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
 
 export const META_CATEGORY = {
@@ -108,7 +109,13 @@ export function createMetaTools({ registry, call }: MetaToolDeps): Tool[] {
     category: 'tools',
     description: 'Search tools by what they do: BM25 ranking over names, descriptions and parameter names',
     input: z.object({
-      query: z.string().min(1).describe('Words describing the task'),
+      query: z
+        .string()
+        .min(1)
+        .max(MAX_QUERY_CHARS)
+        .describe(
+          `Words describing the task (at most ${MAX_QUERY_CHARS} characters; ${MAX_QUERY_TERMS} distinct words count)`,
+        ),
       limit: z
         .number()
         .int()
