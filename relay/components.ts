@@ -11,7 +11,7 @@ import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
-import { type ComputePool, createComputePool } from './compute/index.ts'
+import { Compute } from './compute/index.ts'
 import { offloadTools } from './compute/offload-tools.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { lockDataDir } from './data-dir-lock.ts'
@@ -74,7 +74,7 @@ export interface RelayComponents {
   /** The built web pages (dist/web), if any. */
   webRoot: string | undefined
   /** Worker threads for CPU-heavy tool work (issue 9); closed with the relay. */
-  compute: ComputePool
+  compute: Compute
   /** Releases the data directory for another relay (on close). */
   unlockDataDir: () => void
 }
@@ -148,7 +148,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     [fileRoot],
     ipfs,
   )
-  const compute = createComputePool(config.compute)
+  const compute = new Compute(config.compute)
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
   const categories = [
@@ -167,8 +167,8 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     cacheTools(cache),
     taskqueueTools(tasks, p2p.lazyDirectory),
     ipfsTools(ipfs),
-    auditTools(audit, [fileRoot], compute),
-    graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
+    auditTools(audit, [fileRoot], compute.pool),
+    graphTools(new GraphStore(join(config.dataDir, 'graphs'), compute)),
     datasetTools(datasets),
     analyticsTools(datasets),
     fileTools(datasets),
@@ -176,10 +176,10 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
     mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
     withTools(
-      securityTools(access.policy, [fileRoot], (name) => registry.require(name), compute),
-      securityDatasetTool(datasets, compute),
+      securityTools(access.policy, [fileRoot], (name) => registry.require(name), compute.pool),
+      securityDatasetTool(datasets, compute.pool),
     ),
-    { ...textCategory, tools: offloadTools(textCategory.tools, compute) },
+    { ...textCategory, tools: offloadTools(textCategory.tools, compute.pool) },
   ]
   for (const { info, tools } of categories) {
     registry.addCategory(info)
