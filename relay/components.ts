@@ -47,7 +47,7 @@ import { securityDatasetTool } from './tools/security-dataset.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
 import { vectorTools } from './tools/vector/index.ts'
-import { VectorStore } from './vectors/vector-store.ts'
+import { VectorThread } from './vectors/vector-thread.ts'
 
 /** Everything a relay is made of, built once at the entry point and passed down. */
 export interface RelayComponents {
@@ -173,7 +173,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     analyticsTools(datasets),
     fileTools(datasets),
     searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
-    vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
+    vectorTools(new VectorThread(join(config.dataDir, 'vectors'), compute), ipfs, compute.pool),
     mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
     withTools(
       securityTools(access.policy, [fileRoot], (name) => registry.require(name), compute.pool),
