@@ -41,7 +41,7 @@ import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
 import { DEFAULT_MEDIA_BINARIES, type MediaBinaries, mediaTools } from './tools/media.ts'
 import { searchTools } from './tools/search/index.ts'
-import { SearchIndexes } from './tools/search/index-store.ts'
+import { SearchThread } from './tools/search/search-thread.ts'
 import { securityTools } from './tools/security.ts'
 import { securityDatasetTool } from './tools/security-dataset.ts'
 import { systemTools } from './tools/system.ts'
@@ -172,7 +172,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     datasetTools(datasets),
     analyticsTools(datasets),
     fileTools(datasets),
-    searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
+    searchTools(datasets, new SearchThread(join(config.dataDir, 'search'), compute)),
     vectorTools(new VectorThread(join(config.dataDir, 'vectors'), compute), ipfs, compute.pool),
     mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
     withTools(
