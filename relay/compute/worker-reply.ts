@@ -8,11 +8,26 @@ export type WorkerReply<T> =
   | { ok: true; value: T }
   | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> }
 
+/** An argument sent as JSON text (`RunOptions.json`); it arrives as a plain object with this shape. */
+export class JsonArg {
+  readonly jsonArg: string
+  constructor(text: string) {
+    this.jsonArg = text
+  }
+}
+
+function decode<A>(raw: A | JsonArg): A {
+  const text = (raw as Partial<JsonArg> | null)?.jsonArg
+  return typeof text === 'string' ? (JSON.parse(text) as A) : (raw as A)
+}
+
 /** Wraps an operation for export from a worker module. */
-export function workerOp<A, T>(fn: (arg: A) => T | Promise<T>): (arg: A) => Promise<WorkerReply<T>> {
-  return async (arg) => {
+export function workerOp<A, T>(
+  fn: (arg: A) => T | Promise<T>,
+): (arg: A | JsonArg) => Promise<WorkerReply<T>> {
+  return async (raw) => {
     try {
-      return { ok: true, value: await fn(arg) }
+      return { ok: true, value: await fn(decode(raw)) }
     } catch (err) {
       if (err instanceof McppError) {
         return {

@@ -10,7 +10,7 @@ export const CACHE_CATEGORY = {
 
 const key = z.string().min(1).max(1024).describe('Cache key')
 /** Largest value stored, as JSON text: a value is parsed and written on the event loop. */
-export const MAX_VALUE_BYTES = 1024 * 1024
+export const MAX_VALUE_BYTES = 256 * 1024
 /**
  * Any JSON value. Not `z.json()`: it checks every nested value with a closure per node,
  * ~400 ms for 150,000 small objects on the event loop (issue 9); a value that came
@@ -50,7 +50,7 @@ export function cacheTools(store: CacheStore) {
       'Store a JSON value under a key, optionally expiring after ttlSeconds; replaces an existing value',
     input: z.object({
       key,
-      value: jsonValue.describe('Any JSON value, at most 1 MiB as JSON'),
+      value: jsonValue.describe('Any JSON value, at most 256 KiB as JSON'),
       ttlSeconds: z
         .number()
         .positive()

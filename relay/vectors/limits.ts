@@ -3,7 +3,7 @@
  * what is parsed and serialised on the event loop small.
  */
 /** Numbers one vector_add call takes (vectors × dimensions). */
-export const MAX_ADD_NUMBERS = 250_000
+export const MAX_ADD_NUMBERS = 50_000
 /** Vectors or texts one call adds. */
 export const MAX_ADD_ITEMS = 10_000
 /** A vector's metadata as JSON, in bytes: search answers carry it. */

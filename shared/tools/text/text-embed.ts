@@ -10,7 +10,7 @@ const BATCH = 64
  * Most numbers one answer carries (texts × dimensions): the vectors are serialised as
  * JSON on the relay's event loop, ~20 bytes a number (issue 9).
  */
-export const MAX_EMBEDDING_NUMBERS = 200_000
+export const MAX_EMBEDDING_NUMBERS = 50_000
 const fmt = (n: number) => n.toLocaleString('en')
 
 /**
