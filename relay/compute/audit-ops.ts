@@ -35,9 +35,12 @@ export const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'hash',
 ]
 
+/** Characters that make a CSV cell need quotes. */
+export const CSV_SPECIAL = /[",\n]/
+
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value)
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
 /** Rows written per write call, so a long log is streamed, not held as one string. */

@@ -45,6 +45,12 @@ export function entropy(text: string): number {
 
 export const DEFAULT_ENTROPY_THRESHOLD = 4.0
 
+const NON_DIGIT = /\D/g
+const CARD_SEPARATOR = /[ -]/g
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/
+/** The patterns the detectors' checks apply to a match (checked with recheck too). */
+export const CHECK_PATTERNS: readonly RegExp[] = [NON_DIGIT, CARD_SEPARATOR, DOTTED_QUAD]
+
 export function detectors(entropyThreshold = DEFAULT_ENTROPY_THRESHOLD): Detector[] {
   const highEntropy = (s: string) => entropy(s) >= entropyThreshold
   return [
@@ -92,16 +98,16 @@ export function detectors(entropyThreshold = DEFAULT_ENTROPY_THRESHOLD): Detecto
       type: 'card_number',
       kind: 'pii',
       pattern: /\b\d(?:[ -]?\d){12,18}\b/g,
-      accept: (m) => luhnValid(m.replace(/[ -]/g, '')),
+      accept: (m) => luhnValid(m.replace(CARD_SEPARATOR, '')),
     },
     {
       type: 'phone',
       kind: 'pii',
       pattern: /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){2,4}(?!\w)/g,
       accept: (m) => {
-        const digits = m.replace(/\D/g, '')
+        const digits = m.replace(NON_DIGIT, '')
         // Dotted quads are IPv4 addresses, not phone numbers.
-        return digits.length >= 9 && digits.length <= 15 && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(m)
+        return digits.length >= 9 && digits.length <= 15 && !DOTTED_QUAD.test(m)
       },
     },
   ]

@@ -65,9 +65,12 @@ export function chunkCharacters(text: string, size: number, overlap: number): Ch
   }))
 }
 
+/** A run of non-space characters: a word, for chunking by words. */
+export const WORD_RUN = /\S+/g
+
 /** Offsets of the whitespace-separated words of `text`. */
 export function wordSpans(text: string): Array<{ from: number; to: number }> {
-  return [...text.matchAll(/\S+/g)].map((m) => ({ from: m.index, to: m.index + m[0].length }))
+  return [...text.matchAll(WORD_RUN)].map((m) => ({ from: m.index, to: m.index + m[0].length }))
 }
 
 /** Chunks by whitespace-separated words, keeping the original spacing inside a chunk. */

@@ -22,12 +22,15 @@ interface SearchDoc {
   params: string
 }
 
+export const CAMEL_BOUNDARY = /([a-z0-9])([A-Z])/g
+export const NON_WORD = /[^\p{L}\p{N}]+/u
+
 /** Splits snake_case, camelCase and punctuation so `ttlSeconds` matches "ttl seconds". */
 export function tokenize(text: string): string[] {
   return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(CAMEL_BOUNDARY, '$1 $2')
     .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(NON_WORD)
     .filter((t) => t.length > 0)
 }
 

@@ -6,7 +6,7 @@ import { writeFileAtomically } from '../../files/atomic-write.ts'
 import { namesIn, unknownName } from '../../files/names-in.ts'
 import { type Graph, graphology } from './graphology.ts'
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+export const GRAPH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 /**
  * Named graphs (graphology) saved as serialized JSON in `<data-dir>/graphs/<name>.json`
@@ -61,7 +61,7 @@ export class GraphFiles {
   }
 
   private file(name: string): string {
-    if (!NAME.test(name)) {
+    if (!GRAPH_NAME.test(name)) {
       throw new McppError('INVALID_PARAMS', `name: "${name}" is not a graph name (letters, digits, _ . -)`, {
         problems: [{ param: 'name', problem: 'not a graph name' }],
       })

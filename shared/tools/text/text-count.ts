@@ -3,6 +3,9 @@ import { MAX_TEXT_CHARS } from '../../text/limits.ts'
 import { loadTokenizer, TOKEN_ENCODINGS } from '../../text/tokenizer.ts'
 import { defineTool } from '../../tool/define-tool.ts'
 
+/** Line breaks, counted as text_count's lines. */
+export const LINE_BREAK = /\r\n|\r|\n/
+
 const words = new Intl.Segmenter(undefined, { granularity: 'word' })
 const sentences = new Intl.Segmenter(undefined, { granularity: 'sentence' })
 
@@ -49,7 +52,7 @@ export const textCount = defineTool({
         tokens: tokenizer.encode(text).length,
         words: countSegments(words, text, true),
         sentences: countSegments(sentences, text, false),
-        lines: text.length === 0 ? 0 : text.split(/\r\n|\r|\n/).length,
+        lines: text.length === 0 ? 0 : text.split(LINE_BREAK).length,
         characters: Array.from(text).length,
         bytes: new TextEncoder().encode(text).length,
       }
