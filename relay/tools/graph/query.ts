@@ -21,7 +21,7 @@ export function graphQueryTools(store: GraphStore) {
   const neighbors = defineTool({
     name: 'graph_neighbors',
     category: 'graph',
-    description: 'The neighbours of a node (outgoing, incoming or both) with their properties, by id',
+    description: 'The neighbours of a node (outgoing, incoming or both) with their properties, sorted by id',
     input: z.object({
       name,
       node: nodeId,
