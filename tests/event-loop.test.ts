@@ -1,22 +1,24 @@
 import { writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { MAX_VALUE_BYTES } from '../relay/tools/cache.ts'
 import { MAX_ADD, MAX_EXPORT_ELEMENTS } from '../relay/tools/graph/limits.ts'
 import { MAX_ADD_NUMBERS } from '../relay/vectors/limits.ts'
-import { MAX_TEXT_CHARS } from '../shared/text/limits.ts'
+import { MAX_CHUNK_INPUT_CHARS, MAX_TEXT_CHARS } from '../shared/text/limits.ts'
 import { MAX_QUERY_CHARS } from '../shared/tool/tool-search.ts'
 import { MAX_EMBEDDING_NUMBERS } from '../shared/tools/text/text-embed.ts'
+import type { CallReply, CallRequest } from './event-loop-client.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
 
 /**
- * Issue 9: no call may hold the relay's event loop for more than 50 ms. While the
- * heaviest input each heavy tool allows runs, /healthz is polled back to back, each
- * poll on a new connection, until the call settles; every answer must come within
- * 100 ms. The polls are the measurement: nothing here waits on a timer.
+ * Issue 9: no call may hold the relay's event loop for more than 50 ms. A real relay
+ * runs in this process; while the heaviest input each heavy tool allows runs (sent by
+ * the SDK client from a worker thread), /healthz is polled back to back, each poll on a
+ * new connection, until the call settles, and every answer must come within 100 ms.
+ * The polls are the measurement: nothing here waits on a timer.
  */
 const HEALTHZ_LIMIT_MS = 100
 
@@ -24,17 +26,44 @@ const HEALTHZ_LIMIT_MS = 100
 vi.setConfig({ testTimeout: 240_000 })
 
 let relay: RunningRelay
-let client: Client
+/** The SDK client runs on a worker thread (event-loop-client.ts); see there why. */
+let clientThread: Worker
+const pending = new Map<number, (reply: CallReply) => void>()
+/** The slowest /healthz answer seen while each tool ran, printed at the end. */
+const slowestByTool = new Map<string, number>()
+let nextId = 0
 
 beforeAll(async () => {
   relay = await startTestRelay()
-  client = await connectClient(relay.url)
+  clientThread = new Worker(new URL('./event-loop-client.ts', import.meta.url), {
+    workerData: { url: relay.url },
+  })
+  await new Promise<void>((resolve, reject) => {
+    clientThread.once('error', reject)
+    clientThread.once('message', () => resolve())
+  })
+  clientThread.on('message', (reply: CallReply) => pending.get(reply.id)?.(reply))
 })
 
 afterAll(async () => {
-  await client?.close()
+  const table = [...slowestByTool].map(([tool, ms]) => `${tool} ${ms.toFixed(0)} ms`).join(', ')
+  console.log(`slowest /healthz while each tool ran: ${table}`)
+  clientThread?.postMessage('close')
+  await new Promise((resolve) => clientThread?.once('exit', resolve))
   await relay?.close()
 })
+
+function dispatch(tool: string, params: Record<string, unknown>): Promise<CallReply> {
+  const id = nextId++
+  return new Promise((resolve) => {
+    pending.set(id, (reply) => {
+      pending.delete(id)
+      resolve(reply)
+    })
+    const request: CallRequest = { id, tool, params }
+    clientThread.postMessage(request)
+  })
+}
 
 function healthz(): Promise<number> {
   const started = performance.now()
@@ -52,7 +81,7 @@ function healthz(): Promise<number> {
 }
 
 interface Measured {
-  result: Awaited<ReturnType<Client['callTool']>>
+  reply: CallReply
   /** Every /healthz round trip while the call ran, in ms. */
   samples: number[]
   /** When each poll started, in ms after the call started. */
@@ -64,36 +93,35 @@ interface Measured {
 async function measure(tool: string, params: Record<string, unknown>): Promise<Measured> {
   let settled = false
   const started = performance.now()
-  const call = client
-    .callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, { timeout: 300_000 })
-    .finally(() => {
-      settled = true
-    })
+  const call = dispatch(tool, params).finally(() => {
+    settled = true
+  })
   const samples: number[] = []
   const starts: number[] = []
   do {
     starts.push(performance.now() - started)
     samples.push(await healthz())
   } while (!settled)
-  const result = await call
-  return { result, samples, starts, durationMs: performance.now() - started }
+  const reply = await call
+  return { reply, samples, starts, durationMs: performance.now() - started }
 }
 
 /** The call's result; fails if any /healthz poll took too long (the samples are shown). */
 async function heavy(tool: string, params: Record<string, unknown>, expectError?: string): Promise<any> {
-  const { result, samples, starts, durationMs } = await measure(tool, params)
+  const { reply, samples, starts, durationMs } = await measure(tool, params)
   const slowest = Math.max(...samples)
+  slowestByTool.set(tool, Math.max(slowestByTool.get(tool) ?? 0, slowest))
   const slow = samples
     .map((ms, i) => `${ms.toFixed(0)} ms at ${(starts[i] as number).toFixed(0)}`)
     .filter((_, i) => (samples[i] as number) >= HEALTHZ_LIMIT_MS)
   const report = `${tool}: ${samples.length} polls over ${durationMs.toFixed(0)} ms, slowest ${slowest.toFixed(1)} ms; slow: ${slow.join(', ')}`
   expect(slowest, report).toBeLessThan(HEALTHZ_LIMIT_MS)
   if (expectError) {
-    expect(errorMeta(result).code, report).toBe(expectError)
+    expect(reply.code, report).toBe(expectError)
     return undefined
   }
-  expect(result.isError, `${report}: ${JSON.stringify(result.content).slice(0, 300)}`).toBeFalsy()
-  return (result.structuredContent as { result: unknown }).result
+  expect(reply.failure, report).toBeUndefined()
+  return reply.result
 }
 
 const repeat = (unit: string, chars: number) => unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars)
@@ -109,20 +137,24 @@ describe('text tools', () => {
     expect((await heavy('text_count', { text: prose, encoding: 'o200k_base' })).characters).toBeGreaterThan(0)
   })
 
-  it('chunk the longest allowed text by tokens, characters and words into the most chunks allowed', async () => {
-    expect((await heavy('text_chunk', { text: oneWord, size: 64, overlap: 0 })).count).toBeLessThanOrEqual(
-      2000,
-    )
+  it('chunk the longest allowed text by tokens, characters and words into the most chunks and text allowed', async () => {
+    const word = oneWord.slice(0, MAX_CHUNK_INPUT_CHARS)
+    const text = prose.slice(0, MAX_CHUNK_INPUT_CHARS)
+    const byTokens = await heavy('text_chunk', { text: word, size: 64, overlap: 32 })
+    expect(byTokens.count).toBeGreaterThan(1900)
+    const byCharacters = await heavy('text_chunk', { text, size: 500, overlap: 250, unit: 'characters' })
+    expect(byCharacters.count).toBe(1999)
     expect(
-      (await heavy('text_chunk', { text: prose, size: 500, overlap: 0, unit: 'characters' })).count,
-    ).toBe(2000)
-    expect(
-      (await heavy('text_chunk', { text: prose, size: 200, overlap: 20, unit: 'words' })).count,
+      (await heavy('text_chunk', { text, size: 200, overlap: 50, unit: 'words' })).count,
     ).toBeGreaterThan(1)
   })
 
   it('refuse 1-character chunks of the longest text quickly', async () => {
-    await heavy('text_chunk', { text: oneWord, size: 1, overlap: 0, unit: 'characters' }, 'INVALID_PARAMS')
+    await heavy(
+      'text_chunk',
+      { text: oneWord.slice(0, MAX_CHUNK_INPUT_CHARS), size: 1, overlap: 0, unit: 'characters' },
+      'INVALID_PARAMS',
+    )
   })
 
   it('hash and embed the most text allowed', async () => {
@@ -159,6 +191,8 @@ describe('security tools', () => {
     expect(scanned.counts.email).toBe(Math.floor(MAX_TEXT_CHARS / 16))
     const redacted = await heavy('security_redact_text', { text: emails, replacement: '*' })
     expect(redacted.redacted).toBe(Math.floor(MAX_TEXT_CHARS / 16))
+    // The longest answer: the whole text back.
+    expect((await heavy('security_redact_text', { text: prose })).text).toHaveLength(MAX_TEXT_CHARS)
   })
 
   it('scan and redact a 16 MB file', async () => {
@@ -187,10 +221,9 @@ describe('search', () => {
     )
     writeFileSync(join(relay.components.config.dataDir, 'files', 'docs.jsonl'), rows.join('\n'))
     // Loading is DuckDB's work (a slice of issue 9 of its own), so it is setup here.
-    await client.callTool({
-      name: 'tools_dispatch',
-      arguments: { tool: 'dataset_load', params: { name: 'docs', source: { path: 'docs.jsonl' } } },
-    })
+    expect(
+      (await dispatch('dataset_load', { name: 'docs', source: { path: 'docs.jsonl' } })).failure,
+    ).toBeUndefined()
     const built = await heavy('search_build_index', {
       name: 'docs',
       dataset: 'docs',
@@ -209,7 +242,8 @@ describe('search', () => {
 describe('graph tools', () => {
   it('add the most nodes and edges a call allows, then rank, path, components and patterns', async () => {
     await heavy('graph_create', { name: 'big' })
-    for (let round = 0; round < 5; round++) {
+    const rounds = 10
+    for (let round = 0; round < rounds; round++) {
       const base = round * MAX_ADD
       await heavy('graph_add', {
         name: 'big',
@@ -228,7 +262,7 @@ describe('graph tools', () => {
     await heavy('graph_shortest_path', {
       name: 'big',
       source: 'n0',
-      target: `n${5 * MAX_ADD - 1}`,
+      target: `n${rounds * MAX_ADD - 1}`,
       weighted: true,
     })
     expect((await heavy('graph_components', { name: 'big', limit: 1000 })).count).toBeGreaterThan(0)
@@ -240,16 +274,18 @@ describe('graph tools', () => {
     const half = MAX_EXPORT_ELEMENTS / 2
     await heavy('graph_create', { name: 'wide' })
     for (let from = 0; from < half; from += MAX_ADD) {
+      const length = Math.min(MAX_ADD, half - from)
       await heavy('graph_add', {
         name: 'wide',
-        nodes: Array.from({ length: MAX_ADD }, (_, i) => ({ id: `v${from + i}` })),
-        edges: Array.from({ length: MAX_ADD }, (_, i) => ({
+        nodes: Array.from({ length }, (_, i) => ({ id: `v${from + i}` })),
+        edges: Array.from({ length }, (_, i) => ({
           source: `v${from + i}`,
           target: `v${(from + i + 1) % half}`,
         })),
       })
     }
     const { graph } = await heavy('graph_export', { name: 'wide' })
+    expect(graph.nodes.length + graph.edges.length).toBe(MAX_EXPORT_ELEMENTS)
     await heavy('graph_import', { name: 'wide-copy', graph })
     await heavy('graph_export', { name: 'big' }, 'INVALID_PARAMS')
   })

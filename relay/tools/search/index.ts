@@ -24,9 +24,9 @@ export const MAX_HITS = 200
  * A build reads the dataset in pages sized to about this much text, and hands each to
  * the search thread: a page is what the event loop converts and copies at once.
  */
-const PAGE_CHARS = 1_000_000
+const PAGE_CHARS = 250_000
 const FIRST_PAGE_ROWS = 100
-const MAX_PAGE_ROWS = 5_000
+const MAX_PAGE_ROWS = 2_000
 
 const indexName = z.string().regex(INDEX_NAME, 'letters, digits, _ . - (at most 64)').describe('Index name')
 const columnName = z.string().min(1).max(256)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { chunkCharacters, chunkTokens, chunkWords, wordSpans } from '../../text/chunk.ts'
-import { MAX_CHUNKED_CHARS, MAX_CHUNKS, MAX_TEXT_CHARS } from '../../text/limits.ts'
+import { MAX_CHUNK_INPUT_CHARS, MAX_CHUNKED_CHARS, MAX_CHUNKS } from '../../text/limits.ts'
 import { loadTokenizer, TOKEN_ENCODINGS } from '../../text/tokenizer.ts'
 import { defineTool } from '../../tool/define-tool.ts'
 
@@ -12,8 +12,8 @@ export const textChunk = defineTool({
     .object({
       text: z
         .string()
-        .max(MAX_TEXT_CHARS)
-        .describe(`Text to split (at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters)`),
+        .max(MAX_CHUNK_INPUT_CHARS)
+        .describe(`Text to split (at most ${MAX_CHUNK_INPUT_CHARS.toLocaleString('en')} characters)`),
       size: z.number().int().min(1).max(1_000_000).default(512).describe('Units per chunk'),
       overlap: z.number().int().min(0).default(64).describe('Units shared by consecutive chunks; below size'),
       unit: z
