@@ -140,7 +140,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: 'compute-timeout-seconds',
     env: 'MCPP_COMPUTE_TIMEOUT_SECONDS',
     kind: 'number',
-    help: 'Time limit of one compute task; a call over it fails with TIMEOUT (default 60)',
+    help: 'Time limit of one compute task, waiting for a thread included; a call over it fails with TIMEOUT (default 60)',
   },
   {
     key: 'compute.memoryMb',

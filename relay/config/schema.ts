@@ -42,7 +42,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Threads for stateless work; by default one fewer than the cores, at least 1, at most 4. */
       threads: z.number().int().min(1).max(64).optional(),
-      /** A task still running after this is stopped and its call fails with TIMEOUT. */
+      /** A task not done this long after it was handed to a pool (waiting included) is stopped: TIMEOUT. */
       timeoutSeconds: z.number().positive().max(86_400).default(60),
       /** Heap limit of each compute thread. */
       memoryMb: z.number().int().min(64).max(65_536).default(512),
