@@ -11,6 +11,8 @@ import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
+import { Compute } from './compute/index.ts'
+import { offloadTools } from './compute/offload-tools.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { Datasets } from './datasets/datasets.ts'
@@ -44,13 +46,13 @@ import { graphTools } from './tools/graph/index.ts'
 import { ipfsTools } from './tools/ipfs/index.ts'
 import { DEFAULT_MEDIA_BINARIES, type MediaBinaries, mediaTools } from './tools/media.ts'
 import { searchTools } from './tools/search/index.ts'
-import { SearchIndexes } from './tools/search/index-store.ts'
+import { SearchThread } from './tools/search/search-thread.ts'
 import { securityTools } from './tools/security.ts'
 import { securityDatasetTool } from './tools/security-dataset.ts'
 import { systemTools } from './tools/system.ts'
 import { taskqueueTools } from './tools/taskqueue/index.ts'
 import { vectorTools } from './tools/vector/index.ts'
-import { VectorStore } from './vectors/vector-store.ts'
+import { VectorThread } from './vectors/vector-thread.ts'
 
 /** Everything a relay is made of, built once at the entry point and passed down. */
 export interface RelayComponents {
@@ -80,6 +82,8 @@ export interface RelayComponents {
   p2p: P2pHolder
   /** The built web pages (dist/web), if any. */
   webRoot: string | undefined
+  /** Worker threads for CPU-heavy tool work (issue 9); closed with the relay. */
+  compute: Compute
   /** Releases the data directory for another relay (on close). */
   unlockDataDir: () => void
 }
@@ -180,6 +184,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     [fileRoot],
     ipfs,
   )
+  const compute = new Compute(config.compute)
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
   const categories = [
@@ -206,19 +211,19 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       kindGuard(access.policy, () => registry.all()),
     ),
     ipfsTools(ipfs),
-    auditTools(audit, [fileRoot]),
-    graphTools(new GraphStore(join(config.dataDir, 'graphs'))),
+    auditTools(audit, [fileRoot], compute.pool),
+    graphTools(new GraphStore(join(config.dataDir, 'graphs'), compute)),
     datasetTools(datasets),
     analyticsTools(datasets),
     fileTools(datasets),
-    searchTools(datasets, new SearchIndexes(join(config.dataDir, 'search'))),
-    vectorTools(new VectorStore(join(config.dataDir, 'vectors')), ipfs),
+    searchTools(datasets, new SearchThread(join(config.dataDir, 'search'), compute)),
+    vectorTools(new VectorThread(join(config.dataDir, 'vectors'), compute), ipfs, compute.pool),
     mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
     withTools(
-      securityTools(access.policy, [fileRoot], (name) => registry.require(name)),
-      securityDatasetTool(datasets),
+      securityTools(access.policy, [fileRoot], (name) => registry.require(name), compute.pool),
+      securityDatasetTool(datasets, compute.pool),
     ),
-    textCategory,
+    { ...textCategory, tools: offloadTools(textCategory.tools, compute.pool) },
   ]
   for (const { info, tools } of categories) {
     registry.addCategory(info)
@@ -263,6 +268,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     tasks,
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
+    compute,
     unlockDataDir,
   }
 }

@@ -62,5 +62,6 @@ async function closeStores(components: RelayComponents): Promise<void> {
   components.cache.close()
   components.audit.close()
   await components.datasets.engine.close()
+  await components.compute.close()
   components.unlockDataDir()
 }

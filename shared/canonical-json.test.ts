@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalJson } from './canonical-json.ts'
 
@@ -34,5 +35,42 @@ describe('canonicalJson output is stable', () => {
       undefined,
     ]
     for (const value of values) expect(canonicalJson(value)).toBe(reference(value))
+  })
+})
+
+describe('canonicalJson is fast and exact', () => {
+  it('matches the first implementation on random JSON-like values', () => {
+    const key = fc.oneof(
+      fc.string(),
+      fc.constantFrom('10', '9', '0', '', 'a', 'A', 'é', '__proto__', 'toJSON'),
+    )
+    const leaf = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant(() => 1),
+      fc.constant(Symbol('s')),
+      fc.date(),
+    )
+    const tree = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 6 }),
+      object: fc.dictionary(key, tie('value'), { maxKeys: 6 }),
+    })).value
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(canonicalJson(value)).toBe(reference(value))
+      }),
+      { numRuns: 2000, seed: 9 },
+    )
+  })
+
+  it('writes a long array of small sorted objects through JSON.stringify', () => {
+    const value = Array.from({ length: 50_000 }, (_, i) => ({ a: i, b: [i, 'x'] }))
+    expect(canonicalJson(value)).toBe(JSON.stringify(value))
+    expect(canonicalJson({ z: value, a: 1 })).toBe(`{"a":1,"z":${JSON.stringify(value)}}`)
   })
 })

@@ -33,6 +33,10 @@ describe('graph tools', () => {
   it('answers neighbours and property patterns', async () => {
     const out = await ok('graph_neighbors', { name: 'city', node: 'a', direction: 'out' })
     expect(out.neighbors.map((n: any) => n.id)).toEqual(['b', 'c'])
+    expect(await ok('graph_neighbors', { name: 'city', node: 'a', limit: 1 })).toMatchObject({
+      total: 2,
+      neighbors: [{ id: 'b' }],
+    })
     expect(
       (await ok('graph_neighbors', { name: 'city', node: 'c', direction: 'in' })).neighbors.map(
         (n: any) => n.id,
@@ -51,6 +55,7 @@ describe('graph tools', () => {
       path: ['a', 'c'],
       hops: 1,
       cost: 1,
+      truncated: false,
     })
     expect(
       await ok('graph_shortest_path', { name: 'city', source: 'a', target: 'c', weighted: true }),
@@ -59,6 +64,7 @@ describe('graph tools', () => {
       path: ['a', 'b', 'c'],
       hops: 2,
       cost: 6,
+      truncated: false,
     })
     expect(await ok('graph_shortest_path', { name: 'city', source: 'c', target: 'a' })).toMatchObject({
       found: false,
@@ -74,7 +80,14 @@ describe('graph tools', () => {
     )
     expect(await ok('graph_components', { name: 'city' })).toEqual({
       count: 2,
+      sizes: [3, 1],
       components: [['a', 'b', 'c'], ['z']],
+      truncated: false,
+    })
+    expect(await ok('graph_components', { name: 'city', limit: 1 })).toMatchObject({
+      count: 2,
+      components: [['a', 'b', 'c']],
+      truncated: true,
     })
   })
 

@@ -1,35 +1,11 @@
 import { hash } from 'node:crypto'
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { canonicalJson } from '../../shared/canonical-json.ts'
+import { type AuditEntry, type AuditFilter, type AuditInput, entryHash, GENESIS } from './audit-entry.ts'
+import { queryAudit, type VerifyResult, verifyAudit } from './audit-read.ts'
 
-export interface AuditEntry {
-  seq: number
-  time: number
-  tool: string
-  sessionId: string | null
-  identity: string | null
-  /** sha256 of the canonical JSON of the call's parameters (the parameters are not stored). */
-  paramsDigest: string
-  outcome: string
-  runtime: string | null
-  durationMs: number
-  prevHash: string
-  hash: string
-}
+export { type AuditEntry, type AuditFilter, type AuditInput, entryHash } from './audit-entry.ts'
 
-export type AuditInput = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>
-
-export interface AuditFilter {
-  tool?: string | undefined
-  outcome?: string | undefined
-  sessionId?: string | undefined
-  since?: number | undefined
-  until?: number | undefined
-  limit: number
-  offset: number
-}
-
-const GENESIS = '0'.repeat(64)
 /**
  * Entries are written in groups, at most this long after they were appended: a
  * commit per call would cost more than the call. A crash loses at most this window,
@@ -51,43 +27,10 @@ const SCHEMA = `
   CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `
 
-/** The hash of an entry: sha256 over the previous hash and the entry's canonical JSON. */
-export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
-  return hash('sha256', prevHash + canonicalJson(entry), 'hex')
-}
-
 /** One-shot hashing: this runs on every tool call, and a Hash object costs more than the digest. */
 export function paramsDigest(params: unknown): string {
   return hash('sha256', canonicalJson(params ?? {}), 'hex')
 }
-
-interface Row {
-  seq: number
-  time: number
-  tool: string
-  session_id: string | null
-  identity: string | null
-  params_digest: string
-  outcome: string
-  runtime: string | null
-  duration_ms: number
-  prev_hash: string
-  hash: string
-}
-
-const toEntry = (r: Row): AuditEntry => ({
-  seq: r.seq,
-  time: r.time,
-  tool: r.tool,
-  sessionId: r.session_id,
-  identity: r.identity,
-  paramsDigest: r.params_digest,
-  outcome: r.outcome,
-  runtime: r.runtime,
-  durationMs: r.duration_ms,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-})
 
 /**
  * The append-only, hash-chained record of every tool call (SQLite, `<data-dir>/audit.db`).
@@ -103,9 +46,11 @@ export class AuditLog {
   private lastSeq: number
 
   private readonly onError: (err: Error) => void
+  private readonly file: string
 
   constructor(path: string, onError: (err: Error) => void = () => {}) {
     this.onError = onError
+    this.file = path
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
     this.db.exec(SCHEMA)
@@ -176,56 +121,19 @@ export class AuditLog {
     }
   }
 
+  /** The database file, which compute threads open read-only (audit-read.ts). */
+  get path(): string {
+    return this.file
+  }
+
   query(filter: AuditFilter): { entries: AuditEntry[]; total: number } {
     this.flush()
-    const where: string[] = []
-    const values: SQLInputValue[] = []
-    if (filter.tool !== undefined) where.push('tool = ?') && values.push(filter.tool)
-    if (filter.outcome !== undefined) where.push('outcome = ?') && values.push(filter.outcome)
-    if (filter.sessionId !== undefined) where.push('session_id = ?') && values.push(filter.sessionId)
-    if (filter.since !== undefined) where.push('time >= ?') && values.push(filter.since)
-    if (filter.until !== undefined) where.push('time <= ?') && values.push(filter.until)
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(...values) as { n: number }
-    ).n
-    const rows = this.db
-      .prepare(`SELECT * FROM audit ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-      .all(...values, filter.limit, filter.offset) as unknown as Row[]
-    return { entries: rows.map(toEntry), total }
+    return queryAudit(this.db, filter)
   }
 
-  /** Walks the chain in order; the first entry whose links or hash do not hold is reported. */
-  verify(): { ok: boolean; checked: number; brokenAt?: number; problem?: string } {
+  verify(): VerifyResult {
     this.flush()
-    let prev = GENESIS
-    let expectedSeq = 1
-    let checked = 0
-    for (const row of this.db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<Row>) {
-      const { prevHash, hash, ...body } = toEntry(row)
-      if (body.seq !== expectedSeq)
-        return { ok: false, checked, brokenAt: body.seq, problem: `entry ${expectedSeq} is missing` }
-      if (prevHash !== prev)
-        return {
-          ok: false,
-          checked,
-          brokenAt: body.seq,
-          problem: 'prevHash does not link to the previous entry',
-        }
-      if (entryHash(prev, body) !== hash)
-        return { ok: false, checked, brokenAt: body.seq, problem: 'the entry was altered' }
-      prev = hash
-      expectedSeq++
-      checked++
-    }
-    return { ok: true, checked }
-  }
-
-  /** Every entry in order, for export. */
-  *all(): Iterable<AuditEntry> {
-    this.flush()
-    for (const row of this.db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<Row>)
-      yield toEntry(row)
+    return verifyAudit(this.db)
   }
 
   close(): void {

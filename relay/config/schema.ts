@@ -177,6 +177,17 @@ export const configSchema = z.strictObject({
       minFreeDiskMb: z.number().int().min(0).default(256),
     })
     .prefault({}),
+  /** Worker threads for CPU-heavy tool work, so no call holds the event loop (issue 9). */
+  compute: z
+    .strictObject({
+      /** Threads for stateless work; by default one fewer than the cores, at least 1, at most 4. */
+      threads: z.number().int().min(1).max(64).optional(),
+      /** A task not done this long after it was handed to a pool (waiting included) is stopped: TIMEOUT. */
+      timeoutSeconds: z.number().positive().max(86_400).default(60),
+      /** Heap limit of each compute thread. */
+      memoryMb: z.number().int().min(64).max(65_536).default(512),
+    })
+    .prefault({}),
   router: z
     .strictObject({
       rules: z.array(routeRule).default(DEFAULT_ROUTE_RULES.map((r) => ({ ...r }))),

@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts'
-import { writeAtomically } from '../files/atomic-write.ts'
+import type { VerifyResult } from '../audit/audit-read.ts'
+import type { ComputePool } from '../compute/compute-pool.ts'
 import { confinePath } from '../files/confine-path.ts'
 
 export const AUDIT_CATEGORY = {
@@ -24,34 +24,20 @@ const entry = z.object({
   hash: z.string(),
 })
 
-const COLUMNS: Array<keyof AuditEntry> = [
-  'seq',
-  'time',
-  'tool',
-  'sessionId',
-  'identity',
-  'paramsDigest',
-  'outcome',
-  'runtime',
-  'durationMs',
-  'prevHash',
-  'hash',
-]
-
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value)
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-export function auditTools(log: AuditLog, roots: readonly string[]) {
+/**
+ * Reads run on the compute pool with their own read-only connection (issue 9): a
+ * count, a chain walk or an export of a long log would hold the event loop. Entries
+ * still waiting to be written are flushed first, so a read sees every finished call.
+ */
+export function auditTools(log: AuditLog, roots: readonly string[], compute: ComputePool) {
   const query = defineTool({
     name: 'audit_query',
     category: 'audit',
     description: 'Recorded tool calls, newest first, filtered by tool, outcome, session and time range',
     input: z.object({
-      tool: z.string().optional(),
-      outcome: z.string().optional().describe('ok, or an error code such as INVALID_PARAMS'),
-      sessionId: z.string().optional(),
+      tool: z.string().max(256).optional(),
+      outcome: z.string().max(256).optional().describe('ok, or an error code such as INVALID_PARAMS'),
+      sessionId: z.string().max(256).optional(),
       since: z.number().optional().describe('Unix ms, inclusive'),
       until: z.number().optional().describe('Unix ms, inclusive'),
       limit: z.number().int().min(1).max(1000).default(100),
@@ -64,7 +50,16 @@ export function auditTools(log: AuditLog, roots: readonly string[]) {
       idempotentHint: false,
       openWorldHint: false,
     },
-    handlers: { local: async (filter) => log.query(filter) },
+    handlers: {
+      local: (filter, ctx) => {
+        log.flush()
+        return compute.run<{ entries: AuditEntry[]; total: number }>(
+          'auditQuery',
+          { path: log.path, filter },
+          { signal: ctx.signal },
+        )
+      },
+    },
   })
 
   const verify = defineTool({
@@ -85,7 +80,12 @@ export function auditTools(log: AuditLog, roots: readonly string[]) {
       idempotentHint: false,
       openWorldHint: false,
     },
-    handlers: { local: async () => log.verify() },
+    handlers: {
+      local: (_input, ctx) => {
+        log.flush()
+        return compute.run<VerifyResult>('auditVerify', { path: log.path }, { signal: ctx.signal })
+      },
+    },
   })
 
   const exportLog = defineTool({
@@ -93,7 +93,7 @@ export function auditTools(log: AuditLog, roots: readonly string[]) {
     category: 'audit',
     description:
       'Write the whole audit log to a file under the data roots as JSONL or CSV (written atomically)',
-    input: z.object({ path: z.string().min(1), format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+    input: z.object({ path: z.string().min(1).max(4096), format: z.enum(['jsonl', 'csv']).default('jsonl') }),
     output: z.object({ path: z.string(), entries: z.number().int(), format: z.string() }),
     annotations: {
       title: 'Export the audit log',
@@ -103,14 +103,15 @@ export function auditTools(log: AuditLog, roots: readonly string[]) {
       openWorldHint: false,
     },
     handlers: {
-      local: async ({ path, format }) => {
+      local: async ({ path, format }, ctx) => {
         const target = confinePath(path, roots)
-        const lines: string[] = format === 'csv' ? [COLUMNS.join(',')] : []
-        for (const e of log.all()) {
-          lines.push(format === 'csv' ? COLUMNS.map((c) => csvCell(e[c])).join(',') : JSON.stringify(e))
-        }
-        await writeAtomically(target, (tmp) => writeFile(tmp, `${lines.join('\n')}\n`))
-        return { path: target, entries: format === 'csv' ? lines.length - 1 : lines.length, format }
+        log.flush()
+        const entries = await compute.run<number>(
+          'auditExport',
+          { path: log.path, target, format },
+          { signal: ctx.signal },
+        )
+        return { path: target, entries, format }
       },
     },
   })

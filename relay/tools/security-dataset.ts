@@ -1,21 +1,23 @@
 import { z } from 'zod'
 import { sqlIdent } from '../../shared/data/sql-text.ts'
 import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
-import { scanText } from '../../shared/security/scan.ts'
 import { READS } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { ComputePool } from '../compute/compute-pool.ts'
+import type { Cell } from '../compute/security-ops.ts'
 import { type Datasets, pickColumns } from '../datasets/datasets.ts'
 import { datasetName } from './dataset/schemas.ts'
 
-const CHUNK = 10_000
-const MAX_FINDINGS = 10_000
+/** Cells read (on the event loop) and scanned (on a compute thread) per chunk. */
+const CHUNK_CELLS = 20_000
+const MAX_FINDINGS = 1_000
 
 /**
  * Scans every cell of a dataset (any loaded format, Parquet included) for secrets and
  * personal data, reading it in chunks; cells of every type are read as text, so a
  * card number stored as a number is found too.
  */
-export function securityDatasetTool(datasets: Datasets) {
+export function securityDatasetTool(datasets: Datasets, compute: ComputePool) {
   return defineTool({
     name: 'security_scan_dataset',
     category: 'security',
@@ -23,7 +25,12 @@ export function securityDatasetTool(datasets: Datasets) {
       'Scan a dataset (loaded from CSV, JSON, JSONL or Parquet) cell by cell for secrets and personal data; reports row and column',
     input: z.object({
       name: datasetName,
-      columns: z.array(z.string().min(1)).min(1).max(256).optional().describe('Default: every column'),
+      columns: z
+        .array(z.string().min(1).max(256))
+        .min(1)
+        .max(256)
+        .optional()
+        .describe('Default: every column'),
       kinds: z
         .array(z.enum(['secret', 'pii']))
         .min(1)
@@ -48,7 +55,7 @@ export function securityDatasetTool(datasets: Datasets) {
     annotations: { title: 'Scan a dataset', ...READS },
     handlers: {
       local: async ({ name, columns, kinds, entropyThreshold }, ctx) => {
-        const info = await datasets.info(name)
+        const info = await datasets.info(name, ctx)
         const scanned = pickColumns(info, columns, 'columns').map((c) => c.name)
         const select = scanned.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ')
         const findings: Array<{
@@ -59,24 +66,29 @@ export function securityDatasetTool(datasets: Datasets) {
           preview: string
         }> = []
         const counts: Record<string, number> = {}
-        for (let offset = 0; offset < info.rows; offset += CHUNK) {
+        const chunk = Math.max(1, Math.floor(CHUNK_CELLS / scanned.length))
+        for (let offset = 0; offset < info.rows; offset += chunk) {
           const { rows } = await datasets.engine.read(
-            `SELECT ${select} FROM ${sqlIdent(name)} LIMIT ${CHUNK} OFFSET ${offset}`,
+            `SELECT ${select} FROM ${sqlIdent(name)} LIMIT ${chunk} OFFSET ${offset}`,
             [],
-            ctx.signal,
+            ctx,
           )
+          const cells: Cell[] = []
           rows.forEach((row, i) => {
             for (const column of scanned) {
               const value = row[column]
-              if (typeof value !== 'string' || value === '') continue
-              for (const f of scanText(value, { kinds, entropyThreshold })) {
-                counts[f.type] = (counts[f.type] ?? 0) + 1
-                if (findings.length < MAX_FINDINGS) {
-                  findings.push({ row: offset + i, column, type: f.type, kind: f.kind, preview: f.preview })
-                }
-              }
+              if (typeof value === 'string' && value !== '') cells.push([offset + i, column, value])
             }
           })
+          const found = await compute.run<Array<(typeof findings)[number]>>(
+            'scanCells',
+            { cells, kinds, entropyThreshold },
+            { signal: ctx.signal },
+          )
+          for (const f of found) {
+            counts[f.type] = (counts[f.type] ?? 0) + 1
+            if (findings.length < MAX_FINDINGS) findings.push(f)
+          }
         }
         const total = Object.values(counts).reduce((a, b) => a + b, 0)
         return { rows: info.rows, findings, counts, truncated: total > findings.length }

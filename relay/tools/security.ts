@@ -1,11 +1,12 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
 import { type AccessPolicy, decideAccess } from '../../shared/security/access-policy.ts'
 import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
-import { redactText, scanText } from '../../shared/security/scan.ts'
+import { MAX_OUTPUT_TEXT_CHARS, MAX_TEXT_CHARS } from '../../shared/text/limits.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import { writeAtomically } from '../files/atomic-write.ts'
+import type { ComputePool } from '../compute/compute-pool.ts'
+import type { ScanResult } from '../compute/security-ops.ts'
 import { confinePath } from '../files/confine-path.ts'
 
 export const SECURITY_CATEGORY = {
@@ -15,9 +16,17 @@ export const SECURITY_CATEGORY = {
 }
 
 const MAX_FILE_BYTES = 16 * 1024 * 1024
+/** Findings listed in one answer; `counts` covers them all. */
+export const MAX_LISTED_FINDINGS = 1_000
+const fmt = (n: number) => n.toLocaleString('en')
+const text = z
+  .string()
+  .max(MAX_TEXT_CHARS)
+  .describe(`At most ${fmt(MAX_TEXT_CHARS)} characters`)
 const kinds = z
   .array(z.enum(['secret', 'pii']))
   .min(1)
+  .max(2)
   .default(['secret', 'pii'])
   .describe('What to look for')
 const entropyThreshold = z
@@ -34,24 +43,17 @@ const finding = z.object({
   line: z.number().int(),
   preview: z.string(),
 })
+const scanOutput = {
+  findings: z.array(finding).describe(`The first ${fmt(MAX_LISTED_FINDINGS)} findings in text order`),
+  counts: z.record(z.string(), z.number()).describe('Findings by type, all of them'),
+  truncated: z
+    .boolean()
+    .describe(`More than ${fmt(MAX_LISTED_FINDINGS)} findings; the rest are only counted`),
+}
 const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 
-function withLines(text: string, findings: ReturnType<typeof scanText>) {
-  const starts = [0]
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1)
-  return findings.map((f) => {
-    let lo = 0
-    let hi = starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if ((starts[mid] as number) <= f.start) lo = mid
-      else hi = mid - 1
-    }
-    return { ...f, line: lo + 1 }
-  })
-}
-
-async function readText(path: string, roots: readonly string[]): Promise<{ file: string; text: string }> {
+/** Confines and checks a file; the compute thread reads it. */
+async function textFile(path: string, roots: readonly string[]): Promise<string> {
   const file = confinePath(path, roots)
   const info = await stat(file).catch(() => undefined)
   if (!info?.isFile()) throw new McppError('NOT_FOUND', `path: "${path}" is not a file`)
@@ -64,33 +66,42 @@ async function readText(path: string, roots: readonly string[]): Promise<{ file:
       },
     )
   }
-  return { file, text: await readFile(file, 'utf8') }
+  return file
 }
 
-const summary = (found: Array<{ type: string }>) => {
-  const byType: Record<string, number> = {}
-  for (const f of found) byType[f.type] = (byType[f.type] ?? 0) + 1
-  return byType
-}
+const listed = ({ findings, counts, total }: ScanResult) => ({
+  findings,
+  counts,
+  truncated: total > findings.length,
+})
 
+/**
+ * Scans and redactions run on the compute pool (issue 9): the detectors are linear
+ * (each pattern is checked with recheck), yet 16 MB still takes seconds.
+ */
 export function securityTools(
   policy: AccessPolicy,
   roots: readonly string[],
   lookup: (tool: string) => { name: string; category: string },
+  compute: ComputePool,
 ) {
   const scan = defineTool({
     name: 'security_scan_text',
     category: 'security',
     description:
       'Scan text for secrets (cloud and API keys, private keys, tokens, high-entropy strings) and personal data',
-    input: z.object({ text: z.string().max(MAX_FILE_BYTES), kinds, entropyThreshold }),
-    output: z.object({ findings: z.array(finding), counts: z.record(z.string(), z.number()) }),
+    input: z.object({ text, kinds, entropyThreshold }),
+    output: z.object(scanOutput),
     annotations: { title: 'Scan text', ...READ },
     handlers: {
-      local: async ({ text, ...options }) => {
-        const findings = withLines(text, scanText(text, options))
-        return { findings, counts: summary(findings) }
-      },
+      local: async ({ text, ...options }, ctx) =>
+        listed(
+          await compute.run<ScanResult>(
+            'scan',
+            { source: { text }, limit: MAX_LISTED_FINDINGS, ...options },
+            { signal: ctx.signal },
+          ),
+        ),
     },
   })
 
@@ -99,18 +110,18 @@ export function securityTools(
     category: 'security',
     description:
       'Scan a text file (CSV, JSON, JSONL, logs…) under the data roots for secrets and personal data; for Parquet, load it and use security_scan_dataset',
-    input: z.object({ path: z.string().min(1), kinds, entropyThreshold }),
-    output: z.object({
-      path: z.string(),
-      findings: z.array(finding),
-      counts: z.record(z.string(), z.number()),
-    }),
+    input: z.object({ path: z.string().min(1).max(4096), kinds, entropyThreshold }),
+    output: z.object({ path: z.string(), ...scanOutput }),
     annotations: { title: 'Scan a file', ...READ },
     handlers: {
-      local: async ({ path, ...options }) => {
-        const { file, text } = await readText(path, roots)
-        const findings = withLines(text, scanText(text, options))
-        return { path: file, findings, counts: summary(findings) }
+      local: async ({ path, ...options }, ctx) => {
+        const file = await textFile(path, roots)
+        const result = await compute.run<ScanResult>(
+          'scan',
+          { source: { file }, limit: MAX_LISTED_FINDINGS, ...options },
+          { signal: ctx.signal },
+        )
+        return { path: file, ...listed(result) }
       },
     },
   })
@@ -118,9 +129,9 @@ export function securityTools(
   const redact = defineTool({
     name: 'security_redact_text',
     category: 'security',
-    description: 'Return text with every secret and personal datum found replaced by [REDACTED:<type>]',
+    description: `Return text with every secret and personal datum found replaced by [REDACTED:<type>]; the answer is at most ${fmt(MAX_OUTPUT_TEXT_CHARS)} characters`,
     input: z.object({
-      text: z.string().max(MAX_FILE_BYTES),
+      text,
       kinds,
       entropyThreshold,
       replacement: z.string().max(64).optional(),
@@ -132,10 +143,12 @@ export function securityTools(
     }),
     annotations: { title: 'Redact text', ...READ },
     handlers: {
-      local: async ({ text, replacement, ...options }) => {
-        const found = scanText(text, options)
-        return { text: redactText(text, found, replacement), redacted: found.length, counts: summary(found) }
-      },
+      local: ({ text, replacement, ...options }, ctx) =>
+        compute.run<{ text: string; redacted: number; counts: Record<string, number> }>(
+          'redact',
+          { source: { text }, replacement, ...options },
+          { signal: ctx.signal },
+        ),
     },
   })
 
@@ -145,8 +158,8 @@ export function securityTools(
     description:
       'Write a redacted copy of a file under the data roots (the original is kept; written atomically)',
     input: z.object({
-      path: z.string().min(1),
-      output: z.string().min(1).describe('Where to write the redacted copy'),
+      path: z.string().min(1).max(4096),
+      output: z.string().min(1).max(4096).describe('Where to write the redacted copy'),
       kinds,
       entropyThreshold,
       replacement: z.string().max(64).optional(),
@@ -164,12 +177,15 @@ export function securityTools(
       openWorldHint: false,
     },
     handlers: {
-      local: async ({ path, output, replacement, ...options }) => {
-        const { text } = await readText(path, roots)
+      local: async ({ path, output, replacement, ...options }, ctx) => {
+        const file = await textFile(path, roots)
         const target = confinePath(output, roots, 'output')
-        const found = scanText(text, options)
-        await writeAtomically(target, (tmp) => writeFile(tmp, redactText(text, found, replacement)))
-        return { path: target, redacted: found.length, counts: summary(found) }
+        const result = await compute.run<{ redacted: number; counts: Record<string, number> }>(
+          'redact',
+          { source: { file }, output: target, replacement, ...options },
+          { signal: ctx.signal },
+        )
+        return { path: target, ...result }
       },
     },
   })
@@ -180,8 +196,8 @@ export function securityTools(
     description:
       'Whether the access policy lets an identity (or the calling one) call a tool, and which rule decides',
     input: z.object({
-      tool: z.string().min(1),
-      identity: z.string().optional().describe('Defaults to the caller'),
+      tool: z.string().min(1).max(256),
+      identity: z.string().max(1024).optional().describe('Defaults to the caller'),
     }),
     output: z.object({
       identity: z.string().nullable(),

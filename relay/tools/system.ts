@@ -86,7 +86,7 @@ export function systemTools(deps: SystemToolDeps) {
     category: 'system',
     description:
       'Runtime router statistics: decisions counted by tool, runtime and outcome; runtime availability; rules',
-    input: z.object({ tool: z.string().optional().describe('Only this tool') }),
+    input: z.object({ tool: z.string().max(256).optional().describe('Only this tool') }),
     output: z.object({
       decisions: z.array(
         z.object({ tool: z.string(), runtime: z.string(), outcome: z.string(), count: z.number() }),

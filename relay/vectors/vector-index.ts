@@ -118,6 +118,10 @@ export class VectorIndex {
     return this.labels.size
   }
 
+  has(id: string): boolean {
+    return this.labels.has(id)
+  }
+
   get deleted(): number {
     return this.ids.length - this.labels.size
   }

@@ -4,6 +4,7 @@ import { McppError } from '../errors.ts'
 import { closestNames } from '../tool/closest-names.ts'
 import { defineTool } from '../tool/define-tool.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
+import { MAX_QUERY_CHARS, MAX_QUERY_TERMS } from '../tool/tool-search.ts'
 import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
 import type { Verification } from '../trust/trust-policy.ts'
 
@@ -165,7 +166,13 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     category: 'tools',
     description: 'Search tools by what they do: BM25 ranking over names, descriptions and parameter names',
     input: z.object({
-      query: z.string().min(1).describe('Words describing the task'),
+      query: z
+        .string()
+        .min(1)
+        .max(MAX_QUERY_CHARS)
+        .describe(
+          `Words describing the task (at most ${MAX_QUERY_CHARS} characters; ${MAX_QUERY_TERMS} distinct words count)`,
+        ),
       limit: z
         .number()
         .int()

@@ -4,7 +4,7 @@ import { murmur3 } from './murmur3.ts'
 export const HASHING_EMBEDDING_MODEL = 'hashing-v1' as const
 
 const encoder = new TextEncoder()
-const WORD = /[\p{L}\p{N}]+/gu
+export const WORD = /[\p{L}\p{N}]+/gu
 
 /** Lower-cased NFKC word tokens: the features the embedding hashes. */
 export function embeddingTokens(text: string): string[] {

@@ -15,20 +15,25 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0
 }
 
-/** Names longer than this get no suggestions: no tool name is near them (and the distance is quadratic). */
-const MAX_SUGGESTED_NAME = 128
+/** Names longer than this get no suggestions: no name is close to them (issue 9). */
+const MAX_SUGGESTED_FOR = 256
 
 /** The candidates closest to `name`: small edit distance first, then substring matches. */
 export function closestNames(name: string, candidates: Iterable<string>, limit: number): string[] {
-  if (name.length > MAX_SUGGESTED_NAME) return []
+  if (name.length > MAX_SUGGESTED_FOR) return []
   const wanted = name.toLowerCase()
   const scored: { name: string; score: number }[] = []
   for (const candidate of candidates) {
     const contains = candidate.includes(wanted) || wanted.includes(candidate)
     const threshold = Math.max(2, Math.floor(wanted.length / 3))
-    // The distance is at least the difference in length: skip what cannot be near.
-    if (!contains && Math.abs(candidate.length - wanted.length) > threshold) continue
-    const distance = editDistance(wanted, candidate)
+    // The distance is at least the length gap, and exactly it when one contains the
+    // other; the quadratic computation runs only for names of similar length.
+    const gap = Math.abs(wanted.length - candidate.length)
+    const distance = contains
+      ? gap
+      : gap > threshold
+        ? Number.POSITIVE_INFINITY
+        : editDistance(wanted, candidate)
     if (distance <= threshold || contains)
       scored.push({ name: candidate, score: contains ? distance / 2 : distance })
   }

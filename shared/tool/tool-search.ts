@@ -2,6 +2,11 @@ import MiniSearch from 'minisearch'
 import { parameterNames } from './json-schema.ts'
 import type { Tool } from './types.ts'
 
+/** Longest query `tools_search` takes; its schema shows it (issue 9). */
+export const MAX_QUERY_CHARS = 256
+/** Distinct terms of a query that are searched; the rest are ignored. */
+export const MAX_QUERY_TERMS = 32
+
 export interface SearchHit {
   name: string
   category: string
@@ -17,12 +22,15 @@ interface SearchDoc {
   params: string
 }
 
+export const CAMEL_BOUNDARY = /([a-z0-9])([A-Z])/g
+export const NON_WORD = /[^\p{L}\p{N}]+/u
+
 /** Splits snake_case, camelCase and punctuation so `ttlSeconds` matches "ttl seconds". */
 export function tokenize(text: string): string[] {
   return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(CAMEL_BOUNDARY, '$1 $2')
     .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(NON_WORD)
     .filter((t) => t.length > 0)
 }
 
@@ -44,6 +52,9 @@ export class ToolSearchIndex {
         boost: { name: 3, category: 1.5, params: 1.2, description: 1 },
         prefix: (term) => term.length >= 3,
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+        // A fuzzy term walks the index with a row of edit distances as long as the term:
+        // two edits keep that walk short whatever the term's length.
+        maxFuzzy: 2,
         combineWith: 'OR',
       },
     })
@@ -61,9 +72,15 @@ export class ToolSearchIndex {
     this.index.addAll(docs)
   }
 
+  /**
+   * Ranked hits. The cost grows with the number of terms times the index size, so
+   * only the first MAX_QUERY_TERMS distinct terms are searched (a 100,000-character
+   * query took 7–14 s of the event loop, issue 9).
+   */
   search(query: string, limit: number, category?: string): SearchHit[] {
+    const terms = [...new Set(tokenize(query.slice(0, MAX_QUERY_CHARS * 4)))].slice(0, MAX_QUERY_TERMS)
     const hits: SearchHit[] = []
-    for (const result of this.index.search(query)) {
+    for (const result of this.index.search(terms.join(' '))) {
       const tool = this.tools.get(result.id as string)
       if (!tool || (category !== undefined && tool.category !== category)) continue
       hits.push({

@@ -1,12 +1,12 @@
-import type { SerializedGraph } from 'graphology-types'
 import { z } from 'zod'
-import { McppError } from '../../../shared/errors.ts'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { GraphStore } from './graph-store.ts'
-import { type Graph, graphology } from './graphology.ts'
+import { MAX_ADD, MAX_EXPORT_ELEMENTS, MAX_NODE_ID } from './limits.ts'
 
+const fmt = (n: number) => n.toLocaleString('en')
 const name = z.string().min(1).max(64).describe('Graph name')
+const nodeId = z.string().min(1).max(MAX_NODE_ID)
 const attributes = z.record(z.string(), z.unknown())
 const summary = z.object({
   name: z.string(),
@@ -16,12 +16,11 @@ const summary = z.object({
 })
 const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
 
-const describe = (graphName: string, g: Graph) => ({
-  name: graphName,
-  type: g.type,
-  nodes: g.order,
-  edges: g.size,
-})
+/** How many nodes plus edges a serialized graph lists. */
+function elements(graph: Record<string, unknown>): number {
+  const count = (v: unknown) => (Array.isArray(v) ? v.length : 0)
+  return count(graph.nodes) + count(graph.edges)
+}
 
 export function graphBuildTools(store: GraphStore) {
   const create = defineTool({
@@ -36,81 +35,40 @@ export function graphBuildTools(store: GraphStore) {
     }),
     output: summary,
     annotations: { title: 'Create a graph', ...MUTATES, idempotentHint: false },
-    handlers: {
-      local: async (input) => {
-        if (store.exists(input.name) && !input.overwrite) {
-          throw new McppError('CONFLICT', `graph "${input.name}" exists (pass overwrite: true to replace it)`)
-        }
-        const { Graph } = await graphology()
-        const graph = new Graph({ type: input.type, multi: input.multi })
-        await store.put(input.name, graph)
-        return describe(input.name, graph)
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('create', input, ctx.signal) },
   })
 
   const add = defineTool({
     name: 'graph_add',
     category: 'graph',
     description:
-      'Add or update nodes and edges with properties; edges create missing endpoints, a "weight" property weights paths',
+      'Add or update nodes and edges with properties; edges create missing endpoints, a "weight" property weights paths. A graph holds at most 1,000,000 nodes and edges',
     input: z.object({
       name,
       nodes: z
-        .array(z.object({ id: z.string().min(1), attributes: attributes.optional() }))
-        .max(100_000)
-        .default([]),
+        .array(z.object({ id: nodeId, attributes: attributes.optional() }))
+        .max(MAX_ADD)
+        .default([])
+        .describe(`At most ${fmt(MAX_ADD)} per call`),
       edges: z
-        .array(
-          z.object({
-            source: z.string().min(1),
-            target: z.string().min(1),
-            attributes: attributes.optional(),
-          }),
-        )
-        .max(100_000)
-        .default([]),
+        .array(z.object({ source: nodeId, target: nodeId, attributes: attributes.optional() }))
+        .max(MAX_ADD)
+        .default([])
+        .describe(`At most ${fmt(MAX_ADD)} per call`),
     }),
     output: summary.extend({ addedNodes: z.number().int(), addedEdges: z.number().int() }),
     annotations: { title: 'Add nodes and edges', ...MUTATES, idempotentHint: true },
-    handlers: {
-      local: async (input) => {
-        const graph = await store.get(input.name)
-        const before = { nodes: graph.order, edges: graph.size }
-        for (const node of input.nodes) graph.mergeNode(node.id, node.attributes ?? {})
-        for (const edge of input.edges) {
-          try {
-            graph.mergeEdge(edge.source, edge.target, edge.attributes ?? {})
-          } catch (err) {
-            throw new McppError(
-              'INVALID_PARAMS',
-              `edges: ${edge.source} → ${edge.target}: ${(err as Error).message}`,
-              {
-                problems: [{ param: 'edges', problem: (err as Error).message }],
-              },
-            )
-          }
-        }
-        await store.save(input.name)
-        return {
-          ...describe(input.name, graph),
-          addedNodes: graph.order - before.nodes,
-          addedEdges: graph.size - before.edges,
-        }
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('add', input, ctx.signal) },
   })
 
   const exportGraph = defineTool({
     name: 'graph_export',
     category: 'graph',
-    description: 'Export a graph as graphology JSON (options, nodes and edges with their properties)',
+    description: `Export a graph as graphology JSON (options, nodes and edges with their properties); graphs of up to ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`,
     input: z.object({ name }),
     output: z.object({ name: z.string(), graph: z.record(z.string(), z.unknown()) }),
     annotations: { title: 'Export a graph', ...READS },
-    handlers: {
-      local: async (input) => ({ name: input.name, graph: (await store.get(input.name)).export() as never }),
-    },
+    handlers: { local: (input, ctx) => store.run('exportGraph', input, ctx.signal) },
   })
 
   const importGraph = defineTool({
@@ -119,29 +77,17 @@ export function graphBuildTools(store: GraphStore) {
     description: 'Import a graph from graphology JSON (as graph_export writes it) under a name',
     input: z.object({
       name,
-      graph: z.record(z.string(), z.unknown()),
+      graph: z
+        .record(z.string(), z.unknown())
+        .refine((g) => elements(g) <= MAX_EXPORT_ELEMENTS, {
+          message: `at most ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`,
+        })
+        .describe(`At most ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`),
       overwrite: z.boolean().default(false),
     }),
     output: summary,
     annotations: { title: 'Import a graph', ...MUTATES, idempotentHint: true },
-    handlers: {
-      local: async (input) => {
-        if (store.exists(input.name) && !input.overwrite) {
-          throw new McppError('CONFLICT', `graph "${input.name}" exists (pass overwrite: true to replace it)`)
-        }
-        const { Graph } = await graphology()
-        let graph: Graph
-        try {
-          graph = Graph.from(input.graph as unknown as SerializedGraph)
-        } catch (err) {
-          throw new McppError('INVALID_PARAMS', `graph: not a serialized graph: ${(err as Error).message}`, {
-            problems: [{ param: 'graph', problem: 'not a serialized graph' }],
-          })
-        }
-        await store.put(input.name, graph)
-        return describe(input.name, graph)
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('importGraph', input, ctx.signal) },
   })
 
   const remove = defineTool({
@@ -157,7 +103,7 @@ export function graphBuildTools(store: GraphStore) {
       idempotentHint: true,
       openWorldHint: false,
     },
-    handlers: { local: async (input) => ({ name: input.name, deleted: store.delete(input.name) }) },
+    handlers: { local: (input, ctx) => store.run('remove', input, ctx.signal) },
   })
 
   const list = defineTool({
@@ -167,11 +113,7 @@ export function graphBuildTools(store: GraphStore) {
     input: z.object({}),
     output: z.object({ graphs: z.array(summary) }),
     annotations: { title: 'List graphs', ...READS },
-    handlers: {
-      local: async () => ({
-        graphs: await Promise.all(store.names().map(async (n) => describe(n, await store.get(n)))),
-      }),
-    },
+    handlers: { local: (_input, ctx) => store.run('list', {}, ctx.signal) },
   })
 
   return [create, add, exportGraph, importGraph, remove, list]

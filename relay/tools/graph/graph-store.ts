@@ -1,69 +1,23 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
-import type { SerializedGraph } from 'graphology-types'
-import { McppError } from '../../../shared/errors.ts'
-import { writeFileAtomically } from '../../files/atomic-write.ts'
-import { namesIn, unknownName } from '../../files/names-in.ts'
-import { type Graph, graphology } from './graphology.ts'
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+import type { Compute, ComputePool } from '../../compute/index.ts'
+import { siblingModule } from '../../compute/worker-reply.ts'
 
 /**
- * Named graphs (graphology), kept in memory and saved as serialized JSON in
- * `<data-dir>/graphs/<name>.json` after every change (atomically), so they survive
- * restarts.
+ * The relay's side of the graph store: every graph task runs on one graph thread
+ * (graph-worker.ts) that holds the graphs, so no PageRank, path search or import holds
+ * the event loop (issue 9), and a task past the time limit is stopped with its thread.
  */
 export class GraphStore {
   private readonly dir: string
-  private readonly graphs = new Map<string, Graph>()
+  private readonly pool: ComputePool
 
-  constructor(dir: string) {
+  constructor(dir: string, compute: Compute) {
     this.dir = dir
-    mkdirSync(dir, { recursive: true })
+    this.pool = compute.stateful(siblingModule(import.meta.url, 'graph-worker'), 'the graph thread')
   }
 
-  names(): string[] {
-    return [...new Set([...namesIn(this.dir), ...this.graphs.keys()])].sort()
-  }
-
-  exists(name: string): boolean {
-    return this.graphs.has(name) || existsSync(this.file(name))
-  }
-
-  async get(name: string): Promise<Graph> {
-    const cached = this.graphs.get(name)
-    if (cached) return cached
-    const { Graph } = await graphology()
-    if (!existsSync(this.file(name))) {
-      throw unknownName('graph', 'graphs', name, this.names())
-    }
-    const graph = Graph.from(JSON.parse(readFileSync(this.file(name), 'utf8')) as SerializedGraph)
-    this.graphs.set(name, graph)
-    return graph
-  }
-
-  async put(name: string, graph: Graph): Promise<void> {
-    await writeFileAtomically(this.file(name), Buffer.from(JSON.stringify(graph.export())))
-    this.graphs.set(name, graph)
-  }
-
-  async save(name: string): Promise<void> {
-    await this.put(name, await this.get(name))
-  }
-
-  delete(name: string): boolean {
-    const existed = this.exists(name)
-    this.graphs.delete(name)
-    rmSync(this.file(name), { force: true })
-    return existed
-  }
-
-  private file(name: string): string {
-    if (!NAME.test(name)) {
-      throw new McppError('INVALID_PARAMS', `name: "${name}" is not a graph name (letters, digits, _ . -)`, {
-        problems: [{ param: 'name', problem: 'not a graph name' }],
-      })
-    }
-    return join(this.dir, `${name}.json`)
+  /** Runs one graph operation (an export of graph-worker.ts) on the graph thread. */
+  run<T>(op: string, input: unknown, signal: AbortSignal): Promise<T> {
+    // As JSON text: a clone of many small objects costs the event loop five times more.
+    return this.pool.run<T>(op, { dir: this.dir, input }, { signal, json: true })
   }
 }

@@ -1,49 +1,40 @@
 import { z } from 'zod'
-import { McppError } from '../../../shared/errors.ts'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { GraphStore } from './graph-store.ts'
-import { type Graph, graphology } from './graphology.ts'
+import { MAX_LISTED, MAX_LISTED_IDS, MAX_NODE_ID } from './limits.ts'
 
+const fmt = (n: number) => n.toLocaleString('en')
 const name = z.string().min(1).max(64).describe('Graph name')
+const nodeId = z.string().min(1).max(MAX_NODE_ID)
 const node = z.object({ id: z.string(), attributes: z.record(z.string(), z.unknown()) })
-
-function requireNode(graph: Graph, id: string, param: string): void {
-  if (!graph.hasNode(id)) {
-    throw new McppError('INVALID_PARAMS', `${param}: the graph has no node "${id}"`, {
-      problems: [{ param, problem: 'unknown node' }],
-    })
-  }
-}
+const limit = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LISTED)
+    .default(fallback)
+    .describe(`At most ${fmt(MAX_LISTED)}`)
 
 export function graphQueryTools(store: GraphStore) {
   const neighbors = defineTool({
     name: 'graph_neighbors',
     category: 'graph',
-    description: 'The neighbours of a node (outgoing, incoming or both) with their properties',
+    description: 'The neighbours of a node (outgoing, incoming or both) with their properties, sorted by id',
     input: z.object({
       name,
-      node: z.string().min(1),
+      node: nodeId,
       direction: z.enum(['out', 'in', 'all']).default('all'),
+      limit: limit(100),
     }),
-    output: z.object({ node: z.string(), neighbors: z.array(node) }),
+    output: z.object({
+      node: z.string(),
+      total: z.number().int().describe('All neighbours, listed or not'),
+      neighbors: z.array(node),
+    }),
     annotations: { title: 'Neighbours of a node', ...READS },
-    handlers: {
-      local: async (input) => {
-        const graph = await store.get(input.name)
-        requireNode(graph, input.node, 'node')
-        const ids =
-          input.direction === 'out'
-            ? graph.outNeighbors(input.node)
-            : input.direction === 'in'
-              ? graph.inNeighbors(input.node)
-              : graph.neighbors(input.node)
-        return {
-          node: input.node,
-          neighbors: ids.sort().map((id) => ({ id, attributes: graph.getNodeAttributes(id) })),
-        }
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('neighbors', input, ctx.signal) },
   })
 
   const find = defineTool({
@@ -53,28 +44,17 @@ export function graphQueryTools(store: GraphStore) {
       'Nodes whose properties equal all the given values (a property pattern), optionally with a minimum degree',
     input: z.object({
       name,
-      where: z.record(z.string(), z.unknown()).default({}).describe('Property → required value'),
+      where: z
+        .record(z.string().max(256), z.unknown())
+        .refine((w) => Object.keys(w).length <= 32, { message: 'at most 32 properties' })
+        .default({})
+        .describe('Property → required value (at most 32)'),
       minDegree: z.number().int().min(0).default(0),
-      limit: z.number().int().min(1).max(10_000).default(100),
+      limit: limit(100),
     }),
     output: z.object({ nodes: z.array(node.extend({ degree: z.number().int() })), total: z.number().int() }),
     annotations: { title: 'Find nodes by pattern', ...READS },
-    handlers: {
-      local: async (input) => {
-        const graph = await store.get(input.name)
-        const matches = graph.filterNodes((id, attrs) => {
-          if (graph.degree(id) < input.minDegree) return false
-          return Object.entries(input.where).every(([k, v]) => JSON.stringify(attrs[k]) === JSON.stringify(v))
-        })
-        return {
-          total: matches.length,
-          nodes: matches
-            .sort()
-            .slice(0, input.limit)
-            .map((id) => ({ id, attributes: graph.getNodeAttributes(id), degree: graph.degree(id) })),
-        }
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('find', input, ctx.signal) },
   })
 
   const shortest = defineTool({
@@ -83,36 +63,19 @@ export function graphQueryTools(store: GraphStore) {
     description: 'Shortest path between two nodes, by hops or by the edges\' "weight" property (Dijkstra)',
     input: z.object({
       name,
-      source: z.string().min(1),
-      target: z.string().min(1),
+      source: nodeId,
+      target: nodeId,
       weighted: z.boolean().default(false),
     }),
     output: z.object({
       found: z.boolean(),
-      path: z.array(z.string()),
+      path: z.array(z.string()).describe(`The first ${fmt(MAX_LISTED_IDS)} nodes of the path`),
       hops: z.number().int(),
       cost: z.number().nullable(),
+      truncated: z.boolean().describe('The path is longer than the nodes listed'),
     }),
     annotations: { title: 'Shortest path', ...READS },
-    handlers: {
-      local: async (input) => {
-        const graph = await store.get(input.name)
-        requireNode(graph, input.source, 'source')
-        requireNode(graph, input.target, 'target')
-        const { weightedPath, hopPath } = await graphology()
-        const path = input.weighted
-          ? weightedPath(graph, input.source, input.target, 'weight')
-          : hopPath(graph, input.source, input.target)
-        if (!path) return { found: false, path: [], hops: 0, cost: null }
-        let cost = 0
-        for (let i = 1; i < path.length; i++) {
-          const edge = graph.edge(path[i - 1] as string, path[i] as string)
-          const weight = edge === undefined ? 1 : graph.getEdgeAttribute(edge, 'weight')
-          cost += typeof weight === 'number' ? weight : 1
-        }
-        return { found: true, path, hops: path.length - 1, cost: input.weighted ? cost : path.length - 1 }
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('shortest', input, ctx.signal) },
   })
 
   const rank = defineTool({
@@ -123,44 +86,26 @@ export function graphQueryTools(store: GraphStore) {
       name,
       alpha: z.number().gt(0).lt(1).default(0.85).describe('Damping factor'),
       weighted: z.boolean().default(false).describe('Use the edges\' "weight" property'),
-      limit: z.number().int().min(1).max(10_000).default(20),
+      limit: limit(20),
     }),
     output: z.object({ scores: z.array(z.object({ id: z.string(), score: z.number() })) }),
     annotations: { title: 'PageRank', ...READS },
-    handlers: {
-      local: async (input) => {
-        const graph = await store.get(input.name)
-        if (graph.order === 0) return { scores: [] }
-        const { pagerank } = await graphology()
-        const scores = pagerank(graph, {
-          alpha: input.alpha,
-          getEdgeWeight: input.weighted ? 'weight' : null,
-        })
-        return {
-          scores: Object.entries(scores)
-            .map(([id, score]) => ({ id, score }))
-            .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-            .slice(0, input.limit),
-        }
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('pagerank', input, ctx.signal) },
   })
 
   const connected = defineTool({
     name: 'graph_components',
     category: 'graph',
-    description: 'Connected components (edge direction ignored), largest first',
-    input: z.object({ name }),
-    output: z.object({ count: z.number().int(), components: z.array(z.array(z.string())) }),
+    description: `Connected components (edge direction ignored), largest first; at most ${fmt(MAX_LISTED_IDS)} node ids are listed in all`,
+    input: z.object({ name, limit: limit(100).describe(`Components listed, at most ${fmt(MAX_LISTED)}`) }),
+    output: z.object({
+      count: z.number().int(),
+      sizes: z.array(z.number().int()).describe('Node count of each listed component'),
+      components: z.array(z.array(z.string())).describe('Node ids of each listed component, sorted'),
+      truncated: z.boolean().describe('Some components or node ids are not listed'),
+    }),
     annotations: { title: 'Connected components', ...READS },
-    handlers: {
-      local: async (input) => {
-        const { connectedComponents } = await graphology()
-        const found = connectedComponents(await store.get(input.name)).map((c) => [...c].sort())
-        found.sort((a, b) => b.length - a.length || (a[0] ?? '').localeCompare(b[0] ?? ''))
-        return { count: found.length, components: found }
-      },
-    },
+    handlers: { local: (input, ctx) => store.run('components', input, ctx.signal) },
   })
 
   return [neighbors, find, shortest, rank, connected]

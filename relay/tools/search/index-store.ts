@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import MiniSearch from 'minisearch'
-import { McppError } from '../../../shared/errors.ts'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
 import { namesIn, unknownName } from '../../files/names-in.ts'
 

@@ -1,5 +1,5 @@
 /** The `search` category: full-text indexes over datasets' text columns (MiniSearch). */
-import MiniSearch from 'minisearch'
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { sqlIdent } from '../../../shared/data/sql-text.ts'
 import { McppError } from '../../../shared/errors.ts'
@@ -7,7 +7,8 @@ import { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { type Datasets, pickColumns } from '../../datasets/datasets.ts'
 import { datasetName } from '../dataset/schemas.ts'
-import { INDEX_NAME, type IndexMeta, miniSearchOptions, type SearchIndexes } from './index-store.ts'
+import { INDEX_NAME, type IndexMeta } from './index-store.ts'
+import type { SearchThread } from './search-thread.ts'
 
 export const SEARCH_CATEGORY = {
   name: 'search',
@@ -17,6 +18,15 @@ export const SEARCH_CATEGORY = {
 
 /** Rows indexed at most (an index lives in memory while used). */
 export const MAX_DOCUMENTS = 2_000_000
+/** Hits one query answers with (each carries its stored columns). */
+export const MAX_HITS = 200
+/**
+ * A build reads the dataset in pages sized to about this much text, and hands each to
+ * the search thread: a page is what the event loop converts and copies at once.
+ */
+const PAGE_CHARS = 250_000
+const FIRST_PAGE_ROWS = 100
+const MAX_PAGE_ROWS = 2_000
 
 const indexName = z.string().regex(INDEX_NAME, 'letters, digits, _ . - (at most 64)').describe('Index name')
 const columnName = z.string().min(1).max(256)
@@ -31,13 +41,18 @@ const indexMeta = z.object({
   builtAt: z.number(),
 })
 
-const describe = (name: string, meta: IndexMeta, search: MiniSearch) => ({
-  name,
-  ...meta,
-  terms: search.termCount,
-})
+/** Characters of text in a page of rows, to size the next page. */
+function pageChars(rows: ReadonlyArray<Record<string, unknown>>): number {
+  let n = 0
+  for (const row of rows) for (const v of Object.values(row)) n += typeof v === 'string' ? v.length : 8
+  return n
+}
 
-export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
+/**
+ * Index work runs on the search thread (SearchThread); a build streams the dataset to
+ * it in pages (issue 9: no call may hold the event loop).
+ */
+export function searchTools(datasets: Datasets, indexes: SearchThread) {
   const build = defineTool({
     name: 'search_build_index',
     category: 'search',
@@ -68,7 +83,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
             `search index "${input.name}" exists (pass replace: true to rebuild it)`,
           )
         }
-        const info = await datasets.info(input.dataset)
+        const info = await datasets.info(input.dataset, ctx)
         pickColumns(info, input.textColumns, 'textColumns')
         pickColumns(info, input.storeColumns, 'storeColumns')
         if (input.idColumn) pickColumns(info, [input.idColumn], 'idColumn')
@@ -85,38 +100,36 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
         }
         const columns = [...new Set(wanted)]
         const id = input.idColumn ? sqlIdent(input.idColumn) : 'rowid'
-        const { rows } = await datasets.engine.read(
-          `SELECT ${id} AS __id, ${columns.map(sqlIdent).join(', ')} FROM ${sqlIdent(input.dataset)}`,
-          [],
-          ctx.signal,
-        )
-        const seen = new Set<unknown>()
-        for (const row of rows) {
-          if (seen.has(row.__id)) {
-            throw new McppError(
-              'INVALID_PARAMS',
-              `idColumn: "${input.idColumn}" has the duplicate value ${JSON.stringify(row.__id)}`,
-              {
-                problems: [{ param: 'idColumn', problem: 'not unique' }],
-              },
-            )
-          }
-          seen.add(row.__id)
-          for (const f of input.textColumns)
-            if (row[f] !== null && typeof row[f] !== 'string') row[f] = String(row[f])
-        }
+        const select = `SELECT ${id} AS __id, ${columns.map(sqlIdent).join(', ')} FROM ${sqlIdent(input.dataset)}`
         const meta: IndexMeta = {
           dataset: input.dataset,
           fields: input.textColumns,
           idColumn: input.idColumn ?? null,
           storeFields: input.storeColumns,
-          documents: rows.length,
+          documents: 0,
           builtAt: Date.now(),
         }
-        const search = new MiniSearch(miniSearchOptions(meta))
-        search.addAll(rows)
-        await indexes.put(input.name, { meta, search })
-        return describe(input.name, meta, search)
+        const build = randomUUID()
+        await indexes.run('beginBuild', { build, meta }, ctx.signal)
+        try {
+          let pageRows = FIRST_PAGE_ROWS
+          for (let offset = 0; offset < info.rows; ) {
+            const { rows } = await datasets.engine.read(
+              `${select} LIMIT ${pageRows} OFFSET ${offset}`,
+              [],
+              ctx,
+            )
+            if (rows.length === 0) break
+            await indexes.run('addRows', { build, rows }, ctx.signal)
+            offset += rows.length
+            const chars = Math.max(1, pageChars(rows))
+            pageRows = Math.max(1, Math.min(MAX_PAGE_ROWS, Math.floor((rows.length * PAGE_CHARS) / chars)))
+          }
+          return await indexes.run('finishBuild', { build, name: input.name }, ctx.signal)
+        } catch (err) {
+          await indexes.run('abortBuild', { build }).catch(() => {})
+          throw err
+        }
       },
     },
   })
@@ -128,7 +141,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
       'Search an index: ranked (BM25) hits with scores and matched terms; prefix and fuzzy matching, AND/OR, per-column boosts',
     input: z.object({
       index: indexName,
-      query: z.string().min(1).max(1_000),
+      query: z.string().min(1).max(1_000).describe('At most 1,000 characters'),
       prefix: z.boolean().default(false).describe('Match terms that start with the query terms'),
       fuzzy: z
         .number()
@@ -138,8 +151,12 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
         .describe('Allowed edit distance as a fraction of term length (0.2 ≈ one typo in 5 letters)'),
       combineWith: z.enum(['OR', 'AND']).default('OR'),
       columns: z.array(columnName).max(32).optional().describe('Search only these indexed columns'),
-      boost: z.record(columnName, z.number().positive().max(100)).optional().describe('Weight per column'),
-      limit: z.number().int().min(1).max(1_000).default(10),
+      boost: z
+        .record(columnName, z.number().positive().max(100))
+        .refine((b) => Object.keys(b).length <= 32, { message: 'at most 32 columns' })
+        .optional()
+        .describe('Weight per column'),
+      limit: z.number().int().min(1).max(MAX_HITS).default(10).describe(`At most ${MAX_HITS}`),
     }),
     output: z.object({
       total: z.number().int().describe('All matching documents'),
@@ -155,35 +172,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     example: { index: 'articles', query: 'climate polic', prefix: true, fuzzy: 0.2, limit: 5 },
     annotations: { title: 'Search an index', ...READS },
     handlers: {
-      local: async (input) => {
-        const { meta, search } = await indexes.get(input.index)
-        const unknown = (input.columns ?? []).filter((c) => !meta.fields.includes(c))
-        if (unknown.length > 0) {
-          throw new McppError(
-            'INVALID_PARAMS',
-            `columns: ${unknown.join(', ')} not indexed; indexed: ${meta.fields.join(', ')}`,
-            {
-              problems: [{ param: 'columns', problem: 'not indexed' }],
-            },
-          )
-        }
-        const results = search.search(input.query, {
-          prefix: input.prefix,
-          fuzzy: input.fuzzy > 0 ? input.fuzzy : false,
-          combineWith: input.combineWith,
-          ...(input.columns ? { fields: input.columns } : {}),
-          ...(input.boost ? { boost: input.boost } : {}),
-        })
-        return {
-          total: results.length,
-          hits: results.slice(0, input.limit).map((r) => ({
-            id: r.id,
-            score: r.score,
-            terms: r.terms,
-            fields: Object.fromEntries(meta.storeFields.map((f) => [f, r[f]])),
-          })),
-        }
-      },
+      local: (input, ctx) => indexes.run('query', input, ctx.signal),
     },
   })
 
@@ -196,10 +185,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     example: { index: 'articles' },
     annotations: { title: 'Index statistics', ...READS },
     handlers: {
-      local: async ({ index }) => {
-        const { meta, search } = await indexes.get(index)
-        return describe(index, meta, search)
-      },
+      local: (input, ctx) => indexes.run('stats', input, ctx.signal),
     },
   })
 
@@ -211,14 +197,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     output: z.object({ indexes: z.array(indexMeta) }),
     annotations: { title: 'List indexes', ...READS },
     handlers: {
-      local: async () => ({
-        indexes: await Promise.all(
-          indexes.names().map(async (n) => {
-            const { meta, search } = await indexes.get(n)
-            return describe(n, meta, search)
-          }),
-        ),
-      }),
+      local: (_input, ctx) => indexes.run('list', {}, ctx.signal),
     },
   })
 
@@ -231,10 +210,7 @@ export function searchTools(datasets: Datasets, indexes: SearchIndexes) {
     example: { index: 'articles' },
     annotations: { title: 'Delete an index', ...DELETES },
     handlers: {
-      local: async ({ index }) => {
-        indexes.delete(index)
-        return { deleted: index }
-      },
+      local: (input, ctx) => indexes.run('remove', input, ctx.signal),
     },
   })
 

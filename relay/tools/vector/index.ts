@@ -2,14 +2,21 @@
 import { z } from 'zod'
 import { DEFAULT_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
 import { metadataFilter } from '../../../shared/data/metadata-filter.ts'
-import { hashingEmbedding } from '../../../shared/text/hashing-embedding.ts'
+import { MAX_TEXT_CHARS } from '../../../shared/text/limits.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
+import type { Tool } from '../../../shared/tool/types.ts'
 import { embedTool } from '../../../shared/tools/text/text-embed.ts'
+import type { ComputePool } from '../../compute/compute-pool.ts'
+import { offloadTools } from '../../compute/offload-tools.ts'
+import { MAX_ADD_ITEMS, MAX_ADD_NUMBERS, MAX_DELETE_IDS, MAX_METADATA_BYTES } from '../../vectors/limits.ts'
 import { METRICS } from '../../vectors/vector-index.ts'
-import type { VectorStore } from '../../vectors/vector-store.ts'
+import type { VectorThread } from '../../vectors/vector-thread.ts'
 import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
 import { vectorIpfsTools } from './ipfs.ts'
-import { indexName, indexStats, itemId, metadata, READS, statsOf, vector, WRITES } from './schemas.ts'
+import { indexName, indexStats, itemId, metadata, READS, vector, WRITES } from './schemas.ts'
+
+const fmt = (n: number) => n.toLocaleString('en')
+const addResult = z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() })
 
 export const VECTOR_CATEGORY = {
   name: 'vector',
@@ -17,12 +24,22 @@ export const VECTOR_CATEGORY = {
     'Embeddings and vector indexes (HNSW): create, add vectors or texts with metadata, top-k search with filters, stats, delete, save to and load from IPFS',
 }
 
-export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
-  const embed = embedTool(
-    'vector_embed',
-    'vector',
-    'Create embeddings of texts (the hashing embedding, identical to text_embed); runs in a connected browser worker when one is available',
-  )
+/**
+ * Index work runs on the vector thread (VectorThread), embedding on the compute pool,
+ * so no call holds the event loop (issue 9).
+ */
+export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: ComputePool) {
+  const embed = offloadTools(
+    [
+      embedTool(
+        'vector_embed',
+        'vector',
+        'Create embeddings of texts (the hashing embedding, identical to text_embed); runs in a connected browser worker when one is available',
+      ),
+    ],
+    compute,
+    { vector_embed: 'text_embed' },
+  )[0] as Tool
 
   const create = defineTool({
     name: 'vector_create_index',
@@ -48,30 +65,35 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     example: { name: 'docs', dimensions: 384, metric: 'cosine' },
     annotations: { title: 'Create a vector index', ...WRITES, idempotentHint: false },
     handlers: {
-      local: async ({ name, replace, ...options }) =>
-        statsOf(name, await store.create(name, options, replace)),
+      local: (input, ctx) => store.run('create', input, ctx.signal),
     },
   })
 
   const add = defineTool({
     name: 'vector_add',
     category: 'vector',
-    description: 'Add vectors with ids and optional metadata to an index; an existing id is updated',
+    description: `Add vectors with ids and optional metadata (at most ${fmt(MAX_METADATA_BYTES)} bytes as JSON each) to an index; an existing id is updated`,
     input: z.object({
       index: indexName,
       vectors: z
         .array(z.object({ id: itemId, vector, metadata: metadata.optional() }))
         .min(1)
-        .max(10_000),
+        .max(MAX_ADD_ITEMS)
+        .refine((items) => items.reduce((n, item) => n + item.vector.length, 0) <= MAX_ADD_NUMBERS, {
+          message: `at most ${fmt(MAX_ADD_NUMBERS)} numbers in all per call`,
+        })
+        .describe(
+          `At most ${fmt(MAX_ADD_ITEMS)} vectors and ${fmt(MAX_ADD_NUMBERS)} numbers in all per call`,
+        ),
     }),
-    output: z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() }),
+    output: addResult,
     example: {
       index: 'docs',
       vectors: [{ id: 'doc-1', vector: [0.12, -0.03, 0.4], metadata: { lang: 'en' } }],
     },
     annotations: { title: 'Add vectors', ...WRITES, idempotentHint: true },
     handlers: {
-      local: ({ index, vectors }) => store.change(index, (ix) => ({ ...ix.add(vectors), count: ix.size })),
+      local: (input, ctx) => store.run('add', input, ctx.signal),
     },
   })
 
@@ -85,25 +107,22 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
       texts: z
         .array(z.object({ id: itemId, text: z.string(), metadata: metadata.optional() }))
         .min(1)
-        .max(10_000),
+        .max(MAX_ADD_ITEMS)
+        .refine((items) => items.reduce((n, item) => n + item.text.length, 0) <= MAX_TEXT_CHARS, {
+          message: `at most ${fmt(MAX_TEXT_CHARS)} characters in all per call`,
+        })
+        .describe(
+          `At most ${fmt(MAX_ADD_ITEMS)} texts and ${fmt(MAX_TEXT_CHARS)} characters in all per call`,
+        ),
     }),
-    output: z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() }),
+    output: addResult,
     example: {
       index: 'docs',
       texts: [{ id: 'doc-1', text: 'Fresh red apples', metadata: { lang: 'en', year: 2024 } }],
     },
     annotations: { title: 'Add texts', ...WRITES, idempotentHint: true },
     handlers: {
-      local: ({ index, texts }) =>
-        store.change(index, (ix) => {
-          const dims = ix.options.dimensions
-          const items = texts.map((t) => ({
-            id: t.id,
-            vector: Array.from(hashingEmbedding(t.text, dims)),
-            metadata: t.metadata,
-          }))
-          return { ...ix.add(items), count: ix.size }
-        }),
+      local: (input, ctx) => store.run('addTexts', input, ctx.signal),
     },
   })
 
@@ -116,7 +135,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
       .object({
         index: indexName,
         vector: vector.optional(),
-        text: z.string().min(1).optional().describe('Search by text instead of a vector'),
+        text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe('Search by text instead of a vector'),
         k: z.number().int().min(1).max(1_000).default(10),
         filter: metadataFilter.optional().describe('e.g. {"lang": "en", "year": {"gte": 2020}}'),
         ef: z
@@ -146,16 +165,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     example: { index: 'docs', text: 'apples', k: 5, filter: { lang: 'en', year: { gte: 2020 } } },
     annotations: { title: 'Vector search', ...READS },
     handlers: {
-      local: async (input) => {
-        const ix = await store.get(input.index)
-        const query =
-          input.vector ?? Array.from(hashingEmbedding(input.text as string, ix.options.dimensions))
-        const hits = ix.search(query, input.k, {
-          ...(input.filter ? { filter: input.filter } : {}),
-          ...(input.ef ? { ef: input.ef } : {}),
-        })
-        return { metric: ix.options.metric, hits }
-      },
+      local: (input, ctx) => store.run('search', input, ctx.signal),
     },
   })
 
@@ -167,7 +177,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     output: indexStats,
     example: { index: 'docs' },
     annotations: { title: 'Index statistics', ...READS },
-    handlers: { local: async ({ index }) => statsOf(index, await store.get(index)) },
+    handlers: { local: (input, ctx) => store.run('stats', input, ctx.signal) },
   })
 
   const list = defineTool({
@@ -178,9 +188,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     output: z.object({ indexes: z.array(indexStats) }),
     annotations: { title: 'List vector indexes', ...READS },
     handlers: {
-      local: async () => ({
-        indexes: await Promise.all(store.names().map(async (n) => statsOf(n, await store.get(n)))),
-      }),
+      local: (_input, ctx) => store.run('list', {}, ctx.signal),
     },
   })
 
@@ -188,7 +196,15 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
     name: 'vector_delete',
     category: 'vector',
     description: 'Delete vectors by id from an index, or (with no ids) the whole index',
-    input: z.object({ index: indexName, ids: z.array(itemId).min(1).max(100_000).optional() }),
+    input: z.object({
+      index: indexName,
+      ids: z
+        .array(itemId)
+        .min(1)
+        .max(MAX_DELETE_IDS)
+        .optional()
+        .describe(`At most ${fmt(MAX_DELETE_IDS)}`),
+    }),
     output: z.object({ deleted: z.number().int(), indexDeleted: z.boolean() }),
     example: { index: 'docs', ids: ['doc-1'] },
     annotations: {
@@ -199,14 +215,7 @@ export function vectorTools(store: VectorStore, ipfs: IpfsDeps) {
       openWorldHint: false,
     },
     handlers: {
-      local: async ({ index, ids }) => {
-        if (ids === undefined) {
-          const count = (await store.get(index)).size
-          store.delete(index)
-          return { deleted: count, indexDeleted: true }
-        }
-        return { deleted: await store.change(index, (ix) => ix.delete(ids)), indexDeleted: false }
-      },
+      local: (input, ctx) => store.run('remove', input, ctx.signal),
     },
   })
 

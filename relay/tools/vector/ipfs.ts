@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { copyFile, mkdir, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import { VectorIndex } from '../../vectors/vector-index.ts'
-import type { VectorStore } from '../../vectors/vector-store.ts'
+import type { VectorThread } from '../../vectors/vector-thread.ts'
 import { addDirectory, catToFile } from '../ipfs/content-io.ts'
 import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
-import { indexName, indexStats, statsOf, WRITES } from './schemas.ts'
+import { indexName, indexStats, WRITES } from './schemas.ts'
 
 /** A scratch folder removed afterwards, whatever happens. */
 async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -23,7 +21,8 @@ async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
+/** The files move through IPFS here; the vector thread copies and loads them. */
+export function vectorIpfsTools(store: VectorThread, ipfs: IpfsDeps) {
   const save = defineTool({
     name: 'vector_save_ipfs',
     category: 'vector',
@@ -33,17 +32,12 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
     example: { index: 'docs' },
     annotations: { title: 'Save an index to IPFS', ...WRITES, idempotentHint: true },
     handlers: {
-      local: async ({ index }, ctx) => {
-        const ix = await store.get(index)
-        return withScratch(async (dir) => {
-          // Through the store's queue, so no change lands between the copies.
-          await store.change(index, () => undefined)
-          const base = store.base(index)
-          await copyFile(`${base}.json`, join(dir, 'index.json'))
-          if (existsSync(`${base}.hnsw`)) await copyFile(`${base}.hnsw`, join(dir, 'index.hnsw'))
-          return { cid: await addDirectory(ipfs, dir, { signal: ctx.signal }), count: ix.size }
-        })
-      },
+      local: async ({ index }, ctx) =>
+        withScratch(async (dir) => {
+          // On the vector thread, whose tasks run in order: no change lands between the copies.
+          const count = await store.run<number>('copyTo', { index, dir }, ctx.signal)
+          return { cid: await addDirectory(ipfs, dir, { signal: ctx.signal }), count }
+        }),
     },
   })
 
@@ -51,7 +45,11 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
     name: 'vector_load_ipfs',
     category: 'vector',
     description: 'Load a vector index saved by vector_save_ipfs from its CID, under a name',
-    input: z.object({ cid: z.string().min(1), name: indexName, replace: z.boolean().default(false) }),
+    input: z.object({
+      cid: z.string().min(1).max(512),
+      name: indexName,
+      replace: z.boolean().default(false),
+    }),
     output: indexStats,
     example: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', name: 'docs_copy' },
     annotations: { title: 'Load an index from IPFS', ...WRITES, idempotentHint: true },
@@ -72,14 +70,7 @@ export function vectorIpfsTools(store: VectorStore, ipfs: IpfsDeps) {
             // An empty index has no graph file.
             if (!(err instanceof McppError && err.code === 'NOT_FOUND')) throw err
           }
-          let ix: VectorIndex
-          try {
-            ix = await VectorIndex.load(base)
-          } catch (err) {
-            throw new McppError('BAD_DATA', `${cid} is not a saved vector index (${(err as Error).message})`)
-          }
-          await store.adopt(name, ix)
-          return statsOf(name, ix)
+          return store.run('adopt', { name, base, cid }, ctx.signal)
         })
       },
     },

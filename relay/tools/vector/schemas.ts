@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { MAX_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
-import type { VectorIndex } from '../../vectors/vector-index.ts'
 import { VECTOR_INDEX_NAME } from '../../vectors/vector-store.ts'
 
 export const indexName = z
@@ -22,11 +21,3 @@ export const indexStats = z.object({
   ef: z.number().int(),
 })
 export { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
-
-export const statsOf = (name: string, index: VectorIndex) => ({
-  name,
-  ...index.options,
-  count: index.size,
-  deleted: index.deleted,
-  capacity: index.capacity,
-})

@@ -1,16 +1,19 @@
 import { z } from 'zod'
-import { chunkCharacters, chunkTokens, chunkWords } from '../../text/chunk.ts'
+import { chunkCharacters, chunkTokens, chunkWords, wordSpans } from '../../text/chunk.ts'
+import { MAX_CHUNK_INPUT_CHARS, MAX_CHUNKED_CHARS, MAX_CHUNKS } from '../../text/limits.ts'
 import { loadTokenizer, TOKEN_ENCODINGS } from '../../text/tokenizer.ts'
 import { defineTool } from '../../tool/define-tool.ts'
 
 export const textChunk = defineTool({
   name: 'text_chunk',
   category: 'text',
-  description:
-    'Split text into overlapping chunks for retrieval (RAG), by characters, words or tokens, with a chunk size and overlap',
+  description: `Split text into overlapping chunks for retrieval (RAG), by characters, words or tokens, with a chunk size and overlap; at most ${MAX_CHUNKS.toLocaleString('en')} chunks and ${MAX_CHUNKED_CHARS.toLocaleString('en')} characters in all per call`,
   input: z
     .object({
-      text: z.string().describe('Text to split'),
+      text: z
+        .string()
+        .max(MAX_CHUNK_INPUT_CHARS)
+        .describe(`Text to split (at most ${MAX_CHUNK_INPUT_CHARS.toLocaleString('en')} characters)`),
       size: z.number().int().min(1).max(1_000_000).default(512).describe('Units per chunk'),
       overlap: z.number().int().min(0).default(64).describe('Units shared by consecutive chunks; below size'),
       unit: z
@@ -42,7 +45,7 @@ export const textChunk = defineTool({
       }
       if (unit === 'words') {
         const chunks = chunkWords(text, size, overlap)
-        return { unit, totalUnits: text.match(/\S+/g)?.length ?? 0, count: chunks.length, chunks }
+        return { unit, totalUnits: wordSpans(text).length, count: chunks.length, chunks }
       }
       const tokenizer = await loadTokenizer(encoding)
       const tokens = tokenizer.encode(text)

@@ -1,6 +1,10 @@
 import { z } from 'zod'
+import { MAX_TEXT_CHARS } from '../../text/limits.ts'
 import { loadTokenizer, TOKEN_ENCODINGS } from '../../text/tokenizer.ts'
 import { defineTool } from '../../tool/define-tool.ts'
+
+/** Line breaks, counted as text_count's lines. */
+export const LINE_BREAK = /\r\n|\r|\n/
 
 const words = new Intl.Segmenter(undefined, { granularity: 'word' })
 const sentences = new Intl.Segmenter(undefined, { granularity: 'sentence' })
@@ -19,7 +23,10 @@ export const textCount = defineTool({
   description:
     'Count tokens (BPE tokenizer cl100k_base or o200k_base), words, sentences, lines, characters and bytes of a text',
   input: z.object({
-    text: z.string().describe('Text to measure'),
+    text: z
+      .string()
+      .max(MAX_TEXT_CHARS)
+      .describe(`Text to measure (at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters)`),
     encoding: z.enum(TOKEN_ENCODINGS).default('cl100k_base').describe('Tokenizer used for the token count'),
   }),
   output: z.object({
@@ -45,7 +52,7 @@ export const textCount = defineTool({
         tokens: tokenizer.encode(text).length,
         words: countSegments(words, text, true),
         sentences: countSegments(sentences, text, false),
-        lines: text.length === 0 ? 0 : text.split(/\r\n|\r|\n/).length,
+        lines: text.length === 0 ? 0 : text.split(LINE_BREAK).length,
         characters: Array.from(text).length,
         bytes: new TextEncoder().encode(text).length,
       }

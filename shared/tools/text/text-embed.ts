@@ -1,10 +1,17 @@
 import { z } from 'zod'
 import { DEFAULT_EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS } from '../../constants.ts'
 import { HASHING_EMBEDDING_MODEL, hashingEmbedding } from '../../text/hashing-embedding.ts'
+import { MAX_TEXT_CHARS } from '../../text/limits.ts'
 import { defineTool } from '../../tool/define-tool.ts'
 
 /** How many texts are embedded between progress reports and cancellation checks. */
 const BATCH = 64
+/**
+ * Most numbers one answer carries (texts × dimensions): the vectors are serialised as
+ * JSON on the relay's event loop, ~20 bytes a number (issue 9).
+ */
+export const MAX_EMBEDDING_NUMBERS = 50_000
+const fmt = (n: number) => n.toLocaleString('en')
 
 /**
  * The hashing embedding as a tool. It runs where the router decides (`auto`): on a
@@ -15,16 +22,41 @@ export const embedTool = (name: string, category: string, description: string) =
     name,
     category,
     description,
-    input: z.object({
-      texts: z.array(z.string()).min(1).max(10_000).describe('Texts to embed, one vector each'),
-      dimensions: z
-        .number()
-        .int()
-        .min(8)
-        .max(MAX_EMBEDDING_DIMENSIONS)
-        .default(DEFAULT_EMBEDDING_DIMENSIONS)
-        .describe('Vector length'),
-    }),
+    input: z
+      .object({
+        texts: z
+          .array(z.string())
+          .min(1)
+          .max(10_000)
+          .describe(
+            `Texts to embed, one vector each; at most ${fmt(MAX_TEXT_CHARS)} characters in all, and texts × dimensions at most ${fmt(MAX_EMBEDDING_NUMBERS)}`,
+          ),
+        dimensions: z
+          .number()
+          .int()
+          .min(8)
+          .max(MAX_EMBEDDING_DIMENSIONS)
+          .default(DEFAULT_EMBEDDING_DIMENSIONS)
+          .describe('Vector length'),
+      })
+      .superRefine(({ texts, dimensions }, ctx) => {
+        let chars = 0
+        for (const text of texts) chars += text.length
+        if (chars > MAX_TEXT_CHARS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['texts'],
+            message: `${fmt(chars)} characters in all; at most ${fmt(MAX_TEXT_CHARS)}`,
+          })
+        }
+        if (texts.length * dimensions > MAX_EMBEDDING_NUMBERS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['texts'],
+            message: `${texts.length} texts of ${dimensions} dimensions make ${fmt(texts.length * dimensions)} numbers; at most ${fmt(MAX_EMBEDDING_NUMBERS)} per call`,
+          })
+        }
+      }),
     output: z.object({
       model: z.literal(HASHING_EMBEDDING_MODEL),
       dimensions: z.number().int(),

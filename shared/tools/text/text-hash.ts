@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { digest, encodeDigest, HASH_ALGORITHMS } from '../../text/digest.ts'
+import { MAX_TEXT_CHARS } from '../../text/limits.ts'
 import { defineTool } from '../../tool/define-tool.ts'
 
 const encoder = new TextEncoder()
@@ -10,7 +11,12 @@ export const textHash = defineTool({
   description:
     'Hash text (UTF-8) with a chosen algorithm (SHA-2, SHA-3, BLAKE2/3, SHA-1, MD5); hex or base64 digest',
   input: z.object({
-    text: z.string().describe('Text to hash; hashed as its UTF-8 bytes'),
+    text: z
+      .string()
+      .max(MAX_TEXT_CHARS)
+      .describe(
+        `Text to hash; hashed as its UTF-8 bytes (at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters)`,
+      ),
     algorithm: z.enum(HASH_ALGORITHMS).default('sha256').describe('Hash algorithm'),
     encoding: z.enum(['hex', 'base64']).default('hex').describe('Digest encoding'),
   }),

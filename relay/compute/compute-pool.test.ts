@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { McppError } from '../../shared/errors.ts'
+import { ComputePool } from './compute-pool.ts'
+import { siblingModule } from './worker-reply.ts'
+
+const pool = new ComputePool({
+  module: siblingModule(import.meta.url, 'fixtures/test-ops'),
+  threads: 1,
+  timeoutMs: 500,
+  memoryMb: 64,
+  label: 'the test thread',
+})
+
+afterAll(() => pool.close())
+
+async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work
+    return 'none'
+  } catch (err) {
+    return err instanceof McppError ? err.code : `not an McppError: ${String(err)}`
+  }
+}
+
+describe('ComputePool', () => {
+  it('runs an export on a thread, by structured clone or as JSON', async () => {
+    expect(await pool.run('echo', { a: [1, 'b'] })).toEqual({ a: [1, 'b'] })
+    expect(await pool.run('echo', { a: [1, 'b'] }, { json: true })).toEqual({ a: [1, 'b'] })
+  })
+
+  it('keeps the code and details of an McppError thrown on the thread', async () => {
+    const err = await pool.run('fail', {}).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McppError)
+    expect(err).toMatchObject({ code: 'NOT_FOUND', details: { what: 'x' } })
+  })
+
+  it('stops synchronous work past the time limit with TIMEOUT, then runs the next task', async () => {
+    expect(await codeOf(pool.run('spin', { ms: 60_000 }))).toBe('TIMEOUT')
+    expect(await pool.run('spin', { ms: 1 }, { timeoutMs: 10_000 })).toBe('done')
+  })
+
+  it('stops work the caller cancels, with the caller reason', async () => {
+    const controller = new AbortController()
+    const running = pool.run('spin', { ms: 60_000 }, { signal: controller.signal, timeoutMs: 60_000 })
+    controller.abort(new McppError('CANCELLED', 'the client cancelled'))
+    expect(await codeOf(running)).toBe('CANCELLED')
+    expect(await pool.run('echo', 1)).toBe(1)
+  })
+
+  it('reports a thread that runs out of memory as QUOTA_EXCEEDED and keeps serving', async () => {
+    expect(await codeOf(pool.run('hog', {}, { timeoutMs: 60_000 }))).toBe('QUOTA_EXCEEDED')
+    expect(await pool.run('echo', 2)).toBe(2)
+  }, 60_000)
+})

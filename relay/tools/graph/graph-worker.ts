@@ -1,0 +1,48 @@
+/**
+ * Entry of the graph thread: one thread owns the graphs in memory, and its tasks run
+ * one at a time in order, so changes never interleave. Each export is one tool's work.
+ */
+import { workerOp } from '../../compute/worker-reply.ts'
+import { GraphFiles } from './graph-files.ts'
+import * as ops from './graph-ops.ts'
+
+const stores = new Map<string, GraphFiles>()
+
+/** The store of a data directory (a process may run several relays, each with its own thread). */
+function filesOf(dir: string): GraphFiles {
+  let files = stores.get(dir)
+  if (!files) {
+    files = new GraphFiles(dir)
+    stores.set(dir, files)
+  }
+  return files
+}
+
+/** A change that fails half-way leaves its graph changed in memory only: forget it. */
+function change<I extends { name: string }, T>(fn: (files: GraphFiles, input: I) => T) {
+  return workerOp(async ({ dir, input }: { dir: string; input: I }) => {
+    const files = filesOf(dir)
+    try {
+      return await fn(files, input)
+    } catch (err) {
+      files.forget(input.name)
+      throw err
+    }
+  })
+}
+
+function read<I, T>(fn: (files: GraphFiles, input: I) => T) {
+  return workerOp(({ dir, input }: { dir: string; input: I }) => fn(filesOf(dir), input))
+}
+
+export const create = change(ops.create)
+export const add = change(ops.add)
+export const importGraph = change(ops.importGraph)
+export const remove = change(ops.remove)
+export const exportGraph = read(ops.exportGraph)
+export const list = workerOp(({ dir }: { dir: string }) => ops.list(filesOf(dir)))
+export const neighbors = read(ops.neighbors)
+export const find = read(ops.find)
+export const shortest = read(ops.shortest)
+export const pagerank = read(ops.pagerank)
+export const components = read(ops.components)
