@@ -21,6 +21,9 @@ describe('ipfs tools', () => {
     expect(added).toMatchObject({ type: 'file', size: 10, pinned: true })
     expect((await ok('ipfs_cat', { cid: added.cid })).content).toBe('hello ipfs')
     expect((await ok('ipfs_cat', { cid: added.cid, offset: 6, length: 4 })).content).toBe('ipfs')
+    // Past the end of the file: a clear error naming the parameter (the fuzz suite found INTERNAL).
+    const past = await call('ipfs_cat', { cid: added.cid, offset: 11 })
+    expect(errorMeta(past)).toMatchObject({ code: 'INVALID_PARAMS', problems: [{ param: 'offset' }] })
     expect(await ok('ipfs_stat', { cid: added.cid })).toMatchObject({ type: expect.any(String), size: 10 })
   })
 

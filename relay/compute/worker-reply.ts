@@ -47,3 +47,23 @@ export function siblingModule(base: string, name: string): URL {
   const ext = base.endsWith('.ts') ? '.ts' : '.js'
   return new URL(`./${name}${ext}`, base)
 }
+
+/**
+ * For a stateful thread (graphs, search or vector indexes): `of(dir)` is the one store
+ * of a data directory in this thread (a process may run several relays, each with its
+ * own thread), and `op(fn)` wraps a store operation for export.
+ */
+export function storeOps<S>(open: (dir: string) => S) {
+  const stores = new Map<string, S>()
+  const of = (dir: string): S => {
+    let store = stores.get(dir)
+    if (store === undefined) {
+      store = open(dir)
+      stores.set(dir, store)
+    }
+    return store
+  }
+  const op = <I, T>(fn: (store: S, input: I) => T | Promise<T>) =>
+    workerOp(({ dir, input }: { dir: string; input: I }) => fn(of(dir), input))
+  return { of, op }
+}

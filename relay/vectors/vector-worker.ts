@@ -3,25 +3,11 @@
  * synchronous and native), and its tasks run one at a time in order. Each export is
  * one tool's work.
  */
-import { workerOp } from '../compute/worker-reply.ts'
+import { storeOps } from '../compute/worker-reply.ts'
 import * as ops from './vector-ops.ts'
 import { VectorStore } from './vector-store.ts'
 
-const stores = new Map<string, VectorStore>()
-
-/** The store of a data directory (a process may run several relays, each with its own thread). */
-function storeOf(dir: string): VectorStore {
-  let store = stores.get(dir)
-  if (!store) {
-    store = new VectorStore(dir)
-    stores.set(dir, store)
-  }
-  return store
-}
-
-function op<I, T>(fn: (store: VectorStore, input: I) => T) {
-  return workerOp(({ dir, input }: { dir: string; input: I }) => fn(storeOf(dir), input))
-}
+const { op } = storeOps((dir) => new VectorStore(dir))
 
 export const create = op(ops.create)
 export const add = op(ops.add)

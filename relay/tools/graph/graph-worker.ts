@@ -2,21 +2,11 @@
  * Entry of the graph thread: one thread owns the graphs in memory, and its tasks run
  * one at a time in order, so changes never interleave. Each export is one tool's work.
  */
-import { workerOp } from '../../compute/worker-reply.ts'
+import { storeOps, workerOp } from '../../compute/worker-reply.ts'
 import { GraphFiles } from './graph-files.ts'
 import * as ops from './graph-ops.ts'
 
-const stores = new Map<string, GraphFiles>()
-
-/** The store of a data directory (a process may run several relays, each with its own thread). */
-function filesOf(dir: string): GraphFiles {
-  let files = stores.get(dir)
-  if (!files) {
-    files = new GraphFiles(dir)
-    stores.set(dir, files)
-  }
-  return files
-}
+const { of: filesOf, op: read } = storeOps((dir) => new GraphFiles(dir))
 
 /** A change that fails half-way leaves its graph changed in memory only: forget it. */
 function change<I extends { name: string }, T>(fn: (files: GraphFiles, input: I) => T) {
@@ -29,10 +19,6 @@ function change<I extends { name: string }, T>(fn: (files: GraphFiles, input: I)
       throw err
     }
   })
-}
-
-function read<I, T>(fn: (files: GraphFiles, input: I) => T) {
-  return workerOp(({ dir, input }: { dir: string; input: I }) => fn(filesOf(dir), input))
 }
 
 export const create = change(ops.create)

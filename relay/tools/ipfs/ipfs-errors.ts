@@ -32,6 +32,13 @@ export function contentError(cid: string, err: unknown, signal?: AbortSignal, pa
     })
   }
   if (isMissing(err) || e?.name === 'DoesNotExistError') return notFound(cid)
+  // The exporter's range checks (an offset past the end of the file, a negative length).
+  if (e?.name === 'InvalidParametersError') {
+    const at = /^length/i.test(e.message) ? 'length' : /^offset/i.test(e.message) ? 'offset' : param
+    return new McppError('INVALID_PARAMS', `${at}: ${e.message}`, {
+      problems: [{ param: at, problem: e.message }],
+    })
+  }
   if (WRONG_KIND.has(e?.name)) {
     return new McppError('INVALID_PARAMS', `${param}: ${cid} is ${e.message}`, {
       problems: [{ param, problem: e.message }],
