@@ -45,8 +45,13 @@ export async function startDetachedChromium(): Promise<DetachedChromium> {
         child.kill()
         await exited
       }
-      // Its helper processes may still be writing the profile as they exit.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10 })
+      // Its helper processes may still be writing the profile as they exit; a leftover
+      // temporary profile must not cost the run its results.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+      } catch (err) {
+        process.stderr.write(`bench: left the Chromium profile ${profile}: ${(err as Error).message}\n`)
+      }
     },
   }
 }

@@ -135,7 +135,8 @@ export const relayHttp: BenchSection = {
   name: 'relay',
   async run(ctx) {
     ctx.progress('relay: starting the relay (dist) and the bare SDK server')
-    const relay = await startRelayChild()
+    // Capacity, not policy, is measured: the per-caller call rate (1,000/s by default) is lifted.
+    const relay = await startRelayChild(['--calls-per-second', '0', '--calls-per-second-global', '0'])
     const bare = await startChildServer([join(ROOT, 'tests/bench/bare-sdk-server.ts')], 'bare SDK server')
     try {
       const ready = { relay: relay.rss(), bare: bare.rss() }
