@@ -237,6 +237,8 @@ describe('dataset tools: bad input', () => {
     expect(
       errorMeta(await call('dataset_query', { sql: "SELECT * FROM read_text('/etc/passwd')" })).code,
     ).toBe('FORBIDDEN')
+    // A lone comment failed inside DuckDB's native splitter (found by the fuzz suite).
+    expect(errorMeta(await call('dataset_query', { sql: '--' })).code).toBe('INVALID_PARAMS')
     const sneaky = await call('dataset_process', {
       name: 'sales',
       saveAs: 'x',

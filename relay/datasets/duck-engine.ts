@@ -182,7 +182,15 @@ export class DuckEngine {
     signal.addEventListener('abort', interrupt, { once: true })
     const work = (async () => {
       connection = await instance.connect()
-      const statements = await connection.extractStatements(sql)
+      // Splitting is parsing the caller's text: whatever it refuses is the caller's SQL
+      // (a lone comment made the native call fail with no DuckDB error kind at all).
+      const statements = await connection.extractStatements(sql).catch((err: Error) => {
+        const wrapped = engineError(err)
+        if (wrapped instanceof McppError && wrapped.code !== 'INTERNAL') throw wrapped
+        throw new McppError('INVALID_PARAMS', `${param}: not SQL DuckDB can read: ${err.message}`, {
+          problems: [{ param, problem: 'not readable SQL' }],
+        })
+      })
       if (statements.count !== 1) {
         throw new McppError(
           'INVALID_PARAMS',

@@ -113,6 +113,13 @@ export class FuzzedRelay {
         this.dataDir,
         '--token',
         this.token,
+        // The relay's own time limits below the fuzz's call bound (10 s): a runaway SQL
+        // query or compute task must end as TIMEOUT, which the default limits (30 s, 60 s)
+        // would report as a hang.
+        '--sql-timeout-seconds',
+        '5',
+        '--compute-timeout-seconds',
+        '5',
         '--relay-members',
         (await memberPeerIds()).join(','),
         '--log-level',

@@ -118,7 +118,8 @@ function capWaits(tool: string, params: JsonLike): JsonLike {
   const out = { ...params }
   for (const name of names) {
     const v = out[name]
-    if (typeof v === 'number' && v > WAIT_CAP_MS) out[name] = WAIT_CAP_MS
+    // Left out, the parameter takes its default (a minute for the queue waits): capped too.
+    if (v === undefined || (typeof v === 'number' && v > WAIT_CAP_MS)) out[name] = WAIT_CAP_MS
     if (v instanceof RawJson && /^[\d.eE+]+$/.test(v.text)) out[name] = WAIT_CAP_MS
   }
   return out
