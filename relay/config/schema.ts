@@ -133,12 +133,15 @@ export const configSchema = z.strictObject({
       allowlist: z.array(peerId).default([]),
       /** Tools whose calls by authenticated clients may run on anonymous volunteers (globs). */
       volunteerTools: z.array(z.string().min(1)).default([]),
-      /** Bytes of output blocks one worker may store per task it holds. */
+      /**
+       * Bytes of output blocks one worker may store per task it holds. The relay parses
+       * an output it reads back, so this also bounds that parse (4 MiB: tens of ms).
+       */
       maxOutputBlockBytes: z
         .number()
         .int()
         .min(1024)
-        .default(16 * 1024 * 1024),
+        .default(4 * 1024 * 1024),
     })
     .prefault({}),
   /** Unfinished (queued, leased, running) tasks allowed per identity and in all. */

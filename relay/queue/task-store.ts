@@ -221,7 +221,7 @@ export class TaskStore {
    * A worker was caught giving a wrong answer: the results it gave that nobody checked,
    * finished since `since`, are thrown away and their tasks queued again (at most `limit`).
    */
-  discardUnverified(peerId: string, since: number, limit = 10_000): TaskRecord[] {
+  discardUnverified(peerId: string, since: number, limit: number): TaskRecord[] {
     return this.tx(() => {
       const tasks = this.transitions.discardUnverified(peerId, since, limit)
       for (const task of tasks) this.groups.add(task.kind, JSON.stringify(task.requires))

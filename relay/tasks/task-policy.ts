@@ -20,6 +20,12 @@ export interface TaskPolicyInit {
   maxActive: number
 }
 
+/** The counts the quota reads from the store. */
+export interface ActiveCounts {
+  activeTotal(): number
+  activeBySubmitter(submitter: string): number
+}
+
 /** Who asks for tasks: the tool the call came through and the caller's identity. */
 export interface TaskSubject {
   tool: string
@@ -37,6 +43,8 @@ export const ANONYMOUS = 'anonymous'
 export class TaskPolicy {
   private readonly init: TaskPolicyInit
   private readonly volunteerTools: RegExp[]
+  /** Unfinished tasks in all, re-counted at most once a second (the global check is approximate). */
+  private active = { at: Number.NEGATIVE_INFINITY, n: 0 }
 
   constructor(init: TaskPolicyInit) {
     this.init = init
@@ -79,7 +87,17 @@ export class TaskPolicy {
   }
 
   /** Refuses work beyond the identity's or the queue's allowance of unfinished tasks. */
-  checkQuota(adding: number, active: { identity: string; mine: number; all: number }): void {
+  checkQuota(adding: number, identity: string, counts: ActiveCounts, now: number): void {
+    if (now - this.active.at > 1000) this.active = { at: now, n: counts.activeTotal() }
+    this.refuseOver(adding, { identity, mine: counts.activeBySubmitter(identity), all: this.active.n })
+  }
+
+  /** Tasks were created: the cached total follows until the next re-count. */
+  added(n: number): void {
+    this.active.n += n
+  }
+
+  private refuseOver(adding: number, active: { identity: string; mine: number; all: number }): void {
     const { maxActivePerIdentity, maxActive } = this.init
     if (active.mine + adding > maxActivePerIdentity) {
       throw new McppError(

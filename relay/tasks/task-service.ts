@@ -10,6 +10,7 @@ import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import { type ConnectedWorker, heldTask } from './connected-worker.ts'
 import { inputsAsBlocks } from './inputs-as-blocks.ts'
+import { handleBans } from './on-ban.ts'
 import { ResultIntake } from './result-intake.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
@@ -39,9 +40,6 @@ export interface TaskServiceInit {
   policy: TaskPolicy
 }
 
-/** Results of a worker caught lying are re-run if they finished this recently. */
-const DISCARD_WINDOW_MS = 24 * 60 * 60_000
-
 export interface WaitOptions {
   signal?: AbortSignal
   timeoutMs?: number
@@ -62,8 +60,6 @@ export class TaskService {
   private readonly pendingVotes: VoteItem[] = []
   private readonly pendingStarts: Array<{ id: string; token: number }> = []
   private readonly intake: ResultIntake
-  /** Unfinished tasks in all, re-counted at most once a second (the quota check is approximate). */
-  private active = { at: Number.NEGATIVE_INFINITY, n: 0 }
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -84,14 +80,13 @@ export class TaskService {
       vote: (item) => this.pendingVotes.push(item),
       backoffMs: (id) => this.backoff(id),
     })
-    init.standing.onBan(({ peerId, reason, event }) => {
-      init.metrics.bans.inc({ reason: event })
-      init.log.warn('peer banned', { peerId, reason })
-      if (event !== 'disagreed') return
-      const discarded = init.store.discardUnverified(peerId, init.now() - DISCARD_WINDOW_MS)
-      if (discarded.length > 0)
-        init.log.warn('unverified results of a lying worker re-run', { peerId, tasks: discarded.length })
-      this.pump()
+    handleBans({
+      standing: init.standing,
+      store: init.store,
+      bans: init.metrics.bans,
+      log: init.log,
+      now: init.now,
+      pump: () => this.pump(),
     })
   }
 
@@ -128,16 +123,9 @@ export class TaskService {
    * caller's quota is checked, and with `membersOnly` only member workers may run it.
    */
   async submitAs(specs: TaskSpec[], subject: TaskSubject, options: { membersOnly?: boolean } = {}) {
-    const identity = subject.identity ?? ANONYMOUS
-    const now = this.init.now()
-    if (now - this.active.at > 1000) this.active = { at: now, n: this.init.store.activeTotal() }
-    this.init.policy.checkQuota(specs.length, {
-      identity,
-      mine: this.init.store.activeBySubmitter(identity),
-      all: this.active.n,
-    })
+    this.init.policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, this.init.store, this.init.now())
     const submitted = await this.submitTasks(this.init.policy.apply(specs, subject, options))
-    for (const s of submitted) if (s.created) this.active.n++
+    this.init.policy.added(submitted.filter((s) => s.created).length)
     return submitted
   }
 

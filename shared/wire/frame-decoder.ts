@@ -59,15 +59,20 @@ export class FrameDecoder {
   }
 }
 
-/** Prefixes a frame with its unsigned-varint length. */
-export function encodeFrame(body: Uint8Array): Uint8ArrayList {
+/** A length as an unsigned varint (the frame header). */
+export function encodeLength(length: number): Uint8Array {
   const header: number[] = []
-  let n = body.byteLength
+  let n = length
   do {
     let byte = n % 128
     n = Math.floor(n / 128)
     if (n > 0) byte |= 0x80
     header.push(byte)
   } while (n > 0)
-  return new Uint8ArrayList(Uint8Array.from(header), body)
+  return Uint8Array.from(header)
+}
+
+/** Prefixes a frame with its unsigned-varint length. */
+export function encodeFrame(body: Uint8Array): Uint8ArrayList {
+  return new Uint8ArrayList(encodeLength(body.byteLength), body)
 }

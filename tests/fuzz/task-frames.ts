@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { encodeFrame } from '../../shared/wire/frame-decoder.ts'
+import { encodeFrame, encodeLength } from '../../shared/wire/frame-decoder.ts'
 import { MAX_TASK_MESSAGE_BYTES } from '../../shared/wire/task-messages.ts'
 import { deepValue, hostileValue, oddNumber, oddString, smallJson } from './hostile-values.ts'
 import { type JsonLike, toJsonText } from './json-text.ts'
@@ -215,13 +215,4 @@ export function frameOf(value: JsonLike): Uint8Array {
 }
 
 /** A varint length prefix (the framing of frame-decoder.ts). */
-export function varint(n: number): Uint8Array {
-  const out: number[] = []
-  do {
-    let byte = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    out.push(byte)
-  } while (n > 0)
-  return Uint8Array.from(out)
-}
+export const varint = encodeLength
