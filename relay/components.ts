@@ -7,6 +7,7 @@ const DISPATCH_TOOL = 'tools_dispatch'
 
 import { McppError } from '../shared/errors.ts'
 import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
+import type { LifecyclePart, Startable } from '../shared/startable.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
@@ -14,14 +15,19 @@ import { AuditLog, paramsDigest } from './audit/audit-log.ts'
 import { Compute } from './compute/index.ts'
 import { offloadTools } from './compute/offload-tools.ts'
 import type { RelayConfig } from './config/schema.ts'
-import { lockDataDir } from './data-dir-lock.ts'
+import { DataDirLock } from './data-dir-lock.ts'
 import { Datasets } from './datasets/datasets.ts'
 import { DuckEngine } from './datasets/duck-engine.ts'
+import { createHttpApp } from './http/app.ts'
+import { HttpServer } from './http/http-server.ts'
+import { Lifecycle, lifecyclePart, once } from './lifecycle.ts'
 import { createLogger, type Logger } from './log.ts'
+import { InFlightCalls } from './mcp/in-flight-calls.ts'
 import { McpSessions } from './mcp/sessions.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
 import { ContentStore } from './p2p/content-store.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
+import { p2pPart } from './p2p/start-p2p.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
 import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
 import { StoredBytesGuard } from './quotas/stored-bytes.ts'
@@ -54,8 +60,12 @@ import { taskqueueTools } from './tools/taskqueue/index.ts'
 import { vectorTools } from './tools/vector/index.ts'
 import { VectorThread } from './vectors/vector-thread.ts'
 
-/** Everything a relay is made of, built once at the entry point and passed down. */
-export interface RelayComponents {
+/**
+ * Everything a relay is made of, built once at the entry point and passed down.
+ * `start()` starts its parts in order and `stop()` stops them in reverse (see PARTS
+ * below and lifecycle.ts); nothing else opens or closes them.
+ */
+export interface RelayComponents extends Startable {
   config: RelayConfig
   version: string
   now: () => number
@@ -78,14 +88,22 @@ export interface RelayComponents {
   datasets: Datasets
   sessions: McpSessions
   tasks: TaskService
-  /** The libp2p node, once startRelay has started it. */
+  /** The libp2p node, while the `libp2p` part runs. */
   p2p: P2pHolder
   /** The built web pages (dist/web), if any. */
   webRoot: string | undefined
-  /** Worker threads for CPU-heavy tool work (issue 9); closed with the relay. */
+  /** Worker threads for CPU-heavy tool work (issue 9); stopped with the relay. */
   compute: Compute
-  /** Releases the data directory for another relay (on close). */
-  unlockDataDir: () => void
+  /** The HTTP listener; its port and URL are known once it has started. */
+  http: HttpServer
+  /** The parts, in start order. */
+  parts: readonly LifecyclePart[]
+  /** Starts the parts in order; if one fails, the ones before it are stopped and the error is thrown. */
+  start(): Promise<void>
+  /** Stops every part in reverse order (also after a failed start, or with no start at all); idempotent. */
+  stop(): Promise<void>
+  /** Ends the grace period of a stop that has begun (a second SIGTERM or SIGINT). */
+  hurry(): void
 }
 
 export interface ComponentOptions {
@@ -109,7 +127,31 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   const canCall = (tool: Tool, identity: string | undefined) =>
     decideAccess(access.policy, identity, tool).allowed
   mkdirSync(config.dataDir, { recursive: true })
-  const unlockDataDir = lockDataDir(config.dataDir)
+  // Before anything below touches the data directory (the task store opens and recovers
+  // the queue as it is built); released by the lock's part, which stops last.
+  const lock = new DataDirLock(config.dataDir)
+  try {
+    return build(config, options, { now, log, version, metrics, access, authn, quotas, canCall, lock })
+  } catch (err) {
+    lock.stop()
+    throw err
+  }
+}
+
+interface Basics {
+  now: () => number
+  log: Logger
+  version: string
+  metrics: RelayMetrics
+  access: LoadedPolicy
+  authn: Authenticator
+  quotas: RelayQuotas
+  canCall: (tool: Tool, identity: string | undefined) => boolean
+  lock: DataDirLock
+}
+
+function build(config: RelayConfig, options: ComponentOptions, basics: Basics): RelayComponents {
+  const { now, log, version, metrics, access, authn, quotas, canCall, lock } = basics
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
   const p2p = new P2pHolder()
   const fileRoot = join(config.dataDir, 'files')
@@ -238,17 +280,42 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       canCall,
       viewKey: (identity) => ruleKey(access.policy, identity),
       callQuotas: quotas,
+      calls: new InFlightCalls(),
     },
     quotas,
     stateless: config.stateless,
     idleMs: config.sessionIdleSeconds * 1000,
     keepAliveMs: config.keepAliveSeconds * 1000,
     maxBodyBytes: config.maxBodyBytes,
+    graceMs: config.shutdown.graceSeconds * 1000,
     now,
     metrics,
     log,
   })
-  return {
+  const mcp = sessions
+  const http = new HttpServer({
+    host: config.host,
+    port: config.port,
+    fetch: () => createHttpApp(components).fetch,
+  })
+  // Start order; stop is the reverse. The lock and the task store hold their files from
+  // construction and start without fail, so they come first: a later part that fails
+  // to start stops them with the rest. MCP sessions start after the HTTP server so that
+  // they stop before it: their stop drains the calls in flight while the server still
+  // answers (new requests get 503), and then the server closes.
+  const parts: LifecyclePart[] = [
+    lock,
+    taskStorePart(tasks),
+    cache,
+    audit,
+    datasets,
+    compute,
+    ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, now, metrics }, p2p)]),
+    http,
+    mcp,
+  ]
+  const lifecycle = new Lifecycle(parts, log)
+  const components: RelayComponents = {
     config,
     version,
     now,
@@ -269,8 +336,30 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
     compute,
-    unlockDataDir,
+    http,
+    parts,
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
+    hurry: () => {
+      mcp.hurry()
+      http.hurry()
+    },
   }
+  return components
+}
+
+/**
+ * The task service's durable side as a part: `createTaskService` opens the queue (and
+ * recovers tasks leased before a crash) as it is built, so there is nothing to start;
+ * its scheduling starts with the libp2p part, which brings the workers. `stop()` stops
+ * the scheduler and closes the stores, once (TaskService.stop is not idempotent).
+ */
+function taskStorePart(tasks: TaskService): LifecyclePart {
+  return lifecyclePart(
+    'task-store',
+    () => {},
+    once(() => tasks.stop()),
+  )
 }
 
 /** A category with more tools added from another module. */

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import type { LifecyclePart } from '../shared/startable.ts'
 
 export const LOCK_FILE = 'relay.lock'
 
@@ -17,7 +18,7 @@ function alive(pid: number): boolean {
  * single writer. The lock file holds the owner's pid; a lock left by a process that no
  * longer runs (a crash, kill -9) is taken over.
  */
-export function lockDataDir(dataDir: string): () => void {
+function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -37,4 +38,26 @@ export function lockDataDir(dataDir: string): () => void {
     }
   }
   throw new Error(`cannot lock ${dataDir}`)
+}
+
+/**
+ * The data-directory lock as a lifecycle part. It is taken when the part is built, not
+ * in `start()`: the composition root builds stores that open files in the directory
+ * (the task store opens and recovers the queue in its constructor), and none of that
+ * may happen while another relay owns it. `stop()` releases it, once.
+ */
+export class DataDirLock implements LifecyclePart {
+  readonly name = 'data-dir-lock'
+  private release: (() => void) | undefined
+
+  constructor(dataDir: string) {
+    this.release = lockDataDir(dataDir)
+  }
+
+  start(): void {}
+
+  stop(): void {
+    this.release?.()
+    this.release = undefined
+  }
 }

@@ -1,40 +1,19 @@
 /**
- * The relay entry point: `npm start -- [options]`. Reads flags, MCPP_* env and the YAML
- * file, then serves MCP at /mcp. A bad configuration exits with status 2 and a message
- * naming the bad key.
+ * The relay entry point: `npm start -- [options]` (start-relay-cli.ts does the work).
+ *
+ * This file only checks the Node.js version and then loads the rest. ESM imports are
+ * linked before any code runs, so with a static import of the relay a Node without
+ * `node:sqlite` would fail with ERR_UNKNOWN_BUILTIN_MODULE before a check could speak;
+ * the dynamic import below is loaded only after the check (issue 10). Keep this file's
+ * own imports free of anything an old Node cannot load.
  */
-import { readFileSync } from 'node:fs'
-import { helpText } from './config/help.ts'
-import { loadConfig } from './config/load.ts'
-import { readVersion } from './package-root.ts'
-import { installProcessGuard } from './process-guard.ts'
-import { startRelay } from './relay.ts'
+import { checkNodeVersion } from '../shared/node-version.ts'
+import { requiredNode } from './package-root.ts'
 
-const loaded = loadConfig({
-  argv: process.argv.slice(2),
-  env: process.env,
-  readFile: (p) => readFileSync(p, 'utf8'),
-})
-if (!loaded.ok) {
-  process.stderr.write(`mcpp: ${loaded.message}\n`)
-  process.exit(2)
-} else if (loaded.action === 'help') {
-  process.stdout.write(`${helpText(readVersion())}\n`)
-} else if (loaded.action === 'version') {
-  process.stdout.write(`${readVersion()}\n`)
-} else {
-  try {
-    const relay = await startRelay(loaded.config)
-    installProcessGuard(relay.components.log, relay.components.metrics.registry)
-    process.stdout.write(`mcpp relay ready: MCP endpoint ${relay.url}/mcp\n`)
-    const stop = async () => {
-      await relay.close()
-      process.exit(0)
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  } catch (err) {
-    process.stderr.write(`mcpp: cannot start: ${(err as Error).message}\n`)
-    process.exit(1)
-  }
+const range = requiredNode()
+const check = range === undefined ? { ok: true as const } : checkNodeVersion(process.versions.node, range)
+if (!check.ok) {
+  process.stderr.write(`mcpp: ${check.message}\n`)
+  process.exit(1)
 }
+await import('./start-relay-cli.ts')

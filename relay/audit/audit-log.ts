@@ -1,6 +1,8 @@
 import { hash } from 'node:crypto'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { canonicalJson } from '../../shared/canonical-json.ts'
+import { McppError } from '../../shared/errors.ts'
+import type { LifecyclePart } from '../../shared/startable.ts'
 import { type AuditEntry, type AuditFilter, type AuditInput, entryHash, GENESIS } from './audit-entry.ts'
 import { queryAudit, type VerifyResult, verifyAudit } from './audit-read.ts'
 
@@ -37,34 +39,62 @@ export function paramsDigest(params: unknown): string {
  * Entries are chained as they are appended and written in groups (see FLUSH_INTERVAL_MS),
  * so auditing costs a tool call an object and two hashes, not a disk write.
  */
-export class AuditLog {
-  private readonly db: DatabaseSync
-  private readonly insert: StatementSync
+export class AuditLog implements LifecyclePart {
+  readonly name = 'audit-log'
+  private db: DatabaseSync | undefined
+  private insert: StatementSync | undefined
   private pending: AuditEntry[] = []
   private scheduled = false
-  private lastHash: string
-  private lastSeq: number
+  private lastHash = GENESIS
+  private lastSeq = 0
 
   private readonly onError: (err: Error) => void
   private readonly file: string
 
+  /** Opens nothing: `start()` opens the file and reads where the chain ends. */
   constructor(path: string, onError: (err: Error) => void = () => {}) {
     this.onError = onError
     this.file = path
-    this.db = new DatabaseSync(path)
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
-    this.db.exec(SCHEMA)
+  }
+
+  start(): void {
+    if (this.db !== undefined) return
+    const db = new DatabaseSync(this.file)
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+    db.exec(SCHEMA)
     this.insert =
-      this.db.prepare(`INSERT INTO audit (seq, time, tool, session_id, identity, params_digest, outcome,
+      db.prepare(`INSERT INTO audit (seq, time, tool, session_id, identity, params_digest, outcome,
       runtime, duration_ms, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+    const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: string }
       | undefined
     this.lastSeq = last?.seq ?? 0
     this.lastHash = last?.hash ?? GENESIS
+    this.db = db
   }
 
-  append(input: AuditInput): AuditEntry {
+  /** Writes what is pending and closes the file; safe to call again. */
+  stop(): void {
+    if (this.db === undefined) return
+    try {
+      this.flush()
+    } finally {
+      this.db.close()
+      this.db = undefined
+      this.insert = undefined
+    }
+  }
+
+  /**
+   * Chains an entry and schedules its write. While the log is not open (before start,
+   * after stop: a call cut at shutdown that settles late) nothing can be written, and
+   * the loss is reported, never silent.
+   */
+  append(input: AuditInput): AuditEntry | undefined {
+    if (this.db === undefined) {
+      this.onError(new Error(`the audit log is closed; the entry for ${input.tool} was not written`))
+      return undefined
+    }
     const base = { seq: this.lastSeq + 1, ...input }
     const entry: AuditEntry = { ...base, prevHash: this.lastHash, hash: entryHash(this.lastHash, base) }
     this.lastSeq = entry.seq
@@ -95,11 +125,13 @@ export class AuditLog {
   flush(): void {
     this.scheduled = false
     if (this.pending.length === 0) return
+    const db = this.open()
+    const insert = this.insert as StatementSync
     const batch = this.pending
-    this.db.exec('BEGIN IMMEDIATE')
+    db.exec('BEGIN IMMEDIATE')
     try {
       for (const e of batch) {
-        this.insert.run(
+        insert.run(
           e.seq,
           e.time,
           e.tool,
@@ -113,10 +145,10 @@ export class AuditLog {
           e.hash,
         )
       }
-      this.db.exec('COMMIT')
+      db.exec('COMMIT')
       this.pending = this.pending.slice(batch.length)
     } catch (err) {
-      this.db.exec('ROLLBACK')
+      db.exec('ROLLBACK')
       throw err
     }
   }
@@ -128,16 +160,16 @@ export class AuditLog {
 
   query(filter: AuditFilter): { entries: AuditEntry[]; total: number } {
     this.flush()
-    return queryAudit(this.db, filter)
+    return queryAudit(this.open(), filter)
   }
 
   verify(): VerifyResult {
     this.flush()
-    return verifyAudit(this.db)
+    return verifyAudit(this.open())
   }
 
-  close(): void {
-    this.flush()
-    this.db.close()
+  private open(): DatabaseSync {
+    if (this.db === undefined) throw new McppError('UNAVAILABLE', 'the audit log is not open')
+    return this.db
   }
 }

@@ -11,7 +11,7 @@ const pool = new ComputePool({
   label: 'the test thread',
 })
 
-afterAll(() => pool.close())
+afterAll(() => pool.stop())
 
 async function codeOf(work: Promise<unknown>): Promise<string> {
   try {

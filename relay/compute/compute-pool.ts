@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
 import { McppError } from '../../shared/errors.ts'
+import type { Startable } from '../../shared/startable.ts'
 import { JsonArg, type WorkerReply } from './worker-reply.ts'
 
 /** How much lower than the event loop's the compute threads' scheduling priority is (Linux nice). */
@@ -43,11 +44,12 @@ export interface RunOptions {
  * TIMEOUT (or the caller's reason). Worker exports answer with a `WorkerReply`, so an
  * McppError thrown in a thread keeps its code on this side.
  */
-export class ComputePool {
+export class ComputePool implements Startable {
   private readonly piscina: Piscina
   private readonly timeoutMs: number
   private readonly label: string
   private readonly memoryMb: number
+  private stopped: Promise<void> | undefined
 
   constructor(init: ComputePoolInit) {
     this.timeoutMs = init.timeoutMs
@@ -68,6 +70,7 @@ export class ComputePool {
 
   /** Runs the module's export `op` with `arg` (structured-cloned to the thread). */
   async run<T>(op: string, arg: unknown, options: RunOptions = {}): Promise<T> {
+    if (this.stopped) throw new McppError('SHUTTING_DOWN', `${this.label} is stopped: the relay is stopping`)
     const limit = options.timeoutMs ?? this.timeoutMs
     const timeout = AbortSignal.timeout(limit)
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
@@ -99,8 +102,13 @@ export class ComputePool {
     return this.piscina.threads.length
   }
 
-  async close(): Promise<void> {
-    await this.piscina.destroy()
+  /** Threads start on demand (none before the first task), so there is nothing to start. */
+  start(): void {}
+
+  /** Ends the threads (a task still running is stopped with them); safe to call again. */
+  stop(): Promise<void> {
+    this.stopped ??= this.piscina.destroy()
+    return this.stopped
   }
 
   private crashed(err: unknown): McppError {

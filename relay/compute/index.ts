@@ -4,13 +4,15 @@
  * relay has one `Compute`: a pool for stateless work (`compute-worker.ts`) and a
  * one-thread pool per store that keeps its indexes in memory (graph, search, vector).
  */
+import type { LifecyclePart } from '../../shared/startable.ts'
 import type { RelayConfig } from '../config/schema.ts'
 import { ComputePool, defaultComputeThreads } from './compute-pool.ts'
 import { siblingModule } from './worker-reply.ts'
 
 export { ComputePool } from './compute-pool.ts'
 
-export class Compute {
+export class Compute implements LifecyclePart {
+  readonly name = 'compute'
   /** Stateless work: text tools, scans, audit reads. */
   readonly pool: ComputePool
   private readonly config: RelayConfig['compute']
@@ -33,8 +35,15 @@ export class Compute {
     return this.add(module, { threads: 1, label, idleMs: 300_000 })
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.pools.map((p) => p.close()))
+  /** Threads start on demand, per pool. */
+  start(): void {}
+
+  /**
+   * Ends the threads of every pool, the store threads (graph, search, vector) included:
+   * they are made here (`stateful`), so this part stops them all.
+   */
+  async stop(): Promise<void> {
+    await Promise.all(this.pools.map((p) => p.stop()))
   }
 
   private add(module: URL, options: { threads: number; label: string; idleMs?: number }): ComputePool {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Startable } from '../../shared/startable.ts'
 import type { Compute, ComputePool } from './index.ts'
 import { siblingModule } from './worker-reply.ts'
 
@@ -9,7 +10,7 @@ import { siblingModule } from './worker-reply.ts'
  * build, query or import holds the event loop (issue 9), and a task past the time
  * limit is stopped with its thread (the next task reads the store back from its files).
  */
-export class StoreThread {
+export class StoreThread implements Startable {
   private readonly dir: string
   private readonly pool: ComputePool
   private readonly json: boolean
@@ -39,6 +40,14 @@ export class StoreThread {
       { dir: this.dir, input },
       { ...(signal ? { signal } : {}), ...(this.json ? { json: true } : {}) },
     )
+  }
+
+  /** The thread starts with its first task. */
+  start(): void {}
+
+  /** Ends the thread (also done for every store by the Compute part that made its pool). */
+  stop(): Promise<void> {
+    return this.pool.stop()
   }
 
   /** Whether the store has a saved entry `name` (`<name>.json` in its folder). */

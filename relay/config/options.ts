@@ -222,6 +222,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Unfinished tasks in the whole queue (default 1000000)',
   },
   {
+    key: 'shutdown.graceSeconds',
+    flag: 'shutdown-grace-seconds',
+    env: 'MCPP_SHUTDOWN_GRACE_SECONDS',
+    kind: 'number',
+    help: 'On SIGTERM/SIGINT, MCP calls in flight get this long to finish; the rest are answered with SHUTTING_DOWN (default 10)',
+  },
+  {
     key: 'sql.timeoutSeconds',
     flag: 'sql-timeout-seconds',
     env: 'MCPP_SQL_TIMEOUT_SECONDS',

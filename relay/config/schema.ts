@@ -208,6 +208,13 @@ export const configSchema = z.strictObject({
       announceTtlSeconds: z.number().int().min(1).max(86_400).default(600),
     })
     .prefault({}),
+  /** What a stop (SIGTERM, SIGINT) does with the MCP calls in flight (issue 10). */
+  shutdown: z
+    .strictObject({
+      /** Calls in flight get this long to finish; the rest are answered with SHUTTING_DOWN. */
+      graceSeconds: z.number().min(0).max(3600).default(10),
+    })
+    .prefault({}),
   /** Limits on every DuckDB statement (dataset, analytics, file and scan tools). */
   sql: z
     .strictObject({

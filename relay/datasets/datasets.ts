@@ -12,6 +12,7 @@ import {
 } from '../../shared/data/formats.ts'
 import { sqlIdent } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
+import type { LifecyclePart } from '../../shared/startable.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
 import { addFile, catToFile } from '../tools/ipfs/content-io.ts'
@@ -48,7 +49,8 @@ export interface Written {
  * counts against the caller's SQL limits and stops when the call does; statements run
  * one after another, so a call holds at most one SQL slot at a time.
  */
-export class Datasets {
+export class Datasets implements LifecyclePart {
+  readonly name = 'datasets'
   readonly engine: DuckEngine
   readonly roots: readonly string[]
   private readonly ipfs: IpfsDeps
@@ -57,6 +59,15 @@ export class Datasets {
     this.engine = engine
     this.roots = roots
     this.ipfs = ipfs
+  }
+
+  /** The DuckDB file opens on first use (a relay that never touches data does not carry it). */
+  start(): void {
+    this.engine.start()
+  }
+
+  stop(): Promise<void> {
+    return this.engine.stop()
   }
 
   async names(call?: SqlCall): Promise<string[]> {

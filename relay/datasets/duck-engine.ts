@@ -5,6 +5,7 @@ import { FairSlots } from '../../shared/data/fair-slots.ts'
 import { checkExpressionTree, expressionProbe } from '../../shared/data/sql-expression.ts'
 import { sqlString } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
+import type { Startable } from '../../shared/startable.ts'
 import { raceAbort } from '../router/race-abort.ts'
 import { engineError, type ReadResult, toResult } from './duck-results.ts'
 import { callOf, type SqlCall } from './sql-call.ts'
@@ -37,13 +38,14 @@ export interface DuckEngineOptions {
  * fair share of the slots (FairSlots, per identity), and an interrupt as soon as its
  * call is cancelled, its client leaves or its time is up.
  */
-export class DuckEngine {
+export class DuckEngine implements Startable {
   private readonly options: DuckEngineOptions
   readonly limits: SqlLimits
   private readonly slots: FairSlots
   private readonly metrics: SqlMetrics | undefined
   private instance: Promise<DuckDBInstance> | undefined
   private overdueCount = 0
+  private stopped = false
 
   constructor(options: DuckEngineOptions) {
     this.options = options
@@ -64,7 +66,23 @@ export class DuckEngine {
     return this.options.tmpDir
   }
 
+  /** Opens nothing: the database is opened by the first statement. */
+  start(): void {}
+
+  /** Closes the database; a statement after this fails with SHUTTING_DOWN instead of reopening it. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    const instance = this.instance
+    this.instance = undefined
+    if (instance) (await instance.catch(() => undefined))?.closeSync()
+  }
+
   private open(): Promise<DuckDBInstance> {
+    if (this.stopped) {
+      return Promise.reject(
+        new McppError('SHUTTING_DOWN', 'the dataset engine is stopped: the relay is stopping'),
+      )
+    }
     this.instance ??= (async () => {
       mkdirSync(this.options.tmpDir, { recursive: true })
       const { DuckDBInstance } = await import('@duckdb/node-api')
@@ -255,12 +273,6 @@ export class DuckEngine {
       )
     }
     return mapped
-  }
-
-  async close(): Promise<void> {
-    const instance = this.instance
-    this.instance = undefined
-    if (instance) (await instance.catch(() => undefined))?.closeSync()
   }
 }
 

@@ -9,12 +9,19 @@ import { renderToolDocs } from './render-tool-docs.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-docs-'))
 try {
-  const components = createComponents(configSchema.parse({ dataDir, logLevel: 'silent' }), { log: createLogger('silent') })
-  const out = join(import.meta.dirname, '..', '..', 'docs')
-  mkdirSync(out, { recursive: true })
-  writeFileSync(join(out, 'tools.md'), renderToolDocs(components.registry))
-  components.cache.close()
-  process.stdout.write(`wrote docs/tools.md (${components.registry.all().length} tools)\n`)
+  // Built, never started: the registry is all the reference needs. `stop()` releases
+  // what building holds (the data-dir lock, the task store), as for a running relay.
+  const components = createComponents(configSchema.parse({ dataDir, logLevel: 'silent' }), {
+    log: createLogger('silent'),
+  })
+  try {
+    const out = join(import.meta.dirname, '..', '..', 'docs')
+    mkdirSync(out, { recursive: true })
+    writeFileSync(join(out, 'tools.md'), renderToolDocs(components.registry))
+    process.stdout.write(`wrote docs/tools.md (${components.registry.all().length} tools)\n`)
+  } finally {
+    await components.stop()
+  }
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
 }

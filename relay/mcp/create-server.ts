@@ -9,13 +9,15 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
-import { toMcppError } from '../../shared/errors.ts'
+import { McppError, toMcppError } from '../../shared/errors.ts'
 import type { CallerInfo, Tool, ToolContext } from '../../shared/tool/types.ts'
 import { assertParamsDepth } from '../../shared/tool/validate.ts'
 import type { HeldQuota, RateQuota } from '../quotas/index.ts'
 import { quotaError } from '../quotas/index.ts'
 import type { RouterExecutor } from '../router/executor.ts'
+import { raceAbort } from '../router/race-abort.ts'
 import { errorResult, successResult } from './call-result.ts'
+import type { InFlightCalls } from './in-flight-calls.ts'
 
 /** Who sent a request: the authenticated identity, and the key its quotas count under. */
 export interface Caller {
@@ -35,6 +37,8 @@ export interface McpSurface {
   viewKey: (identity: string | undefined) => string
   /** Quotas on tools/call: a rate and a number in flight. */
   callQuotas: { calls: RateQuota; concurrentCalls: HeldQuota }
+  /** The calls running now; a graceful stop drains them (issue 10). */
+  calls: InFlightCalls
 }
 
 /** How a caller rides into request handlers: the SDK passes `authInfo` through to `extra`. */
@@ -67,10 +71,16 @@ export function toolListing(tools: Iterable<Tool>): ListToolsResult {
   }
 }
 
-function toolContext(server: Server, tool: Tool, extra: Extra, caller: CallerInfo): ToolContext {
+function toolContext(
+  server: Server,
+  tool: Tool,
+  extra: Extra,
+  caller: CallerInfo,
+  signal: AbortSignal,
+): ToolContext {
   const token = extra._meta?.progressToken
   return {
-    signal: extra.signal,
+    signal,
     caller,
     progress:
       token === undefined
@@ -109,29 +119,53 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
         `Unknown tool: ${request.params.name}. tools/list shows the callable tools; use tools_dispatch for the rest.`,
       )
     }
-    const who = callerOf(extra)
-    const caller: CallerInfo = {}
-    if (extra.sessionId !== undefined) caller.sessionId = extra.sessionId
-    if (who.identity !== undefined) caller.identity = who.identity
-    const rate = await surface.callQuotas.calls.take(who.quotaKey)
-    if (!rate.ok) return errorResult(quotaError(rate.refusal))
-    const slot = surface.callQuotas.concurrentCalls.acquire(who.quotaKey)
-    if (!slot.ok) return errorResult(quotaError(slot.refusal))
+    // Admitted before anything else, so a stop that has begun refuses it with an answer.
+    const call = surface.calls.enter(extra.signal)
+    if (!call)
+      return errorResult(new McppError('SHUTTING_DOWN', 'the relay is stopping; no new calls are accepted'))
     try {
-      const params = request.params.arguments ?? {}
-      // Before anything walks the params recursively (validation, the audit digest).
-      assertParamsDepth(params)
-      const { output, runtime, verification } = await surface.executor.call(
-        tool,
-        params,
-        toolContext(server, tool, extra, caller),
-      )
-      return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) })
-    } catch (err) {
-      return errorResult(toMcppError(err, extra.signal))
+      return await runCall(surface, server, tool, request.params.arguments ?? {}, extra, call.signal)
     } finally {
-      slot.lease.release()
+      call.leave()
     }
   })
   return server
+}
+
+/**
+ * One tools/call: quotas, then the router. `signal` aborts when the client cancels or
+ * the relay cuts the call at shutdown; the call is raced against it, so a cut call is
+ * answered with SHUTTING_DOWN even if its tool does not stop at once. (The SDK's own
+ * `extra.signal` is left alone: the SDK sends no answer at all for a request whose
+ * signal it aborted.)
+ */
+async function runCall(
+  surface: McpSurface,
+  server: Server,
+  tool: Tool,
+  params: Record<string, unknown>,
+  extra: Extra,
+  signal: AbortSignal,
+) {
+  const who = callerOf(extra)
+  const caller: CallerInfo = {}
+  if (extra.sessionId !== undefined) caller.sessionId = extra.sessionId
+  if (who.identity !== undefined) caller.identity = who.identity
+  const rate = await surface.callQuotas.calls.take(who.quotaKey)
+  if (!rate.ok) return errorResult(quotaError(rate.refusal))
+  const slot = surface.callQuotas.concurrentCalls.acquire(who.quotaKey)
+  if (!slot.ok) return errorResult(quotaError(slot.refusal))
+  try {
+    // Before anything walks the params recursively (validation, the audit digest).
+    assertParamsDepth(params)
+    const { output, runtime, verification } = await raceAbort(
+      surface.executor.call(tool, params, toolContext(server, tool, extra, caller, signal)),
+      signal,
+    )
+    return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) })
+  } catch (err) {
+    return errorResult(toMcppError(err, signal))
+  } finally {
+    slot.lease.release()
+  }
 }

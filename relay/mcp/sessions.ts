@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { isInitializeRequest, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js'
+import {
+  isInitializeRequest,
+  isJSONRPCRequest,
+  type ListToolsResult,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { LifecyclePart } from '../../shared/startable.ts'
 import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
@@ -24,6 +29,8 @@ export interface SessionsInit {
   log: Logger
   /** Open sessions and GET streams, per caller and in all. */
   quotas: { sessions: HeldQuota; sseStreams: HeldQuota }
+  /** How long a stop waits for calls in flight before it cuts them (shutdown.graceSeconds). */
+  graceMs: number
 }
 
 interface Session {
@@ -40,20 +47,63 @@ type RequestOptions = { parsedBody: unknown; authInfo: ReturnType<typeof authInf
 const SESSION_NOT_FOUND = 'Session not found: it expired or was closed; send initialize again'
 
 /**
+ * What a stopping relay answers to a new request (HTTP 503). Notifications still reach
+ * their session, so a client can still cancel a call that is draining.
+ */
+const SHUTTING_DOWN =
+  'Service Unavailable: the relay is shutting down (SHUTTING_DOWN); retry after it restarts'
+
+/** Idle sessions are looked for twice per idle period, at least once a minute. */
+const MAX_SWEEP_MS = 60_000
+
+/**
  * MCP over Streamable HTTP: one SDK server and transport per session, created by an
  * `initialize` request and closed by DELETE, by idleness (`sweep`) or at shutdown.
  * In stateless mode each request gets a fresh server that closes when its response ends.
  * Sessions and GET streams count against quotas; a session belongs to the identity
  * that opened it.
  */
-export class McpSessions {
+export class McpSessions implements LifecyclePart {
+  readonly name = 'mcp-sessions'
   private readonly sessions = new Map<string, Session>()
   private readonly init: SessionsInit
   /** `tools/list` per access rule (few: one per policy identity, plus default and operator). */
   private readonly listings = new Map<string, ListToolsResult>()
+  private sweeper: NodeJS.Timeout | undefined
+  private stopping: Promise<void> | undefined
 
   constructor(init: SessionsInit) {
     this.init = init
+  }
+
+  /** Starts closing idle sessions (`sweep`) on a timer. */
+  start(): void {
+    if (this.sweeper !== undefined || this.stopping) return
+    const every = Math.min(this.init.idleMs / 2, MAX_SWEEP_MS)
+    this.sweeper = setInterval(() => void this.sweep(), every)
+    this.sweeper.unref()
+  }
+
+  /**
+   * The graceful part of a stop (issue 10): new requests are refused with 503, the
+   * calls in flight get up to `graceMs` to finish, the rest are answered with
+   * SHUTTING_DOWN, and then every session is closed. Safe to call again.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
+      const report = await this.init.surface.calls.drain(this.init.graceMs)
+      // What the stop did with the calls: finished within the grace period, or cut.
+      this.init.log.info('MCP calls drained', { ...report, graceSeconds: this.init.graceMs / 1000 })
+      await this.closeAll()
+    })()
+    return this.stopping
+  }
+
+  /** Ends the grace period of a stop at once (a second SIGTERM or SIGINT). */
+  hurry(): void {
+    this.init.surface.calls.hurry()
   }
 
   get size(): number {
@@ -87,6 +137,9 @@ export class McpSessions {
       const read = await readJsonRpcBody(req, this.init.maxBodyBytes)
       if (!read.ok) return read.response
       body = read.body
+    }
+    if (!this.init.surface.calls.accepting && opensWork(req.method, body)) {
+      return jsonRpcErrorResponse(503, RPC.serverError, SHUTTING_DOWN)
     }
     const options: RequestOptions = { parsedBody: body, authInfo: authInfoOf(caller) }
     if (this.init.stateless) return this.handleStateless(req, caller, options)
@@ -200,4 +253,11 @@ export class McpSessions {
     for (const session of all) session.lease.release()
     await Promise.all(all.map((s) => s.server.close()))
   }
+}
+
+/** A GET (a new stream) or a POST that carries at least one request (not only notifications). */
+function opensWork(method: string, body: unknown): boolean {
+  if (method === 'GET') return true
+  if (method !== 'POST') return false
+  return (Array.isArray(body) ? body : [body]).some((m) => isJSONRPCRequest(m))
 }

@@ -4,13 +4,28 @@ import type { RelayNode } from './create-relay-node.ts'
 import type { RelayDirectory } from './relay-directory.ts'
 
 /**
- * The relay's libp2p side, which starts after the components are built (it is
- * asynchronous and needs the task service). Tools hold this and fail clearly while
- * the node is not running.
+ * The lazy accessor tools hold for the relay's libp2p side, which the `libp2p`
+ * lifecycle part (start-p2p.ts) fills when it has started and empties when it stops.
+ * Tools fail clearly while the node is not running.
  */
 export class P2pHolder {
-  node: RelayNode | undefined
-  directory: RelayDirectory | undefined
+  private current: { node: RelayNode; directory: RelayDirectory } | undefined
+
+  get node(): RelayNode | undefined {
+    return this.current?.node
+  }
+
+  get directory(): RelayDirectory | undefined {
+    return this.current?.directory
+  }
+
+  attach(node: RelayNode, directory: RelayDirectory): void {
+    this.current = { node, directory }
+  }
+
+  detach(): void {
+    this.current = undefined
+  }
 
   get running(): boolean {
     return this.node !== undefined

@@ -1,20 +1,48 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { LifecyclePart } from '../../shared/startable.ts'
 import type { RelayComponents } from '../components.ts'
 import type { Logger } from '../log.ts'
 import { admissionPolicy, tokenDigest } from '../trust/admission-policy.ts'
 import { handleBlockProtocol } from './block-protocol.ts'
-import { createRelayNode } from './create-relay-node.ts'
+import { createRelayNode, type RelayNode } from './create-relay-node.ts'
+import type { P2pHolder } from './p2p-holder.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
-import { relayDirectory } from './relay-directory.ts'
+import { type RelayDirectory, relayDirectory } from './relay-directory.ts'
 import { handleTaskProtocol } from './task-protocol.ts'
+
+/** What the libp2p side needs from the rest of the relay. */
+export type P2pDeps = Pick<RelayComponents, 'config' | 'log' | 'tasks' | 'now' | 'metrics'>
+
+/**
+ * The relay's libp2p side as a lifecycle part. `start()` starts the node and then
+ * fills `holder`, through which tools reach it; `stop()` empties the holder and stops
+ * the node (its workers' connections close, and their tasks go back to the queue).
+ */
+export function p2pPart(deps: P2pDeps, holder: P2pHolder): LifecyclePart {
+  let running: RelayNode | undefined
+  return {
+    name: 'libp2p',
+    start: async () => {
+      const { node, directory } = await startP2p(deps)
+      running = node
+      holder.attach(node, directory)
+    },
+    stop: async () => {
+      holder.detach()
+      const node = running
+      running = undefined
+      await node?.stop()
+    },
+  }
+}
 
 /**
  * Starts the relay's libp2p side: its persistent identity, the node (WebSockets,
  * circuit relay, Helia), the task protocol and the relay directory; then the task
  * service starts assigning work. Bootstrap peers are dialled in the background.
  */
-export async function startP2p(c: RelayComponents): Promise<void> {
+export async function startP2p(c: P2pDeps): Promise<{ node: RelayNode; directory: RelayDirectory }> {
   const { config, log, tasks } = c
   const privateKey = await loadOrCreatePeerKey(config.dataDir)
   const node = await createRelayNode({
@@ -30,6 +58,7 @@ export async function startP2p(c: RelayComponents): Promise<void> {
   tasks.standing.onBan(({ peerId }) => {
     void node.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {})
   })
+  let directory: RelayDirectory
   try {
     await handleTaskProtocol(node.libp2p, {
       tasks,
@@ -47,7 +76,7 @@ export async function startP2p(c: RelayComponents): Promise<void> {
       },
       log,
     })
-    c.p2p.directory = await relayDirectory(node.libp2p, tasks, {
+    directory = await relayDirectory(node.libp2p, tasks, {
       members: config.relays.members,
       ttlMs: config.relays.announceTtlSeconds * 1000,
       log,
@@ -58,7 +87,6 @@ export async function startP2p(c: RelayComponents): Promise<void> {
     await node.stop()
     throw err
   }
-  c.p2p.node = node
   tasks.start()
   log.info('libp2p node listening', { peerId: node.peerId, multiaddrs: node.multiaddrs() })
   warnNonMemberBootstrapPeers(config.bootstrapPeers, config.relays.members, log)
@@ -69,6 +97,7 @@ export async function startP2p(c: RelayComponents): Promise<void> {
         log.warn('bootstrap peer unreachable', { peer, error: err.message })
       })
   }
+  return { node, directory }
 }
 
 /**

@@ -1,4 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { McppError } from '../../shared/errors.ts'
+import type { LifecyclePart } from '../../shared/startable.ts'
 
 export interface CacheEntry {
   key: string
@@ -25,18 +27,28 @@ type CounterName = (typeof COUNTERS)[number]
  * native addon to build). Values are JSON. Counters live in the same file, so stats
  * survive restarts. Expired rows are removed when read and by `purgeExpired`.
  */
-export class CacheStore {
-  private readonly db: DatabaseSync
-  private readonly now: () => number
-  private readonly stmts: Record<
-    'get' | 'set' | 'del' | 'count' | 'purge' | 'bump' | 'counters' | 'list',
-    StatementSync
-  >
+type Statements = Record<
+  'get' | 'set' | 'del' | 'count' | 'purge' | 'bump' | 'counters' | 'list',
+  StatementSync
+>
 
+export class CacheStore implements LifecyclePart {
+  readonly name = 'cache'
+  private readonly path: string
+  private readonly now: () => number
+  private db: DatabaseSync | undefined
+  private statements: Statements | undefined
+
+  /** Opens nothing: the file is opened by `start()`. */
   constructor(path: string, now: () => number = Date.now) {
+    this.path = path
     this.now = now
-    this.db = new DatabaseSync(path)
-    this.db.exec(`
+  }
+
+  start(): void {
+    if (this.db?.isOpen) return
+    const db = new DatabaseSync(this.path)
+    db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS cache (
@@ -44,25 +56,37 @@ export class CacheStore {
       CREATE TABLE IF NOT EXISTS cache_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `)
     for (const name of COUNTERS) {
-      this.db.prepare('INSERT OR IGNORE INTO cache_counters (name, value) VALUES (?, 0)').run(name)
+      db.prepare('INSERT OR IGNORE INTO cache_counters (name, value) VALUES (?, 0)').run(name)
     }
-    this.stmts = {
-      get: this.db.prepare('SELECT value, expires_at, updated_at FROM cache WHERE key = ?'),
-      set: this.db.prepare(
+    this.statements = {
+      get: db.prepare('SELECT value, expires_at, updated_at FROM cache WHERE key = ?'),
+      set: db.prepare(
         'INSERT INTO cache (key, value, expires_at, updated_at) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, updated_at = excluded.updated_at',
       ),
-      del: this.db.prepare('DELETE FROM cache WHERE key = ?'),
-      count: this.db.prepare(
+      del: db.prepare('DELETE FROM cache WHERE key = ?'),
+      count: db.prepare(
         'SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(CAST(value AS BLOB))), 0) AS bytes FROM cache WHERE expires_at IS NULL OR expires_at > ?',
       ),
-      purge: this.db.prepare('DELETE FROM cache WHERE expires_at IS NOT NULL AND expires_at <= ?'),
-      bump: this.db.prepare('UPDATE cache_counters SET value = value + ? WHERE name = ?'),
-      counters: this.db.prepare('SELECT name, value FROM cache_counters'),
-      list: this.db.prepare(
+      purge: db.prepare('DELETE FROM cache WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+      bump: db.prepare('UPDATE cache_counters SET value = value + ? WHERE name = ?'),
+      counters: db.prepare('SELECT name, value FROM cache_counters'),
+      list: db.prepare(
         'SELECT key, expires_at, updated_at FROM cache WHERE key >= ? AND key < ? || char(1114111) AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?',
       ),
     }
+    this.db = db
+  }
+
+  stop(): void {
+    if (this.db?.isOpen) this.db.close()
+    this.db = undefined
+    this.statements = undefined
+  }
+
+  private get stmts(): Statements {
+    if (this.statements === undefined) throw new McppError('UNAVAILABLE', 'the cache is not open')
+    return this.statements
   }
 
   private bump(name: CounterName, by = 1): void {
@@ -125,9 +149,5 @@ export class CacheStore {
       ]),
     ) as Record<CounterName, number>
     return { entries: n, bytes, ...counters }
-  }
-
-  close(): void {
-    if (this.db.isOpen) this.db.close()
   }
 }

@@ -11,10 +11,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-examples-'))
 const components = createComponents(configSchema.parse({ dataDir, logLevel: 'silent' }), {
   log: createLogger('silent'),
 })
-afterAll(() => {
-  components.cache.close()
-  components.audit.close()
-  components.unlockDataDir()
+afterAll(async () => {
+  await components.stop()
   rmSync(dataDir, { recursive: true, force: true })
 })
 

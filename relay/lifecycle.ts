@@ -1,0 +1,85 @@
+import type { LifecyclePart, Startable } from '../shared/startable.ts'
+import type { Logger } from './log.ts'
+
+/**
+ * Starts a relay's parts in order and stops them in reverse order (issue 10: one
+ * lifecycle, nobody lists shutdown steps by hand).
+ *
+ * - `start()`: each part in turn. If one fails, it and the parts started before it are
+ *   stopped, in reverse order, and the error is rethrown; later parts are not touched.
+ * - `stop()`: every part, in reverse order, whether or not it was started (a part that
+ *   was never started does nothing, by the Startable contract, so a caller that only
+ *   built the parts, like the docs generator, releases them the same way). A part whose
+ *   stop fails is logged and the others are still stopped. Calling it again waits for
+ *   the first call.
+ */
+export class Lifecycle implements Startable {
+  readonly parts: readonly LifecyclePart[]
+  private readonly log: Pick<Logger, 'debug' | 'error'>
+  private stopping: Promise<void> | undefined
+
+  constructor(parts: readonly LifecyclePart[], log: Pick<Logger, 'debug' | 'error'>) {
+    const names = new Set<string>()
+    for (const part of parts) {
+      if (names.has(part.name)) throw new Error(`two lifecycle parts are named ${part.name}`)
+      names.add(part.name)
+    }
+    this.parts = parts
+    this.log = log
+  }
+
+  async start(): Promise<void> {
+    if (this.stopping) throw new Error('a stopped lifecycle cannot start again')
+    for (const [index, part] of this.parts.entries()) {
+      try {
+        await part.start()
+        this.log.debug('started', { part: part.name })
+      } catch (err) {
+        this.log.error('a part failed to start; stopping the ones before it', {
+          part: part.name,
+          error: (err as Error).message,
+        })
+        this.stopping = this.stopParts(this.parts.slice(0, index + 1))
+        await this.stopping
+        throw err
+      }
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopParts(this.parts)
+    return this.stopping
+  }
+
+  private async stopParts(parts: readonly LifecyclePart[]): Promise<void> {
+    for (const part of [...parts].reverse()) {
+      try {
+        await part.stop()
+        this.log.debug('stopped', { part: part.name })
+      } catch (err) {
+        this.log.error('a part failed to stop; stopping the others', {
+          part: part.name,
+          error: (err as Error).message,
+        })
+      }
+    }
+  }
+}
+
+/** A part made of two functions, for services that are not classes of their own. */
+export function lifecyclePart(
+  name: string,
+  start: () => void | Promise<void>,
+  stop: () => void | Promise<void>,
+): LifecyclePart {
+  return { name, start, stop }
+}
+
+/** Runs `stop` at most once, however often it is called (a part's stop must be idempotent). */
+export function once(stop: () => void | Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined
+  return () => {
+    done ??= Promise.resolve().then(stop)
+    return done
+  }
+}
