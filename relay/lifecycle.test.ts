@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import type { LifecyclePart } from '../shared/startable.ts'
+import { Lifecycle, once } from './lifecycle.ts'
+
+/** Fake parts that write what happens to them into one journal. */
+function parts(names: string[], fail: { start?: string; stop?: string } = {}) {
+  const journal: string[] = []
+  const list: LifecyclePart[] = names.map((name) => ({
+    name,
+    start: async () => {
+      await Promise.resolve()
+      journal.push(`start ${name}`)
+      if (fail.start === name) throw new Error(`${name} cannot start`)
+    },
+    stop: async () => {
+      await Promise.resolve()
+      journal.push(`stop ${name}`)
+      if (fail.stop === name) throw new Error(`${name} cannot stop`)
+    },
+  }))
+  return { journal, list }
+}
+
+function logger() {
+  const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = []
+  return {
+    lines,
+    debug: (message: string, data?: Record<string, unknown>) =>
+      lines.push({ level: 'debug', message, ...{ data } }),
+    error: (message: string, data?: Record<string, unknown>) =>
+      lines.push({ level: 'error', message, ...{ data } }),
+  }
+}
+
+describe('Lifecycle', () => {
+  it('starts the parts in order and stops them in reverse order', async () => {
+    const { journal, list } = parts(['lock', 'store', 'http'])
+    const log = logger()
+    const lifecycle = new Lifecycle(list, log)
+    await lifecycle.start()
+    await lifecycle.stop()
+    expect(journal).toEqual([
+      'start lock',
+      'start store',
+      'start http',
+      'stop http',
+      'stop store',
+      'stop lock',
+    ])
+    expect(log.lines.filter((l) => l.message === 'stopped').map((l) => l.data?.part)).toEqual([
+      'http',
+      'store',
+      'lock',
+    ])
+    expect(log.lines.every((l) => l.level === 'debug')).toBe(true)
+  })
+
+  it('stops the parts already started, and the failed one, in reverse when a start fails', async () => {
+    const { journal, list } = parts(['lock', 'store', 'p2p', 'http'], { start: 'p2p' })
+    const lifecycle = new Lifecycle(list, logger())
+    await expect(lifecycle.start()).rejects.toThrow('p2p cannot start')
+    expect(journal).toEqual(['start lock', 'start store', 'start p2p', 'stop p2p', 'stop store', 'stop lock'])
+    // A stop after the failed start does not stop anything twice, nor the part never started.
+    await lifecycle.stop()
+    expect(journal).toHaveLength(6)
+  })
+
+  it('logs a part that fails to stop and still stops the others', async () => {
+    const { journal, list } = parts(['lock', 'store', 'http'], { stop: 'store' })
+    const log = logger()
+    const lifecycle = new Lifecycle(list, log)
+    await lifecycle.start()
+    await lifecycle.stop()
+    expect(journal.slice(3)).toEqual(['stop http', 'stop store', 'stop lock'])
+    expect(log.lines).toContainEqual({
+      level: 'error',
+      message: 'a part failed to stop; stopping the others',
+      data: { part: 'store', error: 'store cannot stop' },
+    })
+  })
+
+  it('stops every part when it was built but never started, and only once however often stop is called', async () => {
+    const { journal, list } = parts(['lock', 'store'])
+    const lifecycle = new Lifecycle(list, logger())
+    await Promise.all([lifecycle.stop(), lifecycle.stop()])
+    await lifecycle.stop()
+    expect(journal).toEqual(['stop store', 'stop lock'])
+  })
+
+  it('refuses two parts with one name (the logs would not say which one failed)', () => {
+    const { list } = parts(['cache', 'cache'])
+    expect(() => new Lifecycle(list, logger())).toThrow('two lifecycle parts are named cache')
+  })
+
+  it('once() runs a stop function a single time', async () => {
+    let runs = 0
+    const stop = once(() => {
+      runs++
+    })
+    await Promise.all([stop(), stop()])
+    await stop()
+    expect(runs).toBe(1)
+  })
+})

@@ -1,0 +1,146 @@
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { LOCK_FILE } from '../relay/data-dir-lock.ts'
+import { type FakeStream, type FakeWorker, fakeWorker } from './fake-worker.ts'
+import { connectClient, errorMeta, initializeBody, rawPost } from './helpers.ts'
+import { exited, type RelayProcess, spawnRelay } from './relay-process.ts'
+
+/** The relay's JSON log lines on stderr, and a way to wait for one by message. */
+function relayLog(child: ChildProcess) {
+  const lines: Array<Record<string, any>> = []
+  const waiting: Array<() => void> = []
+  let rest = ''
+  child.stderr?.on('data', (chunk) => {
+    rest += chunk
+    const complete = rest.split('\n')
+    rest = complete.pop() ?? ''
+    for (const line of complete) {
+      try {
+        lines.push(JSON.parse(line))
+      } catch {
+        continue // not a log line (a Node warning)
+      }
+      for (const w of waiting.splice(0)) w()
+    }
+  })
+  const find = (message: string) => lines.find((l) => l.message === message)
+  return {
+    find,
+    waitFor: (message: string) =>
+      new Promise<Record<string, any>>((resolve) => {
+        const check = () => {
+          const line = find(message)
+          if (line) resolve(line)
+          else waiting.push(check)
+        }
+        check()
+      }),
+  }
+}
+
+const open: Array<{ client?: Client; fake?: FakeWorker; relay?: RelayProcess }> = []
+afterEach(async () => {
+  for (const { client, fake, relay } of open.splice(0)) {
+    await client?.close().catch(() => {})
+    await fake?.stop()
+    if (relay && relay.child.exitCode === null && relay.child.signalCode === null) {
+      relay.child.kill('SIGKILL')
+      await exited(relay.child)
+    }
+  }
+})
+
+/** A relay process, a worker that holds the task it is given, and a client whose call waits on that task. */
+async function relayWithCallInFlight(graceSeconds: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-stop-'))
+  const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'info']
+  const relay = await spawnRelay([...args, '--shutdown-grace-seconds', String(graceSeconds)])
+  const log = relayLog(relay.child)
+  const fake = await fakeWorker(relay.url)
+  const client = await connectClient(relay.url)
+  open.push({ client, fake, relay })
+  const worker: FakeStream = await fake.open()
+  await worker.hello({ kinds: ['echo'], concurrency: 1 })
+  const call = client.callTool(
+    {
+      name: 'tools_dispatch',
+      arguments: {
+        tool: 'p2p_taskqueue_submit',
+        params: { kind: 'echo', input: { n: 7 }, wait: true, waitTimeoutMs: 600_000 },
+      },
+    },
+    undefined,
+    { timeout: 600_000 },
+  )
+  // The call is in flight: it submitted the task, which the relay handed to the worker.
+  const assign = await worker.next('assign')
+  const task = assign.tasks[0]!
+  return { dataDir, args, relay, log, worker, call, task }
+}
+
+describe('graceful stop on SIGTERM', () => {
+  it('answers a call still running at the deadline with SHUTTING_DOWN and keeps its task for the next relay', async () => {
+    const { dataDir, args, relay, log, call, task } = await relayWithCallInFlight(1)
+    relay.child.kill('SIGTERM')
+    const result = await call
+    expect(result.isError).toBe(true)
+    expect(errorMeta(result).code).toBe('SHUTTING_DOWN')
+    await exited(relay.child)
+    expect(relay.child.exitCode).toBe(0)
+    expect(log.find('MCP calls drained')).toMatchObject({ inFlight: 1, finished: 0, cut: 1, graceSeconds: 1 })
+    expect(log.find('stopped')).toBeDefined()
+
+    // The lock is released, and a second relay on the same data directory still has the task.
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false)
+    const again = await spawnRelay(args)
+    const client = await connectClient(again.url)
+    open.push({ client, relay: again })
+    const status = await client.callTool({
+      name: 'tools_dispatch',
+      arguments: { tool: 'p2p_taskqueue_status', params: { taskId: task.taskId } },
+    })
+    expect(status.isError).toBeFalsy()
+    expect((status.structuredContent as any).result).toMatchObject({ id: task.taskId, state: 'queued' })
+  })
+
+  it('gives a call that finishes within the grace period its real result and refuses new requests meanwhile', async () => {
+    const { relay, log, worker, call, task } = await relayWithCallInFlight(300)
+    relay.child.kill('SIGTERM')
+    await log.waitFor('stopping')
+    // Draining: a new request is refused with 503 and says why.
+    const refused = await rawPost(relay.url, initializeBody())
+    expect(refused.status).toBe(503)
+    expect(refused.messages[0].error.message).toContain('SHUTTING_DOWN')
+    // The worker finishes the task; the call in flight gets its result.
+    await worker.channel.send({
+      type: 'results',
+      results: [{ taskId: task.taskId, token: task.token, ok: true, output: { n: 7 }, durationMs: 1 }],
+    })
+    const result = await call
+    expect(result.isError).toBeFalsy()
+    expect((result.structuredContent as any).result.results[0]).toMatchObject({
+      id: task.taskId,
+      state: 'succeeded',
+      output: { n: 7 },
+    })
+    await exited(relay.child)
+    expect(relay.child.exitCode).toBe(0)
+    expect(log.find('MCP calls drained')).toMatchObject({ inFlight: 1, finished: 1, cut: 0 })
+  })
+
+  it('stops at once on a second signal during the grace period', async () => {
+    const { relay, log, call } = await relayWithCallInFlight(300)
+    relay.child.kill('SIGTERM')
+    await log.waitFor('stopping')
+    relay.child.kill('SIGINT')
+    const result = await call
+    expect(errorMeta(result).code).toBe('SHUTTING_DOWN')
+    await exited(relay.child)
+    expect(relay.child.exitCode).toBe(0)
+    expect(log.find('MCP calls drained')).toMatchObject({ inFlight: 1, cut: 1 })
+  })
+})
