@@ -22,13 +22,11 @@ function parts(names: string[], fail: { start?: string; stop?: string } = {}) {
 }
 
 function logger() {
-  const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = []
+  const lines: Array<{ level: string; message: string; data: Record<string, unknown> | undefined }> = []
   return {
     lines,
-    debug: (message: string, data?: Record<string, unknown>) =>
-      lines.push({ level: 'debug', message, ...{ data } }),
-    error: (message: string, data?: Record<string, unknown>) =>
-      lines.push({ level: 'error', message, ...{ data } }),
+    debug: (message: string, data?: Record<string, unknown>) => lines.push({ level: 'debug', message, data }),
+    error: (message: string, data?: Record<string, unknown>) => lines.push({ level: 'error', message, data }),
   }
 }
 
