@@ -62,8 +62,8 @@ import { VectorThread } from './vectors/vector-thread.ts'
 
 /**
  * Everything a relay is made of, built once at the entry point and passed down.
- * `start()` starts its parts in order and `stop()` stops them in reverse (see PARTS
- * below and lifecycle.ts); nothing else opens or closes them.
+ * `start()` starts its parts in order and `stop()` stops them in reverse (the `parts`
+ * list in `build` below, and lifecycle.ts); nothing else opens or closes them.
  */
 export interface RelayComponents extends Startable {
   config: RelayConfig
@@ -138,6 +138,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   }
 }
 
+/** What `build` gets from `createComponents`, which holds the lock and releases it if building fails. */
 interface Basics {
   now: () => number
   log: Logger
