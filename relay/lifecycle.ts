@@ -17,6 +17,7 @@ export class Lifecycle implements Startable {
   readonly parts: readonly LifecyclePart[]
   private readonly log: Pick<Logger, 'debug' | 'error'>
   private stopping: Promise<void> | undefined
+  private started = false
 
   constructor(parts: readonly LifecyclePart[], log: Pick<Logger, 'debug' | 'error'>) {
     const names = new Set<string>()
@@ -29,7 +30,8 @@ export class Lifecycle implements Startable {
   }
 
   async start(): Promise<void> {
-    if (this.stopping) throw new Error('a stopped lifecycle cannot start again')
+    if (this.started || this.stopping) throw new Error('a lifecycle starts once')
+    this.started = true
     for (const [index, part] of this.parts.entries()) {
       try {
         await part.start()

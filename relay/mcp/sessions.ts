@@ -246,7 +246,7 @@ export class McpSessions implements LifecyclePart {
     return idle.length
   }
 
-  async closeAll(): Promise<void> {
+  private async closeAll(): Promise<void> {
     const all = [...this.sessions.values()]
     this.sessions.clear()
     this.init.metrics.sessionsActive.set(0)
