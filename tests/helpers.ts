@@ -20,6 +20,8 @@ export async function startTestRelay(
     p2pPort: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'mcpp-test-')),
     logLevel: 'silent',
+    // A test that ends with a call still hanging should not wait out the 10 s default.
+    shutdown: { graceSeconds: 1 },
     ...overrides,
   })
   return startRelay(config, { log: createLogger('silent'), ...options })
