@@ -7,7 +7,7 @@ import {
   MAX_ANNOUNCED_KINDS,
 } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
-import type { TaskService } from '../tasks/task-service.ts'
+import type { TaskService } from '../task-queue/task-service.ts'
 import { handleAnnouncements } from './announce-handler.ts'
 import { sendAnnouncement } from './announce-sender.ts'
 

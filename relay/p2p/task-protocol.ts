@@ -10,8 +10,8 @@ import {
   workerMessage,
 } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
-import { ConnectedWorker } from '../tasks/connected-worker.ts'
-import type { TaskService } from '../tasks/task-service.ts'
+import type { TaskService } from '../task-queue/task-service.ts'
+import { ConnectedWorker } from '../task-queue/workers/connected-worker.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 
 export interface TaskProtocolInit {

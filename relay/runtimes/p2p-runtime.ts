@@ -1,6 +1,6 @@
 import { McppError, NotAcceptedError } from '../../shared/errors.ts'
-import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/queue/defaults.ts'
-import type { TaskService } from '../tasks/task-service.ts'
+import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/task/defaults.ts'
+import type { TaskService } from '../task-queue/task-service.ts'
 import { type RuntimeBackend, Verified } from './runtime-backend.ts'
 
 /** Per-attempt limit of a P2P task for a tool that also runs on the relay (runtime auto). */

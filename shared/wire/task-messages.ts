@@ -41,7 +41,7 @@ export const helloMessage = z.strictObject({
   /**
    * How many of `concurrency` are buffer beyond the compute slots. The relay fills
    * every worker's compute slots before anyone's buffer, and sizes the buffer by how
-   * long the worker's tasks take (shared/queue/prefetch.ts).
+   * long the worker's tasks take (shared/task/prefetch.ts).
    */
   prefetch: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
   userAgent: z.string().max(512).optional(),

@@ -1,6 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { startNoticeDue } from '../../shared/queue/start-notice.ts'
+import { startNoticeDue } from '../../shared/task/start-notice.ts'
 import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
 import {
   type AssignedTask,

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
-import { MAX_TASK_TIMEOUT_MS } from '../../../shared/queue/defaults.ts'
+import { MAX_TASK_TIMEOUT_MS } from '../../../shared/task/defaults.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/task-service.ts'
 import { taskId, taskState, taskView, viewTask } from './schemas.ts'
 import { requireTask } from './submit-wait.ts'
 

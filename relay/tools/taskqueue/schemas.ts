@@ -3,11 +3,11 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_TASK_TIMEOUT_MS,
   MAX_TASK_TIMEOUT_MS,
-} from '../../../shared/queue/defaults.ts'
+} from '../../../shared/task/defaults.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
 import { formatTrust, parseTrust, type TrustRequirement } from '../../../shared/trust/trust-policy.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/task-service.ts'
 
 export const TASKQUEUE_CATEGORY = {
   name: 'p2p_taskqueue',

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
-import { MAX_BATCH } from '../../../shared/queue/defaults.ts'
+import { MAX_BATCH } from '../../../shared/task/defaults.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../../shared/task/types.ts'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/task-service.ts'
 import {
   MAX_INLINE_OUTPUT,
   outcomeOf,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { RelayDirectory } from '../../p2p/relay-directory.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/task-service.ts'
 
 const workerStats = z.object({
   workerId: z.string(),

@@ -4,9 +4,9 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_PRIORITY,
   DEFAULT_TASK_TIMEOUT_MS,
-} from '../../shared/queue/defaults.ts'
-import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
-import { ANY } from '../../shared/trust/trust-policy.ts'
+} from '../../../shared/task/defaults.ts'
+import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../../shared/task/types.ts'
+import { ANY } from '../../../shared/trust/trust-policy.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TestStore } from '../../tests/fixtures/test-store.ts'
+import { TestStore } from '../../../tests/fixtures/test-store.ts'
 import { TaskStore } from './task-store.ts'
 
 let t: TestStore

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
-import { ANY, type TrustRequirement, type Verification } from '../../shared/trust/trust-policy.ts'
+import { TASK_STATES, type TaskRecord, type TaskState } from '../../../shared/task/types.ts'
+import { ANY, type TrustRequirement, type Verification } from '../../../shared/trust/trust-policy.ts'
 
 /**
  * The task columns, in the order a TaskValues array holds them. Every statement that

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
+import { TASK_STATES, type TaskRecord, type TaskState } from '../../../shared/task/types.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
 export interface ListFilter {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TestStore } from '../../tests/fixtures/test-store.ts'
+import { TestStore } from '../../../tests/fixtures/test-store.ts'
 
 let t: TestStore
 beforeEach(() => {
