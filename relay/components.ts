@@ -34,8 +34,7 @@ import { createJwtVerifier } from './security/jwt-verifier.ts'
 import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
 import { CacheStore } from './store/cache-store.ts'
-import { createTaskService } from './task-queue/create-task-service.ts'
-import type { TaskService } from './task-queue/task-service.ts'
+import { createTaskService, type TaskService } from './task-queue/index.ts'
 import { analyticsTools } from './tools/analytics.ts'
 import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
@@ -78,6 +77,8 @@ export interface RelayComponents {
   datasets: Datasets
   sessions: McpSessions
   tasks: TaskService
+  /** The relay's blockstore (Helia): task payloads above the inline limit, served over /mcpp/block. */
+  content: ContentStore
   /** The libp2p node, once startRelay has started it. */
   p2p: P2pHolder
   /** The built web pages (dist/web), if any. */
@@ -127,6 +128,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
       volunteerTools: config.workers.volunteerTools,
       maxActivePerIdentity: config.tasks.maxActivePerIdentity,
       maxActive: config.tasks.maxActive,
+      unknownKinds: config.tasks.unknownKinds,
     },
   })
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err) =>
@@ -266,6 +268,7 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     datasets,
     sessions,
     tasks,
+    content,
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
     compute,

@@ -222,6 +222,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Unfinished tasks in the whole queue (default 1000000)',
   },
   {
+    key: 'tasks.unknownKinds',
+    flag: 'tasks-unknown-kinds',
+    env: 'MCPP_TASKS_UNKNOWN_KINDS',
+    kind: 'string',
+    help: 'A submitted kind no worker ever announced and not built in: reject | warn (default reject)',
+  },
+  {
     key: 'sql.timeoutSeconds',
     flag: 'sql-timeout-seconds',
     env: 'MCPP_SQL_TIMEOUT_SECONDS',

@@ -1,22 +1,32 @@
 import type { Counter } from 'prom-client'
-import { retryDelayMs } from '../../shared/task/backoff.ts'
-import type { TaskError, TaskRecord, TaskSpec } from '../../shared/task/types.ts'
-import { TERMINAL_STATES } from '../../shared/task/types.ts'
-import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import { McppError } from '../../shared/errors.ts'
+import type { Startable } from '../../shared/startable.ts'
+import { pendingReason } from '../../shared/task/pending-reason.ts'
+import type { TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
+import type { PeerStanding } from '../../shared/trust/standing.ts'
+import type { Capacity } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
-import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
+import type { BanNotice, PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
+import { Dispatcher } from './dispatcher.ts'
 import { inputsAsBlocks } from './inputs-as-blocks.ts'
 import { handleBans } from './on-ban.ts'
-import { ResultIntake } from './result-intake.ts'
-import type { Settle, TaskStore, VoteItem } from './store/task-store.ts'
+import type {
+  CancelResult,
+  ListFilter,
+  PatchResult,
+  ResubmitResult,
+  TaskPage,
+  TaskPatch,
+  TaskStore,
+} from './store/task-store.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
 import { type WaitManyOptions, waitForTasks } from './wait-many.ts'
-import { type ConnectedWorker, heldTask } from './workers/connected-worker.ts'
-import type { WorkerRegistry } from './workers/worker-registry.ts'
+import { WorkerSide } from './worker-side.ts'
+import type { WorkerRegistry, WorkerStatsRecord } from './workers/worker-registry.ts'
 
 export interface TaskServiceInit {
   store: TaskStore
@@ -36,7 +46,7 @@ export interface TaskServiceInit {
   standing: PeerStandingStore
   /** Recomputes spot-checked answers on the relay. */
   verifier: Verifier
-  /** Trust, member-only routing and quotas for submitted work. */
+  /** Trust, member-only routing, quotas and unknown kinds for submitted work. */
   policy: TaskPolicy
 }
 
@@ -46,353 +56,256 @@ export interface WaitOptions {
   onProgress?: (progress: number, total?: number, message?: string) => void
 }
 
+export interface Submitted {
+  task: TaskRecord
+  created: boolean
+}
+
+/** What a caller's submission did, and what it should know (an unknown kind under `warn`). */
+export interface SubmitOutcome {
+  tasks: Submitted[]
+  warning?: string
+}
+
+/** Queued tasks counted when saying how many run first (the count stops here). */
+const MAX_COUNTED_AHEAD = 10_000
+
 /**
- * The relay's task queue: durable state in the TaskStore, live state (connected
- * workers, waiters, progress) in memory. Assignment is pushed: every change that may
- * free capacity or add work schedules one `pump`, which leases tasks to workers with
- * free slots and sends them.
+ * The relay's task queue, and the only way in (issue 10): tools, the P2P runtime, the
+ * wire protocols and the relay directory call these methods, and each one does all
+ * of its bookkeeping (metrics, quota, assignment). Durable state lives in the
+ * TaskStore, live state (connected workers, waiters, progress) in memory; the
+ * Dispatcher assigns work. None of the parts is reachable from outside.
  */
-export class TaskService {
-  private readonly init: TaskServiceInit
-  readonly waiters = new TaskWaiters()
-  private pumpScheduled = false
-  private readonly pendingResults: Settle[] = []
-  private readonly pendingVotes: VoteItem[] = []
-  private readonly pendingStarts: Array<{ id: string; token: number }> = []
-  private readonly intake: ResultIntake
-  private ticker: ReturnType<typeof setInterval> | undefined
-  private stopped = false
+export class TaskService implements Startable {
+  readonly #init: TaskServiceInit
+  readonly #waiters = new TaskWaiters()
+  readonly #dispatcher: Dispatcher
+  readonly #workerSide: WorkerSide
+  #stopped = false
 
   constructor(init: TaskServiceInit) {
-    this.init = init
-    this.intake = new ResultIntake({
-      standing: init.standing,
-      verifier: init.verifier,
-      log: init.log,
-      random: init.random ?? Math.random,
-      violations: init.violations,
-      verifications: init.metrics.verifications,
-      staleResults: init.metrics.staleResults,
-      settle: (item) => {
-        this.pendingResults.push(item)
-        this.pump()
-      },
-      vote: (item) => this.pendingVotes.push(item),
-      backoffMs: (id) => this.backoff(id),
-    })
+    this.#init = init
+    this.#dispatcher = new Dispatcher({ ...init, waiters: this.#waiters, random: init.random ?? Math.random })
+    this.#workerSide = new WorkerSide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
     handleBans({
       standing: init.standing,
       store: init.store,
       bans: init.metrics.bans,
       log: init.log,
       now: init.now,
-      pump: () => this.pump(),
+      pump: () => this.#dispatcher.pump(),
     })
   }
 
-  get standing(): PeerStandingStore {
-    return this.init.standing
+  /** Starts assigning work and checking leases and time limits. */
+  start(): void {
+    this.#dispatcher.start()
   }
 
-  get store(): TaskStore {
-    return this.init.store
+  /** Stops assigning and closes the queue's files; safe to call more than once. */
+  stop(): void {
+    if (this.#stopped) return
+    this.#stopped = true
+    this.#dispatcher.stop()
+    this.#init.verifier.close()
+    this.#init.store.close()
+    this.#init.standing.close()
   }
 
-  get registry(): WorkerRegistry {
-    return this.init.registry
-  }
+  // Submitting
 
-  get content(): ContentStore {
-    return this.init.content
+  /**
+   * Submits the operator's own work: no quota, no trust policy. Inputs above the
+   * inline limit move into the blockstore first, so they travel as CIDs.
+   */
+  async submit(specs: TaskSpec[]): Promise<Submitted[]> {
+    const results = this.#init.store.submit(await inputsAsBlocks(specs, this.#init.content))
+    this.#submitted(results.filter((r) => r.created).map((r) => r.task))
+    return results
   }
 
   /**
-   * Submits tasks, first moving inputs above the inline limit into the blockstore so
-   * they travel as CIDs (workers fetch and verify them).
+   * Submits work on behalf of a caller: kinds nobody runs are caught (tasks.unknownKinds),
+   * the operator's trust policy applies, the caller's quota is checked, and with
+   * `membersOnly` only member workers may run it.
    */
-  async submitTasks(specs: TaskSpec[]) {
-    return this.submit(await inputsAsBlocks(specs, this.init.content))
+  async submitAs(
+    specs: TaskSpec[],
+    subject: TaskSubject,
+    options: { membersOnly?: boolean } = {},
+  ): Promise<SubmitOutcome> {
+    const { policy, store } = this.#init
+    const warning = policy.checkKinds(specs, store.kinds.names)
+    policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, store, this.#init.now())
+    const tasks = await this.submit(policy.apply(specs, subject, options))
+    policy.added(tasks.filter((s) => s.created).length)
+    return warning === undefined ? { tasks } : { tasks, warning }
   }
 
-  get policy(): TaskPolicy {
-    return this.init.policy
+  /** A failed or cancelled task again, as a new task linked to it; counted and assigned like any submission. */
+  resubmit(id: string, subject: TaskSubject): ResubmitResult {
+    const { policy, store } = this.#init
+    policy.checkQuota(1, subject.identity ?? ANONYMOUS, store, this.#init.now())
+    const result = store.resubmit(id)
+    if (!result.ok) return result
+    policy.added(1)
+    this.#submitted([result.task])
+    return result
   }
 
-  /**
-   * Submits work on behalf of a caller: the operator's trust policy applies, the
-   * caller's quota is checked, and with `membersOnly` only member workers may run it.
-   */
-  async submitAs(specs: TaskSpec[], subject: TaskSubject, options: { membersOnly?: boolean } = {}) {
-    this.init.policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, this.init.store, this.init.now())
-    const submitted = await this.submitTasks(this.init.policy.apply(specs, subject, options))
-    this.init.policy.added(submitted.filter((s) => s.created).length)
-    return submitted
+  // Reading
+
+  get(id: string): TaskRecord | undefined {
+    return this.#init.store.get(id)
+  }
+
+  /** The task, or NOT_FOUND naming the id. */
+  require(id: string): TaskRecord {
+    const task = this.#init.store.get(id)
+    if (!task) throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
+    return task
+  }
+
+  list(filter: ListFilter): TaskPage {
+    return this.#init.store.list(filter)
+  }
+
+  counts(): Record<TaskState, number> {
+    return this.#init.store.countsByState()
+  }
+
+  /** The latest progress a worker reported for a running task, else the stored one. */
+  progress(task: TaskRecord): TaskProgress | null {
+    return this.#waiters.latestProgress(task.id) ?? task.progress
   }
 
   /** A finished task's output, read from the blockstore when it travelled as a CID. */
   async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
     if (task.outputCid === null) return task.output
-    const bytes = await this.init.content.get(task.outputCid)
+    const bytes = await this.#init.content.get(task.outputCid)
     if (bytes === undefined) throw new Error(`the output block ${task.outputCid} is missing`)
     return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
   }
 
-  /** Settings the wire protocol tells workers about, and its violation counter. */
-  get protocol() {
-    const { heartbeatMs, leaseMs, violations, log, now } = this.init
-    return { heartbeatMs, leaseMs, violations, log, now, messages: this.init.metrics.messages }
-  }
-
-  start(): void {
-    this.ticker = setInterval(() => this.tick(), this.init.tickMs)
-    this.ticker.unref?.()
-    this.pump()
-  }
-
-  stop(): void {
-    this.stopped = true
-    clearInterval(this.ticker)
-    this.init.verifier.close()
-    this.init.store.close()
-    this.init.standing.close()
-  }
-
-  submit(specs: TaskSpec[]) {
-    const results = this.init.store.submit(specs)
-    for (const { task, created } of results) if (created) this.init.metrics.submitted.inc({ kind: task.kind })
-    this.pump()
-    return results
+  /** Why an unfinished task has not finished (no capable worker, all busy, queued behind others). */
+  pendingReason(task: TaskRecord): string | undefined {
+    if (task.state !== 'queued')
+      return pendingReason({ task, workers: [], queuedAhead: 0, now: this.#init.now() })
+    const ahead = this.#init.store.queuedAhead(task, MAX_COUNTED_AHEAD)
+    return pendingReason({
+      task,
+      workers: this.#init.registry.loads(),
+      queuedAhead: ahead,
+      aheadAtLeast: ahead === MAX_COUNTED_AHEAD,
+      now: this.#init.now(),
+    })
   }
 
   /** Resolves with the task once it is finished, or as it is when `timeoutMs` passes. */
   async wait(id: string, options: WaitOptions = {}): Promise<{ task: TaskRecord; timedOut: boolean }> {
-    const current = this.init.store.get(id)
-    if (!current) throw new Error(`no task ${id}`)
-    const { tasks, timedOut } = await this.waitMany([current], options)
+    const { tasks, timedOut } = await this.waitMany([this.require(id)], options)
     return { task: tasks[0] as TaskRecord, timedOut }
   }
 
   /** Waits for many tasks at once (see waitForTasks). */
   waitMany(current: readonly TaskRecord[], options: WaitManyOptions = {}) {
-    return waitForTasks(this.waiters, (ids) => this.init.store.getMany(ids), current, options)
+    return waitForTasks(this.#waiters, (ids) => this.#init.store.getMany(ids), current, options)
   }
 
+  // Changing
+
   /** Cancels a queued or running task; a running one is told to stop on its worker. */
-  cancel(id: string, reason = 'cancelled by request') {
-    const result = this.init.store.cancel(id, reason)
+  cancel(id: string, reason = 'cancelled by request'): CancelResult {
+    const result = this.#init.store.cancel(id, reason)
     if (!result.ok) return result
-    if (result.wasActive && result.workerId !== null) this.revoke(result.workerId, id, reason)
-    this.settled(result.task)
+    if (result.wasActive && result.workerId !== null) this.#dispatcher.revoke(result.workerId, id, reason)
+    this.#dispatcher.settled(result.task)
     return result
   }
 
-  /** Worker side: a worker said hello. */
-  workerConnected(worker: ConnectedWorker): void {
-    worker.timeoutPenalty = this.init.standing.get(worker.peerId).consecutiveTimeouts
-    this.init.registry.add(worker)
-    this.init.metrics.workers.set(this.init.registry.size)
-    this.pump()
+  /** A queued task's priority; it is picked by it in the next assignment round. */
+  setPriority(id: string, priority: number): PatchResult {
+    const result = this.#init.store.setPriority(id, priority)
+    if (result.ok) this.#dispatcher.pump()
+    return result
   }
 
-  /** Worker side: the connection closed; its tasks go back to the queue at once. */
-  workerDisconnected(workerId: string, reason: string): void {
-    const worker = this.init.registry.remove(workerId, this.init.now())
-    this.init.metrics.workers.set(this.init.registry.size)
-    if (!worker) return
-    const requeued = this.init.store.releaseWorker(workerId, { code: 'WORKER_LOST', message: reason })
-    for (const task of requeued) this.settled(task)
-    if (requeued.length > 0)
-      this.init.log.info('worker left; tasks re-queued', { workerId, tasks: requeued.length })
-    this.pump()
+  /** Tags, metadata, time limit or attempts of a task that is not running yet. */
+  update(id: string, patch: TaskPatch): PatchResult {
+    return this.#init.store.update(id, patch)
   }
 
-  /**
-   * Takes a worker's results. They are settled with every other result that arrives
-   * in the same turn of the event loop, in one transaction (group commit), just before
-   * the next assignment round. A result must carry the token of a lease this worker
-   * holds (fencing); anything else is counted and ignored.
-   */
-  onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
-    worker.lastSeen = this.init.now()
-    for (const result of results) {
-      const held = worker.inFlight.get(result.taskId)
-      if (held?.token !== result.token) {
-        this.init.metrics.staleResults.inc()
-        continue
-      }
-      worker.inFlight.delete(result.taskId)
-      worker.recordDuration(result.durationMs)
-      // An answer in time ends a run of timeouts (a write only when there was one).
-      if (worker.timeoutPenalty > 0) {
-        this.init.standing.record(worker.peerId, 'finished')
-        worker.timeoutPenalty = 0
-      }
-      this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
-      this.intake.accept(worker, held, result)
-    }
-    this.pump()
+  // Workers
+
+  /** Statistics of the workers connected now and of those seen before. */
+  workers(filter: { workerId?: string | undefined; connectedOnly?: boolean } = {}): WorkerStatsRecord[] {
+    return this.#init.registry
+      .stats()
+      .filter(
+        (w) =>
+          (filter.workerId === undefined || w.workerId === filter.workerId) &&
+          (!filter.connectedOnly || w.connected),
+      )
   }
 
-  /** Worker side: buffered tasks began running; their time limits restart. */
-  onStarted(worker: ConnectedWorker, tasks: ReadonlyArray<{ taskId: string; token: number }>): void {
-    worker.lastSeen = this.init.now()
-    for (const { taskId, token } of tasks) {
-      if (worker.inFlight.get(taskId)?.token === token) this.pendingStarts.push({ id: taskId, token })
-    }
-    this.pump()
-  }
-
-  private settlePending(): void {
-    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0 && this.pendingVotes.length === 0)
-      return
-    const started = this.pendingStarts.splice(0)
-    const items = this.pendingResults.splice(0)
-    const votes = this.pendingVotes.splice(0)
-    const round = this.init.store.applyRound(started, items, votes)
-    for (const settled of round.settled) {
-      if (settled.ok) this.settled(settled.task)
-      else this.init.metrics.staleResults.inc()
-    }
-    for (const task of this.intake.tallied(round.voted)) this.settled(task)
-  }
-
-  onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskRecord['progress']): void {
-    worker.lastSeen = this.init.now()
-    if (progress === null || worker.inFlight.get(taskId)?.token !== token) return
-    this.waiters.reportProgress(taskId, progress)
-  }
-
-  /** Renews a worker's liveness and leases; returns how many leases were renewed. */
-  heartbeat(worker: ConnectedWorker): number {
-    worker.lastSeen = this.init.now()
-    return this.init.store.renewLeases(worker.id, this.init.leaseMs)
-  }
-
-  /** Stops assigning to the workers and asks them to finish; at the deadline the rest is re-queued. */
-  drain(workers: ConnectedWorker[], deadlineMs: number, reason: string): void {
-    for (const worker of workers) {
-      worker.draining = true
-      void worker.link.send({ type: 'drain', deadlineMs, reason }).catch(() => {})
-      const timer = setTimeout(() => {
-        if (this.init.registry.get(worker.id) === worker) {
-          worker.link.close()
-          this.workerDisconnected(worker.id, `drained: ${reason}`)
-        }
-      }, deadlineMs)
-      timer.unref?.()
-    }
-  }
-
-  /** Schedules one round (coalesced): settle the results received, then assign work. */
-  pump(): void {
-    if (this.pumpScheduled || this.stopped) return
-    this.pumpScheduled = true
-    setImmediate(() => {
-      this.pumpScheduled = false
-      this.settlePending()
-      this.assign()
-    })
+  /** Renews a connected worker's leases now; undefined when no such worker is connected. */
+  renewLeases(workerId: string): { leasesRenewed: number; lastSeen: number } | undefined {
+    const worker = this.#init.registry.get(workerId)
+    if (!worker) return undefined
+    return { leasesRenewed: this.#dispatcher.heartbeat(worker), lastSeen: worker.lastSeen }
   }
 
   /**
-   * Two passes: every worker's free compute slots first, then buffers (prefetch),
-   * so that a deep buffer on one worker never leaves another worker's slots idle.
+   * Stops assigning to one connected worker (or all) and asks it to finish; at the
+   * deadline the rest is re-queued. Returns the workers drained, or undefined when
+   * `workerId` is not connected.
    */
-  private assign(): void {
-    const exhausted = new Set<ConnectedWorker>()
-    const leased = new Map<ConnectedWorker, TaskRecord[]>()
-    for (const pass of ['slots', 'buffer'] as const) {
-      for (const worker of this.init.registry.list()) {
-        if (exhausted.has(worker)) continue
-        const free = pass === 'slots' ? worker.freeSlots : worker.free
-        if (free <= 0) continue
-        const tasks = this.init.store.leaseNext({
-          workerId: worker.id,
-          peerId: worker.peerId,
-          kinds: [...worker.kinds],
-          capabilities: [...worker.capabilities],
-          limit: free,
-          leaseMs: this.init.leaseMs,
-        })
-        if (tasks.length < free) exhausted.add(worker)
-        if (tasks.length === 0) continue
-        for (const task of tasks) worker.inFlight.set(task.id, heldTask(task))
-        leased.set(worker, [...(leased.get(worker) ?? []), ...tasks])
-      }
-    }
-    for (const [worker, tasks] of leased) this.send(worker, tasks)
+  drain(workerId: string | undefined, deadlineMs: number, reason: string): string[] | undefined {
+    const { registry } = this.#init
+    const worker = workerId === undefined ? undefined : registry.get(workerId)
+    if (workerId !== undefined && worker === undefined) return undefined
+    const workers = worker === undefined ? registry.list() : [worker]
+    this.#dispatcher.drain(workers, deadlineMs, reason)
+    return workers.map((w) => w.id)
   }
 
-  /** One assignment message per worker and round. */
-  private send(worker: ConnectedWorker, tasks: TaskRecord[]): void {
-    void worker.link
-      .send({
-        type: 'assign',
-        tasks: tasks.map((t) => ({
-          taskId: t.id,
-          token: t.leaseToken as number,
-          kind: t.kind,
-          ...(t.inputCid === null ? { input: t.input } : { inputCid: t.inputCid }),
-          timeoutMs: t.timeoutMs,
-        })),
-      })
-      .catch(() => {
-        // The stream broke: the close handler re-queues this worker's tasks.
-      })
+  /** This relay's capacity, as member relays are told it. */
+  capacity(): Capacity {
+    return { ...this.#init.registry.capacity(), queued: this.#init.store.countsByState().queued }
   }
 
-  private tick(): void {
-    const expired = this.init.store.expireLeases()
-    for (const task of expired) this.settled(task)
-    // One timeout per worker and tick counts against it: a worker whose whole buffer
-    // ran out at once (a submitter's limit too tight for it) is not banned for one slip.
-    const slipped = new Set<string>()
-    for (const task of this.init.store.timedOut()) {
-      if (task.workerId !== null && task.leaseToken !== null) {
-        slipped.add(task.workerId)
-        this.revoke(task.workerId, task.id, 'timed out')
-        const error: TaskError = {
-          code: 'TIMEOUT',
-          message: `the task exceeded its ${task.timeoutMs} ms limit`,
-        }
-        const failed = this.init.store.fail(task.id, task.leaseToken, error, {
-          retryable: true,
-          retryDelayMs: this.backoff(task.id),
-        })
-        if (failed.ok) this.settled(failed.task)
-      }
-    }
-    for (const workerId of slipped) this.timedOutOn(workerId)
-    this.pump()
+  /** Kinds some dependable worker runs now (see WorkerRegistry.taskKinds). */
+  taskKinds(options: { membersOnly?: boolean } = {}): Set<string> {
+    return this.#init.registry.taskKinds(options)
   }
 
-  /** Tells a worker to stop a task whose lease was taken away. */
-  private revoke(workerId: string, taskId: string, reason: string): void {
-    const worker = this.init.registry.get(workerId)
-    const held = worker?.inFlight.get(taskId)
-    if (!worker || held === undefined) return
-    worker.inFlight.delete(taskId)
-    void worker.link.send({ type: 'cancel', taskId, token: held.token, reason }).catch(() => {})
+  /** Whether this caller's data may go to anonymous volunteers (workers.volunteerTools). */
+  volunteersMaySee(subject: TaskSubject): boolean {
+    return this.#init.policy.volunteersMaySee(subject)
   }
 
-  /** A task ran out of time on a worker: it gets fewer tasks, and is banned if it keeps doing it. */
-  private timedOutOn(workerId: string): void {
-    const peerId = this.init.registry.get(workerId)?.peerId ?? workerId.slice(0, workerId.lastIndexOf('/'))
-    const { standing } = this.init.standing.record(peerId, 'timeout')
-    for (const worker of this.init.registry.byPeer(peerId))
-      worker.timeoutPenalty = standing.consecutiveTimeouts
+  // Peers
+
+  isBanned(peerId: string): boolean {
+    return this.#init.standing.isBanned(peerId)
   }
 
-  private backoff(taskId: string): number {
-    const attempt = this.init.store.get(taskId)?.attempt ?? 1
-    return retryDelayMs(attempt, { jitter: (this.init.random ?? Math.random)() })
+  onBan(listener: (notice: BanNotice) => void): void {
+    this.#init.standing.onBan(listener)
   }
 
-  /** Every change of a task's state ends here: waiters, metrics. */
-  private settled(task: TaskRecord): void {
-    if (!TERMINAL_STATES.has(task.state)) return
-    this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
-    this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
-    this.waiters.finished(task)
+  standingOf(peerId: string): PeerStanding {
+    return this.#init.standing.get(peerId)
+  }
+
+  /** The queue as the worker protocols see it (relay/p2p/task-protocol.ts, block-protocol.ts). */
+  get workerSide(): WorkerSide {
+    return this.#workerSide
+  }
+
+  #submitted(tasks: readonly TaskRecord[]): void {
+    for (const task of tasks) this.#init.metrics.submitted.inc({ kind: task.kind })
+    this.#dispatcher.pump()
   }
 }

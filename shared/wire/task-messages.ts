@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { declaredTaskError, MAX_TASK_ERROR_MESSAGE } from '../task/error-codes.ts'
 import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
 
 /**
@@ -22,7 +23,13 @@ export const MAX_CONCURRENCY = 256
 const id = z.string().min(1).max(128)
 const token = z.number().int().nonnegative()
 const name = z.string().min(1).max(64)
-const taskError = z.object({ code: z.string().min(1).max(64), message: z.string().max(4096) })
+/**
+ * A worker's error, mapped into the declared vocabulary on arrival: an undeclared code
+ * becomes WORKER_ERROR (the original stays in the message), never trusted verbatim.
+ */
+const taskError = z
+  .strictObject({ code: z.string().min(1).max(64), message: z.string().max(MAX_TASK_ERROR_MESSAGE) })
+  .transform(declaredTaskError)
 
 export const helloMessage = z.strictObject({
   type: z.literal('hello'),

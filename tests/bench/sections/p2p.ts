@@ -147,7 +147,9 @@ async function measure(
     ctx.progress(`p2p: parking ${PARKED.toLocaleString('en-US')} tasks no worker runs, for memory`)
     for (let n = 0; n < PARKED; n += PARK_BATCH) {
       const tasks = Array.from({ length: PARK_BATCH }, (_, i) => ({
-        kind: 'bench-parked',
+        // No worker has this capability (an unknown kind would be refused: tasks.unknownKinds).
+        kind: 'echo',
+        requires: ['bench-parked'],
         input: { n: n + i },
       }))
       await dispatch(client, 'p2p_taskqueue_submit', { tasks })

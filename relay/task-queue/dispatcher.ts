@@ -1,0 +1,272 @@
+import type { Counter } from 'prom-client'
+import { retryDelayMs } from '../../shared/task/backoff.ts'
+import type { TaskError, TaskRecord } from '../../shared/task/types.ts'
+import { TERMINAL_STATES } from '../../shared/task/types.ts'
+import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import type { Logger } from '../log.ts'
+import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
+import type { Verifier } from '../trust/verifier.ts'
+import { ResultIntake } from './result-intake.ts'
+import type { Settle, TaskStore, VoteItem } from './store/task-store.ts'
+import type { TaskMetrics } from './task-metrics.ts'
+import type { TaskWaiters } from './task-waiters.ts'
+import { type ConnectedWorker, heldTask } from './workers/connected-worker.ts'
+import type { WorkerRegistry } from './workers/worker-registry.ts'
+
+export interface DispatcherInit {
+  store: TaskStore
+  registry: WorkerRegistry
+  metrics: TaskMetrics
+  waiters: TaskWaiters
+  log: Logger
+  now: () => number
+  leaseMs: number
+  violations: Counter<'problem'>
+  /** How often leases, timeouts and backoffs are checked. */
+  tickMs: number
+  random: () => number
+  standing: PeerStandingStore
+  verifier: Verifier
+}
+
+/**
+ * The queue's engine, private to TaskService: assignment is pushed, so every change
+ * that may free capacity or add work schedules one `pump`, which settles the results
+ * received in this turn (group commit) and leases tasks to workers with free slots.
+ * A tick expires leases and times tasks out. Every settled task passes `settled`.
+ */
+export class Dispatcher {
+  private readonly init: DispatcherInit
+  private pumpScheduled = false
+  private readonly pendingResults: Settle[] = []
+  private readonly pendingVotes: VoteItem[] = []
+  private readonly pendingStarts: Array<{ id: string; token: number }> = []
+  private readonly intake: ResultIntake
+  private ticker: ReturnType<typeof setInterval> | undefined
+  private stopped = false
+
+  constructor(init: DispatcherInit) {
+    this.init = init
+    this.intake = new ResultIntake({
+      standing: init.standing,
+      verifier: init.verifier,
+      log: init.log,
+      random: init.random,
+      violations: init.violations,
+      verifications: init.metrics.verifications,
+      staleResults: init.metrics.staleResults,
+      settle: (item) => {
+        this.pendingResults.push(item)
+        this.pump()
+      },
+      vote: (item) => this.pendingVotes.push(item),
+      backoffMs: (id) => this.backoff(id),
+    })
+  }
+
+  start(): void {
+    if (this.ticker !== undefined || this.stopped) return
+    this.ticker = setInterval(() => this.tick(), this.init.tickMs)
+    this.ticker.unref?.()
+    this.pump()
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearInterval(this.ticker)
+  }
+
+  workerConnected(worker: ConnectedWorker): void {
+    worker.timeoutPenalty = this.init.standing.get(worker.peerId).consecutiveTimeouts
+    this.init.registry.add(worker)
+    this.init.metrics.workers.set(this.init.registry.size)
+    this.pump()
+  }
+
+  workerDisconnected(workerId: string, reason: string): void {
+    const worker = this.init.registry.remove(workerId, this.init.now())
+    this.init.metrics.workers.set(this.init.registry.size)
+    if (!worker) return
+    const requeued = this.init.store.releaseWorker(workerId, { code: 'WORKER_LOST', message: reason })
+    for (const task of requeued) this.settled(task)
+    if (requeued.length > 0)
+      this.init.log.info('worker left; tasks re-queued', { workerId, tasks: requeued.length })
+    this.pump()
+  }
+
+  onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
+    worker.lastSeen = this.init.now()
+    for (const result of results) {
+      const held = worker.inFlight.get(result.taskId)
+      if (held?.token !== result.token) {
+        this.init.metrics.staleResults.inc()
+        continue
+      }
+      worker.inFlight.delete(result.taskId)
+      worker.recordDuration(result.durationMs)
+      // An answer in time ends a run of timeouts (a write only when there was one).
+      if (worker.timeoutPenalty > 0) {
+        this.init.standing.record(worker.peerId, 'finished')
+        worker.timeoutPenalty = 0
+      }
+      this.init.registry.recordOutcome(worker.id, result.ok, result.durationMs)
+      this.intake.accept(worker, held, result)
+    }
+    this.pump()
+  }
+
+  onStarted(worker: ConnectedWorker, tasks: ReadonlyArray<{ taskId: string; token: number }>): void {
+    worker.lastSeen = this.init.now()
+    for (const { taskId, token } of tasks) {
+      if (worker.inFlight.get(taskId)?.token === token) this.pendingStarts.push({ id: taskId, token })
+    }
+    this.pump()
+  }
+
+  heartbeat(worker: ConnectedWorker): number {
+    worker.lastSeen = this.init.now()
+    return this.init.store.renewLeases(worker.id, this.init.leaseMs)
+  }
+
+  drain(workers: ConnectedWorker[], deadlineMs: number, reason: string): void {
+    for (const worker of workers) {
+      worker.draining = true
+      void worker.link.send({ type: 'drain', deadlineMs, reason }).catch(() => {})
+      const timer = setTimeout(() => {
+        if (this.init.registry.get(worker.id) === worker) {
+          worker.link.close()
+          this.workerDisconnected(worker.id, `drained: ${reason}`)
+        }
+      }, deadlineMs)
+      timer.unref?.()
+    }
+  }
+
+  /** Schedules one round (coalesced): settle the results received, then assign work. */
+  pump(): void {
+    if (this.pumpScheduled || this.stopped) return
+    this.pumpScheduled = true
+    setImmediate(() => {
+      this.pumpScheduled = false
+      if (this.stopped) return
+      this.settlePending()
+      this.assign()
+    })
+  }
+
+  /** Tells a worker to stop a task whose lease was taken away. */
+  revoke(workerId: string, taskId: string, reason: string): void {
+    const worker = this.init.registry.get(workerId)
+    const held = worker?.inFlight.get(taskId)
+    if (!worker || held === undefined) return
+    worker.inFlight.delete(taskId)
+    void worker.link.send({ type: 'cancel', taskId, token: held.token, reason }).catch(() => {})
+  }
+
+  /** Every change of a task's state ends here: waiters, metrics. */
+  settled(task: TaskRecord): void {
+    if (!TERMINAL_STATES.has(task.state)) return
+    this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
+    this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
+    this.init.waiters.finished(task)
+  }
+
+  private settlePending(): void {
+    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0 && this.pendingVotes.length === 0)
+      return
+    const started = this.pendingStarts.splice(0)
+    const items = this.pendingResults.splice(0)
+    const votes = this.pendingVotes.splice(0)
+    const round = this.init.store.applyRound(started, items, votes)
+    for (const settled of round.settled) {
+      if (settled.ok) this.settled(settled.task)
+      else this.init.metrics.staleResults.inc()
+    }
+    for (const task of this.intake.tallied(round.voted)) this.settled(task)
+  }
+
+  /**
+   * Two passes: every worker's free compute slots first, then buffers (prefetch),
+   * so that a deep buffer on one worker never leaves another worker's slots idle.
+   */
+  private assign(): void {
+    const exhausted = new Set<ConnectedWorker>()
+    const leased = new Map<ConnectedWorker, TaskRecord[]>()
+    for (const pass of ['slots', 'buffer'] as const) {
+      for (const worker of this.init.registry.list()) {
+        if (exhausted.has(worker)) continue
+        const free = pass === 'slots' ? worker.freeSlots : worker.free
+        if (free <= 0) continue
+        const tasks = this.init.store.leaseNext({
+          workerId: worker.id,
+          peerId: worker.peerId,
+          kinds: [...worker.kinds],
+          capabilities: [...worker.capabilities],
+          limit: free,
+          leaseMs: this.init.leaseMs,
+        })
+        if (tasks.length < free) exhausted.add(worker)
+        if (tasks.length === 0) continue
+        for (const task of tasks) worker.inFlight.set(task.id, heldTask(task))
+        leased.set(worker, [...(leased.get(worker) ?? []), ...tasks])
+      }
+    }
+    for (const [worker, tasks] of leased) this.send(worker, tasks)
+  }
+
+  /** One assignment message per worker and round. */
+  private send(worker: ConnectedWorker, tasks: TaskRecord[]): void {
+    void worker.link
+      .send({
+        type: 'assign',
+        tasks: tasks.map((t) => ({
+          taskId: t.id,
+          token: t.leaseToken as number,
+          kind: t.kind,
+          ...(t.inputCid === null ? { input: t.input } : { inputCid: t.inputCid }),
+          timeoutMs: t.timeoutMs,
+        })),
+      })
+      .catch(() => {
+        // The stream broke: the close handler re-queues this worker's tasks.
+      })
+  }
+
+  private tick(): void {
+    const expired = this.init.store.expireLeases()
+    for (const task of expired) this.settled(task)
+    // One timeout per worker and tick counts against it: a worker whose whole buffer
+    // ran out at once (a submitter's limit too tight for it) is not banned for one slip.
+    const slipped = new Set<string>()
+    for (const task of this.init.store.timedOut()) {
+      if (task.workerId !== null && task.leaseToken !== null) {
+        slipped.add(task.workerId)
+        this.revoke(task.workerId, task.id, 'timed out')
+        const error: TaskError = {
+          code: 'TIMEOUT',
+          message: `the task exceeded its ${task.timeoutMs} ms limit`,
+        }
+        const failed = this.init.store.fail(task.id, task.leaseToken, error, {
+          retryable: true,
+          retryDelayMs: this.backoff(task.id),
+        })
+        if (failed.ok) this.settled(failed.task)
+      }
+    }
+    for (const workerId of slipped) this.timedOutOn(workerId)
+    this.pump()
+  }
+
+  /** A task ran out of time on a worker: it gets fewer tasks, and is banned if it keeps doing it. */
+  private timedOutOn(workerId: string): void {
+    const peerId = this.init.registry.get(workerId)?.peerId ?? workerId.slice(0, workerId.lastIndexOf('/'))
+    const { standing } = this.init.standing.record(peerId, 'timeout')
+    for (const worker of this.init.registry.byPeer(peerId))
+      worker.timeoutPenalty = standing.consecutiveTimeouts
+  }
+
+  private backoff(taskId: string): number {
+    const attempt = this.init.store.get(taskId)?.attempt ?? 1
+    return retryDelayMs(attempt, { jitter: this.init.random() })
+  }
+}
