@@ -44,6 +44,9 @@ describe('pendingReason', () => {
   it('says every capable worker is busy, with their slots', () => {
     const busy = [worker({ inFlight: 2, free: 0 }), worker({ inFlight: 3, free: 0 })]
     expect(reason({}, busy)).toBe('all 2 capable workers are busy (4/4 slots)')
+    expect(reason({}, [worker({ slots: 1, inFlight: 1, free: 0 })])).toBe(
+      'the only capable worker is busy (1/1 slots)',
+    )
   })
 
   it('says how many tasks run first', () => {

@@ -45,7 +45,7 @@ export function pendingReason(facts: PendingFacts): string | undefined {
     return `no connected worker announcing kind "${task.kind}" has the capabilities it requires (${task.requires.join(', ')})`
   }
   const open = capable.filter((w) => !w.draining)
-  if (open.length === 0) return `all ${count(capable.length, 'capable worker')} are draining`
+  if (open.length === 0) return `${everyCapable(capable.length)} draining`
   if (task.notBefore > facts.now) {
     return `waiting ${task.notBefore - facts.now} ms before attempt ${task.attempt + 1} of ${task.maxAttempts} (retry backoff)`
   }
@@ -55,12 +55,16 @@ export function pendingReason(facts: PendingFacts): string | undefined {
   if (open.every((w) => w.free === 0)) {
     const slots = open.reduce((n, w) => n + w.slots, 0)
     const used = open.reduce((n, w) => n + Math.min(w.inFlight, w.slots), 0)
-    return `all ${count(open.length, 'capable worker')} are busy (${used}/${slots} slots)`
+    return `${everyCapable(open.length)} busy (${used}/${slots} slots)`
   }
   if (facts.queuedAhead > 0) {
     return `queued behind ${facts.aheadAtLeast ? 'at least ' : ''}${count(facts.queuedAhead, 'task')} of kind "${task.kind}"`
   }
   return 'about to be assigned to a worker'
+}
+
+function everyCapable(n: number): string {
+  return n === 1 ? 'the only capable worker is' : `all ${n} capable workers are`
 }
 
 function count(n: number, noun: string): string {

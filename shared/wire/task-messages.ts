@@ -170,5 +170,7 @@ export const relayMessage = z.discriminatedUnion('type', [
 export type HelloMessage = z.infer<typeof helloMessage>
 export type TaskResultMessage = z.infer<typeof taskResult>
 export type WorkerMessage = z.infer<typeof workerMessage>
+/** What a worker may put on the wire: any error code, which the relay maps on arrival. */
+export type WorkerFrame = z.input<typeof workerMessage>
 export type AssignedTask = z.infer<typeof assignedTask>
 export type RelayMessage = z.infer<typeof relayMessage>
