@@ -51,7 +51,7 @@ describe('a relay killed with kill -9 under load', () => {
       for (const id of acknowledged.keys()) {
         const result = await again.callTool({
           name: 'tools_dispatch',
-          arguments: { tool: 'p2p_taskqueue_wait', params: { taskId: id, timeoutMs: 60_000 } },
+          arguments: { tool: 'p2p_taskqueue_wait', params: { taskId: id, timeoutMs: 50_000 } },
         })
         const { task } = (result.structuredContent as any).result
         expect(task.state).toBe('succeeded')
