@@ -10,9 +10,7 @@
  * Pure decisions (defaults, backoff, eligibility, prefetch, why a task waits, unknown
  * kinds, error codes) live in `shared/task/`.
  */
-export { createTaskService, type TaskServiceOptions } from './create-task-service.ts'
-export type { TaskSubject } from './task-policy.ts'
-export type { SubmitOutcome, Submitted, TaskService, WaitOptions } from './task-service.ts'
+export { createTaskService } from './create-task-service.ts'
+export type { TaskService } from './task-service.ts'
 export type { WorkerSide } from './worker-side.ts'
 export { ConnectedWorker } from './workers/connected-worker.ts'
-export type { WorkerStatsRecord } from './workers/worker-registry.ts'

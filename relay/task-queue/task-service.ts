@@ -24,7 +24,7 @@ import type {
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
-import { type WaitManyOptions, waitForTasks } from './wait-many.ts'
+import { type WaitManyOptions, type WaitOptions, waitForTasks } from './wait-many.ts'
 import { WorkerSide } from './worker-side.ts'
 import type { WorkerRegistry, WorkerStatsRecord } from './workers/worker-registry.ts'
 
@@ -48,12 +48,6 @@ export interface TaskServiceInit {
   verifier: Verifier
   /** Trust, member-only routing, quotas and unknown kinds for submitted work. */
   policy: TaskPolicy
-}
-
-export interface WaitOptions {
-  signal?: AbortSignal
-  timeoutMs?: number
-  onProgress?: (progress: number, total?: number, message?: string) => void
 }
 
 export interface Submitted {

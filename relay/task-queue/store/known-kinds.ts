@@ -15,8 +15,10 @@ const REFRESH_MS = 24 * 60 * 60_000
 export class KnownKinds {
   private readonly seen = new Map<string, number>()
   private readonly stmts: Record<'put' | 'trim', StatementSync>
+  private readonly max: number
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, max = MAX_KNOWN_KINDS) {
+    this.max = max
     for (const row of db.prepare('SELECT kind, last_seen FROM known_kinds').all()) {
       this.seen.set(row.kind as string, row.last_seen as number)
     }
@@ -43,7 +45,7 @@ export class KnownKinds {
       this.stmts.put.run(kind, now)
       this.seen.set(kind, now)
     }
-    const over = this.seen.size - MAX_KNOWN_KINDS
+    const over = this.seen.size - this.max
     if (over > 0) for (const row of this.stmts.trim.all(over)) this.seen.delete(row.kind as string)
   }
 }

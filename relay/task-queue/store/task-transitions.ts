@@ -285,8 +285,8 @@ export class TaskTransitions {
       | undefined
     if (!before) return { ok: false, reason: 'not_found' }
     const now = this.now()
-    const error = JSON.stringify({ code: 'CANCELLED', message: reason })
-    const row = this.stmts.cancel.get(error, now, now, id) as TaskValues | undefined
+    const error: TaskError = { code: 'CANCELLED', message: reason }
+    const row = this.stmts.cancel.get(JSON.stringify(error), now, now, id) as TaskValues | undefined
     if (!row) return { ok: false, reason: 'already_finished' }
     const wasActive = before.state === 'leased' || before.state === 'running'
     return { ok: true, task: rowToTask(row), wasActive, workerId: wasActive ? before.worker_id : null }
