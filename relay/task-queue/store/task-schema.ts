@@ -52,6 +52,7 @@ const TABLES = `
   -- Version 4 (issue 10): every task kind a worker has announced, so that a kind nobody
   -- runs is caught on submit also after a restart (tasks.unknownKinds).
   CREATE TABLE IF NOT EXISTS known_kinds (kind TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS known_kinds_seen ON known_kinds (last_seen);
 `
 
 /**
