@@ -40,8 +40,7 @@ import { createJwtVerifier } from './security/jwt-verifier.ts'
 import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
 import { CacheStore } from './store/cache-store.ts'
-import { createTaskService } from './tasks/create-task-service.ts'
-import type { TaskService } from './tasks/task-service.ts'
+import { createTaskService, type TaskService } from './task-queue/index.ts'
 import { analyticsTools } from './tools/analytics.ts'
 import { auditTools } from './tools/audit.ts'
 import { cacheTools } from './tools/cache.ts'
@@ -88,6 +87,8 @@ export interface RelayComponents extends Startable {
   datasets: Datasets
   sessions: McpSessions
   tasks: TaskService
+  /** The relay's blockstore (Helia): task payloads above the inline limit, served over /mcpp/block. */
+  content: ContentStore
   /** The libp2p node, while the `libp2p` part runs. */
   p2p: P2pHolder
   /** The built web pages (dist/web), if any. */
@@ -170,6 +171,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
       volunteerTools: config.workers.volunteerTools,
       maxActivePerIdentity: config.tasks.maxActivePerIdentity,
       maxActive: config.tasks.maxActive,
+      unknownKinds: config.tasks.unknownKinds,
     },
   })
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err) =>
@@ -311,7 +313,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     audit,
     datasets,
     compute,
-    ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, now, metrics }, p2p)]),
+    ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, content, now, metrics }, p2p)]),
     http,
     mcp,
   ]
@@ -334,6 +336,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     datasets,
     sessions,
     tasks,
+    content,
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),
     compute,

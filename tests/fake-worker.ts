@@ -7,7 +7,7 @@ import {
   type RelayMessage,
   relayMessage,
   TASK_PROTOCOL,
-  type WorkerMessage,
+  type WorkerFrame,
 } from '../shared/wire/task-messages.ts'
 import { createWorkerNode } from '../worker/core/create-worker-node.ts'
 import { resolveRelay } from '../worker/core/relay-address.ts'
@@ -25,7 +25,7 @@ export interface FakeWorker {
 
 export interface FakeStream {
   stream: Stream
-  channel: FramedChannel<WorkerMessage>
+  channel: FramedChannel<WorkerFrame>
   /** Resolves with the next relay message of this type. */
   next<T extends RelayMessage['type']>(type: T): Promise<Extract<RelayMessage, { type: T }>>
   /** Resolves when the stream closes, with the error if it was reset. */
@@ -52,7 +52,7 @@ export async function fakeWorker(
       const closed = new Promise<Error | undefined>((resolve) => {
         onClosed = resolve
       })
-      const channel = framedChannel<RelayMessage, WorkerMessage>(stream, {
+      const channel = framedChannel<RelayMessage, WorkerFrame>(stream, {
         inbound: relayMessage,
         maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
         onMessage: (m) => {
@@ -98,8 +98,14 @@ export async function fakeWorker(
   }
 }
 
-/** What a scripted worker answers for one assigned task: an output, or nothing (it stalls). */
-export type Answer = { output: unknown } | { stall: true }
+/**
+ * What a scripted worker answers for one assigned task: an output, a failure with any
+ * code it likes (a worker may send codes the relay does not declare), or nothing (it stalls).
+ */
+export type Answer =
+  | { output: unknown }
+  | { error: { code: string; message: string }; retryable: boolean }
+  | { stall: true }
 
 /**
  * Says hello and answers every assignment with `answer` until the stream closes: an
@@ -122,13 +128,12 @@ export async function scriptedWorker(
         assigned.push(task.taskId)
         const a = answer(task)
         if ('stall' in a) continue
-        results.push({
-          taskId: task.taskId,
-          token: task.token,
-          ok: true as const,
-          output: a.output,
-          durationMs: 1,
-        })
+        const base = { taskId: task.taskId, token: task.token, durationMs: 1 }
+        results.push(
+          'error' in a
+            ? { ...base, ok: false as const, error: a.error, retryable: a.retryable }
+            : { ...base, ok: true as const, output: a.output },
+        )
       }
       if (results.length > 0) await s.channel.send({ type: 'results', results }).catch(() => {})
     }

@@ -70,7 +70,7 @@ async function relayWithCallInFlight(graceSeconds: number) {
       name: 'tools_dispatch',
       arguments: {
         tool: 'p2p_taskqueue_submit',
-        params: { kind: 'echo', input: { n: 7 }, wait: true, waitTimeoutMs: 600_000 },
+        params: { kind: 'echo', input: { n: 7 }, wait: true, waitTimeoutMs: 50_000 },
       },
     },
     undefined,

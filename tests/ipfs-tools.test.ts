@@ -263,7 +263,7 @@ describe('ipfs tools on hostile content', () => {
 
 describe('the task block store', () => {
   it('answers a block it lacks, or a malformed CID, without asking the network', async () => {
-    const content = h.relay.components.tasks.content
+    const content = h.relay.components.content
     // Offline: with a network lookup this would wait until the test timed out.
     expect(await content.get(UNKNOWN)).toBeUndefined()
     expect(await content.get('not a cid')).toBeUndefined()

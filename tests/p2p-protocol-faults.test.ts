@@ -31,7 +31,7 @@ async function metric(name: string, label = ''): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0
 }
 const violations = (problem: string) => metric('mcpp_task_protocol_violations_total', `problem="${problem}"`)
-const strikes = (p: FakeWorker) => relay.components.tasks.standing.get(p.node.peerId.toString()).strikes
+const strikes = (p: FakeWorker) => relay.components.tasks.standingOf(p.node.peerId.toString()).strikes
 
 describe('bad input on the task protocol', () => {
   it('resets a stream that sends garbage bytes, counts a strike and keeps serving new streams', async () => {
@@ -75,7 +75,7 @@ describe('bad input on the task protocol', () => {
   })
 
   it('resets a stream whose results nest 200,000 levels deep and keeps serving', async () => {
-    const { task } = relay.components.tasks.submit([{ kind: 'echo', input: { deep: true } }])[0]!
+    const { task } = (await relay.components.tasks.submit([{ kind: 'echo', input: { deep: true } }]))[0]!
     const s = await (await peer()).open()
     await s.hello()
     const [assigned] = (await s.next('assign')).tasks
@@ -86,13 +86,15 @@ describe('bad input on the task protocol', () => {
     expect(await s.closed).toBeInstanceOf(Error)
     expect(await violations('too_deep')).toBe(1)
     // The worker's stream died, so its task went back to the queue; nothing was settled.
-    await expect.poll(() => relay.components.tasks.store.get(task.id)?.state).toBe('queued')
+    await expect.poll(() => relay.components.tasks.get(task.id)?.state).toBe('queued')
     expect((await fetch(`${relay.url}/healthz`)).status).toBe(200)
     relay.components.tasks.cancel(task.id)
   })
 
   it('ignores a result for a task the worker does not hold and changes nothing', async () => {
-    const { task } = relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }])[0]!
+    const { task } = (
+      await relay.components.tasks.submit([{ kind: 'wasm', input: { never: 'assigned' } }])
+    )[0]!
     const s = await (await peer()).open()
     await s.hello()
     await s.channel.send({
@@ -100,7 +102,7 @@ describe('bad input on the task protocol', () => {
       results: [{ taskId: task.id, token: 1, ok: true, output: 'forged', durationMs: 1 }],
     })
     await expect.poll(() => metric('mcpp_task_stale_results_total')).toBe(1)
-    expect(relay.components.tasks.store.get(task.id)).toMatchObject({ state: 'queued', output: undefined })
+    expect(relay.components.tasks.get(task.id)).toMatchObject({ state: 'queued', output: undefined })
     s.channel.close()
     await s.closed
     relay.components.tasks.cancel(task.id)
@@ -114,7 +116,7 @@ describe('bad input on the task protocol', () => {
       await s.closed
     }
     await expect.poll(() => other.node.getConnections().length).toBe(0)
-    expect(relay.components.tasks.standing.isBanned(other.node.peerId.toString())).toBe(true)
+    expect(relay.components.tasks.isBanned(other.node.peerId.toString())).toBe(true)
     await expect(other.open()).rejects.toThrow()
     expect(await metric('mcpp_peer_bans_total', 'reason="violation"')).toBeGreaterThanOrEqual(1)
   })
@@ -125,12 +127,10 @@ describe('blocks belong to the tasks that need them', () => {
     const p = await peer()
     const blocks = new BlockClient(p.node, p.address)
     // The operator's own content, and a task input block the worker does not hold.
-    const secret = await relay.components.tasks.content.put(
-      new TextEncoder().encode('private ipfs_add content'),
-    )
+    const secret = await relay.components.content.put(new TextEncoder().encode('private ipfs_add content'))
     await expect(blocks.get(secret)).rejects.toThrow(/NOT_FOUND/)
     const big = { text: 'x'.repeat(300 * 1024) }
-    const { task } = (await relay.components.tasks.submitTasks([{ kind: 'sha256', input: big }]))[0]!
+    const { task } = (await relay.components.tasks.submit([{ kind: 'sha256', input: big }]))[0]!
     expect(task.inputCid).not.toBeNull()
     await expect(blocks.get(task.inputCid as string)).rejects.toThrow(/NOT_FOUND/)
     const s = await p.open()
@@ -149,7 +149,7 @@ describe('blocks belong to the tasks that need them', () => {
     const blocks = new BlockClient(p.node, p.address)
     const bytes = new TextEncoder().encode('"an output"')
     await expect(blocks.put(bytes, { taskId: 'nope', token: 1 })).rejects.toThrow(/FORBIDDEN/)
-    const { task } = relay.components.tasks.submit([{ kind: 'echo', input: 'an output' }])[0]!
+    const { task } = (await relay.components.tasks.submit([{ kind: 'echo', input: 'an output' }]))[0]!
     const s = await p.open()
     await s.hello()
     const [assigned] = (await s.next('assign')).tasks
@@ -162,7 +162,7 @@ describe('blocks belong to the tasks that need them', () => {
       type: 'results',
       results: [{ ...held, ok: true, outputCid: foreign, durationMs: 1 }],
     })
-    await expect.poll(() => relay.components.tasks.store.get(task.id)?.error?.code).toBe('INVALID_OUTPUT')
+    await expect.poll(() => relay.components.tasks.get(task.id)?.error?.code).toBe('INVALID_OUTPUT')
     expect(await violations('invalid_output')).toBe(1)
     s.channel.close()
     await s.closed

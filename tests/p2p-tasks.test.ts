@@ -122,7 +122,7 @@ describe('P2P tasks on a Node worker', () => {
     expect(done).toMatchObject({ ok: false, error: expect.stringContaining('CANCELLED') })
     const after = await dispatch('p2p_taskqueue_submit', { kind: 'echo', input: 'next', wait: true })
     expect(after.results[0].output).toBe('next')
-    expect(relay.components.tasks.store.get(id)?.state).toBe('cancelled')
+    expect(relay.components.tasks.get(id)?.state).toBe('cancelled')
   })
 
   it('fails a task that exceeds its time limit on every attempt', async () => {
@@ -167,7 +167,12 @@ describe('P2P tasks on a Node worker', () => {
   })
 
   it('changes priority and fields of queued tasks and resubmits cancelled ones', async () => {
-    const { tasks } = await dispatch('p2p_taskqueue_submit', { kind: 'no-such-kind', tags: ['a'] })
+    // No worker has this capability: the task stays queued.
+    const { tasks } = await dispatch('p2p_taskqueue_submit', {
+      kind: 'echo',
+      requires: ['no-such-gpu'],
+      tags: ['a'],
+    })
     const id = tasks[0].id
     expect(await dispatch('p2p_taskqueue_priority', { taskId: id, priority: 7 })).toMatchObject({
       priority: 7,
@@ -181,14 +186,14 @@ describe('P2P tasks on a Node worker', () => {
     await dispatch('p2p_taskqueue_cancel', { taskId: id })
     const again = await dispatch('p2p_taskqueue_resubmit', { taskId: id })
     expect(again).toMatchObject({ previousId: id, task: { state: 'queued', priority: 7, tags: ['b'] } })
-    const list = await dispatch('p2p_taskqueue_list_tasks', { states: ['cancelled'], kind: 'no-such-kind' })
+    const list = await dispatch('p2p_taskqueue_list_tasks', { states: ['cancelled'], tag: 'b' })
     expect(list.tasks.map((t: any) => t.id)).toEqual([id])
   })
 
   it('moves payloads above 256 KiB through the blockstore by CID, verified on both sides', async () => {
     const text = 'x'.repeat(300 * 1024)
     const out = await dispatch('p2p_taskqueue_submit', { kind: 'echo', input: { text }, wait: true })
-    const task = relay.components.tasks.store.get(out.tasks[0].id)!
+    const task = relay.components.tasks.get(out.tasks[0].id)!
     expect(task.inputCid).toMatch(/^bafkrei/)
     expect(task.outputCid).toBe(task.inputCid) // echo: the same bytes, so the same CID
     expect(out.results[0]).toMatchObject({ state: 'succeeded', outputCid: task.inputCid })
@@ -199,7 +204,9 @@ describe('P2P tasks on a Node worker', () => {
 
   it('fails a task whose input block is missing, naming the CID', async () => {
     const cid = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
-    const { task } = relay.components.tasks.submit([{ kind: 'echo', inputCid: cid, maxAttempts: 1 }])[0]!
+    const { task } = (
+      await relay.components.tasks.submit([{ kind: 'echo', inputCid: cid, maxAttempts: 1 }])
+    )[0]!
     const waited = await dispatch('p2p_taskqueue_wait', { taskId: task.id })
     expect(waited.task).toMatchObject({ state: 'failed', error: { code: 'INPUT_UNAVAILABLE' } })
     expect(waited.task.error.message).toContain(cid)
@@ -241,7 +248,7 @@ describe('workers that leave', () => {
     const assigned = await stream.next('assign')
     expect(assigned.tasks[0]?.taskId).toBe(tasks[0].id)
     await fake.stop()
-    await expect.poll(() => relay.components.tasks.store.get(tasks[0].id)?.state).toBe('queued')
+    await expect.poll(() => relay.components.tasks.get(tasks[0].id)?.state).toBe('queued')
     worker = await startWorker({
       relay: relay.url,
       concurrency: 1,
@@ -258,7 +265,9 @@ describe('workers that leave', () => {
   it('drains a worker on shutdown: no new work, then it leaves', async () => {
     const { workers } = await dispatch('p2p_taskqueue_shutdown', { deadlineMs: 5000 })
     expect(workers).toHaveLength(1)
-    await expect.poll(() => relay.components.tasks.registry.size, { timeout: 10_000 }).toBe(0)
+    await expect
+      .poll(() => relay.components.tasks.workers({ connectedOnly: true }).length, { timeout: 10_000 })
+      .toBe(0)
     expect(worker.worker.stats().state).toBe('stopped')
   })
 })

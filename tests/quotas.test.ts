@@ -167,7 +167,7 @@ describe('tool call quotas', () => {
             name: 'tools_dispatch',
             arguments: {
               tool: 'p2p_taskqueue_submit',
-              params: { kind: 'echo', input: { x: 1 }, wait: true, waitTimeoutMs: 60_000 },
+              params: { kind: 'echo', input: { x: 1 }, wait: true, waitTimeoutMs: 50_000 },
             },
           },
           undefined,

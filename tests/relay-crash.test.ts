@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { TaskStore } from '../relay/queue/task-store.ts'
+import { TaskStore } from '../relay/task-queue/store/task-store.ts'
 import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
 import { startWorker } from '../worker/core/start-worker.ts'
 import { connectClient } from './helpers.ts'
@@ -51,7 +51,7 @@ describe('a relay killed with kill -9 under load', () => {
       for (const id of acknowledged.keys()) {
         const result = await again.callTool({
           name: 'tools_dispatch',
-          arguments: { tool: 'p2p_taskqueue_wait', params: { taskId: id, timeoutMs: 60_000 } },
+          arguments: { tool: 'p2p_taskqueue_wait', params: { taskId: id, timeoutMs: 50_000 } },
         })
         const { task } = (result.structuredContent as any).result
         expect(task.state).toBe('succeeded')

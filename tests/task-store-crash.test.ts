@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TaskStore } from '../relay/queue/task-store.ts'
+import { TaskStore } from '../relay/task-queue/store/task-store.ts'
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'task-store-child.ts')
 

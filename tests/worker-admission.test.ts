@@ -19,7 +19,7 @@ const TOKEN = 'operator-token-for-tests'
 describe('worker admission', () => {
   it('in token mode refuses a worker without a valid join token before sending it anything', async () => {
     await start({ workers: { admission: 'token', joinTokens: [JOIN] } })
-    h.relay.components.tasks.submit([{ kind: 'echo', input: 'secret input' }])
+    await h.relay.components.tasks.submit([{ kind: 'echo', input: 'secret input' }])
     for (const joinToken of [undefined, 'wrong-token-wrong-token']) {
       const s = await (await peer()).open()
       await s.sendHello(joinToken === undefined ? {} : { joinToken })
@@ -27,12 +27,14 @@ describe('worker admission', () => {
       expect(refused.code).toBe('ADMISSION_REFUSED')
       await s.closed
     }
-    expect(h.relay.components.tasks.registry.size).toBe(0)
+    expect(h.relay.components.tasks.workers({ connectedOnly: true }).length).toBe(0)
     const member = await (await peer()).open()
     const welcome = await member.hello({ joinToken: JOIN })
     expect(welcome.workerId).toBeTruthy()
     expect((await member.next('assign')).tasks[0]?.input).toBe('secret input')
-    expect(h.relay.components.tasks.registry.list()[0]?.workerClass).toBe('member')
+    expect(h.relay.components.tasks.workers({ connectedOnly: true })[0]?.capabilities).toContain(
+      'mcpp:member',
+    )
   })
 
   it('in allowlist mode admits only listed PeerIds', async () => {
@@ -96,29 +98,26 @@ describe('sensitive calls and untrustworthy workers', () => {
     await start()
     const stallPeer = await peer()
     const staller = await scriptedWorker(stallPeer, () => ({ stall: true }))
-    const submitted = h.relay.components.tasks.submit([
+    const submitted = await h.relay.components.tasks.submit([
       { kind: 'sha256', input: { text: 'x' }, timeoutMs: 50, maxAttempts: 5 },
     ])
     const id = submitted[0]!.task.id
     await expect
-      .poll(
-        () => h.relay.components.tasks.standing.get(stallPeer.node.peerId.toString()).consecutiveTimeouts,
-        {
-          timeout: 10_000,
-        },
-      )
+      .poll(() => h.relay.components.tasks.standingOf(stallPeer.node.peerId.toString()).consecutiveTimeouts, {
+        timeout: 10_000,
+      })
       .toBeGreaterThanOrEqual(1)
     // Not dependable now: text_embed runs on the relay instead of waiting on it.
     const embed = await call('text_embed', { texts: ['hello'] })
     expect((embed.structuredContent as any).runtime).toBe('local')
     await expect
-      .poll(() => h.relay.components.tasks.standing.isBanned(stallPeer.node.peerId.toString()), {
+      .poll(() => h.relay.components.tasks.isBanned(stallPeer.node.peerId.toString()), {
         timeout: 10_000,
       })
       .toBe(true)
     await expect.poll(() => stallPeer.node.getConnections().length).toBe(0)
     expect(staller.assigned.filter((t) => t === id).length).toBe(3)
-    expect(h.relay.components.tasks.store.get(id)?.state).toBe('queued')
+    expect(h.relay.components.tasks.get(id)?.state).toBe('queued')
   })
 })
 
@@ -136,14 +135,14 @@ describe('honest results', () => {
 describe('task quotas', () => {
   it('refuses a batch that would take an identity over its unfinished-task limit, and queues none of it', async () => {
     await start({ tasks: { maxActivePerIdentity: 5 } })
-    const tasks = Array.from({ length: 6 }, (_, i) => ({ kind: 'parked', input: i }))
+    const tasks = Array.from({ length: 6 }, (_, i) => ({ kind: 'echo', requires: ['parked'], input: i }))
     const refused = await call('p2p_taskqueue_submit', { tasks })
     expect(refused.isError).toBe(true)
     expect(errorMeta(refused).code).toBe('QUOTA_EXCEEDED')
-    expect(h.relay.components.tasks.store.countsByState().queued).toBe(0)
+    expect(h.relay.components.tasks.counts().queued).toBe(0)
     const ok = await call('p2p_taskqueue_submit', { tasks: tasks.slice(0, 5) })
     expect(ok.isError).toBeFalsy()
-    const more = await call('p2p_taskqueue_submit', { kind: 'parked', input: 6 })
+    const more = await call('p2p_taskqueue_submit', { kind: 'echo', requires: ['parked'], input: 6 })
     expect(errorMeta(more).code).toBe('QUOTA_EXCEEDED')
   })
 

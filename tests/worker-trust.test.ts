@@ -54,7 +54,7 @@ describe('results from untrusted workers are verified', () => {
       verified: true,
       dissent: [liarPeer.node.peerId.toString()],
     })
-    expect(h.relay.components.tasks.standing.isBanned(liarPeer.node.peerId.toString())).toBe(true)
+    expect(h.relay.components.tasks.isBanned(liarPeer.node.peerId.toString())).toBe(true)
     await expect.poll(() => liarPeer.node.getConnections().length).toBe(0)
   })
 
@@ -82,12 +82,10 @@ describe('results from untrusted workers are verified', () => {
     })
     const checkedId = checked.result.tasks[0].id
     await expect.poll(() => lying.assigned.includes(checkedId)).toBe(true)
-    await expect
-      .poll(() => h.relay.components.tasks.standing.isBanned(liarPeer.node.peerId.toString()))
-      .toBe(true)
+    await expect.poll(() => h.relay.components.tasks.isBanned(liarPeer.node.peerId.toString())).toBe(true)
     // The early answer was thrown away and both tasks run again, on an honest worker.
     const earlyId = early.result.tasks[0].id
-    await expect.poll(() => h.relay.components.tasks.store.get(earlyId)?.state).toBe('queued')
+    await expect.poll(() => h.relay.components.tasks.get(earlyId)?.state).toBe('queued')
     const good = await peer()
     await scriptedWorker(good, honestSha)
     const again = await dispatch('p2p_taskqueue_wait', { taskId: earlyId, timeoutMs: 20_000 })
@@ -116,6 +114,6 @@ describe('results from untrusted workers are verified', () => {
       wait: true,
     })
     expect(out.result.results[0]).toMatchObject({ state: 'failed', error: { code: 'INVALID_OUTPUT' } })
-    expect(h.relay.components.tasks.standing.get(bad.node.peerId.toString()).strikes).toBe(1)
+    expect(h.relay.components.tasks.standingOf(bad.node.peerId.toString()).strikes).toBe(1)
   })
 })

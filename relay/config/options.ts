@@ -229,6 +229,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'On SIGTERM/SIGINT, MCP calls in flight get this long to finish; the rest are answered with SHUTTING_DOWN (default 10)',
   },
   {
+    key: 'tasks.unknownKinds',
+    flag: 'tasks-unknown-kinds',
+    env: 'MCPP_TASKS_UNKNOWN_KINDS',
+    kind: 'string',
+    help: 'A submitted kind no worker ever announced and not built in: reject | warn (default reject)',
+  },
+  {
     key: 'sql.timeoutSeconds',
     flag: 'sql-timeout-seconds',
     env: 'MCPP_SQL_TIMEOUT_SECONDS',

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
+import { UNKNOWN_KIND_POLICIES } from '../../shared/task/unknown-kinds.ts'
 import { ADMISSION_MODES } from '../../shared/trust/admission.ts'
 import { parseTrust, type TrustRequirement } from '../../shared/trust/trust-policy.ts'
 import { DEFAULT_SQL_LIMITS as SQL } from '../datasets/sql-limits.ts'
@@ -144,11 +145,15 @@ export const configSchema = z.strictObject({
         .default(4 * 1024 * 1024),
     })
     .prefault({}),
-  /** Unfinished (queued, leased, running) tasks allowed per identity and in all. */
+  /**
+   * Unfinished (queued, leased, running) tasks allowed per identity and in all, and
+   * what a submitted kind that no worker has ever announced gets: refused or a warning.
+   */
   tasks: z
     .strictObject({
       maxActivePerIdentity: z.number().int().min(1).default(20_000),
       maxActive: z.number().int().min(1).default(1_000_000),
+      unknownKinds: z.enum(UNKNOWN_KIND_POLICIES).default('reject'),
     })
     .prefault({}),
   /** How much a worker's answer is checked before it counts: a default and first-match rules. */

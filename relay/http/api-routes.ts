@@ -43,10 +43,10 @@ export function apiRoutes(c: RelayComponents): Hono {
       ),
       tools: c.registry.all().length,
       p2p: c.p2p.node ? { peerId: c.p2p.node.peerId, multiaddrs: c.p2p.node.multiaddrs() } : null,
-      workers: c.tasks.registry.stats().filter((w) => w.connected),
+      workers: c.tasks.workers({ connectedOnly: true }),
       // Member relays only (issue 9): the directory never holds anyone else.
       relays: c.p2p.directory?.relays() ?? [],
-      queue: c.tasks.store.countsByState(),
+      queue: c.tasks.counts(),
     })
   })
   return api

@@ -7,7 +7,7 @@ import {
   MAX_ANNOUNCED_KINDS,
 } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
-import type { TaskService } from '../tasks/task-service.ts'
+import type { TaskService } from '../task-queue/index.ts'
 import { handleAnnouncements } from './announce-handler.ts'
 import { sendAnnouncement } from './announce-sender.ts'
 
@@ -56,15 +56,9 @@ export interface RelayDirectoryInit {
 
 /** This relay's capacity, from its connected workers and queue. */
 export function capacityOf(tasks: TaskService): Capacity {
-  const workers = tasks.registry.list()
-  return {
-    workers: workers.length,
-    slots: workers.reduce((n, w) => n + w.slots, 0),
-    freeSlots: workers.reduce((n, w) => n + w.freeSlots, 0),
-    // Workers choose their kind names; a relay publishes at most what a member accepts.
-    kinds: [...tasks.registry.taskKinds()].sort().slice(0, MAX_ANNOUNCED_KINDS),
-    queued: tasks.store.countsByState().queued,
-  }
+  const capacity = tasks.capacity()
+  // Workers choose their kind names; a relay publishes at most what a member accepts.
+  return { ...capacity, kinds: capacity.kinds.slice(0, MAX_ANNOUNCED_KINDS) }
 }
 
 /**

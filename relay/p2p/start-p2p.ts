@@ -12,7 +12,7 @@ import { type RelayDirectory, relayDirectory } from './relay-directory.ts'
 import { handleTaskProtocol } from './task-protocol.ts'
 
 /** What the libp2p side needs from the rest of the relay. */
-export type P2pDeps = Pick<RelayComponents, 'config' | 'log' | 'tasks' | 'now' | 'metrics'>
+export type P2pDeps = Pick<RelayComponents, 'config' | 'log' | 'tasks' | 'content' | 'now' | 'metrics'>
 
 /**
  * The relay's libp2p side as a lifecycle part. `start()` starts the node and then
@@ -51,28 +51,27 @@ export async function startP2p(c: P2pDeps): Promise<{ node: RelayNode; directory
     dataDir: config.dataDir,
     privateKey,
     // A banned peer's connections are refused as soon as its key is known (after noise).
-    isBanned: (peerId) => tasks.standing.isBanned(peerId),
+    isBanned: (peerId) => tasks.isBanned(peerId),
     mayFetchBlocks: (peerId) => config.relays.members.includes(peerId),
   })
   // A new ban ends the peer's current connections; its tasks go back to the queue.
-  tasks.standing.onBan(({ peerId }) => {
+  tasks.onBan(({ peerId }) => {
     void node.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {})
   })
   let directory: RelayDirectory
   try {
     await handleTaskProtocol(node.libp2p, {
-      tasks,
-      ...tasks.protocol,
+      tasks: tasks.workerSide,
+      log,
       admission: admissionPolicy(config.workers),
-      standing: tasks.standing,
       digest: tokenDigest,
     })
     await handleBlockProtocol(node.libp2p, {
-      content: tasks.content,
-      access: tasks.registry,
+      content: c.content,
+      access: tasks.workerSide,
       maxOutputBytesPerTask: config.workers.maxOutputBlockBytes,
       onRefused: (peerId, code) => {
-        if (code !== 'NOT_FOUND') tasks.standing.record(peerId, 'violation')
+        if (code !== 'NOT_FOUND') tasks.workerSide.strike(peerId)
       },
       log,
     })

@@ -1,5 +1,4 @@
 import type { Libp2p } from '@libp2p/interface'
-import type { Counter } from 'prom-client'
 import { type AdmissionPolicy, decideAdmission } from '../../shared/trust/admission.ts'
 import { framedChannel } from '../../shared/wire/framed-channel.ts'
 import {
@@ -10,24 +9,14 @@ import {
   workerMessage,
 } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
-import { ConnectedWorker } from '../tasks/connected-worker.ts'
-import type { TaskService } from '../tasks/task-service.ts'
-import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
+import { ConnectedWorker, type WorkerSide } from '../task-queue/index.ts'
 
 export interface TaskProtocolInit {
-  tasks: TaskService
+  /** The task queue's worker side (TaskService.workerSide): events, strikes, metrics. */
+  tasks: WorkerSide
   log: Logger
-  now: () => number
-  heartbeatMs: number
-  leaseMs: number
-  /** Protocol violations by problem; each also counts against the peer. */
-  violations: Counter<'problem'>
-  /** Messages by direction and type. */
-  messages: Counter<'direction' | 'type'>
   /** Who may become a worker (checked before the worker is sent anything). */
   admission: AdmissionPolicy
-  /** Strikes and bans by PeerId, kept across reconnects and restarts. */
-  standing: PeerStandingStore
   /** Digest of a join token as the admission policy lists them. */
   digest: (token: string) => string
 }
@@ -52,10 +41,10 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
         inbound: workerMessage,
         maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
         onMessage: (message) => {
-          init.messages.inc({ direction: 'in', type: message.type })
+          init.tasks.countMessage('in', message.type)
           if (worker === undefined) {
             if (message.type !== 'hello') return void strike('before_hello', `${message.type} before hello`)
-            if (init.standing.isBanned(peerId)) return void refuse('this peer is banned for a while')
+            if (init.tasks.isBanned(peerId)) return void refuse('this peer is banned for a while')
             const admitted = decideAdmission(init.admission, {
               peerId,
               joinTokenDigest: message.joinToken === undefined ? undefined : init.digest(message.joinToken),
@@ -66,7 +55,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               peerId,
               message,
               link,
-              init.now(),
+              init.tasks.now(),
               admitted.workerClass,
             )
             void link
@@ -74,8 +63,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
                 type: 'welcome',
                 relayPeerId,
                 workerId: worker.id,
-                heartbeatMs: init.heartbeatMs,
-                leaseMs: init.leaseMs,
+                ...init.tasks.timing,
                 maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
               })
               .catch(() => {})
@@ -116,8 +104,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
       })
       /** Counts a violation against the peer; a ban closes its connection (the gater keeps it out). */
       const count = (problem: string, detail: string) => {
-        init.violations.inc({ problem })
-        const { standing, ban } = init.standing.record(peerId, 'violation')
+        const { standing, ban } = init.tasks.violation(peerId, problem)
         init.log.warn('task protocol violation', { peerId, problem, detail, strikes: standing.strikes })
         if (ban) void connection.close().catch(() => {})
       }
@@ -135,7 +122,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
       }
       const link = {
         send: (message: RelayMessage) => {
-          init.messages.inc({ direction: 'out', type: message.type })
+          init.tasks.countMessage('out', message.type)
           return channel.send(message)
         },
         close: () => channel.close(),

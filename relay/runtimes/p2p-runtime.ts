@@ -1,6 +1,8 @@
 import { McppError, NotAcceptedError } from '../../shared/errors.ts'
-import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/queue/defaults.ts'
-import type { TaskService } from '../tasks/task-service.ts'
+import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/task/defaults.ts'
+import { mcppCodeOf } from '../../shared/task/error-codes.ts'
+import type { TaskError, TaskRecord } from '../../shared/task/types.ts'
+import type { TaskService } from '../task-queue/index.ts'
 import { type RuntimeBackend, Verified } from './runtime-backend.ts'
 
 /** Per-attempt limit of a P2P task for a tool that also runs on the relay (runtime auto). */
@@ -19,20 +21,22 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
     // tasks wait. Task-kind tools go to P2P only when a worker runs their kind (taskKinds).
     status: () =>
       available()
-        ? { available: true, taskKinds: tasks.registry.taskKinds() }
+        ? { available: true, taskKinds: tasks.taskKinds() }
         : { available: false, reason: 'the libp2p node is not running', taskKinds: new Set<string>() },
     execute: async (tool, input, ctx) => {
       const kind = tool.taskKind
       if (kind === undefined) throw new NotAcceptedError(`${tool.name} has no P2P task kind`)
       const subject = { tool: tool.name, identity: ctx.caller.identity }
       // An authenticated client's input is its data: volunteers see it only where the operator allows.
-      const membersOnly = !tasks.policy.volunteersMaySee(subject)
-      if (!tasks.registry.taskKinds({ membersOnly }).has(kind)) {
+      const membersOnly = !tasks.volunteersMaySee(subject)
+      if (!tasks.taskKinds({ membersOnly }).has(kind)) {
         throw new NotAcceptedError(
           `no dependable ${membersOnly ? 'member ' : ''}worker runs task kind "${kind}"${membersOnly ? ` (calls to ${tool.name} by authenticated clients stay off volunteers: workers.volunteerTools)` : ''}`,
         )
       }
-      const [submitted] = await tasks.submitAs(
+      const {
+        tasks: [submitted],
+      } = await tasks.submitAs(
         [
           {
             kind,
@@ -55,19 +59,20 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
           const verification = task.verification ?? { trust: task.trust.level, verified: false, workers: [] }
           return new Verified(await tasks.output(task), verification)
         }
-        const error = task.error ?? { code: 'TASK_FAILED', message: `task ${task.state}` }
-        throw new McppError(
-          error.code === 'TIMEOUT' ? 'TIMEOUT' : 'TASK_FAILED',
-          `P2P task ${id} ${task.state}: ${error.message}`,
-          {
-            taskId: id,
-            taskError: error,
-          },
-        )
+        throw taskFailure(task)
       } catch (err) {
         if (ctx.signal.aborted) tasks.cancel(id, 'the tool call was cancelled')
         throw err
       }
     },
   }
+}
+
+/** A task that did not succeed, as the error its tool call ends with (one translation: mcppCodeOf). */
+function taskFailure(task: TaskRecord): McppError {
+  const error: TaskError = task.error ?? { code: 'TASK_FAILED', message: `task ${task.state}` }
+  return new McppError(mcppCodeOf(error.code), `P2P task ${task.id} ${task.state}: ${error.message}`, {
+    taskId: task.id,
+    taskError: error,
+  })
 }

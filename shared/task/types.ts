@@ -1,4 +1,5 @@
 import type { TrustRequirement, Verification, Vote } from '../trust/trust-policy.ts'
+import type { TaskErrorCode } from './error-codes.ts'
 
 /**
  * The task model shared by the relay's durable queue, the wire protocol and the
@@ -24,8 +25,8 @@ export const BUILTIN_TASK_KINDS = ['echo', 'sha256', 'embed', 'wasm'] as const
 export type BuiltinTaskKind = (typeof BUILTIN_TASK_KINDS)[number]
 
 export interface TaskError {
-  /** Stable code, e.g. TIMEOUT, CANCELLED, WORKER_LOST, TASK_FAILED, INVALID_INPUT. */
-  code: string
+  /** One of the declared codes (error-codes.ts), e.g. TIMEOUT, CANCELLED, INVALID_INPUT. */
+  code: TaskErrorCode
   message: string
 }
 

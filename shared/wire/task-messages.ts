@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { declaredTaskError, MAX_TASK_ERROR_MESSAGE } from '../task/error-codes.ts'
 import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
 
 /**
@@ -22,7 +23,13 @@ export const MAX_CONCURRENCY = 256
 const id = z.string().min(1).max(128)
 const token = z.number().int().nonnegative()
 const name = z.string().min(1).max(64)
-const taskError = z.object({ code: z.string().min(1).max(64), message: z.string().max(4096) })
+/**
+ * A worker's error, mapped into the declared vocabulary on arrival: an undeclared code
+ * becomes WORKER_ERROR (the original stays in the message), never trusted verbatim.
+ */
+const taskError = z
+  .strictObject({ code: z.string().min(1).max(64), message: z.string().max(MAX_TASK_ERROR_MESSAGE) })
+  .transform(declaredTaskError)
 
 export const helloMessage = z.strictObject({
   type: z.literal('hello'),
@@ -41,7 +48,7 @@ export const helloMessage = z.strictObject({
   /**
    * How many of `concurrency` are buffer beyond the compute slots. The relay fills
    * every worker's compute slots before anyone's buffer, and sizes the buffer by how
-   * long the worker's tasks take (shared/queue/prefetch.ts).
+   * long the worker's tasks take (shared/task/prefetch.ts).
    */
   prefetch: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
   userAgent: z.string().max(512).optional(),
@@ -163,5 +170,7 @@ export const relayMessage = z.discriminatedUnion('type', [
 export type HelloMessage = z.infer<typeof helloMessage>
 export type TaskResultMessage = z.infer<typeof taskResult>
 export type WorkerMessage = z.infer<typeof workerMessage>
+/** What a worker may put on the wire: any error code, which the relay maps on arrival. */
+export type WorkerFrame = z.input<typeof workerMessage>
 export type AssignedTask = z.infer<typeof assignedTask>
 export type RelayMessage = z.infer<typeof relayMessage>

@@ -42,12 +42,20 @@ export async function writeAcknowledged(relay: FuzzedRelay): Promise<Acknowledge
 
 async function write(wire: McpWire): Promise<Acknowledged> {
   const tag = randomBytes(6).toString('hex')
-  const kind = `sentinel-${tag}`
+  // A built-in kind (unknown ones are refused) that requires a capability no worker has: it stays queued.
+  const kind = 'echo'
+  const requires = [`sentinel-${tag}`]
   const tasks: Acknowledged['tasks'] = []
   for (let i = 0; i < 3; i++) {
     const key = `sentinel-${tag}-${i}`
     const metadata = { i, note: `acknowledged ${i}` }
-    const out = await ok(wire, 'p2p_taskqueue_submit', { kind, input: { i }, idempotencyKey: key, metadata })
+    const out = await ok(wire, 'p2p_taskqueue_submit', {
+      kind,
+      requires,
+      input: { i },
+      idempotencyKey: key,
+      metadata,
+    })
     tasks.push({ id: out.tasks[0].id, key, kind, metadata })
   }
   const cache: Acknowledged['cache'] = []

@@ -115,7 +115,8 @@ export async function createFixtureObjects(
   if (dag?.cid) cids.push(dag.cid)
   const submitted = await call('p2p_taskqueue_submit', {
     tasks: [
-      { kind: 'fuzz-kind', input: { n: 1 } },
+      // No worker has this capability: the task stays queued (tasks.unknownKinds refuses unknown kinds).
+      { kind: 'echo', requires: ['fuzz-parked'], input: { n: 1 } },
       { kind: 'echo', input: 'x', tags: ['fuzz'] },
     ],
   })

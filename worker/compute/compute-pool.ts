@@ -1,3 +1,4 @@
+import type { TaskErrorCode } from '../../shared/task/error-codes.ts'
 import type { KindOutcome } from '../../shared/task/kinds/run-kind.ts'
 import type { ComputeReply, RunRequest } from './messages.ts'
 
@@ -43,7 +44,7 @@ export interface PoolTuning {
 }
 const DEFAULT_TUNING: PoolTuning = { shortTaskMs: 2, shortTaskDepth: 16 }
 
-const failure = (code: string, message: string, retryable: boolean): KindOutcome => ({
+const failure = (code: TaskErrorCode, message: string, retryable: boolean): KindOutcome => ({
   ok: false,
   error: { code, message },
   retryable,

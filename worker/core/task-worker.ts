@@ -1,6 +1,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { startNoticeDue } from '../../shared/queue/start-notice.ts'
+import type { TaskErrorCode } from '../../shared/task/error-codes.ts'
+import { startNoticeDue } from '../../shared/task/start-notice.ts'
 import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
 import {
   type AssignedTask,
@@ -217,7 +218,7 @@ export class TaskWorker {
     const started = performance.now()
     let computeStarted: number | undefined
     const base = { taskId: task.taskId, token: task.token }
-    const failed = (code: string, err: unknown): TaskResultMessage => ({
+    const failed = (code: TaskErrorCode, err: unknown): TaskResultMessage => ({
       ...base,
       ok: false,
       error: { code, message: err instanceof Error ? err.message : String(err) },

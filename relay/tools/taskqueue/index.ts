@@ -1,7 +1,7 @@
 /** The 14 `p2p_taskqueue_*` tools over the relay's task service. */
 import type { RelayDirectory } from '../../p2p/relay-directory.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/index.ts'
 import { manageTools } from './manage.ts'
 import { TASKQUEUE_CATEGORY } from './schemas.ts'
 import { submitWaitTools } from './submit-wait.ts'

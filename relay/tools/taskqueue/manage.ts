@@ -1,11 +1,10 @@
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
-import { MAX_TASK_TIMEOUT_MS } from '../../../shared/queue/defaults.ts'
+import { MAX_TASK_TIMEOUT_MS } from '../../../shared/task/defaults.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/index.ts'
 import { taskId, taskState, taskView, viewTask } from './schemas.ts'
-import { requireTask } from './submit-wait.ts'
 
 const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
 
@@ -60,8 +59,8 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     annotations: { title: 'List tasks', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     handlers: {
       local: async (filter) => {
-        const { tasks: found, total } = tasks.store.list(filter)
-        return { tasks: found.map((t) => viewTask(t)), total, counts: tasks.store.countsByState() }
+        const { tasks: found, total } = tasks.list(filter)
+        return { tasks: found.map((t) => viewTask(t)), total, counts: tasks.counts() }
       },
     },
   })
@@ -75,10 +74,9 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     annotations: { title: 'Resubmit a task', ...MUTATES, idempotentHint: false },
     handlers: {
       local: async ({ taskId: id }, ctx) => {
-        guardKind(requireTask(tasks, id).kind, ctx.caller)
-        const result = tasks.store.resubmit(id)
+        guardKind(tasks.require(id).kind, ctx.caller)
+        const result = tasks.resubmit(id, { tool: 'p2p_taskqueue_resubmit', identity: ctx.caller.identity })
         if (!result.ok) refused(id, result.reason)
-        tasks.pump()
         return { task: viewTask(result.task), previousId: id }
       },
     },
@@ -93,7 +91,7 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     annotations: { title: 'Set task priority', ...MUTATES, idempotentHint: true },
     handlers: {
       local: async ({ taskId: id, priority: value }) => {
-        const result = tasks.store.setPriority(id, value)
+        const result = tasks.setPriority(id, value)
         if (!result.ok) refused(id, result.reason)
         return viewTask(result.task)
       },
@@ -115,8 +113,8 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     annotations: { title: 'Update a task', ...MUTATES, idempotentHint: true },
     handlers: {
       local: async ({ taskId: id, ...patch }, ctx) => {
-        guardKind(requireTask(tasks, id).kind, ctx.caller)
-        const result = tasks.store.update(id, patch)
+        guardKind(tasks.require(id).kind, ctx.caller)
+        const result = tasks.update(id, patch)
         if (!result.ok) refused(id, result.reason)
         return viewTask(result.task)
       },

@@ -3,11 +3,12 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_TASK_TIMEOUT_MS,
   MAX_TASK_TIMEOUT_MS,
-} from '../../../shared/queue/defaults.ts'
+} from '../../../shared/task/defaults.ts'
+import { TASK_ERROR_CODES } from '../../../shared/task/error-codes.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
 import { formatTrust, parseTrust, type TrustRequirement } from '../../../shared/trust/trust-policy.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/index.ts'
 
 export const TASKQUEUE_CATEGORY = {
   name: 'p2p_taskqueue',
@@ -73,7 +74,12 @@ export const taskSpec = z.object({
   metadata: z.record(z.string(), z.unknown()).default({}),
 })
 
-const taskError = z.object({ code: z.string(), message: z.string() })
+export const taskError = z
+  .object({
+    code: z.enum(TASK_ERROR_CODES).describe('A declared task error code (shared/task/error-codes.ts)'),
+    message: z.string(),
+  })
+  .describe('Why the task (or its last attempt) failed')
 const progress = z.object({
   progress: z.number(),
   total: z.number().optional(),

@@ -1,15 +1,15 @@
 import { z } from 'zod'
-import { McppError } from '../../../shared/errors.ts'
-import { MAX_BATCH } from '../../../shared/queue/defaults.ts'
+import { DEFAULT_WAIT_MS, MAX_BATCH, MAX_WAIT_MS } from '../../../shared/task/defaults.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../../shared/task/types.ts'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/index.ts'
 import {
   MAX_INLINE_OUTPUT,
   outcomeOf,
+  taskError,
   taskId,
   taskOutcome,
   taskSpec,
@@ -22,14 +22,29 @@ const waitTimeoutMs = z
   .number()
   .int()
   .min(0)
-  .max(3_600_000)
-  .default(60_000)
-  .describe('How long to wait for the result; the task keeps running afterwards')
+  .max(MAX_WAIT_MS)
+  .default(DEFAULT_WAIT_MS)
+  .describe(
+    `How long to wait for the result (at most ${MAX_WAIT_MS / 1000} s, so the answer arrives before a typical client's 60 s request timeout); the task keeps running afterwards: wait again with p2p_taskqueue_wait`,
+  )
 
-function requireTask(tasks: TaskService, id: string): TaskRecord {
-  const task = tasks.store.get(id)
-  if (!task) throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
-  return task
+const reason = z
+  .string()
+  .optional()
+  .describe(
+    'When the wait timed out: why the task has not finished (no connected worker announces its kind, all capable workers busy, queued behind N tasks, running on a worker)',
+  )
+
+/** Why the waited-for tasks are not all finished, when the wait timed out. */
+function whyUnfinished(tasks: TaskService, waited: readonly TaskRecord[], timedOut: boolean) {
+  const open = waited.filter((t) => !TERMINAL_STATES.has(t.state))
+  const first = open[0]
+  if (!timedOut || first === undefined) return {}
+  const why = tasks.pendingReason(first) ?? first.state
+  return {
+    reason:
+      waited.length === 1 ? why : `${open.length} of ${waited.length} tasks unfinished; the first: ${why}`,
+  }
 }
 
 export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
@@ -61,6 +76,11 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
       tasks: z.array(z.object({ id: z.string(), created: z.boolean(), state: z.string() })),
       results: z.array(taskOutcome).optional().describe('With wait: each task outcome, in submission order'),
       timedOut: z.boolean().optional(),
+      reason,
+      warning: z
+        .string()
+        .optional()
+        .describe('Under tasks.unknownKinds warn: a kind no worker has ever announced (likely a typo)'),
     }),
     example: { kind: 'sha256', input: { text: 'hello' }, priority: 5, wait: true },
     annotations: { title: 'Submit tasks', readOnlyHint: false, destructiveHint: false, openWorldHint: true },
@@ -69,27 +89,27 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
         const { tasks: batch, wait, waitTimeoutMs: timeoutMs, ...single } = input
         const specs = batch ?? [{ ...single, kind: single.kind as string }]
         for (const kind of new Set(specs.map((spec) => spec.kind))) guardKind(kind, ctx.caller)
-        const submitted = await tasks.submitAs(specs, {
+        const { tasks: submitted, warning } = await tasks.submitAs(specs, {
           tool: 'p2p_taskqueue_submit',
           identity: ctx.caller.identity,
         })
         const ids = submitted.map((s) => ({ id: s.task.id, created: s.created, state: s.task.state }))
-        if (!wait) return { tasks: ids }
+        const notes = warning === undefined ? {} : { warning }
+        if (!wait) return { tasks: ids, ...notes }
         const deadline = { signal: ctx.signal, timeoutMs }
-        if (ids.length === 1) {
-          const { id } = ids[0] as { id: string }
-          const { task, timedOut } = await tasks.wait(id, { ...deadline, onProgress: ctx.progress })
-          return { tasks: ids, results: [await outcomeOf(tasks, task)], timedOut }
-        }
         let finished = 0
         const waited = await tasks.waitMany(
           submitted.map((s) => s.task),
-          { ...deadline, onFinished: () => ctx.progress(++finished, ids.length, `${finished} finished`) },
+          ids.length === 1
+            ? { ...deadline, onProgress: ctx.progress }
+            : { ...deadline, onFinished: () => ctx.progress(++finished, ids.length, `${finished} finished`) },
         )
         return {
           tasks: ids,
           results: await Promise.all(waited.tasks.map((task) => outcomeOf(tasks, task))),
           timedOut: waited.timedOut,
+          ...whyUnfinished(tasks, waited.tasks, waited.timedOut),
+          ...notes,
         }
       },
     },
@@ -101,19 +121,19 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
     description:
       'Wait until a task finishes and return it with its output; sends progress notifications meanwhile',
     input: z.object({ taskId, timeoutMs: waitTimeoutMs }),
-    output: z.object({ task: taskView, timedOut: z.boolean() }),
+    output: z.object({ task: taskView, timedOut: z.boolean(), reason }),
     annotations: { title: 'Wait for a task', ...READS },
     handlers: {
       local: async ({ taskId: id, timeoutMs }, ctx) => {
-        requireTask(tasks, id)
         const { task, timedOut } = await tasks.wait(id, {
           signal: ctx.signal,
           timeoutMs,
           onProgress: ctx.progress,
         })
         return {
-          task: await viewWithOutput(tasks, task, tasks.waiters.latestProgress(id) ?? task.progress),
+          task: await viewWithOutput(tasks, task, tasks.progress(task)),
           timedOut,
+          ...whyUnfinished(tasks, [task], timedOut),
         }
       },
     },
@@ -129,8 +149,8 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
     annotations: { title: 'Task status', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     handlers: {
       local: async ({ taskId: id }) => {
-        const task = requireTask(tasks, id)
-        return viewTask(task, { progress: tasks.waiters.latestProgress(id) ?? task.progress })
+        const task = tasks.require(id)
+        return viewTask(task, { progress: tasks.progress(task) })
       },
     },
   })
@@ -147,12 +167,12 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
       ready: z.boolean(),
       output: z.unknown().optional(),
       outputCid: z.string().nullable(),
-      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      error: taskError.nullable(),
     }),
     annotations: { title: 'Task result', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     handlers: {
       local: async ({ taskId: id }) => {
-        const task = requireTask(tasks, id)
+        const task = tasks.require(id)
         const ready = TERMINAL_STATES.has(task.state)
         return {
           taskId: id,
@@ -168,5 +188,3 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
 
   return [submit, wait, status, getResult]
 }
-
-export { requireTask }

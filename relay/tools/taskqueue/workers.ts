@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { RelayDirectory } from '../../p2p/relay-directory.ts'
-import type { TaskService } from '../../tasks/task-service.ts'
+import type { TaskService } from '../../task-queue/index.ts'
 
 const workerStats = z.object({
   workerId: z.string(),
@@ -61,13 +61,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
       openWorldHint: false,
     },
     handlers: {
-      local: async ({ workerId, connectedOnly }) => ({
-        workers: tasks.registry
-          .stats()
-          .filter(
-            (w) => (workerId === undefined || w.workerId === workerId) && (!connectedOnly || w.connected),
-          ),
-      }),
+      local: async ({ workerId, connectedOnly }) => ({ workers: tasks.workers({ workerId, connectedOnly }) }),
     },
   })
 
@@ -82,7 +76,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     handlers: {
       local: async () => ({
         self: directory.self(),
-        workers: tasks.registry.stats().filter((w) => w.connected),
+        workers: tasks.workers({ connectedOnly: true }),
         relays: directory.relays(),
       }),
     },
@@ -132,10 +126,9 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     },
     handlers: {
       local: async ({ workerId }) => {
-        const worker = tasks.registry.get(workerId)
-        if (!worker) throw new McppError('NOT_FOUND', `no connected worker "${workerId}"`, { workerId })
-        const leasesRenewed = tasks.heartbeat(worker)
-        return { workerId, leasesRenewed, lastSeen: worker.lastSeen }
+        const renewed = tasks.renewLeases(workerId)
+        if (!renewed) throw new McppError('NOT_FOUND', `no connected worker "${workerId}"`, { workerId })
+        return { workerId, ...renewed }
       },
     },
   })
@@ -166,13 +159,9 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     },
     handlers: {
       local: async ({ workerId, deadlineMs, reason }) => {
-        const targets = workerId === undefined ? tasks.registry.list() : [tasks.registry.get(workerId)]
-        if (targets.some((w) => w === undefined)) {
-          throw new McppError('NOT_FOUND', `no connected worker "${workerId}"`, { workerId })
-        }
-        const workers = targets.filter((w) => w !== undefined)
-        tasks.drain(workers, deadlineMs, reason)
-        return { workers: workers.map((w) => w.id), deadlineMs }
+        const workers = tasks.drain(workerId, deadlineMs, reason)
+        if (!workers) throw new McppError('NOT_FOUND', `no connected worker "${workerId}"`, { workerId })
+        return { workers, deadlineMs }
       },
     },
   })

@@ -1,3 +1,4 @@
+import type { TaskErrorCode } from '../error-codes.ts'
 import { echoKind } from './echo.ts'
 import { embedKind } from './embed.ts'
 import { sha256Kind } from './sha256.ts'
@@ -10,7 +11,7 @@ const KINDS = new Map<string, TaskKind>(
 
 export type KindOutcome =
   | { ok: true; output: unknown }
-  | { ok: false; error: { code: string; message: string }; retryable: boolean }
+  | { ok: false; error: { code: TaskErrorCode; message: string }; retryable: boolean }
 
 /**
  * Validates the input for `kind` and runs it. Never throws: failures come back as

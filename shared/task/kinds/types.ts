@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { TaskErrorCode } from '../error-codes.ts'
 
 export interface KindContext {
   signal: AbortSignal
@@ -25,8 +26,8 @@ export function defineKind<S extends z.ZodType>(spec: {
 
 /** A failure that retrying cannot fix (bad input, bad module). */
 export class PermanentTaskError extends Error {
-  readonly code: string
-  constructor(code: string, message: string) {
+  readonly code: TaskErrorCode
+  constructor(code: TaskErrorCode, message: string) {
     super(message)
     this.name = 'PermanentTaskError'
     this.code = code

@@ -10,5 +10,10 @@ describe('queue defaults', () => {
     expect(d.RETRY_BASE_MS).toBeLessThan(d.RETRY_MAX_MS)
     expect(d.DEFAULT_MAX_ATTEMPTS).toBeGreaterThanOrEqual(1)
     expect(d.MAX_BATCH).toBe(10_000)
+    expect(d.DEFAULT_WAIT_MS).toBeLessThanOrEqual(d.MAX_WAIT_MS)
+  })
+
+  it('answer a wait before an MCP client gives up on the request (60 s by default)', () => {
+    expect(d.MAX_WAIT_MS).toBeLessThanOrEqual(50_000)
   })
 })

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -49,6 +49,10 @@ const TABLES = `
   -- The fencing counter: every lease takes the next value, never reused, also across restarts.
   CREATE TABLE IF NOT EXISTS queue_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT OR IGNORE INTO queue_meta (key, value) VALUES ('fence', 0);
+  -- Version 4 (issue 10): every task kind a worker has announced, so that a kind nobody
+  -- runs is caught on submit also after a restart (tasks.unknownKinds).
+  CREATE TABLE IF NOT EXISTS known_kinds (kind TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS known_kinds_seen ON known_kinds (last_seen);
 `
 
 /**

@@ -1,60 +1,42 @@
 import type { Counter } from 'prom-client'
-import { retryDelayMs } from '../../shared/queue/backoff.ts'
-import type { TaskError, TaskRecord, TaskSpec } from '../../shared/task/types.ts'
+import { retryDelayMs } from '../../shared/task/backoff.ts'
+import type { TaskError, TaskRecord } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
 import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
-import type { ContentStore } from '../p2p/content-store.ts'
-import type { Settle, TaskStore, VoteItem } from '../queue/task-store.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
-import { type ConnectedWorker, heldTask } from './connected-worker.ts'
-import { inputsAsBlocks } from './inputs-as-blocks.ts'
-import { handleBans } from './on-ban.ts'
 import { ResultIntake } from './result-intake.ts'
+import type { Settle, TaskStore, VoteItem } from './store/task-store.ts'
 import type { TaskMetrics } from './task-metrics.ts'
-import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
-import { TaskWaiters } from './task-waiters.ts'
-import { type WaitManyOptions, waitForTasks } from './wait-many.ts'
-import type { WorkerRegistry } from './worker-registry.ts'
+import type { TaskWaiters } from './task-waiters.ts'
+import { type ConnectedWorker, heldTask } from './workers/connected-worker.ts'
+import type { WorkerRegistry } from './workers/worker-registry.ts'
 
-export interface TaskServiceInit {
+export interface DispatcherInit {
   store: TaskStore
-  /** Where payloads above the inline limit live (the relay's Helia blockstore). */
-  content: ContentStore
   registry: WorkerRegistry
   metrics: TaskMetrics
+  waiters: TaskWaiters
   log: Logger
   now: () => number
   leaseMs: number
-  heartbeatMs: number
   violations: Counter<'problem'>
   /** How often leases, timeouts and backoffs are checked. */
   tickMs: number
-  random?: () => number
-  /** Every peer's strikes, bans and reputation (issue 9). */
+  random: () => number
   standing: PeerStandingStore
-  /** Recomputes spot-checked answers on the relay. */
   verifier: Verifier
-  /** Trust, member-only routing and quotas for submitted work. */
-  policy: TaskPolicy
-}
-
-export interface WaitOptions {
-  signal?: AbortSignal
-  timeoutMs?: number
-  onProgress?: (progress: number, total?: number, message?: string) => void
 }
 
 /**
- * The relay's task queue: durable state in the TaskStore, live state (connected
- * workers, waiters, progress) in memory. Assignment is pushed: every change that may
- * free capacity or add work schedules one `pump`, which leases tasks to workers with
- * free slots and sends them.
+ * The queue's engine, private to TaskService: assignment is pushed, so every change
+ * that may free capacity or add work schedules one `pump`, which settles the results
+ * received in this turn (group commit) and leases tasks to workers with free slots.
+ * A tick expires leases and times tasks out. Every settled task passes `settled`.
  */
-export class TaskService {
-  private readonly init: TaskServiceInit
-  readonly waiters = new TaskWaiters()
+export class Dispatcher {
+  private readonly init: DispatcherInit
   private pumpScheduled = false
   private readonly pendingResults: Settle[] = []
   private readonly pendingVotes: VoteItem[] = []
@@ -63,13 +45,13 @@ export class TaskService {
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
-  constructor(init: TaskServiceInit) {
+  constructor(init: DispatcherInit) {
     this.init = init
     this.intake = new ResultIntake({
       standing: init.standing,
       verifier: init.verifier,
       log: init.log,
-      random: init.random ?? Math.random,
+      random: init.random,
       violations: init.violations,
       verifications: init.metrics.verifications,
       staleResults: init.metrics.staleResults,
@@ -80,70 +62,10 @@ export class TaskService {
       vote: (item) => this.pendingVotes.push(item),
       backoffMs: (id) => this.backoff(id),
     })
-    handleBans({
-      standing: init.standing,
-      store: init.store,
-      bans: init.metrics.bans,
-      log: init.log,
-      now: init.now,
-      pump: () => this.pump(),
-    })
-  }
-
-  get standing(): PeerStandingStore {
-    return this.init.standing
-  }
-
-  get store(): TaskStore {
-    return this.init.store
-  }
-
-  get registry(): WorkerRegistry {
-    return this.init.registry
-  }
-
-  get content(): ContentStore {
-    return this.init.content
-  }
-
-  /**
-   * Submits tasks, first moving inputs above the inline limit into the blockstore so
-   * they travel as CIDs (workers fetch and verify them).
-   */
-  async submitTasks(specs: TaskSpec[]) {
-    return this.submit(await inputsAsBlocks(specs, this.init.content))
-  }
-
-  get policy(): TaskPolicy {
-    return this.init.policy
-  }
-
-  /**
-   * Submits work on behalf of a caller: the operator's trust policy applies, the
-   * caller's quota is checked, and with `membersOnly` only member workers may run it.
-   */
-  async submitAs(specs: TaskSpec[], subject: TaskSubject, options: { membersOnly?: boolean } = {}) {
-    this.init.policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, this.init.store, this.init.now())
-    const submitted = await this.submitTasks(this.init.policy.apply(specs, subject, options))
-    this.init.policy.added(submitted.filter((s) => s.created).length)
-    return submitted
-  }
-
-  /** A finished task's output, read from the blockstore when it travelled as a CID. */
-  async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
-    if (task.outputCid === null) return task.output
-    const bytes = await this.init.content.get(task.outputCid)
-    if (bytes === undefined) throw new Error(`the output block ${task.outputCid} is missing`)
-    return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
-  }
-
-  /** Settings the wire protocol tells workers about, and its violation counter. */
-  get protocol() {
-    const { heartbeatMs, leaseMs, violations, log, now } = this.init
-    return { heartbeatMs, leaseMs, violations, log, now, messages: this.init.metrics.messages }
   }
 
   start(): void {
+    if (this.ticker !== undefined || this.stopped) return
     this.ticker = setInterval(() => this.tick(), this.init.tickMs)
     this.ticker.unref?.()
     this.pump()
@@ -152,41 +74,8 @@ export class TaskService {
   stop(): void {
     this.stopped = true
     clearInterval(this.ticker)
-    this.init.verifier.close()
-    this.init.store.close()
-    this.init.standing.close()
   }
 
-  submit(specs: TaskSpec[]) {
-    const results = this.init.store.submit(specs)
-    for (const { task, created } of results) if (created) this.init.metrics.submitted.inc({ kind: task.kind })
-    this.pump()
-    return results
-  }
-
-  /** Resolves with the task once it is finished, or as it is when `timeoutMs` passes. */
-  async wait(id: string, options: WaitOptions = {}): Promise<{ task: TaskRecord; timedOut: boolean }> {
-    const current = this.init.store.get(id)
-    if (!current) throw new Error(`no task ${id}`)
-    const { tasks, timedOut } = await this.waitMany([current], options)
-    return { task: tasks[0] as TaskRecord, timedOut }
-  }
-
-  /** Waits for many tasks at once (see waitForTasks). */
-  waitMany(current: readonly TaskRecord[], options: WaitManyOptions = {}) {
-    return waitForTasks(this.waiters, (ids) => this.init.store.getMany(ids), current, options)
-  }
-
-  /** Cancels a queued or running task; a running one is told to stop on its worker. */
-  cancel(id: string, reason = 'cancelled by request') {
-    const result = this.init.store.cancel(id, reason)
-    if (!result.ok) return result
-    if (result.wasActive && result.workerId !== null) this.revoke(result.workerId, id, reason)
-    this.settled(result.task)
-    return result
-  }
-
-  /** Worker side: a worker said hello. */
   workerConnected(worker: ConnectedWorker): void {
     worker.timeoutPenalty = this.init.standing.get(worker.peerId).consecutiveTimeouts
     this.init.registry.add(worker)
@@ -194,7 +83,6 @@ export class TaskService {
     this.pump()
   }
 
-  /** Worker side: the connection closed; its tasks go back to the queue at once. */
   workerDisconnected(workerId: string, reason: string): void {
     const worker = this.init.registry.remove(workerId, this.init.now())
     this.init.metrics.workers.set(this.init.registry.size)
@@ -206,12 +94,6 @@ export class TaskService {
     this.pump()
   }
 
-  /**
-   * Takes a worker's results. They are settled with every other result that arrives
-   * in the same turn of the event loop, in one transaction (group commit), just before
-   * the next assignment round. A result must carry the token of a lease this worker
-   * holds (fencing); anything else is counted and ignored.
-   */
   onResults(worker: ConnectedWorker, results: TaskResultMessage[]): void {
     worker.lastSeen = this.init.now()
     for (const result of results) {
@@ -233,7 +115,6 @@ export class TaskService {
     this.pump()
   }
 
-  /** Worker side: buffered tasks began running; their time limits restart. */
   onStarted(worker: ConnectedWorker, tasks: ReadonlyArray<{ taskId: string; token: number }>): void {
     worker.lastSeen = this.init.now()
     for (const { taskId, token } of tasks) {
@@ -242,33 +123,11 @@ export class TaskService {
     this.pump()
   }
 
-  private settlePending(): void {
-    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0 && this.pendingVotes.length === 0)
-      return
-    const started = this.pendingStarts.splice(0)
-    const items = this.pendingResults.splice(0)
-    const votes = this.pendingVotes.splice(0)
-    const round = this.init.store.applyRound(started, items, votes)
-    for (const settled of round.settled) {
-      if (settled.ok) this.settled(settled.task)
-      else this.init.metrics.staleResults.inc()
-    }
-    for (const task of this.intake.tallied(round.voted)) this.settled(task)
-  }
-
-  onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskRecord['progress']): void {
-    worker.lastSeen = this.init.now()
-    if (progress === null || worker.inFlight.get(taskId)?.token !== token) return
-    this.waiters.reportProgress(taskId, progress)
-  }
-
-  /** Renews a worker's liveness and leases; returns how many leases were renewed. */
   heartbeat(worker: ConnectedWorker): number {
     worker.lastSeen = this.init.now()
     return this.init.store.renewLeases(worker.id, this.init.leaseMs)
   }
 
-  /** Stops assigning to the workers and asks them to finish; at the deadline the rest is re-queued. */
   drain(workers: ConnectedWorker[], deadlineMs: number, reason: string): void {
     for (const worker of workers) {
       worker.draining = true
@@ -289,9 +148,41 @@ export class TaskService {
     this.pumpScheduled = true
     setImmediate(() => {
       this.pumpScheduled = false
+      if (this.stopped) return
       this.settlePending()
       this.assign()
     })
+  }
+
+  /** Tells a worker to stop a task whose lease was taken away. */
+  revoke(workerId: string, taskId: string, reason: string): void {
+    const worker = this.init.registry.get(workerId)
+    const held = worker?.inFlight.get(taskId)
+    if (!worker || held === undefined) return
+    worker.inFlight.delete(taskId)
+    void worker.link.send({ type: 'cancel', taskId, token: held.token, reason }).catch(() => {})
+  }
+
+  /** Every change of a task's state ends here: waiters, metrics. */
+  settled(task: TaskRecord): void {
+    if (!TERMINAL_STATES.has(task.state)) return
+    this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
+    this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
+    this.init.waiters.finished(task)
+  }
+
+  private settlePending(): void {
+    if (this.pendingResults.length === 0 && this.pendingStarts.length === 0 && this.pendingVotes.length === 0)
+      return
+    const started = this.pendingStarts.splice(0)
+    const items = this.pendingResults.splice(0)
+    const votes = this.pendingVotes.splice(0)
+    const round = this.init.store.applyRound(started, items, votes)
+    for (const settled of round.settled) {
+      if (settled.ok) this.settled(settled.task)
+      else this.init.metrics.staleResults.inc()
+    }
+    for (const task of this.intake.tallied(round.voted)) this.settled(task)
   }
 
   /**
@@ -366,15 +257,6 @@ export class TaskService {
     this.pump()
   }
 
-  /** Tells a worker to stop a task whose lease was taken away. */
-  private revoke(workerId: string, taskId: string, reason: string): void {
-    const worker = this.init.registry.get(workerId)
-    const held = worker?.inFlight.get(taskId)
-    if (!worker || held === undefined) return
-    worker.inFlight.delete(taskId)
-    void worker.link.send({ type: 'cancel', taskId, token: held.token, reason }).catch(() => {})
-  }
-
   /** A task ran out of time on a worker: it gets fewer tasks, and is banned if it keeps doing it. */
   private timedOutOn(workerId: string): void {
     const peerId = this.init.registry.get(workerId)?.peerId ?? workerId.slice(0, workerId.lastIndexOf('/'))
@@ -385,14 +267,6 @@ export class TaskService {
 
   private backoff(taskId: string): number {
     const attempt = this.init.store.get(taskId)?.attempt ?? 1
-    return retryDelayMs(attempt, { jitter: (this.init.random ?? Math.random)() })
-  }
-
-  /** Every change of a task's state ends here: waiters, metrics. */
-  private settled(task: TaskRecord): void {
-    if (!TERMINAL_STATES.has(task.state)) return
-    this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
-    this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
-    this.waiters.finished(task)
+    return retryDelayMs(attempt, { jitter: this.init.random() })
   }
 }

@@ -4,9 +4,10 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_PRIORITY,
   DEFAULT_TASK_TIMEOUT_MS,
-} from '../../shared/queue/defaults.ts'
-import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
-import { ANY } from '../../shared/trust/trust-policy.ts'
+} from '../../../shared/task/defaults.ts'
+import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../../shared/task/types.ts'
+import { ANY } from '../../../shared/trust/trust-policy.ts'
+import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
@@ -65,6 +66,8 @@ export class TaskStore {
   private readonly groups: LeaseGroups
   private readonly queries: TaskQueries
   readonly transitions: TaskTransitions
+  /** Every kind a worker has announced (tasks.unknownKinds). */
+  readonly kinds: KnownKinds
   private inTransaction = false
 
   constructor(path: string, now: () => number = Date.now) {
@@ -95,6 +98,7 @@ export class TaskStore {
     this.groups = new LeaseGroups(this.db)
     this.queries = new TaskQueries(this.db, now)
     this.transitions = new TaskTransitions(this.db, now)
+    this.kinds = new KnownKinds(this.db)
   }
 
   /**
@@ -154,6 +158,11 @@ export class TaskStore {
 
   countsByState(): Record<TaskState, number> {
     return this.queries.countsByState()
+  }
+
+  /** Queued tasks of the same kind that run before this one, counted up to `limit`. */
+  queuedAhead(task: Pick<TaskRecord, 'kind' | 'priority' | 'seq'>, limit: number): number {
+    return this.queries.queuedAhead(task, limit)
   }
 
   waitingCount(): number {
@@ -282,7 +291,7 @@ export class TaskStore {
 
   /** Leases not renewed in time: treated like a lost worker. */
   expireLeases(): TaskRecord[] {
-    const reason = { code: 'LEASE_EXPIRED', message: 'the worker stopped renewing its lease' }
+    const reason: TaskError = { code: 'LEASE_EXPIRED', message: 'the worker stopped renewing its lease' }
     return this.tx(() => this.transitions.releaseWhere('lease_expires_at < ?', [this.now()], reason))
   }
 

@@ -1,6 +1,7 @@
 import { McppError } from '../../shared/errors.ts'
 import { globToRegExp } from '../../shared/router/compile-policy.ts'
 import type { TaskSpec } from '../../shared/task/types.ts'
+import { type AnnouncedKinds, checkKind, type UnknownKindPolicy } from '../../shared/task/unknown-kinds.ts'
 import { MEMBER_CAPABILITY } from '../../shared/trust/admission.ts'
 import {
   resolveTrust,
@@ -18,6 +19,8 @@ export interface TaskPolicyInit {
   maxActivePerIdentity: number
   /** Unfinished tasks in the whole queue. */
   maxActive: number
+  /** A kind no worker has ever announced and not built in: refused, or queued with a warning. */
+  unknownKinds: UnknownKindPolicy
 }
 
 /** The counts the quota reads from the store. */
@@ -37,8 +40,8 @@ export const ANONYMOUS = 'anonymous'
 /**
  * The operator's rules for work that leaves the relay (issue 9): how much each
  * answer is checked (trust), whether an authenticated client's data may go to
- * anonymous volunteers, and how much unfinished work one identity and the whole queue
- * may hold.
+ * anonymous volunteers, how much unfinished work one identity and the whole queue
+ * may hold, and what becomes of a kind nobody runs (issue 10).
  */
 export class TaskPolicy {
   private readonly init: TaskPolicyInit
@@ -84,6 +87,26 @@ export class TaskPolicy {
         ? { requires: [...(spec.requires ?? []), MEMBER_CAPABILITY] }
         : {}),
     }))
+  }
+
+  /**
+   * Refuses (INVALID_PARAMS, with the closest known kinds) a kind that no worker has
+   * ever announced and that is not built in; under `warn`, returns the warning instead.
+   */
+  checkKinds(specs: readonly TaskSpec[], announced: AnnouncedKinds): string | undefined {
+    const warnings: string[] = []
+    for (const kind of new Set(specs.map((s) => s.kind))) {
+      const check = checkKind(kind, announced, this.init.unknownKinds)
+      if (!check.ok) {
+        throw new McppError('INVALID_PARAMS', check.message, {
+          kind,
+          suggestions: check.suggestions,
+          setting: 'tasks.unknownKinds',
+        })
+      }
+      if (check.warning !== undefined) warnings.push(check.warning)
+    }
+    return warnings.length === 0 ? undefined : warnings.join('; ')
   }
 
   /** Refuses work beyond the identity's or the queue's allowance of unfinished tasks. */

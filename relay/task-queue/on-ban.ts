@@ -1,7 +1,7 @@
 import type { Counter } from 'prom-client'
 import type { Logger } from '../log.ts'
-import type { TaskStore } from '../queue/task-store.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
+import type { TaskStore } from './store/task-store.ts'
 
 /** Results of a worker caught lying are re-run if they finished this recently. */
 const DISCARD_WINDOW_MS = 24 * 60 * 60_000

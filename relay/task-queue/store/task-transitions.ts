@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import { START_SLACK_FRACTION, START_SLACK_MIN_MS } from '../../shared/queue/start-notice.ts'
-import type { TaskError, TaskProgress, TaskRecord } from '../../shared/task/types.ts'
-import { type Tally, tallyVotes, type Verification, type Vote } from '../../shared/trust/trust-policy.ts'
+import { START_SLACK_FRACTION, START_SLACK_MIN_MS } from '../../../shared/task/start-notice.ts'
+import type { TaskError, TaskProgress, TaskRecord } from '../../../shared/task/types.ts'
+import { type Tally, tallyVotes, type Verification, type Vote } from '../../../shared/trust/trust-policy.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
 /**
@@ -129,7 +129,7 @@ export class TaskTransitions {
       progress: db.prepare(`UPDATE tasks SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ?
         AND ${ACTIVE}`),
       renew: db.prepare(`UPDATE tasks SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
-      // A task not yet reported started gets the start slack (shared/queue/start-notice.ts).
+      // A task not yet reported started gets the start slack (shared/task/start-notice.ts).
       timedOut: taskStatement(
         db,
         `SELECT ${TASK_COLUMNS} FROM tasks WHERE ${ACTIVE} AND ? - leased_at > timeout_ms
@@ -285,8 +285,8 @@ export class TaskTransitions {
       | undefined
     if (!before) return { ok: false, reason: 'not_found' }
     const now = this.now()
-    const error = JSON.stringify({ code: 'CANCELLED', message: reason })
-    const row = this.stmts.cancel.get(error, now, now, id) as TaskValues | undefined
+    const error: TaskError = { code: 'CANCELLED', message: reason }
+    const row = this.stmts.cancel.get(JSON.stringify(error), now, now, id) as TaskValues | undefined
     if (!row) return { ok: false, reason: 'already_finished' }
     const wasActive = before.state === 'leased' || before.state === 'running'
     return { ok: true, task: rowToTask(row), wasActive, workerId: wasActive ? before.worker_id : null }

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { canRun, type WorkerOffer } from '../../shared/queue/eligibility.ts'
+import { canRun, type WorkerOffer } from '../../../shared/task/eligibility.ts'
 
 /** Requires lists as stored (JSON text) → parsed, or null when unreadable (never eligible). */
 type Groups = Map<string, string[] | null>

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TestStore } from '../../tests/fixtures/test-store.ts'
+import { TestStore } from '../../../tests/fixtures/test-store.ts'
 import { TaskStore } from './task-store.ts'
 
 let t: TestStore
@@ -161,7 +161,12 @@ describe('TaskStore queries', () => {
     })
     t.store.submit([{ kind: 'echo' }, { kind: 'echo' }, { kind: 'echo' }, { kind: 'echo' }])
     const [a, b] = t.lease(2)
-    t.store.fail(a!.id, a!.leaseToken!, { code: 'X', message: 'x' }, { retryable: true, retryDelayMs: 100 })
+    t.store.fail(
+      a!.id,
+      a!.leaseToken!,
+      { code: 'TASK_FAILED', message: 'x' },
+      { retryable: true, retryDelayMs: 100 },
+    )
     t.store.cancel(b!.id)
     expect(t.store.countsByState()).toMatchObject({ queued: 3, cancelled: 1 })
     expect(t.store.waitingCount()).toBe(2)
@@ -187,7 +192,7 @@ describe('TaskStore schema', () => {
   it('records its schema version and refuses a newer one', () => {
     t.store.close()
     const db = new DatabaseSync(t.path)
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 })
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 4 })
     db.exec('PRAGMA user_version = 99')
     db.close()
     expect(() => t.open()).toThrow(/newer/)

@@ -1,8 +1,8 @@
-import { nextMeanMs, prefetchAllowance } from '../../shared/queue/prefetch.ts'
-import type { TaskRecord } from '../../shared/task/types.ts'
-import { MEMBER_CAPABILITY, type WorkerClass } from '../../shared/trust/admission.ts'
-import type { TrustRequirement } from '../../shared/trust/trust-policy.ts'
-import type { HelloMessage, RelayMessage } from '../../shared/wire/task-messages.ts'
+import { nextMeanMs, prefetchAllowance } from '../../../shared/task/prefetch.ts'
+import type { TaskRecord } from '../../../shared/task/types.ts'
+import { MEMBER_CAPABILITY, type WorkerClass } from '../../../shared/trust/admission.ts'
+import type { TrustRequirement } from '../../../shared/trust/trust-policy.ts'
+import type { HelloMessage, RelayMessage } from '../../../shared/wire/task-messages.ts'
 
 /**
  * A task a worker holds under a lease: what the relay needs to check its answer

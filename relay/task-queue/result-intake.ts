@@ -8,10 +8,10 @@ import type { Verification } from '../../shared/trust/trust-policy.ts'
 import { cidOf } from '../../shared/wire/block-protocol.ts'
 import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
-import type { Settle, VoteItem, VoteResult } from '../queue/task-store.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
-import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
+import type { Settle, VoteItem, VoteResult } from './store/task-store.ts'
+import type { ConnectedWorker, HeldTask } from './workers/connected-worker.ts'
 
 export interface ResultIntakeInit {
   standing: PeerStandingStore

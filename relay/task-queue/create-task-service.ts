@@ -1,15 +1,15 @@
 import { join } from 'node:path'
 import { Counter, type Registry } from 'prom-client'
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS } from '../../shared/queue/defaults.ts'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS } from '../../shared/task/defaults.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
-import { TaskStore } from '../queue/task-store.ts'
 import { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import { Verifier } from '../trust/verifier.ts'
+import { TaskStore } from './store/task-store.ts'
 import { createTaskMetrics } from './task-metrics.ts'
 import { TaskPolicy, type TaskPolicyInit } from './task-policy.ts'
 import { TaskService } from './task-service.ts'
-import { WorkerRegistry } from './worker-registry.ts'
+import { WorkerRegistry } from './workers/worker-registry.ts'
 
 /** How often leases, task timeouts and retry backoffs are checked. */
 const TICK_MS = 250

@@ -1,3 +1,5 @@
+import type { WorkerLoad } from '../../../shared/task/pending-reason.ts'
+import type { Capacity } from '../../../shared/wire/announce-messages.ts'
 import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
 
 export interface WorkerStatsRecord {
@@ -86,6 +88,29 @@ export class WorkerRegistry {
 
   get size(): number {
     return this.connected.size
+  }
+
+  /** What the connected workers can take, without the queue (announced to member relays). */
+  capacity(): Omit<Capacity, 'queued'> {
+    const workers = [...this.connected.values()]
+    return {
+      workers: workers.length,
+      slots: workers.reduce((n, w) => n + w.slots, 0),
+      freeSlots: workers.reduce((n, w) => n + w.freeSlots, 0),
+      kinds: [...this.taskKinds()].sort(),
+    }
+  }
+
+  /** Each connected worker's load, for saying why a task waits (shared/task/pending-reason.ts). */
+  loads(): WorkerLoad[] {
+    return [...this.connected.values()].map((w) => ({
+      kinds: w.kinds,
+      capabilities: w.capabilities,
+      slots: w.slots,
+      inFlight: w.inFlight.size,
+      free: w.free,
+      draining: w.draining,
+    }))
   }
 
   /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TestStore } from '../../tests/fixtures/test-store.ts'
+import { TestStore } from '../../../tests/fixtures/test-store.ts'
 
 let t: TestStore
 beforeEach(() => {
@@ -7,8 +7,8 @@ beforeEach(() => {
 })
 afterEach(() => t.dispose())
 
-const boom = { code: 'TASK_FAILED', message: 'boom' }
-const lost = { code: 'WORKER_LOST', message: 'disconnected' }
+const boom = { code: 'TASK_FAILED', message: 'boom' } as const
+const lost = { code: 'WORKER_LOST', message: 'disconnected' } as const
 const submitOne = (spec: Partial<Parameters<typeof t.store.submit>[0][number]> = {}) =>
   t.store.submit([{ kind: 'echo', ...spec }])[0]!.task
 
@@ -197,7 +197,7 @@ describe('lost workers, expired leases and timeouts', () => {
     t.clock += 60
     expect(t.store.timedOut().map((x) => x.id)).toEqual([short!.id, restarted!.id])
     expect(long).toBeDefined()
-    const timeout = { code: 'TIMEOUT', message: 'too slow' }
+    const timeout = { code: 'TIMEOUT', message: 'too slow' } as const
     t.store.fail(short!.id, leases[0]!.leaseToken!, timeout, { retryable: false, retryDelayMs: 0 })
     expect(t.store.timedOut().map((x) => x.id)).toEqual([restarted!.id])
   })

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
-import { ANY, type TrustRequirement, type Verification } from '../../shared/trust/trust-policy.ts'
+import { declaredTaskError } from '../../../shared/task/error-codes.ts'
+import { TASK_STATES, type TaskError, type TaskRecord, type TaskState } from '../../../shared/task/types.ts'
+import { ANY, type TrustRequirement, type Verification } from '../../../shared/trust/trust-policy.ts'
 
 /**
  * The task columns, in the order a TaskValues array holds them. Every statement that
@@ -80,6 +81,16 @@ function json<T>(text: string | null, fallback: T, damage: Damage, column: strin
 
 const STATES: ReadonlySet<string> = new Set(TASK_STATES)
 
+/** A stored error in the declared vocabulary (rows written before it may hold any code). */
+function storedError(value: unknown, damage: Damage): TaskError | null {
+  if (value === null) return null
+  const { code, message } = (value ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && typeof message === 'string') return declaredTaskError({ code, message })
+  damage.columns ??= []
+  damage.columns.push('error')
+  return null
+}
+
 /**
  * A row as a TaskRecord. Never throws: damaged columns read as their empty value and
  * the task's `error` says which columns were unreadable (code STORE_DAMAGED).
@@ -148,7 +159,7 @@ export function rowToTask(values: TaskValues): TaskRecord {
     progress: json(progress, null, damage, 'progress'),
     output: json(output, undefined, damage, 'output'),
     outputCid,
-    error: json(error, null, damage, 'error'),
+    error: storedError(json<unknown>(error, null, damage, 'error'), damage),
     previousId,
     trust: trustLevel,
     votes: json(votes, [], damage, 'votes'),

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import { TASK_STATES, type TaskRecord, type TaskState } from '../../shared/task/types.ts'
+import { TASK_STATES, type TaskRecord, type TaskState } from '../../../shared/task/types.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
 export interface ListFilter {
@@ -39,7 +39,7 @@ export class TaskQueries {
   private readonly db: DatabaseSync
   private readonly now: () => number
   private readonly stmts: Record<
-    'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence' | 'bySubmitter' | 'active',
+    'byId' | 'byIds' | 'counts' | 'ready' | 'oldest' | 'fence' | 'bySubmitter' | 'active' | 'ahead',
     StatementSync
   >
 
@@ -59,12 +59,19 @@ export class TaskQueries {
       bySubmitter: db.prepare(`SELECT COUNT(*) AS n FROM tasks INDEXED BY tasks_submitter
         WHERE submitter = ? AND state IN ('queued', 'leased', 'running')`),
       active: db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state IN ('queued', 'leased', 'running')`),
+      ahead: db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks INDEXED BY tasks_lease
+        WHERE state = 'queued' AND kind = ?1 AND (priority > ?2 OR (priority = ?2 AND seq < ?3)) LIMIT ?4)`),
     }
   }
 
   get(id: string): TaskRecord | undefined {
     const row = this.stmts.byId.get(id) as TaskValues | undefined
     return row ? rowToTask(row) : undefined
+  }
+
+  /** Queued tasks of the same kind that run before this one, counted up to `limit`. */
+  queuedAhead(task: Pick<TaskRecord, 'kind' | 'priority' | 'seq'>, limit: number): number {
+    return (this.stmts.ahead.get(task.kind, task.priority, task.seq, limit) as { n: number }).n
   }
 
   activeBySubmitter(submitter: string): number {

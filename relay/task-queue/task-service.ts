@@ -1,0 +1,305 @@
+import type { Counter } from 'prom-client'
+import { McppError } from '../../shared/errors.ts'
+import type { Startable } from '../../shared/startable.ts'
+import { pendingReason } from '../../shared/task/pending-reason.ts'
+import type { TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
+import type { PeerStanding } from '../../shared/trust/standing.ts'
+import type { Capacity } from '../../shared/wire/announce-messages.ts'
+import type { Logger } from '../log.ts'
+import type { ContentStore } from '../p2p/content-store.ts'
+import type { BanNotice, PeerStandingStore } from '../trust/peer-standing-store.ts'
+import type { Verifier } from '../trust/verifier.ts'
+import { Dispatcher } from './dispatcher.ts'
+import { inputsAsBlocks } from './inputs-as-blocks.ts'
+import { handleBans } from './on-ban.ts'
+import type {
+  CancelResult,
+  ListFilter,
+  PatchResult,
+  ResubmitResult,
+  TaskPage,
+  TaskPatch,
+  TaskStore,
+} from './store/task-store.ts'
+import type { TaskMetrics } from './task-metrics.ts'
+import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
+import { TaskWaiters } from './task-waiters.ts'
+import { type WaitManyOptions, type WaitOptions, waitForTasks } from './wait-many.ts'
+import { WorkerSide } from './worker-side.ts'
+import type { WorkerRegistry, WorkerStatsRecord } from './workers/worker-registry.ts'
+
+export interface TaskServiceInit {
+  store: TaskStore
+  /** Where payloads above the inline limit live (the relay's Helia blockstore). */
+  content: ContentStore
+  registry: WorkerRegistry
+  metrics: TaskMetrics
+  log: Logger
+  now: () => number
+  leaseMs: number
+  heartbeatMs: number
+  violations: Counter<'problem'>
+  /** How often leases, timeouts and backoffs are checked. */
+  tickMs: number
+  random?: () => number
+  /** Every peer's strikes, bans and reputation (issue 9). */
+  standing: PeerStandingStore
+  /** Recomputes spot-checked answers on the relay. */
+  verifier: Verifier
+  /** Trust, member-only routing, quotas and unknown kinds for submitted work. */
+  policy: TaskPolicy
+}
+
+export interface Submitted {
+  task: TaskRecord
+  created: boolean
+}
+
+/** What a caller's submission did, and what it should know (an unknown kind under `warn`). */
+export interface SubmitOutcome {
+  tasks: Submitted[]
+  warning?: string
+}
+
+/** Queued tasks counted when saying how many run first (the count stops here). */
+const MAX_COUNTED_AHEAD = 10_000
+
+/**
+ * The relay's task queue, and the only way in (issue 10): tools, the P2P runtime, the
+ * wire protocols and the relay directory call these methods, and each one does all
+ * of its bookkeeping (metrics, quota, assignment). Durable state lives in the
+ * TaskStore, live state (connected workers, waiters, progress) in memory; the
+ * Dispatcher assigns work. None of the parts is reachable from outside.
+ */
+export class TaskService implements Startable {
+  readonly #init: TaskServiceInit
+  readonly #waiters = new TaskWaiters()
+  readonly #dispatcher: Dispatcher
+  readonly #workerSide: WorkerSide
+  #stopped = false
+
+  constructor(init: TaskServiceInit) {
+    this.#init = init
+    this.#dispatcher = new Dispatcher({ ...init, waiters: this.#waiters, random: init.random ?? Math.random })
+    this.#workerSide = new WorkerSide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
+    handleBans({
+      standing: init.standing,
+      store: init.store,
+      bans: init.metrics.bans,
+      log: init.log,
+      now: init.now,
+      pump: () => this.#dispatcher.pump(),
+    })
+  }
+
+  /** Starts assigning work and checking leases and time limits. */
+  start(): void {
+    this.#dispatcher.start()
+  }
+
+  /** Stops assigning and closes the queue's files; safe to call more than once. */
+  stop(): void {
+    if (this.#stopped) return
+    this.#stopped = true
+    this.#dispatcher.stop()
+    this.#init.verifier.close()
+    this.#init.store.close()
+    this.#init.standing.close()
+  }
+
+  // Submitting
+
+  /**
+   * Submits the operator's own work: no quota, no trust policy. Inputs above the
+   * inline limit move into the blockstore first, so they travel as CIDs.
+   */
+  async submit(specs: TaskSpec[]): Promise<Submitted[]> {
+    const results = this.#init.store.submit(await inputsAsBlocks(specs, this.#init.content))
+    this.#submitted(results.filter((r) => r.created).map((r) => r.task))
+    return results
+  }
+
+  /**
+   * Submits work on behalf of a caller: kinds nobody runs are caught (tasks.unknownKinds),
+   * the operator's trust policy applies, the caller's quota is checked, and with
+   * `membersOnly` only member workers may run it.
+   */
+  async submitAs(
+    specs: TaskSpec[],
+    subject: TaskSubject,
+    options: { membersOnly?: boolean } = {},
+  ): Promise<SubmitOutcome> {
+    const { policy, store } = this.#init
+    const warning = policy.checkKinds(specs, store.kinds.names)
+    policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, store, this.#init.now())
+    const tasks = await this.submit(policy.apply(specs, subject, options))
+    policy.added(tasks.filter((s) => s.created).length)
+    return warning === undefined ? { tasks } : { tasks, warning }
+  }
+
+  /** A failed or cancelled task again, as a new task linked to it; counted and assigned like any submission. */
+  resubmit(id: string, subject: TaskSubject): ResubmitResult {
+    const { policy, store } = this.#init
+    policy.checkQuota(1, subject.identity ?? ANONYMOUS, store, this.#init.now())
+    const result = store.resubmit(id)
+    if (!result.ok) return result
+    policy.added(1)
+    this.#submitted([result.task])
+    return result
+  }
+
+  // Reading
+
+  get(id: string): TaskRecord | undefined {
+    return this.#init.store.get(id)
+  }
+
+  /** The task, or NOT_FOUND naming the id. */
+  require(id: string): TaskRecord {
+    const task = this.#init.store.get(id)
+    if (!task) throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
+    return task
+  }
+
+  list(filter: ListFilter): TaskPage {
+    return this.#init.store.list(filter)
+  }
+
+  counts(): Record<TaskState, number> {
+    return this.#init.store.countsByState()
+  }
+
+  /** The latest progress a worker reported for a running task, else the stored one. */
+  progress(task: TaskRecord): TaskProgress | null {
+    return this.#waiters.latestProgress(task.id) ?? task.progress
+  }
+
+  /** A finished task's output, read from the blockstore when it travelled as a CID. */
+  async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
+    if (task.outputCid === null) return task.output
+    const bytes = await this.#init.content.get(task.outputCid)
+    if (bytes === undefined) throw new Error(`the output block ${task.outputCid} is missing`)
+    return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
+  }
+
+  /** Why an unfinished task has not finished (no capable worker, all busy, queued behind others). */
+  pendingReason(task: TaskRecord): string | undefined {
+    if (task.state !== 'queued')
+      return pendingReason({ task, workers: [], queuedAhead: 0, now: this.#init.now() })
+    const ahead = this.#init.store.queuedAhead(task, MAX_COUNTED_AHEAD)
+    return pendingReason({
+      task,
+      workers: this.#init.registry.loads(),
+      queuedAhead: ahead,
+      aheadAtLeast: ahead === MAX_COUNTED_AHEAD,
+      now: this.#init.now(),
+    })
+  }
+
+  /** Resolves with the task once it is finished, or as it is when `timeoutMs` passes. */
+  async wait(id: string, options: WaitOptions = {}): Promise<{ task: TaskRecord; timedOut: boolean }> {
+    const { tasks, timedOut } = await this.waitMany([this.require(id)], options)
+    return { task: tasks[0] as TaskRecord, timedOut }
+  }
+
+  /** Waits for many tasks at once (see waitForTasks). */
+  waitMany(current: readonly TaskRecord[], options: WaitManyOptions = {}) {
+    return waitForTasks(this.#waiters, (ids) => this.#init.store.getMany(ids), current, options)
+  }
+
+  // Changing
+
+  /** Cancels a queued or running task; a running one is told to stop on its worker. */
+  cancel(id: string, reason = 'cancelled by request'): CancelResult {
+    const result = this.#init.store.cancel(id, reason)
+    if (!result.ok) return result
+    if (result.wasActive && result.workerId !== null) this.#dispatcher.revoke(result.workerId, id, reason)
+    this.#dispatcher.settled(result.task)
+    return result
+  }
+
+  /** A queued task's priority; it is picked by it in the next assignment round. */
+  setPriority(id: string, priority: number): PatchResult {
+    const result = this.#init.store.setPriority(id, priority)
+    if (result.ok) this.#dispatcher.pump()
+    return result
+  }
+
+  /** Tags, metadata, time limit or attempts of a task that is not running yet. */
+  update(id: string, patch: TaskPatch): PatchResult {
+    return this.#init.store.update(id, patch)
+  }
+
+  // Workers
+
+  /** Statistics of the workers connected now and of those seen before. */
+  workers(filter: { workerId?: string | undefined; connectedOnly?: boolean } = {}): WorkerStatsRecord[] {
+    return this.#init.registry
+      .stats()
+      .filter(
+        (w) =>
+          (filter.workerId === undefined || w.workerId === filter.workerId) &&
+          (!filter.connectedOnly || w.connected),
+      )
+  }
+
+  /** Renews a connected worker's leases now; undefined when no such worker is connected. */
+  renewLeases(workerId: string): { leasesRenewed: number; lastSeen: number } | undefined {
+    const worker = this.#init.registry.get(workerId)
+    if (!worker) return undefined
+    return { leasesRenewed: this.#dispatcher.heartbeat(worker), lastSeen: worker.lastSeen }
+  }
+
+  /**
+   * Stops assigning to one connected worker (or all) and asks it to finish; at the
+   * deadline the rest is re-queued. Returns the workers drained, or undefined when
+   * `workerId` is not connected.
+   */
+  drain(workerId: string | undefined, deadlineMs: number, reason: string): string[] | undefined {
+    const { registry } = this.#init
+    const worker = workerId === undefined ? undefined : registry.get(workerId)
+    if (workerId !== undefined && worker === undefined) return undefined
+    const workers = worker === undefined ? registry.list() : [worker]
+    this.#dispatcher.drain(workers, deadlineMs, reason)
+    return workers.map((w) => w.id)
+  }
+
+  /** This relay's capacity, as member relays are told it. */
+  capacity(): Capacity {
+    return { ...this.#init.registry.capacity(), queued: this.#init.store.countsByState().queued }
+  }
+
+  /** Kinds some dependable worker runs now (see WorkerRegistry.taskKinds). */
+  taskKinds(options: { membersOnly?: boolean } = {}): Set<string> {
+    return this.#init.registry.taskKinds(options)
+  }
+
+  /** Whether this caller's data may go to anonymous volunteers (workers.volunteerTools). */
+  volunteersMaySee(subject: TaskSubject): boolean {
+    return this.#init.policy.volunteersMaySee(subject)
+  }
+
+  // Peers
+
+  isBanned(peerId: string): boolean {
+    return this.#init.standing.isBanned(peerId)
+  }
+
+  onBan(listener: (notice: BanNotice) => void): void {
+    this.#init.standing.onBan(listener)
+  }
+
+  standingOf(peerId: string): PeerStanding {
+    return this.#init.standing.get(peerId)
+  }
+
+  /** The queue as the worker protocols see it (relay/p2p/task-protocol.ts, block-protocol.ts). */
+  get workerSide(): WorkerSide {
+    return this.#workerSide
+  }
+
+  #submitted(tasks: readonly TaskRecord[]): void {
+    for (const task of tasks) this.#init.metrics.submitted.inc({ kind: task.kind })
+    this.#dispatcher.pump()
+  }
+}
