@@ -8,8 +8,6 @@ import type { RelayConfig } from '../config/schema.ts'
 import { ComputePool, defaultComputeThreads } from './compute-pool.ts'
 import { siblingModule } from './worker-reply.ts'
 
-export { ComputePool } from './compute-pool.ts'
-
 export class Compute {
   /** Stateless work: text tools, scans, audit reads. */
   readonly pool: ComputePool

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Compute, ComputePool } from './index.ts'
+import type { ComputePool } from './compute-pool.ts'
+import type { Compute } from './index.ts'
 import { siblingModule } from './worker-reply.ts'
 
 /**

@@ -15,7 +15,7 @@ import { ResultIntake } from './result-intake.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
-import { type WaitManyOptions, waitForTasks } from './wait-many.ts'
+import { type WaitManyOptions, type WaitOptions, waitForTasks } from './wait-many.ts'
 import type { WorkerRegistry } from './worker-registry.ts'
 
 export interface TaskServiceInit {
@@ -38,12 +38,6 @@ export interface TaskServiceInit {
   verifier: Verifier
   /** Trust, member-only routing and quotas for submitted work. */
   policy: TaskPolicy
-}
-
-export interface WaitOptions {
-  signal?: AbortSignal
-  timeoutMs?: number
-  onProgress?: (progress: number, total?: number, message?: string) => void
 }
 
 /**

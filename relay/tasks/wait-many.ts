@@ -1,7 +1,13 @@
 import type { TaskRecord } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
-import type { WaitOptions } from './task-service.ts'
 import type { TaskWaiters } from './task-waiters.ts'
+
+/** How long and how to wait for one task (TaskService.wait) or many. */
+export interface WaitOptions {
+  signal?: AbortSignal
+  timeoutMs?: number
+  onProgress?: (progress: number, total?: number, message?: string) => void
+}
 
 export type WaitManyOptions = WaitOptions & { onFinished?: (task: TaskRecord) => void }
 

@@ -1,13 +1,5 @@
 /**
- * Tasks: the model of one unit of P2P work, shared by the relay's durable queue, the
- * `/mcpp/task/1.0.0` wire protocol and the workers that execute tasks.
+ * Tasks: the model of one unit of P2P work (types.ts), shared by the relay's durable
+ * queue, the `/mcpp/task/1.0.0` wire protocol and the workers that execute tasks; the
+ * built-in kinds every worker runs are in kinds/.
  */
-export type {
-  BuiltinTaskKind,
-  TaskError,
-  TaskProgress,
-  TaskRecord,
-  TaskSpec,
-  TaskState,
-} from './types.ts'
-export { BUILTIN_TASK_KINDS, TASK_STATES, TERMINAL_STATES } from './types.ts'
