@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { entryFile } from '../store/named-file-store.ts'
 import type { ComputePool } from './compute-pool.ts'
 import type { Compute } from './index.ts'
 import { siblingModule } from './worker-reply.ts'
@@ -44,6 +44,6 @@ export class StoreThread {
 
   /** Whether the store has a saved entry `name` (`<name>.json` in its folder). */
   exists(name: string): boolean {
-    return existsSync(join(this.dir, `${name}.json`))
+    return existsSync(entryFile(this.dir, name))
   }
 }
