@@ -2,7 +2,7 @@
  * The `WebAssembly` namespace, as far as the `wasm` task kind uses it
  * (shared/task/kinds/wasm.ts). TypeScript declares it only in its DOM and WebWorker libs
  * and `@types/node` 22 not at all, so the checks without those libs (shared, relay,
- * worker/node) include this file. Signatures follow lib.dom.d.ts.
+ * worker/node) include this file. Signatures follow TypeScript's lib.dom.d.ts.
  */
 declare namespace WebAssembly {
   type ImportExportKind = 'function' | 'global' | 'memory' | 'table'

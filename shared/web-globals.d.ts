@@ -9,7 +9,7 @@
  * `self` or `postMessage`, `@types/node` would admit `Buffer` and `process`, and
  * `@cloudflare/workers-types` would admit workerd-only globals. A short list here
  * keeps the boundary explicit: a new global in shared/ is a line added on purpose.
- * Signatures are the subset of lib.dom.d.ts that shared code calls.
+ * Signatures are the subset of TypeScript's lib.dom.d.ts that shared code calls.
  */
 
 interface AbortSignal {

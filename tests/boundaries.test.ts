@@ -38,7 +38,7 @@ const temp = mkdtempSync(join(tmpdir(), 'mcpp-boundaries-'))
 afterAll(() => rmSync(temp, { recursive: true, force: true }))
 
 describe('lint boundaries (biome.json)', () => {
-  /** Rule names per probe file, e.g. `shared/node-fs.ts` → `['noNodejsModules']`. */
+  /** Rule names by probe file (paths in the temporary project), e.g. `['noNodejsModules']`. */
   const found = new Map<string, string[]>()
   const dir = join(temp, 'lint')
 
@@ -198,5 +198,23 @@ describe('barrels', () => {
       .filter((f) => /^export\b[^=(]*?\bfrom '/m.test(readFileSync(join(ROOT, f), 'utf8')))
       .filter((f) => !imported.has(f))
     expect(unused).toEqual([])
+  })
+})
+
+describe('dependencies', () => {
+  /** Packages used as commands, types or the pinned runtime rather than imported. */
+  const NOT_IMPORTED = new Set(['@biomejs/biome', 'typescript', '@types/node', '@types/ws', 'node'])
+
+  it('every package in package.json is imported somewhere (or is a command or types)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+    const names = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]
+    const sources = sourceFiles().map((f) => readFileSync(join(ROOT, f), 'utf8'))
+    // Static imports, dynamic import(), require() and createRequire(…)(), with or without a subpath.
+    const used = (name: string) => {
+      const quoted = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+      const pattern = new RegExp(`(from |import\\(|require\\(|\\)\\()\\s*'${quoted}(/[^']*)?'`)
+      return sources.some((text) => pattern.test(text))
+    }
+    expect(names.filter((name) => !NOT_IMPORTED.has(name) && !used(name))).toEqual([])
   })
 })
