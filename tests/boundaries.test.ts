@@ -62,6 +62,11 @@ describe('lint boundaries (biome.json)', () => {
       'web/uses-relay.ts': "import { x } from '../relay/x.ts'\nexport const y = x\n",
       'shared/uses-worker.ts': "import { f } from '../worker/core/node-path.ts'\nexport const y = f\n",
       'tests/uses-relay.ts': "import { x } from '../relay/x.ts'\nexport const y = x\n",
+      'relay/store/whole-relay.test.ts':
+        "import { startTestRelay } from '../../tests/helpers.ts'\nexport const s = startTestRelay\n",
+      'relay/store/components.test.ts':
+        "import { createComponents } from '../components.ts'\nexport const c = createComponents\n",
+      'relay/store/one-module.test.ts': "import { x } from '../x.ts'\nexport const y = x\n",
       'relay/cycle-a.ts': "import { b } from './cycle-b.ts'\nexport const a = () => b\n",
       'relay/cycle-b.ts': "import { a } from './cycle-a.ts'\nexport const b = () => a\n",
       'shared/type-cycle-a.ts': "import type { B } from './type-cycle-b.ts'\nexport interface A { b?: B }\n",
@@ -104,6 +109,12 @@ describe('lint boundaries (biome.json)', () => {
       expect(found.get(file), file).toEqual(['noRestrictedImports'])
     }
     expect(found.get('tests/uses-relay.ts')).toBeUndefined()
+  })
+
+  it('keeps colocated relay tests to their module: no whole relay (that is for tests/)', () => {
+    expect(found.get('relay/store/whole-relay.test.ts')).toEqual(['noRestrictedImports'])
+    expect(found.get('relay/store/components.test.ts')).toEqual(['noRestrictedImports'])
+    expect(found.get('relay/store/one-module.test.ts')).toBeUndefined()
   })
 
   it('refuses import cycles anywhere, type-only ones included', () => {
