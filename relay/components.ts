@@ -7,7 +7,7 @@ const DISPATCH_TOOL = 'tools_dispatch'
 
 import { McppError } from '../shared/errors.ts'
 import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
-import type { LifecyclePart, Startable } from '../shared/startable.ts'
+import type { LifecyclePart } from '../shared/startable.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { textCategory } from '../shared/tools/text/index.ts'
@@ -31,6 +31,7 @@ import { p2pPart } from './p2p/start-p2p.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
 import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
 import { StoredBytesGuard } from './quotas/stored-bytes.ts'
+import type { RelayComponents } from './relay-components.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
@@ -59,53 +60,7 @@ import { taskqueueTools } from './tools/taskqueue/index.ts'
 import { vectorTools } from './tools/vector/index.ts'
 import { VectorThread } from './vectors/vector-thread.ts'
 
-/**
- * Everything a relay is made of, built once at the entry point and passed down.
- * `start()` starts its parts in order and `stop()` stops them in reverse (the `parts`
- * list in `build` below, and lifecycle.ts); nothing else opens or closes them.
- */
-export interface RelayComponents extends Startable {
-  config: RelayConfig
-  version: string
-  now: () => number
-  startedAt: number
-  log: Logger
-  metrics: RelayMetrics
-  registry: ToolRegistry
-  executor: RouterExecutor
-  /** The tools MCP `tools/list` shows, by name. */
-  exposed: ReadonlyMap<string, Tool>
-  cache: CacheStore
-  audit: AuditLog
-  /** The access policy and the token digests it authenticates. */
-  access: LoadedPolicy
-  /** Who a bearer token is: policy tokens, the operator token, JWTs from the issuer. */
-  authn: Authenticator
-  /** Quotas per identity and global (sessions, streams, calls); more can be made from it. */
-  quotas: RelayQuotas
-  /** Tabular datasets in the relay's DuckDB file (opened on first use). */
-  datasets: Datasets
-  sessions: McpSessions
-  tasks: TaskService
-  /** The relay's blockstore (Helia): task payloads above the inline limit, served over /mcpp/block. */
-  content: ContentStore
-  /** The libp2p node, while the `libp2p` part runs. */
-  p2p: P2pHolder
-  /** The built web pages (dist/web), if any. */
-  webRoot: string | undefined
-  /** Worker threads for CPU-heavy tool work (issue 9); stopped with the relay. */
-  compute: Compute
-  /** The HTTP listener; its port and URL are known once it has started. */
-  http: HttpServer
-  /** The parts, in start order. */
-  parts: readonly LifecyclePart[]
-  /** Starts the parts in order; if one fails, the ones before it are stopped and the error is thrown. */
-  start(): Promise<void>
-  /** Stops every part in reverse order (also after a failed start, or with no start at all); idempotent. */
-  stop(): Promise<void>
-  /** Ends the grace period of a stop that has begun (a second SIGTERM or SIGINT). */
-  hurry(): void
-}
+export type { RelayComponents }
 
 export interface ComponentOptions {
   now?: () => number

@@ -1,4 +1,4 @@
-import type { RelayComponents } from './components.ts'
+import type { RelayComponents } from './relay-components.ts'
 
 /**
  * One Ctrl-C under `npm start` arrives twice: the terminal signals its whole foreground

@@ -7,7 +7,7 @@ export const MAX_SEARCH_LIMIT = 100
 export const MAX_SUGGESTIONS = 3
 /** Result-level `_meta` key under which a failed call carries its error code. */
 export const ERROR_META_KEY = 'mcpp/error'
-/** Default router rules: these name patterns need the P2P subsystem (DESIGN.md). */
+/** Default router rules: these name patterns need the P2P subsystem (README, The runtime router). */
 export const DEFAULT_ROUTE_RULES = [
   { match: 'p2p_*', requiresP2P: true },
   { match: '*workflow*', requiresP2P: true },

@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'TASK_FAILED'
   | 'CONFLICT'
   | 'FORBIDDEN'
+  /** No credentials, or credentials that are not valid (HTTP 401). */
+  | 'UNAUTHORIZED'
+  /** A request larger than the relay accepts (HTTP 413). */
+  | 'TOO_LARGE'
   /** A file or value the tool was pointed at cannot be read as what it claims to be. */
   | 'BAD_DATA'
   /** Something outside the relay the tool needs is missing: a system binary, the network. */

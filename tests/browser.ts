@@ -2,7 +2,7 @@ import { type Browser, chromium } from 'playwright-core'
 
 export const CHROMIUM = process.env.MCPP_CHROMIUM ?? '/usr/bin/chromium'
 
-/** Headless Debian Chromium with the flags that work here (FACTS.md). */
+/** Headless Debian Chromium with the flags it needs in a container (no sandbox, no GPU, no QUIC, no background traffic). */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -131,5 +131,7 @@ describe('graph tools', () => {
     ).toBe('graph')
     expect(errorMeta(await call('graph_create', { name: 'city' })).code).toBe('CONFLICT')
     expect(await ok('graph_delete', { name: 'copy' })).toEqual({ name: 'copy', deleted: true })
+    // One delete rule for every named store (NamedFileStore): an unknown name is NOT_FOUND.
+    expect(errorMeta(await call('graph_delete', { name: 'copy' })).code).toBe('NOT_FOUND')
   })
 })

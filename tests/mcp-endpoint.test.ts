@@ -63,8 +63,8 @@ describe('MCP endpoint in meta exposure mode', () => {
     expect(schema.inputSchema.required).toEqual(['texts'])
     expect(schema.outputSchema.properties.embeddings.type).toBe('array')
     expect(schema.annotations.readOnlyHint).toBe(true)
-    expect(schema.runtime).toBe('auto')
-    expect(schema.runtimes.sort()).toEqual(['local', 'p2p'])
+    expect(schema._meta['mcpp/tool'].runtime).toBe('auto')
+    expect(schema._meta['mcpp/tool'].runtimes.sort()).toEqual(['local', 'p2p'])
   })
 
   it('ranks the most relevant tool first in search', async () => {

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { TransferListItem } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import { McppError } from '../../shared/errors.ts'
 import type { Startable } from '../../shared/startable.ts'
@@ -31,7 +32,7 @@ export interface RunOptions {
    */
   json?: boolean
   /** Objects moved to the thread rather than copied (a MessagePort for progress). */
-  transferList?: Transferable[]
+  transferList?: TransferListItem[]
   /** Overrides the pool's time limit for this task. */
   timeoutMs?: number
 }

@@ -9,8 +9,6 @@ import type { RelayConfig } from '../config/schema.ts'
 import { ComputePool, defaultComputeThreads } from './compute-pool.ts'
 import { siblingModule } from './worker-reply.ts'
 
-export { ComputePool } from './compute-pool.ts'
-
 export class Compute implements LifecyclePart {
   readonly name = 'compute'
   /** Stateless work: text tools, scans, audit reads. */

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Startable } from '../../shared/startable.ts'
-import type { Compute, ComputePool } from './index.ts'
+import { entryFile } from '../store/named-file-store.ts'
+import type { ComputePool } from './compute-pool.ts'
+import type { Compute } from './index.ts'
 import { siblingModule } from './worker-reply.ts'
 
 /**
@@ -52,6 +53,6 @@ export class StoreThread implements Startable {
 
   /** Whether the store has a saved entry `name` (`<name>.json` in its folder). */
   exists(name: string): boolean {
-    return existsSync(join(this.dir, `${name}.json`))
+    return existsSync(entryFile(this.dir, name))
   }
 }

@@ -1,4 +1,4 @@
-import type { OptionSpec } from './options.ts'
+import type { OptionSpec } from './option-spec.ts'
 
 /** The flag and env rows of client authentication (`auth.*`) and quotas (`limits.*`). */
 export const ACCESS_OPTIONS: readonly OptionSpec[] = [

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
-import { OPTIONS, type OptionSpec } from './options.ts'
+import type { OptionSpec } from './option-spec.ts'
+import { OPTIONS } from './options.ts'
 import { configSchema, type RelayConfig } from './schema.ts'
 
 export type LoadResult =

@@ -1,14 +1,5 @@
 import { ACCESS_OPTIONS } from './access-options.ts'
-
-/** One row per setting that flags and env can set; `--help` and the loader both read it. */
-export interface OptionSpec {
-  /** Dotted config key, as in the YAML file. */
-  key: string
-  flag: string
-  env: string
-  kind: 'string' | 'int' | 'number' | 'bool' | 'list'
-  help: string
-}
+import type { OptionSpec } from './option-spec.ts'
 
 export const OPTIONS: readonly OptionSpec[] = [
   {

@@ -1,4 +1,4 @@
-import { exampleParams } from '../../shared/tool/example-params.ts'
+import { publishTool, TOOL_META_KEY } from '../../shared/tool/publish.ts'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { Tool } from '../../shared/tool/types.ts'
 
@@ -27,12 +27,14 @@ function renderTool(tool: Tool): string[] {
   const hints = Object.entries(tool.annotations)
     .filter(([key, value]) => key.endsWith('Hint') && value === true)
     .map(([key]) => key.replace(/Hint$/, ''))
+  // The same facts and example that tools/list, /api/tools and tools_get_schema publish.
+  const facts = publishTool(tool)._meta[TOOL_META_KEY]
   const lines = [
     `### \`${tool.name}\``,
     '',
     tool.description,
     '',
-    `Runs on: ${[...tool.runtimes].join(', ')} (placement \`${tool.runtime}\`${tool.requiresP2P ? ', requires P2P' : ''}).` +
+    `Runs on: ${facts.runtimes.join(', ')} (placement \`${facts.runtime}\`${facts.requiresP2P ? ', requires P2P' : ''}).` +
       (hints.length > 0 ? ` Hints: ${hints.join(', ')}.` : ''),
     '',
   ]
@@ -40,7 +42,7 @@ function renderTool(tool: Tool): string[] {
     'Example (`tools_dispatch` arguments):',
     '',
     '```json',
-    JSON.stringify({ tool: tool.name, params: exampleParams(tool) }),
+    ...facts.examples.map((params) => JSON.stringify({ tool: tool.name, params })),
     '```',
     '',
   ]

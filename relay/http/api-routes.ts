@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
-import type { RelayComponents } from '../components.ts'
+import { publishTool } from '../../shared/tool/publish.ts'
+import type { RelayComponents } from '../relay-components.ts'
 
 /** The JSON API the dashboard reads: the tool catalogue and relay status; workers read /p2p. */
 export function apiRoutes(c: RelayComponents): Hono {
@@ -9,16 +10,7 @@ export function apiRoutes(c: RelayComponents): Hono {
     catalogue ??= {
       categories: c.registry.categories().map((category) => ({
         ...category,
-        tools: c.registry.inCategory(category.name).map((tool) => ({
-          name: tool.name,
-          description: tool.description,
-          inputSchema: tool.inputJsonSchema,
-          outputSchema: tool.outputJsonSchema,
-          annotations: tool.annotations,
-          runtime: tool.runtime,
-          runtimes: [...tool.runtimes],
-          requiresP2P: tool.requiresP2P,
-        })),
+        tools: c.registry.inCategory(category.name).map(publishTool),
       })),
       exposure: { mode: c.config.expose, listed: [...c.exposed.keys()] },
     }

@@ -2,12 +2,13 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
-import type { RelayComponents } from '../components.ts'
+import { McppError } from '../../shared/errors.ts'
 import type { Caller } from '../mcp/sessions.ts'
+import type { RelayComponents } from '../relay-components.ts'
 import { apiRoutes } from './api-routes.ts'
 import { type AuthEnv, bearerAuthentication } from './bearer-auth.ts'
 import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
-import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
+import { dialectOf, errorResponse, internalErrorResponse } from './error-response.ts'
 import { pageRoutes } from './pages.ts'
 import { protectedResourceRoutes } from './protected-resource.ts'
 
@@ -44,10 +45,10 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
   for (const path of ['/mcp', '/api/*']) {
     app.use(path, async (ctx, next) => {
       if (!hostAllowed(ctx.req.header('host'), policy)) {
-        return jsonRpcErrorResponse(403, RPC.serverError, 'Forbidden: Host header not allowed')
+        return errorResponse(new McppError('FORBIDDEN', 'Host header not allowed'), dialectOf(ctx.req.path))
       }
       if (!originAllowed(ctx.req.header('origin'), policy)) {
-        return jsonRpcErrorResponse(403, RPC.serverError, 'Forbidden: Origin not allowed')
+        return errorResponse(new McppError('FORBIDDEN', 'Origin not allowed'), dialectOf(ctx.req.path))
       }
       return next()
     })
@@ -78,15 +79,16 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
   app.route('/', pageRoutes(c.webRoot))
 
   app.notFound((ctx) =>
-    ctx.json(
-      { error: { code: 'NOT_FOUND', message: `no route for ${ctx.req.method} ${ctx.req.path}` } },
-      404,
+    errorResponse(
+      new McppError('NOT_FOUND', `no route for ${ctx.req.method} ${ctx.req.path}`),
+      dialectOf(ctx.req.path),
     ),
   )
   app.onError((err, ctx) => {
     if (err instanceof HTTPException) return err.getResponse()
+    if (err instanceof McppError) return errorResponse(err, dialectOf(ctx.req.path))
     c.log.error('unhandled HTTP error', { path: ctx.req.path, error: err.message })
-    return ctx.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500)
+    return internalErrorResponse(dialectOf(ctx.req.path))
   })
   return app
 }

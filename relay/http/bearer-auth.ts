@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
+import { type ErrorCode, McppError } from '../../shared/errors.ts'
 import type { Authenticator } from '../security/authenticator.ts'
-import { jsonRpcErrorResponse, RPC } from './json-rpc-error.ts'
+import { dialectOf, errorResponse } from './error-response.ts'
 import { bearerChallenge, type ResourceSettings } from './protected-resource.ts'
 
 export type AuthEnv = { Variables: { identity: string | undefined; authProblem: string | undefined } }
@@ -10,8 +11,9 @@ export type AuthEnv = { Variables: { identity: string | undefined; authProblem: 
 /** How long a client should wait when the issuer's keys could not be fetched. */
 const KEYS_RETRY_AFTER_SECONDS = 5
 
-const unauthorized = (message: string) =>
-  jsonRpcErrorResponse(401, RPC.serverError, `Unauthorized: ${message}`)
+/** An error answer in the dialect of the requested path (JSON-RPC on /mcp). */
+const refuse = (ctx: Context, code: ErrorCode, message: string, headers: Record<string, string> = {}) =>
+  errorResponse(new McppError(code, message), dialectOf(ctx.req.path), headers)
 
 /**
  * Bearer authentication with Hono's `bearerAuth` (header parsing, RFC 6750 token
@@ -32,7 +34,7 @@ export function bearerAuthentication(
         return true
       }
       if (result.status === 503) {
-        const res = jsonRpcErrorResponse(503, RPC.serverError, `Service Unavailable: ${result.message}`, {
+        const res = refuse(ctx, 'UNAVAILABLE', result.message, {
           'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
         })
         throw new HTTPException(503, { res })
@@ -42,21 +44,17 @@ export function bearerAuthentication(
     },
     noAuthenticationHeader: {
       wwwAuthenticateHeader: (ctx) => bearerChallenge(ctx, resource),
-      message: () => unauthorized('send Authorization: Bearer <token>'),
+      message: (ctx: Context<AuthEnv>) => refuse(ctx, 'UNAUTHORIZED', 'send Authorization: Bearer <token>'),
     },
     invalidAuthenticationHeader: {
       wwwAuthenticateHeader: (ctx) => bearerChallenge(ctx, resource, 'invalid_request'),
-      message: () =>
-        jsonRpcErrorResponse(
-          400,
-          RPC.invalidRequest,
-          'Bad Request: the Authorization header is not Bearer <token>',
-        ),
+      message: (ctx: Context<AuthEnv>) =>
+        refuse(ctx, 'INVALID_PARAMS', 'the Authorization header is not Bearer <token>'),
     },
     invalidToken: {
       wwwAuthenticateHeader: (ctx) => bearerChallenge(ctx, resource, 'invalid_token'),
       message: (ctx: Context<AuthEnv>) =>
-        unauthorized(`invalid token (${ctx.get('authProblem') ?? 'rejected'})`),
+        refuse(ctx, 'UNAUTHORIZED', `invalid token (${ctx.get('authProblem') ?? 'rejected'})`),
     },
   })
   return async function authenticate(ctx, next) {

@@ -10,6 +10,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
 import { McppError, toMcppError } from '../../shared/errors.ts'
+import { publishTool } from '../../shared/tool/publish.ts'
 import type { CallerInfo, Tool, ToolContext } from '../../shared/tool/types.ts'
 import { assertParamsDepth } from '../../shared/tool/validate.ts'
 import type { HeldQuota, RateQuota } from '../quotas/index.ts'
@@ -59,16 +60,7 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
 /** The `tools/list` payload for the callers of one access rule: the exposed tools they may call. */
 export function toolListing(tools: Iterable<Tool>): ListToolsResult {
-  return {
-    tools: [...tools].map((tool) => ({
-      name: tool.name,
-      title: tool.annotations.title,
-      description: tool.description,
-      inputSchema: tool.inputJsonSchema,
-      outputSchema: tool.outputJsonSchema,
-      annotations: tool.annotations,
-    })),
-  }
+  return { tools: [...tools].map(publishTool) }
 }
 
 function toolContext(

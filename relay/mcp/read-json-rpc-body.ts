@@ -1,3 +1,5 @@
+import { McppError } from '../../shared/errors.ts'
+import { errorResponse } from '../http/error-response.ts'
 import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
 import { readBoundedBody } from '../http/read-bounded-body.ts'
 
@@ -13,10 +15,11 @@ export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<B
   if (!read.ok) {
     return {
       ok: false,
-      response: jsonRpcErrorResponse(
-        413,
-        RPC.invalidRequest,
-        `Payload Too Large: the limit is ${maxBytes} bytes`,
+      response: errorResponse(
+        new McppError('TOO_LARGE', `the request body is over the limit of ${maxBytes} bytes`, {
+          limitBytes: maxBytes,
+        }),
+        'json-rpc',
       ),
     }
   }

@@ -1,5 +1,5 @@
 import { McppError } from '../../shared/errors.ts'
-import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
+import { type ErrorDialect, errorResponse } from '../http/error-response.ts'
 import type { QuotaRefusal } from './types.ts'
 
 function describe(refusal: QuotaRefusal): string {
@@ -12,9 +12,10 @@ export function quotaError(refusal: QuotaRefusal): McppError {
   return new McppError('QUOTA_EXCEEDED', describe(refusal), { ...refusal })
 }
 
-/** A refusal as HTTP: 429 with Retry-After (RFC 6585 §4) and a JSON-RPC error body. */
-export function quotaResponse(refusal: QuotaRefusal): Response {
-  return jsonRpcErrorResponse(429, RPC.serverError, `Too Many Requests: ${describe(refusal)}`, {
-    'retry-after': String(refusal.retryAfterSeconds),
-  })
+/**
+ * A refusal as HTTP: 429 with Retry-After (RFC 6585 §4). Sessions and streams are
+ * refused on /mcp, hence JSON-RPC by default.
+ */
+export function quotaResponse(refusal: QuotaRefusal, dialect: ErrorDialect = 'json-rpc'): Response {
+  return errorResponse(quotaError(refusal), dialect, { 'retry-after': String(refusal.retryAfterSeconds) })
 }

@@ -2,6 +2,7 @@ import type { TaskRecord } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
 import type { TaskWaiters } from './task-waiters.ts'
 
+/** How long and how to wait for one task (TaskService.wait) or many. */
 export interface WaitOptions {
   signal?: AbortSignal
   timeoutMs?: number

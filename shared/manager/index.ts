@@ -1,3 +1,4 @@
-/** The hierarchical tool manager: meta-tools and the exposure modes over one registry. */
-export { EXPOSURE_MODES, type ExposureMode, exposedTools, META_TOOL_NAMES } from './exposure.ts'
-export { type CallResult, createMetaTools, META_CATEGORY, type MetaToolDeps } from './meta-tools.ts'
+/**
+ * The hierarchical tool manager: the meta-tools (meta-tools.ts) and the exposure modes
+ * (exposure.ts) that decide which tools `tools/list` shows, over one registry.
+ */

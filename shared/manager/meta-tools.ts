@@ -3,6 +3,7 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SUGGESTIONS } from '../cons
 import { McppError } from '../errors.ts'
 import { closestNames } from '../tool/closest-names.ts'
 import { defineTool } from '../tool/define-tool.ts'
+import { publishedToolSchema, publishTool } from '../tool/publish.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
 import { MAX_QUERY_CHARS, MAX_QUERY_TERMS } from '../tool/tool-search.ts'
 import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
@@ -127,38 +128,12 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
   const getSchema = defineTool({
     name: 'tools_get_schema',
     category: 'tools',
-    description: "Get a tool's input and output JSON Schema (2020-12), annotations and where it can run",
+    description:
+      "Get a tool as tools/list publishes it: input and output JSON Schema (2020-12), annotations, and under _meta['mcpp/tool'] its category, where it can run and example parameters",
     input: z.object({ tool: toolName }),
-    output: z.object({
-      name: z.string(),
-      category: z.string(),
-      description: z.string(),
-      inputSchema: jsonObject,
-      outputSchema: jsonObject,
-      annotations: jsonObject,
-      runtime: z.enum(PLACEMENTS),
-      runtimes: z.array(z.enum(RUNTIMES)),
-      requiresP2P: z.boolean(),
-      timeoutMs: z.number().int().optional(),
-    }),
+    output: publishedToolSchema,
     annotations: { title: 'Get a tool schema', ...READ_ONLY },
-    handlers: {
-      local: async ({ tool: name }, ctx) => {
-        const tool = lookup(name, ctx)
-        return {
-          name: tool.name,
-          category: tool.category,
-          description: tool.description,
-          inputSchema: tool.inputJsonSchema,
-          outputSchema: tool.outputJsonSchema,
-          annotations: { ...tool.annotations },
-          runtime: tool.runtime,
-          runtimes: [...tool.runtimes],
-          requiresP2P: tool.requiresP2P,
-          ...(tool.timeoutMs === undefined ? {} : { timeoutMs: tool.timeoutMs }),
-        }
-      },
-    },
+    handlers: { local: async ({ tool: name }, ctx) => publishTool(lookup(name, ctx)) },
   })
 
   const search = defineTool({

@@ -1,12 +1,5 @@
-/** The runtime router: pure decisions about where a tool call runs. */
-export { type CompiledPolicy, compilePolicy, globToRegExp } from './compile-policy.ts'
-export { decideRoute } from './decide.ts'
-export type {
-  AvailabilitySnapshot,
-  FallbackPolicy,
-  RoutableTool,
-  RouteDecision,
-  RouteRule,
-  RouterPolicy,
-  RuntimeStatus,
-} from './types.ts'
+/**
+ * The runtime router: pure decisions about where a tool call runs. `decideRoute`
+ * (decide.ts) returns a decision from a compiled policy (compile-policy.ts) and an
+ * availability snapshot; the relay's executor acts on it.
+ */

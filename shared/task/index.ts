@@ -4,12 +4,3 @@
  * (`kinds/`); and the queue's pure decisions (defaults, backoff, eligibility,
  * prefetch, start notices). The relay's queue itself lives in `relay/task-queue/`.
  */
-export type {
-  BuiltinTaskKind,
-  TaskError,
-  TaskProgress,
-  TaskRecord,
-  TaskSpec,
-  TaskState,
-} from './types.ts'
-export { BUILTIN_TASK_KINDS, TASK_STATES, TERMINAL_STATES } from './types.ts'

@@ -6,7 +6,7 @@ import type { TaskErrorCode } from './error-codes.ts'
  * workers. A task is one unit of P2P work of a given `kind` with a JSON input.
  */
 
-/** `queued → leased → running → succeeded | failed | cancelled` (DESIGN.md, task queue). */
+/** A task moves `queued → leased → running → succeeded | failed | cancelled` (the last three end it). */
 export type TaskState = 'queued' | 'leased' | 'running' | 'succeeded' | 'failed' | 'cancelled'
 
 export const TASK_STATES: readonly TaskState[] = [

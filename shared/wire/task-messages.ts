@@ -15,7 +15,7 @@ import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
  */
 export const TASK_PROTOCOL = '/mcpp/task/1.0.0'
 export const TASK_PROTOCOL_VERSION = 1
-/** Larger inputs and outputs travel as CIDs (DESIGN.md, Content). */
+/** Larger inputs and outputs travel as CIDs over `/mcpp/block/1.0.0` (block-protocol.ts). */
 export const INLINE_PAYLOAD_LIMIT = 256 * 1024
 export const MAX_TASK_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024
 export const MAX_CONCURRENCY = 256

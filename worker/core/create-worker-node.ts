@@ -10,7 +10,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
  * The libp2p node of a task worker, the same in a browser Web Worker and under Node:
  * WebSockets to relays, noise, yamux, identify and ping. It listens on nothing.
  * The default connection gater refuses loopback and private addresses in browsers
- * (FACTS.md); a volunteer dials the relay the page came from, which is often exactly
+ * (and `ws://`); a volunteer dials the relay the page came from, which is often exactly
  * that, so dials are allowed.
  */
 export function createWorkerNode(options: { privateKey?: PrivateKey } = {}): Promise<Libp2p> {

@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import type { SerializedGraph } from 'graphology-types'
-import { McppError } from '../../../shared/errors.ts'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
-import { namesIn, unknownName } from '../../files/names-in.ts'
+import { NamedFileStore, STORE_NAME } from '../../store/named-file-store.ts'
 import { type Graph, graphology } from './graphology.ts'
 
-export const GRAPH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+export const GRAPH_NAME = STORE_NAME
 
 /**
  * Named graphs (graphology) saved as serialized JSON in `<data-dir>/graphs/<name>.json`
@@ -14,58 +12,17 @@ export const GRAPH_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
  * thread, which keeps graphs in memory once used; if the thread is stopped (a time
  * limit), the next task reads them back from their files.
  */
-export class GraphFiles {
-  private readonly dir: string
-  private readonly graphs = new Map<string, Graph>()
-
+export class GraphFiles extends NamedFileStore<Graph> {
   constructor(dir: string) {
-    this.dir = dir
-    mkdirSync(dir, { recursive: true })
+    super(dir, { what: 'graph', plural: 'graphs' })
   }
 
-  names(): string[] {
-    return [...new Set([...namesIn(this.dir), ...this.graphs.keys()])].sort()
-  }
-
-  exists(name: string): boolean {
-    return this.graphs.has(name) || existsSync(this.file(name))
-  }
-
-  async get(name: string): Promise<Graph> {
-    const cached = this.graphs.get(name)
-    if (cached) return cached
+  protected async load(name: string): Promise<Graph> {
     const { Graph } = await graphology()
-    if (!existsSync(this.file(name))) {
-      throw unknownName('graph', 'graphs', name, this.names())
-    }
-    const graph = Graph.from(JSON.parse(readFileSync(this.file(name), 'utf8')) as SerializedGraph)
-    this.graphs.set(name, graph)
-    return graph
+    return Graph.from(JSON.parse(await readFile(this.path(name), 'utf8')) as SerializedGraph)
   }
 
-  async put(name: string, graph: Graph): Promise<void> {
-    await writeFileAtomically(this.file(name), Buffer.from(JSON.stringify(graph.export())))
-    this.graphs.set(name, graph)
-  }
-
-  /** Forgets the in-memory copy (after a change failed half-way), so the file is read again. */
-  forget(name: string): void {
-    this.graphs.delete(name)
-  }
-
-  delete(name: string): boolean {
-    const existed = this.exists(name)
-    this.graphs.delete(name)
-    rmSync(this.file(name), { force: true })
-    return existed
-  }
-
-  private file(name: string): string {
-    if (!GRAPH_NAME.test(name)) {
-      throw new McppError('INVALID_PARAMS', `name: "${name}" is not a graph name (letters, digits, _ . -)`, {
-        problems: [{ param: 'name', problem: 'not a graph name' }],
-      })
-    }
-    return join(this.dir, `${name}.json`)
+  protected async save(name: string, graph: Graph): Promise<void> {
+    await writeFileAtomically(this.path(name), new TextEncoder().encode(JSON.stringify(graph.export())))
   }
 }

@@ -105,10 +105,11 @@ export async function importGraph(
   return summary(input.name, graph)
 }
 
-export const remove = (files: GraphFiles, input: { name: string }) => ({
-  name: input.name,
-  deleted: files.delete(input.name),
-})
+/** NOT_FOUND when there is no such graph (NamedFileStore), so `deleted` is always true. */
+export function remove(files: GraphFiles, input: { name: string }) {
+  files.delete(input.name)
+  return { name: input.name, deleted: true }
+}
 
 export async function list(files: GraphFiles) {
   const graphs = []

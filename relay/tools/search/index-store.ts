@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import MiniSearch from 'minisearch'
 import { writeFileAtomically } from '../../files/atomic-write.ts'
-import { namesIn, unknownName } from '../../files/names-in.ts'
+import { NamedFileStore, STORE_NAME } from '../../store/named-file-store.ts'
 
-export const INDEX_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+export const INDEX_NAME = STORE_NAME
 
 /** What an index was built from, saved beside it. */
 export interface IndexMeta {
@@ -33,49 +31,21 @@ export const miniSearchOptions = (meta: Pick<IndexMeta, 'fields' | 'storeFields'
  * Full-text indexes (MiniSearch), saved as JSON in `<data-dir>/search/<name>.json`
  * (atomically) with their metadata, cached in memory once used.
  */
-export class SearchIndexes {
-  private readonly dir: string
-  private readonly cache = new Map<string, LoadedIndex>()
-
+export class SearchIndexes extends NamedFileStore<LoadedIndex> {
   constructor(dir: string) {
-    this.dir = dir
-    mkdirSync(dir, { recursive: true })
+    super(dir, { what: 'search index', plural: 'indexes' })
   }
 
-  names(): string[] {
-    return namesIn(this.dir)
-  }
-
-  exists(name: string): boolean {
-    return existsSync(this.file(name))
-  }
-
-  async get(name: string): Promise<LoadedIndex> {
-    const cached = this.cache.get(name)
-    if (cached) return cached
-    if (!this.exists(name)) {
-      throw unknownName('search index', 'indexes', name, this.names())
+  protected async load(name: string): Promise<LoadedIndex> {
+    const saved = JSON.parse(await readFile(this.path(name), 'utf8')) as { meta: IndexMeta; index: unknown }
+    return {
+      meta: saved.meta,
+      search: MiniSearch.loadJS(saved.index as never, miniSearchOptions(saved.meta)),
     }
-    const saved = JSON.parse(await readFile(this.file(name), 'utf8')) as { meta: IndexMeta; index: unknown }
-    const search = MiniSearch.loadJS(saved.index as never, miniSearchOptions(saved.meta))
-    const loaded = { meta: saved.meta, search }
-    this.cache.set(name, loaded)
-    return loaded
   }
 
-  async put(name: string, loaded: LoadedIndex): Promise<void> {
+  protected async save(name: string, loaded: LoadedIndex): Promise<void> {
     const body = JSON.stringify({ meta: loaded.meta, index: loaded.search.toJSON() })
-    await writeFileAtomically(this.file(name), new TextEncoder().encode(body))
-    this.cache.set(name, loaded)
-  }
-
-  delete(name: string): void {
-    if (!this.exists(name)) throw unknownName('search index', 'indexes', name, this.names())
-    rmSync(this.file(name))
-    this.cache.delete(name)
-  }
-
-  private file(name: string): string {
-    return join(this.dir, `${name}.json`)
+    await writeFileAtomically(this.path(name), new TextEncoder().encode(body))
   }
 }

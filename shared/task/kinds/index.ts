@@ -1,4 +1,5 @@
-/** The task kinds every worker runs: echo, sha256, embed and wasm. */
-export { base64ToBytes, bytesToBase64 } from './base64.ts'
-export { KIND_NAMES, type KindOutcome, runKind } from './run-kind.ts'
-export { type KindContext, PermanentTaskError, type TaskKind } from './types.ts'
+/**
+ * The task kinds every worker runs (echo, sha256, embed, wasm), one file each, and
+ * `runKind` (run-kind.ts), which validates a task's input and maps failures to task
+ * error codes.
+ */
