@@ -10,9 +10,11 @@ import {
 import { sqlIdent } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import { type Datasets, pickColumns } from '../datasets/datasets.ts'
 import type { Column, SqlCall } from '../datasets/duck-engine.ts'
 import { datasetName, READS, rowLimit, rows } from './dataset/schemas.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const ANALYTICS_CATEGORY = {
   name: 'analytics',
@@ -59,7 +61,9 @@ const columnStats = z.object({
   max: z.unknown(),
 })
 
-export function analyticsTools(datasets: Datasets) {
+export type AnalyticsToolDeps = Pick<ToolDeps, 'datasets'>
+
+export function analyticsTools({ datasets }: AnalyticsToolDeps): ToolCategory {
   const { engine } = datasets
 
   const describe = defineTool({

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { AuditEntry, AuditLog } from '../audit/audit-log.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
+import type { AuditEntry } from '../audit/audit-log.ts'
 import type { VerifyResult } from '../audit/audit-read.ts'
-import type { ComputePool } from '../compute/compute-pool.ts'
 import { confinePath } from '../files/confine-path.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const AUDIT_CATEGORY = {
   name: 'audit',
@@ -29,7 +30,13 @@ const entry = z.object({
  * count, a chain walk or an export of a long log would hold the event loop. Entries
  * still waiting to be written are flushed first, so a read sees every finished call.
  */
-export function auditTools(log: AuditLog, roots: readonly string[], compute: ComputePool) {
+export type AuditToolDeps = Pick<ToolDeps, 'audit' | 'fileRoots' | 'compute'>
+
+export function auditTools({
+  audit: log,
+  fileRoots: roots,
+  compute: { pool: compute },
+}: AuditToolDeps): ToolCategory {
   const query = defineTool({
     name: 'audit_query',
     category: 'audit',

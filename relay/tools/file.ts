@@ -8,10 +8,11 @@ import { DATA_FORMATS, formatFromPath, looksDelimited, sniffFormat } from '../..
 import { McppError } from '../../shared/errors.ts'
 import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { Datasets } from '../datasets/datasets.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import { confinePath } from '../files/confine-path.ts'
 import { pathParam } from '../files/path-param.ts'
 import { walkTree } from '../files/walk-tree.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const FILE_CATEGORY = {
   name: 'file',
@@ -44,7 +45,9 @@ async function head(path: string, bytes = 4096): Promise<Uint8Array> {
   }
 }
 
-export function fileTools(datasets: Datasets) {
+export type FileToolDeps = Pick<ToolDeps, 'datasets'>
+
+export function fileTools({ datasets }: FileToolDeps): ToolCategory {
   const { roots } = datasets
 
   const detect = defineTool({

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
 import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
 import { pathParam } from '../files/path-param.ts'
@@ -15,6 +16,7 @@ import {
   OUTPUT_EXTENSIONS,
 } from '../media/ffmpeg-confine.ts'
 import { BinaryFailed, runBinary } from '../media/run-binary.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const MEDIA_CATEGORY = {
   name: 'media',
@@ -22,12 +24,7 @@ export const MEDIA_CATEGORY = {
     'Audio and video through the system ffmpeg/ffprobe: probe streams, convert, thumbnails, extract audio; yt-dlp downloads when installed',
 }
 
-export interface MediaBinaries {
-  ffmpeg: string
-  ffprobe: string
-  ytDlp: string
-}
-export const DEFAULT_MEDIA_BINARIES: MediaBinaries = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytDlp: 'yt-dlp' }
+export type MediaToolDeps = Pick<ToolDeps, 'fileRoots' | 'media'>
 
 const FFMPEG_HINT = 'install the Debian package ffmpeg'
 const outputFile = pathParam.regex(
@@ -65,7 +62,7 @@ const rate = (r: unknown): number | undefined => {
   return a && b ? a / b : undefined
 }
 
-export function mediaTools(roots: readonly string[], binaries: MediaBinaries = DEFAULT_MEDIA_BINARIES) {
+export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps): ToolCategory {
   const input = (path: string) => {
     const absolute = confinePath(path, roots)
     if (!existsSync(absolute) || !statSync(absolute).isFile()) {

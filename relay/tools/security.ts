@@ -1,13 +1,15 @@
 import { stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
-import { type AccessPolicy, decideAccess } from '../../shared/security/access-policy.ts'
+import { decideAccess } from '../../shared/security/access-policy.ts'
 import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
 import { MAX_OUTPUT_TEXT_CHARS, MAX_TEXT_CHARS } from '../../shared/text/limits.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { ComputePool } from '../compute/compute-pool.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import type { ScanResult } from '../compute/security-ops.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { securityDatasetTool } from './security-dataset.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const SECURITY_CATEGORY = {
   name: 'security',
@@ -79,12 +81,11 @@ const listed = ({ findings, counts, total }: ScanResult) => ({
  * Scans and redactions run on the compute pool (issue 9): the detectors are linear
  * (each pattern is checked with recheck), yet 16 MB still takes seconds.
  */
-export function securityTools(
-  policy: AccessPolicy,
-  roots: readonly string[],
-  lookup: (tool: string) => { name: string; category: string },
-  compute: ComputePool,
-) {
+export type SecurityToolDeps = Pick<ToolDeps, 'policy' | 'fileRoots' | 'registry' | 'compute' | 'datasets'>
+
+export function securityTools(deps: SecurityToolDeps): ToolCategory {
+  const { policy, fileRoots: roots, registry } = deps
+  const compute = deps.compute.pool
   const scan = defineTool({
     name: 'security_scan_text',
     category: 'security',
@@ -209,10 +210,13 @@ export function securityTools(
     handlers: {
       local: async ({ tool, identity }, ctx) => {
         const who = identity ?? ctx.caller.identity
-        return { identity: who ?? null, tool, ...decideAccess(policy, who, lookup(tool)) }
+        return { identity: who ?? null, tool, ...decideAccess(policy, who, registry.require(tool)) }
       },
     },
   })
 
-  return { info: SECURITY_CATEGORY, tools: [scan, scanFile, redact, redactFile, check] }
+  return {
+    info: SECURITY_CATEGORY,
+    tools: [scan, scanFile, redact, redactFile, check, securityDatasetTool(deps.datasets, compute)],
+  }
 }

@@ -92,3 +92,9 @@ export interface CategoryInfo {
   name: string
   description: string
 }
+
+/** What every category factory returns: the category and its tools, ready to register. */
+export interface ToolCategory {
+  readonly info: CategoryInfo
+  readonly tools: readonly Tool[]
+}

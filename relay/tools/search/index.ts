@@ -5,10 +5,11 @@ import { sqlIdent } from '../../../shared/data/sql-text.ts'
 import { McppError } from '../../../shared/errors.ts'
 import { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import { type Datasets, pickColumns } from '../../datasets/datasets.ts'
+import type { ToolCategory } from '../../../shared/tool/types.ts'
+import { pickColumns } from '../../datasets/datasets.ts'
 import { datasetName } from '../dataset/schemas.ts'
+import type { ToolDeps } from '../tool-deps.ts'
 import { INDEX_NAME, type IndexMeta } from './index-store.ts'
-import type { SearchThread } from './search-thread.ts'
 
 export const SEARCH_CATEGORY = {
   name: 'search',
@@ -52,7 +53,9 @@ function pageChars(rows: ReadonlyArray<Record<string, unknown>>): number {
  * Index work runs on the search thread (SearchThread); a build streams the dataset to
  * it in pages (issue 9: no call may hold the event loop).
  */
-export function searchTools(datasets: Datasets, indexes: SearchThread) {
+export type SearchToolDeps = Pick<ToolDeps, 'datasets' | 'searches'>
+
+export function searchTools({ datasets, searches: indexes }: SearchToolDeps): ToolCategory {
   const build = defineTool({
     name: 'search_build_index',
     category: 'search',

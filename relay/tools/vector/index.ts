@@ -4,14 +4,12 @@ import { DEFAULT_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
 import { metadataFilter } from '../../../shared/data/metadata-filter.ts'
 import { MAX_TEXT_CHARS } from '../../../shared/text/limits.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import type { Tool } from '../../../shared/tool/types.ts'
+import type { Tool, ToolCategory } from '../../../shared/tool/types.ts'
 import { embedTool } from '../../../shared/tools/text/text-embed.ts'
-import type { ComputePool } from '../../compute/compute-pool.ts'
 import { offloadTools } from '../../compute/offload-tools.ts'
 import { MAX_ADD_ITEMS, MAX_ADD_NUMBERS, MAX_DELETE_IDS, MAX_METADATA_BYTES } from '../../vectors/limits.ts'
 import { METRICS } from '../../vectors/vector-index.ts'
-import type { VectorThread } from '../../vectors/vector-thread.ts'
-import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
+import type { ToolDeps } from '../tool-deps.ts'
 import { vectorIpfsTools } from './ipfs.ts'
 import { indexName, indexStats, itemId, metadata, READS, vector, WRITES } from './schemas.ts'
 
@@ -28,7 +26,9 @@ export const VECTOR_CATEGORY = {
  * Index work runs on the vector thread (VectorThread), embedding on the compute pool,
  * so no call holds the event loop (issue 9).
  */
-export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: ComputePool) {
+export type VectorToolDeps = Pick<ToolDeps, 'vectors' | 'ipfs' | 'compute'>
+
+export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): ToolCategory {
   const embed = offloadTools(
     [
       embedTool(
@@ -37,7 +37,7 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
         'Create embeddings of texts (the hashing embedding, identical to text_embed); runs in a connected browser worker when one is available',
       ),
     ],
-    compute,
+    compute.pool,
     { vector_embed: 'text_embed' },
   )[0] as Tool
 
