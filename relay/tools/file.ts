@@ -55,7 +55,9 @@ export function fileTools({ datasets }: FileToolDeps): ToolCategory {
     category: 'file',
     description:
       "Detect a file's type from its bytes (magic numbers for binary formats; CSV, JSON, JSON Lines or plain text for text), not its name",
-    input: z.object({ path: pathParam }),
+    input: z.object({
+      path: pathParam.describe('The file, under the file root (<data-dir>/files), relative to it'),
+    }),
     output: z.object({
       path: z.string(),
       bytes: z.number().int(),
@@ -110,7 +112,13 @@ export function fileTools({ datasets }: FileToolDeps): ToolCategory {
     name: 'file_hash',
     category: 'file',
     description: 'Hash a file (streamed): sha256 by default, or sha512, sha1, md5, sha3-256, blake2b512',
-    input: z.object({ path: pathParam, algorithm: z.enum(HASHES).default('sha256') }),
+    input: z.object({
+      path: pathParam.describe('The file, under the file root (<data-dir>/files), relative to it'),
+      algorithm: z
+        .enum(HASHES)
+        .default('sha256')
+        .describe('sha256, sha512, sha1, md5, sha3-256 or blake2b512'),
+    }),
     output: z.object({ path: z.string(), algorithm: z.string(), hex: z.string(), bytes: z.number().int() }),
     example: { path: 'uploads/video.mp4', algorithm: 'sha256' },
     annotations: { title: 'Hash a file', ...READS },
@@ -134,11 +142,13 @@ export function fileTools({ datasets }: FileToolDeps): ToolCategory {
     description:
       'Convert a tabular file between CSV, JSON, JSON Lines and Parquet (written atomically beside it or to a given path)',
     input: z.object({
-      path: pathParam,
-      to: z.enum(DATA_FORMATS),
+      path: pathParam.describe('The tabular file, under the file root (<data-dir>/files), relative to it'),
+      to: z.enum(DATA_FORMATS).describe('csv, json, jsonl or parquet'),
       from: z.enum(DATA_FORMATS).optional().describe('Default: from the name or the bytes'),
-      output: pathParam.optional().describe('Default: the same name with the new extension'),
-      overwrite: z.boolean().default(false),
+      output: pathParam
+        .optional()
+        .describe('Where to write, under the file root (default: the same name with the new extension)'),
+      overwrite: z.boolean().default(false).describe('Replace an existing output file'),
     }),
     output: z.object({
       path: z.string(),
@@ -180,9 +190,11 @@ export function fileTools({ datasets }: FileToolDeps): ToolCategory {
     description:
       'List files under a folder of the data roots (recursively), with sizes; symbolic links are neither followed nor listed',
     input: z.object({
-      dir: pathParam.default('.').describe('A folder under the data roots'),
-      recursive: z.boolean().default(true),
-      limit: z.number().int().min(1).max(10_000).default(1_000),
+      dir: pathParam
+        .default('.')
+        .describe('A folder under the file root (<data-dir>/files), relative to it; . is the root itself'),
+      recursive: z.boolean().default(true).describe('Include files in subfolders'),
+      limit: z.number().int().min(1).max(10_000).default(1_000).describe('Files listed at most'),
     }),
     output: z.object({
       files: z.array(z.object({ path: z.string(), bytes: z.number().int() })),

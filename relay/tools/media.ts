@@ -31,6 +31,10 @@ const outputFile = pathParam.regex(
   new RegExp(`\\.(${OUTPUT_EXTENSIONS.join('|')})$`, 'i'),
   `a single-file container: ${OUTPUT_EXTENSIONS.map((e) => `.${e}`).join(', ')}`,
 )
+const source = pathParam.describe(
+  'The audio or video file, under the file root (<data-dir>/files), relative to it',
+)
+const overwrite = z.boolean().default(false).describe('Replace an existing output file')
 const codec = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'an ffmpeg codec name, e.g. libx264, aac, copy')
 
 const stream = z.object({
@@ -114,7 +118,7 @@ export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps)
     category: 'media',
     description:
       'Probe an audio or video file (ffprobe): container, duration, bit rate, and each stream with codec, size, rate, channels',
-    input: z.object({ path: pathParam }),
+    input: z.object({ path: source }),
     output: probed,
     example: { path: 'clips/talk.mp4' },
     annotations: { title: 'Probe media', ...READS },
@@ -174,11 +178,11 @@ export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps)
     description:
       "Convert audio or video to another container or codec (ffmpeg); the output's extension picks the container",
     input: z.object({
-      path: pathParam,
+      path: source,
       output: outputFile.describe('e.g. clip.webm, clip.mp4, song.ogg'),
       videoCodec: codec.optional().describe('Default: the container default; "copy" keeps the stream'),
-      audioCodec: codec.optional(),
-      overwrite: z.boolean().default(false),
+      audioCodec: codec.optional().describe('Default: the container default; "copy" keeps the stream'),
+      overwrite,
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
     example: { path: 'clips/talk.mov', output: 'clips/talk.mp4', videoCodec: 'libx264', audioCodec: 'aac' },
@@ -208,9 +212,11 @@ export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps)
     description:
       'Save one video frame as an image (PNG or JPEG by the output name) at a time offset, optionally scaled',
     input: z.object({
-      path: pathParam,
-      output: pathParam.regex(/\.(png|jpe?g|webp)$/i, 'a .png, .jpg or .webp file name'),
-      atSeconds: z.number().min(0).default(0),
+      path: source,
+      output: pathParam
+        .regex(/\.(png|jpe?g|webp)$/i, 'a .png, .jpg or .webp file name')
+        .describe('The image to write (.png, .jpg or .webp), under the file root'),
+      atSeconds: z.number().min(0).default(0).describe('The moment of the frame, in seconds from the start'),
       width: z
         .number()
         .int()
@@ -218,7 +224,7 @@ export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps)
         .max(8192)
         .optional()
         .describe('Scale to this width, keeping the aspect ratio'),
-      overwrite: z.boolean().default(false),
+      overwrite,
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
     example: { path: 'clips/talk.mp4', output: 'clips/talk.png', atSeconds: 12.5, width: 320 },
@@ -258,13 +264,12 @@ export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps)
     description:
       'Extract the audio track of a video to an audio file (.mp3, .wav, .m4a, .ogg, .flac by the output name)',
     input: z.object({
-      path: pathParam,
-      output: pathParam.regex(
-        /\.(mp3|wav|m4a|aac|ogg|opus|flac)$/i,
-        'an audio file name (.mp3, .wav, .m4a, .ogg, .flac)',
-      ),
-      sampleRate: z.number().int().min(8_000).max(192_000).optional(),
-      overwrite: z.boolean().default(false),
+      path: source,
+      output: pathParam
+        .regex(/\.(mp3|wav|m4a|aac|ogg|opus|flac)$/i, 'an audio file name (.mp3, .wav, .m4a, .ogg, .flac)')
+        .describe('The audio file to write, under the file root; its extension picks the format'),
+      sampleRate: z.number().int().min(8_000).max(192_000).optional().describe('Hz (default: as the source)'),
+      overwrite,
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
     example: { path: 'clips/talk.mp4', output: 'clips/talk.mp3' },

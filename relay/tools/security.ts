@@ -8,6 +8,7 @@ import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { ToolCategory } from '../../shared/tool/types.ts'
 import type { ScanResult } from '../compute/security-ops.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { pathParam } from '../files/path-param.ts'
 import { securityDatasetTool } from './security-dataset.ts'
 import type { ToolDeps } from './tool-deps.ts'
 
@@ -30,13 +31,18 @@ const kinds = z
   .min(1)
   .max(2)
   .default(['secret', 'pii'])
-  .describe('What to look for')
+  .describe('What to look for: secret, pii or both')
 const entropyThreshold = z
   .number()
   .min(1)
   .max(8)
   .default(DEFAULT_ENTROPY_THRESHOLD)
   .describe('Bits per character above which a long token counts as a secret')
+const replacement = z
+  .string()
+  .max(64)
+  .optional()
+  .describe('Text put in place of each finding (default: [REDACTED:<type>])')
 const finding = z.object({
   type: z.string(),
   kind: z.enum(['secret', 'pii']),
@@ -77,12 +83,12 @@ const listed = ({ findings, counts, total }: ScanResult) => ({
   truncated: total > findings.length,
 })
 
+export type SecurityToolDeps = Pick<ToolDeps, 'policy' | 'fileRoots' | 'registry' | 'compute' | 'datasets'>
+
 /**
  * Scans and redactions run on the compute pool (issue 9): the detectors are linear
  * (each pattern is checked with recheck), yet 16 MB still takes seconds.
  */
-export type SecurityToolDeps = Pick<ToolDeps, 'policy' | 'fileRoots' | 'registry' | 'compute' | 'datasets'>
-
 export function securityTools(deps: SecurityToolDeps): ToolCategory {
   const { policy, fileRoots: roots, registry } = deps
   const compute = deps.compute.pool
@@ -111,7 +117,11 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
     category: 'security',
     description:
       'Scan a text file (CSV, JSON, JSONL, logs…) under the data roots for secrets and personal data; for Parquet, load it and use security_scan_dataset',
-    input: z.object({ path: z.string().min(1).max(4096), kinds, entropyThreshold }),
+    input: z.object({
+      path: pathParam.describe('The text file, under the file root (<data-dir>/files), relative to it'),
+      kinds,
+      entropyThreshold,
+    }),
     output: z.object({ path: z.string(), ...scanOutput }),
     annotations: { title: 'Scan a file', ...READ },
     handlers: {
@@ -135,7 +145,7 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
       text,
       kinds,
       entropyThreshold,
-      replacement: z.string().max(64).optional(),
+      replacement,
     }),
     output: z.object({
       text: z.string(),
@@ -159,11 +169,11 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
     description:
       'Write a redacted copy of a file under the data roots (the original is kept; written atomically)',
     input: z.object({
-      path: z.string().min(1).max(4096),
-      output: z.string().min(1).max(4096).describe('Where to write the redacted copy'),
+      path: pathParam.describe('The text file, under the file root (<data-dir>/files), relative to it'),
+      output: pathParam.describe('Where to write the redacted copy, under the file root'),
       kinds,
       entropyThreshold,
-      replacement: z.string().max(64).optional(),
+      replacement,
     }),
     output: z.object({
       path: z.string(),
@@ -197,7 +207,7 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
     description:
       'Whether the access policy lets an identity (or the calling one) call a tool, and which rule decides',
     input: z.object({
-      tool: z.string().min(1).max(256),
+      tool: z.string().min(1).max(256).describe('Tool name'),
       identity: z.string().max(1024).optional().describe('Defaults to the caller'),
     }),
     output: z.object({

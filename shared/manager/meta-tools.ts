@@ -3,6 +3,7 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SUGGESTIONS } from '../cons
 import { McppError } from '../errors.ts'
 import { closestNames } from '../tool/closest-names.ts'
 import { defineTool } from '../tool/define-tool.ts'
+import { freeForm } from '../tool/free-form.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
 import { MAX_QUERY_CHARS, MAX_QUERY_TERMS } from '../tool/tool-search.ts'
 import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
@@ -208,7 +209,10 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
       'Run any tool by name with its parameters; params are validated against the tool schema and the router picks where it runs',
     input: z.object({
       tool: toolName,
-      params: jsonObject.default({}).describe("The tool's parameters (see tools_get_schema)"),
+      params: freeForm(
+        z.record(z.string(), z.unknown()),
+        "The tool's parameters (see tools_get_schema); checked against that tool's schema",
+      ).default({}),
       category: z
         .string()
         .min(1)

@@ -19,8 +19,10 @@ export function ipfsAddTools(deps: IpfsDeps) {
       .object({
         text: z.string().optional().describe('Text to add as a file'),
         base64: z.string().optional().describe('Bytes to add as a file, base64'),
-        path: pathParam.optional().describe('A file or directory under the data roots'),
-        pin: z.boolean().default(true),
+        path: pathParam
+          .optional()
+          .describe('A file or folder under the file root (<data-dir>/files), relative to it'),
+        pin: z.boolean().default(true).describe('Pin it, so that garbage collection keeps it'),
       })
       .superRefine((v, ctx) => {
         const given = [v.text, v.base64, v.path].filter((x) => x !== undefined).length

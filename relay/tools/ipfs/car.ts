@@ -23,7 +23,9 @@ export function ipfsCarTools(deps: IpfsDeps) {
     description: `Export the DAG under a CID (every block must be on this relay; at most ${MAX_DAG_BLOCKS} blocks) as a CAR file: to a path under the data roots, or inline as base64 (≤ 4 MiB)`,
     input: z.object({
       cid,
-      path: pathParam.optional().describe('Write the CAR here instead of returning it'),
+      path: pathParam
+        .optional()
+        .describe('Write the CAR to this file under the file root instead of returning it'),
     }),
     output: z.object({
       roots: z.array(z.string()),
@@ -81,7 +83,13 @@ export function ipfsCarTools(deps: IpfsDeps) {
     category: 'ipfs',
     description: `Import a CAR file (from a path under the data roots or base64) into the blockstore, checking every block against its CID (blocks ≤ 4 MiB), and pin its roots; a root whose DAG the CAR does not complete is an error`,
     input: z
-      .object({ path: pathParam.optional(), base64: base64.optional(), pin: z.boolean().default(true) })
+      .object({
+        path: pathParam
+          .optional()
+          .describe('A CAR file under the file root (<data-dir>/files), relative to it'),
+        base64: base64.optional().describe('The CAR bytes, base64'),
+        pin: z.boolean().default(true).describe("Pin the CAR's roots"),
+      })
       .superRefine((v, c) => {
         if ((v.path === undefined) === (v.base64 === undefined)) {
           c.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path, base64' })
