@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SUGGESTIONS } from '../constants.ts'
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from '../constants.ts'
 import { McppError } from '../errors.ts'
-import { closestNames } from '../tool/closest-names.ts'
 import { defineTool } from '../tool/define-tool.ts'
 import { freeForm } from '../tool/free-form.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
@@ -51,11 +50,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
   const find = (name: string, ctx: ToolContext): Tool => {
     const tool = registry.get(name)
     if (tool !== undefined) return tool
-    const names = registry
-      .all()
-      .filter(visible(ctx))
-      .map((t) => t.name)
-    const suggestions = closestNames(name, names, MAX_SUGGESTIONS)
+    const suggestions = registry.suggest(name, visible(ctx))
     const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : ''
     throw new McppError('UNKNOWN_TOOL', `unknown tool "${name}".${hint}`, { suggestions })
   }
