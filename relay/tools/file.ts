@@ -10,6 +10,7 @@ import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { ToolCategory } from '../../shared/tool/types.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile, existingFolder } from '../files/existing-path.ts'
 import { pathParam } from '../files/path-param.ts'
 import { walkTree } from '../files/walk-tree.ts'
 import type { ToolDeps } from './tool-deps.ts'
@@ -22,17 +23,6 @@ export const FILE_CATEGORY = {
 
 const HASHES = ['sha256', 'sha512', 'sha1', 'md5', 'sha3-256', 'blake2b512'] as const
 const TEXT_MIME = { csv: 'text/csv', json: 'application/json', jsonl: 'application/x-ndjson' } as const
-
-/** A confined path that must be an existing regular file. */
-function existingFile(path: string, roots: readonly string[], param = 'path'): string {
-  const absolute = confinePath(path, roots, param)
-  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    throw new McppError('NOT_FOUND', `${param}: "${path}" is not a file`, {
-      problems: [{ param, problem: 'not a file' }],
-    })
-  }
-  return absolute
-}
 
 async function head(path: string, bytes = 4096): Promise<Uint8Array> {
   const file = await open(path, 'r')
@@ -204,10 +194,7 @@ export function fileTools({ datasets }: FileToolDeps): ToolCategory {
     annotations: { title: 'List files', ...READS },
     handlers: {
       local: async ({ dir, recursive, limit }, ctx) => {
-        const absolute = confinePath(dir, roots, 'dir')
-        if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
-          throw new McppError('NOT_FOUND', `dir: "${dir}" is not a folder`)
-        }
+        const absolute = existingFolder(dir, roots)
         const root = roots[0] as string
         // walkTree never follows links, by design rather than by Node's readdir defaults.
         const files: string[] = []

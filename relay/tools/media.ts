@@ -7,6 +7,7 @@ import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { ToolCategory } from '../../shared/tool/types.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile } from '../files/existing-path.ts'
 import { pathParam } from '../files/path-param.ts'
 import { mediaDownloadTool } from '../media/download-tool.ts'
 import {
@@ -67,13 +68,7 @@ const rate = (r: unknown): number | undefined => {
 }
 
 export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps): ToolCategory {
-  const input = (path: string) => {
-    const absolute = confinePath(path, roots)
-    if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-      throw new McppError('NOT_FOUND', `path: "${path}" is not a file`)
-    }
-    return absolute
-  }
+  const input = (path: string) => existingFile(path, roots)
   /**
    * Runs ffmpeg on `source` (confined: see confinedInput) into `output`, atomically; a
    * failure of ffmpeg is the input's fault.

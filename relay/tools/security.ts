@@ -8,6 +8,7 @@ import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { ToolCategory } from '../../shared/tool/types.ts'
 import type { ScanResult } from '../compute/security-ops.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile } from '../files/existing-path.ts'
 import { pathParam } from '../files/path-param.ts'
 import { securityDatasetTool } from './security-dataset.ts'
 import type { ToolDeps } from './tool-deps.ts'
@@ -62,9 +63,8 @@ const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } 
 
 /** Confines and checks a file; the compute thread reads it. */
 async function textFile(path: string, roots: readonly string[]): Promise<string> {
-  const file = confinePath(path, roots)
-  const info = await stat(file).catch(() => undefined)
-  if (!info?.isFile()) throw new McppError('NOT_FOUND', `path: "${path}" is not a file`)
+  const file = existingFile(path, roots)
+  const info = await stat(file)
   if (info.size > MAX_FILE_BYTES) {
     throw new McppError(
       'INVALID_PARAMS',

@@ -1,10 +1,11 @@
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { writeAtomically } from '../../files/atomic-write.ts'
 import { confinePath } from '../../files/confine-path.ts'
+import { existingFile } from '../../files/existing-path.ts'
 import { pathParam } from '../../files/path-param.ts'
 import { carStream } from './car-stream.ts'
 import { type IpfsDeps, parseCid, STORES } from './ipfs-deps.ts'
@@ -104,10 +105,7 @@ export function ipfsCarTools(deps: IpfsDeps) {
         const { CarBlockIterator } = await import('@ipld/car/iterator')
         let source: AsyncIterable<Uint8Array> | Uint8Array
         if (input.path !== undefined) {
-          const path = confinePath(input.path, deps.roots)
-          if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
-            throw new McppError('NOT_FOUND', `path: "${input.path}" is not a file`)
-          }
+          const path = existingFile(input.path, deps.roots)
           source = createReadStream(path, { signal: ctx.signal })
         } else {
           source = Buffer.from(input.base64 as string, 'base64')
