@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { exposedTools } from '../shared/manager/exposure.ts'
-import { createMetaTools, META_CATEGORY } from '../shared/manager/meta-tools.ts'
 
 const DISPATCH_TOOL = 'tools_dispatch'
 
@@ -10,10 +9,8 @@ import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
 import type { LifecyclePart } from '../shared/startable.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
-import { textCategory } from '../shared/tools/text/index.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
 import { Compute } from './compute/index.ts'
-import { offloadTools } from './compute/offload-tools.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { DataDirLock } from './data-dir-lock.ts'
 import { Datasets } from './datasets/datasets.ts'
@@ -24,6 +21,7 @@ import { Lifecycle, lifecyclePart, once } from './lifecycle.ts'
 import { createLogger, type Logger } from './log.ts'
 import { InFlightCalls } from './mcp/in-flight-calls.ts'
 import { McpSessions } from './mcp/sessions.ts'
+import { DEFAULT_MEDIA_BINARIES, type MediaBinaries } from './media/binaries.ts'
 import { createMetrics, type RelayMetrics } from './metrics.ts'
 import { ContentStore } from './p2p/content-store.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
@@ -42,22 +40,9 @@ import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService, type TaskService } from './task-queue/index.ts'
-import { analyticsTools } from './tools/analytics.ts'
-import { auditTools } from './tools/audit.ts'
-import { cacheTools } from './tools/cache.ts'
-import { datasetTools } from './tools/dataset/index.ts'
-import { fileTools } from './tools/file.ts'
+import { buildCatalog } from './tools/catalog.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
-import { graphTools } from './tools/graph/index.ts'
-import { ipfsTools } from './tools/ipfs/index.ts'
-import { DEFAULT_MEDIA_BINARIES, type MediaBinaries, mediaTools } from './tools/media.ts'
-import { searchTools } from './tools/search/index.ts'
 import { SearchThread } from './tools/search/search-thread.ts'
-import { securityTools } from './tools/security.ts'
-import { securityDatasetTool } from './tools/security-dataset.ts'
-import { systemTools } from './tools/system.ts'
-import { taskqueueTools } from './tools/taskqueue/index.ts'
-import { vectorTools } from './tools/vector/index.ts'
 import { VectorThread } from './vectors/vector-thread.ts'
 
 export type { RelayComponents }
@@ -187,44 +172,30 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
   const compute = new Compute(config.compute)
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
-  const categories = [
-    {
-      info: META_CATEGORY,
-      tools: createMetaTools({
-        registry,
-        call: (tool, params, ctx) => executor.call(tool, params, ctx),
-        canCall: (tool, ctx) => canCall(tool, ctx.caller.identity),
-      }),
-    },
-    systemTools({
-      version,
-      startedAt: now(),
-      now,
-      activeSessions: () => sessions?.size ?? 0,
-      executor,
-      metrics,
-    }),
-    cacheTools(cache),
-    taskqueueTools(
-      tasks,
-      p2p.lazyDirectory,
-      kindGuard(access.policy, () => registry.all()),
-    ),
-    ipfsTools(ipfs),
-    auditTools(audit, [fileRoot], compute.pool),
-    graphTools(new GraphStore(join(config.dataDir, 'graphs'), compute)),
-    datasetTools(datasets),
-    analyticsTools(datasets),
-    fileTools(datasets),
-    searchTools(datasets, new SearchThread(join(config.dataDir, 'search'), compute)),
-    vectorTools(new VectorThread(join(config.dataDir, 'vectors'), compute), ipfs, compute.pool),
-    mediaTools([fileRoot], { ...DEFAULT_MEDIA_BINARIES, ...options.media }),
-    withTools(
-      securityTools(access.policy, [fileRoot], (name) => registry.require(name), compute.pool),
-      securityDatasetTool(datasets, compute.pool),
-    ),
-    { ...textCategory, tools: offloadTools(textCategory.tools, compute.pool) },
-  ]
+  const categories = buildCatalog({
+    registry,
+    executor,
+    canCall: (tool, ctx) => canCall(tool, ctx.caller.identity),
+    policy: access.policy,
+    version,
+    startedAt: now(),
+    now,
+    activeSessions: () => sessions?.size ?? 0,
+    metrics,
+    cache,
+    tasks,
+    directory: p2p.lazyDirectory,
+    guardKind: kindGuard(access.policy, () => registry.all()),
+    fileRoots: [fileRoot],
+    ipfs,
+    audit,
+    compute,
+    datasets,
+    graphs: new GraphStore(join(config.dataDir, 'graphs'), compute),
+    searches: new SearchThread(join(config.dataDir, 'search'), compute),
+    vectors: new VectorThread(join(config.dataDir, 'vectors'), compute),
+    media: { ...DEFAULT_MEDIA_BINARIES, ...options.media },
+  })
   for (const { info, tools } of categories) {
     registry.addCategory(info)
     registry.register(...tools)
@@ -319,9 +290,4 @@ function taskStorePart(tasks: TaskService): LifecyclePart {
     () => {},
     once(() => tasks.stop()),
   )
-}
-
-/** A category with more tools added from another module. */
-function withTools<C extends { info: { name: string }; tools: Tool[] }>(category: C, ...tools: Tool[]): C {
-  return { ...category, tools: [...category.tools, ...tools] }
 }

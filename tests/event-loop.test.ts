@@ -234,7 +234,7 @@ describe('search', () => {
     expect(built.documents).toBe(100_000)
     // Fuzzy prefix terms that each match thousands of documents; the most hits allowed.
     const query = Array.from({ length: 20 }, (_, i) => `topic${i}q`).join(' ')
-    const found = await heavy('search_query', { index: 'docs', query, prefix: true, fuzzy: 0.5, limit: 200 })
+    const found = await heavy('search_query', { name: 'docs', query, prefix: true, fuzzy: 0.5, limit: 200 })
     expect(found.total).toBeGreaterThan(0)
   })
 })
@@ -302,11 +302,11 @@ describe('vector tools', () => {
         vector: Array.from({ length: dimensions }, (_, d) => Math.sin((round * count + i + 1) * (d + 1))),
         metadata: { round, i },
       }))
-      await heavy('vector_add', { index: 'wide', vectors })
+      await heavy('vector_add', { name: 'wide', vectors })
     }
     const vector = Array.from({ length: dimensions }, (_, d) => Math.cos(d))
     await heavy('vector_search', {
-      index: 'wide',
+      name: 'wide',
       vector,
       k: 1000,
       ef: 10_000,
@@ -320,8 +320,8 @@ describe('vector tools', () => {
       id: `t${i}`,
       text: prose.slice(0, MAX_TEXT_CHARS / 1000),
     }))
-    expect((await heavy('vector_add_texts', { index: 'texts', texts })).added).toBe(1000)
-    await heavy('vector_search', { index: 'texts', text: prose.slice(0, 100_000), k: 1000 })
+    expect((await heavy('vector_add_texts', { name: 'texts', texts })).added).toBe(1000)
+    await heavy('vector_search', { name: 'texts', text: prose.slice(0, 100_000), k: 1000 })
   })
 })
 

@@ -36,6 +36,36 @@ describe('file tools', () => {
     })
   })
 
+  it("says which root a missing path is relative to, and when it repeats the root's own name", async () => {
+    put('rooted.csv', 'a\n1\n')
+    const root = join(h.relay.components.config.dataDir, 'files')
+    const text = (result: any) => result.content.map((c: any) => c.text).join('\n')
+    for (const [tool, params] of [
+      ['file_hash', { path: 'files/rooted.csv' }],
+      ['dataset_load', { name: 'rooted', source: { path: 'files/rooted.csv' } }],
+      ['media_probe', { path: 'files/rooted.csv' }],
+    ] as const) {
+      const result = await call(tool, params)
+      expect(errorMeta(result), tool).toMatchObject({
+        code: 'NOT_FOUND',
+        root,
+        problems: [{ param: 'path', problem: 'not a file', hint: expect.stringContaining('"rooted.csv"') }],
+      })
+      expect(text(result), tool).toContain(`under the file root ${root} (paths are relative to it)`)
+    }
+    const folder = await call('file_list', { dir: 'nowhere' })
+    expect(errorMeta(folder)).toMatchObject({
+      code: 'NOT_FOUND',
+      problems: [{ param: 'dir', problem: 'not a folder' }],
+    })
+    expect(errorMeta(folder).problems[0].hint).toBeUndefined()
+    expect(text(folder)).toContain(`under the file root ${root}`)
+    const outside = await call('file_hash', { path: '/etc/hostname' })
+    expect(errorMeta(outside).code).toBe('INVALID_PARAMS')
+    expect(text(outside)).toContain(`outside the file root ${root}`)
+    expect((await ok('file_hash', { path: 'rooted.csv' })).bytes).toBe(4)
+  })
+
   it('hashes files with the usual digests', async () => {
     put('abc.txt', 'abc')
     expect(await ok('file_hash', { path: 'abc.txt' })).toEqual({

@@ -91,6 +91,46 @@ describe('graph tools', () => {
     })
   })
 
+  it('refuses an edge weight given beside attributes, naming it, so no path is costed without it', async () => {
+    await ok('graph_create', { name: 'roads' })
+    const edges = [
+      { source: 'A', target: 'B', weight: 1 },
+      { source: 'B', target: 'C', weight: 1 },
+      { source: 'C', target: 'D', weight: 3 },
+      { source: 'A', target: 'C', weight: 10 },
+    ]
+    const misplaced = await call('graph_add', { name: 'roads', edges })
+    expect(errorMeta(misplaced)).toMatchObject({
+      code: 'INVALID_PARAMS',
+      problems: [
+        { param: 'edges[0].weight', problem: 'unknown parameter' },
+        { param: 'edges[1].weight', problem: 'unknown parameter' },
+        { param: 'edges[2].weight', problem: 'unknown parameter' },
+        { param: 'edges[3].weight', problem: 'unknown parameter' },
+      ],
+    })
+    expect(misplaced.content).toEqual([
+      expect.objectContaining({ text: expect.stringContaining('edges[0].weight: unknown parameter') }),
+    ])
+    expect(await ok('graph_list', {})).toMatchObject({
+      graphs: expect.arrayContaining([{ name: 'roads', type: 'directed', nodes: 0, edges: 0 }]),
+    })
+    await ok('graph_add', {
+      name: 'roads',
+      edges: edges.map(({ weight, ...edge }) => ({ ...edge, attributes: { weight } })),
+    })
+    expect(
+      await ok('graph_shortest_path', { name: 'roads', source: 'A', target: 'D', weighted: true }),
+    ).toEqual({
+      found: true,
+      path: ['A', 'B', 'C', 'D'],
+      hops: 3,
+      cost: 5,
+      truncated: false,
+    })
+    await ok('graph_delete', { name: 'roads' })
+  })
+
   it('round-trips through JSON export and import, and keeps graphs across restarts', async () => {
     const { graph } = await ok('graph_export', { name: 'city' })
     await ok('graph_import', { name: 'copy', graph })

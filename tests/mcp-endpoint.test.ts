@@ -159,6 +159,13 @@ describe('MCP endpoint in meta exposure mode', () => {
     })
     expect(errorCode(result)).toBe('UNKNOWN_TOOL')
     expect(errorMeta(result).suggestions[0]).toBe('text_hash')
+    // By meaning too: dataset_query's description says SQL, dataset_save is only spelt alike.
+    const meant = await client.callTool({
+      name: 'tools_dispatch',
+      arguments: { tool: 'dataset_sql', params: {} },
+    })
+    expect(errorCode(meant)).toBe('UNKNOWN_TOOL')
+    expect(errorMeta(meant).suggestions.slice(0, 2)).toEqual(['dataset_query', 'dataset_save'])
     const mismatch = await client.callTool({
       name: 'tools_dispatch',
       arguments: { tool: 'text_hash', category: 'cache', params: { text: 'a' } },

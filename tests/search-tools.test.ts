@@ -42,7 +42,7 @@ describe('search tools', () => {
   })
 
   it('ranks documents by relevance', async () => {
-    const out = await ok('search_query', { index: 'books-idx', query: 'programming algorithms' })
+    const out = await ok('search_query', { name: 'books-idx', query: 'programming algorithms' })
     // b4 has both terms (twice "programming"); b1 both; b2 neither exactly ("programs").
     expect(out.hits[0]).toMatchObject({ id: 'b4', fields: { title: 'Programming Pearls' } })
     expect(out.hits.map((h: any) => h.id).sort()).toEqual(['b1', 'b4'])
@@ -51,15 +51,15 @@ describe('search tools', () => {
   })
 
   it('matches prefixes and typos when asked', async () => {
-    expect((await ok('search_query', { index: 'books-idx', query: 'progr' })).total).toBe(0)
-    const prefix = await ok('search_query', { index: 'books-idx', query: 'progr', prefix: true })
+    expect((await ok('search_query', { name: 'books-idx', query: 'progr' })).total).toBe(0)
+    const prefix = await ok('search_query', { name: 'books-idx', query: 'progr', prefix: true })
     expect(prefix.hits.map((h: any) => h.id).sort()).toEqual(['b1', 'b2', 'b4'])
-    const fuzzy = await ok('search_query', { index: 'books-idx', query: 'gardenning', fuzzy: 0.2 })
+    const fuzzy = await ok('search_query', { name: 'books-idx', query: 'gardenning', fuzzy: 0.2 })
     expect(fuzzy.hits.map((h: any) => h.id)).toEqual(['b3'])
-    const and = await ok('search_query', { index: 'books-idx', query: 'computer lisp', combineWith: 'AND' })
+    const and = await ok('search_query', { name: 'books-idx', query: 'computer lisp', combineWith: 'AND' })
     expect(and.hits.map((h: any) => h.id)).toEqual(['b2'])
     const titleOnly = await ok('search_query', {
-      index: 'books-idx',
+      name: 'books-idx',
       query: 'algorithms',
       columns: ['title'],
     })
@@ -67,7 +67,7 @@ describe('search tools', () => {
   })
 
   it('reports stats, reloads from disk, lists and deletes', async () => {
-    expect(await ok('search_stats', { index: 'books-idx' })).toMatchObject({ documents: 4, idColumn: 'isbn' })
+    expect(await ok('search_stats', { name: 'books-idx' })).toMatchObject({ documents: 4, idColumn: 'isbn' })
     // A fresh store over the same folder (as after a restart) answers the same.
     const reloaded = await new SearchIndexes(join(h.relay.components.config.dataDir, 'search')).get(
       'books-idx',
@@ -76,9 +76,9 @@ describe('search tools', () => {
     expect((await ok('search_list', {})).indexes.map((i: any) => i.name)).toEqual(['books-idx'])
     await ok('search_build_index', { name: 'tmp', dataset: 'books', textColumns: ['body'] })
     // Without idColumn, row numbers identify documents.
-    expect((await ok('search_query', { index: 'tmp', query: 'soil' })).hits[0].id).toBe(2)
-    expect(await ok('search_delete_index', { index: 'tmp' })).toEqual({ deleted: 'tmp' })
-    expect(errorMeta(await call('search_query', { index: 'tmp', query: 'soil' })).code).toBe('NOT_FOUND')
+    expect((await ok('search_query', { name: 'tmp', query: 'soil' })).hits[0].id).toBe(2)
+    expect(await ok('search_delete_index', { name: 'tmp' })).toEqual({ deleted: 'tmp' })
+    expect(errorMeta(await call('search_query', { name: 'tmp', query: 'soil' })).code).toBe('NOT_FOUND')
   })
 
   it('names bad parameters', async () => {
@@ -99,10 +99,10 @@ describe('search tools', () => {
       ).code,
     ).toBe('CONFLICT')
     expect(
-      errorMeta(await call('search_query', { index: 'books-idx', query: 'x', fuzzy: 3 })).problems[0].param,
+      errorMeta(await call('search_query', { name: 'books-idx', query: 'x', fuzzy: 3 })).problems[0].param,
     ).toBe('fuzzy')
     expect(
-      errorMeta(await call('search_query', { index: 'books-idx', query: 'x', columns: ['isbn'] })).problems[0]
+      errorMeta(await call('search_query', { name: 'books-idx', query: 'x', columns: ['isbn'] })).problems[0]
         .param,
     ).toBe('columns')
   })

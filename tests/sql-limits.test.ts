@@ -294,7 +294,7 @@ describe('derive expressions', () => {
       const result = await derive(attack, 'stolen')
       expect(errorMeta(result), attack).toMatchObject({
         code: 'INVALID_PARAMS',
-        problems: [{ param: 'steps.1.derive.sql' }],
+        problems: [{ param: 'steps[1].derive.sql' }],
       })
     }
     const names = (await dispatch(client, 'dataset_list', {})).structuredContent as any

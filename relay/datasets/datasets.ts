@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
@@ -15,6 +15,7 @@ import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile } from '../files/existing-path.ts'
 import { addFile, catToFile } from '../tools/ipfs/content-io.ts'
 import type { IpfsDeps } from '../tools/ipfs/ipfs-deps.ts'
 import { type Column, type DuckEngine, type SqlCall, signalOf } from './duck-engine.ts'
@@ -138,10 +139,7 @@ export class Datasets implements LifecyclePart {
     let path: string
     let scratch: string | undefined
     if (source.path !== undefined) {
-      path = confinePath(source.path, this.roots)
-      if (!existsSync(path) || !statSync(path).isFile()) {
-        throw new McppError('NOT_FOUND', `path: "${source.path}" is not a file`)
-      }
+      path = existingFile(source.path, this.roots)
     } else if (source.cid !== undefined) {
       scratch = join(this.engine.tmpDir, `${randomUUID()}.${source.format ?? 'data'}`)
       path = scratch

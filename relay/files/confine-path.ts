@@ -26,7 +26,14 @@ export function confinePath(path: string, roots: readonly string[], param = 'pat
     const rel = relative(realRoot, real)
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return absolute
   }
-  throw refused(path, param, 'path outside the allowed roots', 'is outside the allowed roots')
+  throw refused(path, param, 'path outside the file root', `is outside ${outside(roots)}`)
+}
+
+/** "the file root /data/files (relative paths are resolved against it)" */
+function outside(roots: readonly string[]): string {
+  return roots.length === 1
+    ? `the file root ${roots[0]} (relative paths are resolved against it)`
+    : `the file roots ${roots.join(', ')} (relative paths are resolved against ${roots[0]})`
 }
 
 function refused(path: string, param: string, problem: string, says: string): McppError {

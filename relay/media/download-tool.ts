@@ -21,9 +21,12 @@ export function mediaDownloadTool(roots: readonly string[], ytDlp: string) {
         .string()
         .url()
         .regex(/^https?:\/\//i, 'an http(s) URL')
-        .max(4096),
-      dir: pathParam.default('downloads').describe('Folder under the data roots'),
-      audioOnly: z.boolean().default(false),
+        .max(4096)
+        .describe('The page of the video (http or https)'),
+      dir: pathParam
+        .default('downloads')
+        .describe('Folder to download into, under the file root (<data-dir>/files), relative to it'),
+      audioOnly: z.boolean().default(false).describe('Keep only the audio'),
     }),
     output: z.object({ files: z.array(z.string()) }),
     example: { url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', audioOnly: true },

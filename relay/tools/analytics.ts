@@ -10,9 +10,11 @@ import {
 import { sqlIdent } from '../../shared/data/sql-text.ts'
 import { McppError } from '../../shared/errors.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import { type Datasets, pickColumns } from '../datasets/datasets.ts'
 import type { Column, SqlCall } from '../datasets/duck-engine.ts'
 import { datasetName, READS, rowLimit, rows } from './dataset/schemas.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const ANALYTICS_CATEGORY = {
   name: 'analytics',
@@ -59,7 +61,9 @@ const columnStats = z.object({
   max: z.unknown(),
 })
 
-export function analyticsTools(datasets: Datasets) {
+export type AnalyticsToolDeps = Pick<ToolDeps, 'datasets'>
+
+export function analyticsTools({ datasets }: AnalyticsToolDeps): ToolCategory {
   const { engine } = datasets
 
   const describe = defineTool({
@@ -67,7 +71,10 @@ export function analyticsTools(datasets: Datasets) {
     category: 'analytics',
     description:
       'Summary statistics per column: count, nulls, distinct, min, max, and for numbers mean, std and quartiles',
-    input: z.object({ name: datasetName, columns: columnList.optional() }),
+    input: z.object({
+      name: datasetName,
+      columns: columnList.optional().describe('Columns described (default: all)'),
+    }),
     output: z.object({ rows: z.number().int(), columns: z.array(columnStats) }),
     example: { name: 'sales', columns: ['qty', 'price'] },
     annotations: { title: 'Describe a dataset', ...READS },
@@ -132,10 +139,10 @@ export function analyticsTools(datasets: Datasets) {
       'Group rows by columns and compute aggregates (count, count_distinct, sum, mean, min, max, std, median)',
     input: z.object({
       name: datasetName,
-      by: columnList,
-      aggregates: z.array(aggregate).min(1).max(64),
+      by: columnList.describe('Columns whose values form the groups'),
+      aggregates: z.array(aggregate).min(1).max(64).describe('What to compute per group'),
       orderBy: z.string().min(1).max(256).optional().describe('An output column to sort by (descending)'),
-      limit: rowLimit.default(1_000),
+      limit: rowLimit.default(1_000).describe('Groups returned at most'),
     }),
     output: z.object({ rows }),
     example: {
@@ -169,10 +176,10 @@ export function analyticsTools(datasets: Datasets) {
       'Histogram of a numeric column: equal-width bins between min and max (or given bounds), with counts',
     input: z.object({
       name: datasetName,
-      column: z.string().min(1).max(256),
-      bins: z.number().int().min(1).max(1_000).default(10),
-      min: z.number().optional(),
-      max: z.number().optional(),
+      column: z.string().min(1).max(256).describe('A numeric column'),
+      bins: z.number().int().min(1).max(1_000).default(10).describe('Number of equal-width bins'),
+      min: z.number().optional().describe('Lower bound of the first bin (default: the smallest value)'),
+      max: z.number().optional().describe('Upper bound of the last bin (default: the largest value)'),
     }),
     output: z.object({
       bins: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().int() })),
@@ -228,7 +235,10 @@ export function analyticsTools(datasets: Datasets) {
     name: 'analytics_correlation',
     category: 'analytics',
     description: 'Pearson correlation matrix of numeric columns (all numeric columns by default)',
-    input: z.object({ name: datasetName, columns: columnList.optional() }),
+    input: z.object({
+      name: datasetName,
+      columns: columnList.optional().describe('Numeric columns (default: all numeric columns)'),
+    }),
     output: z.object({ columns: z.array(z.string()), matrix: z.array(z.array(z.number().nullable())) }),
     example: { name: 'sales', columns: ['qty', 'price'] },
     annotations: { title: 'Correlation matrix', ...READS },
@@ -267,14 +277,14 @@ export function analyticsTools(datasets: Datasets) {
       'Resample a time series: bucket rows by a time column into fixed intervals ("15 minutes", "1 day") and aggregate each bucket',
     input: z.object({
       name: datasetName,
-      timeColumn: z.string().min(1).max(256),
+      timeColumn: z.string().min(1).max(256).describe('A timestamp or date column'),
       interval,
-      aggregates: z.array(aggregate).min(1).max(64),
+      aggregates: z.array(aggregate).min(1).max(64).describe('What to compute per bucket'),
       fillEmpty: z
         .boolean()
         .default(false)
         .describe('Include empty buckets between the first and last (counts 0, others null)'),
-      limit: rowLimit.default(10_000),
+      limit: rowLimit.default(10_000).describe('Buckets returned at most'),
     }),
     output: z.object({ rows }),
     example: {

@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { AuditEntry, AuditLog } from '../audit/audit-log.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
+import type { AuditEntry } from '../audit/audit-log.ts'
 import type { VerifyResult } from '../audit/audit-read.ts'
-import type { ComputePool } from '../compute/compute-pool.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { pathParam } from '../files/path-param.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const AUDIT_CATEGORY = {
   name: 'audit',
@@ -24,24 +26,30 @@ const entry = z.object({
   hash: z.string(),
 })
 
+export type AuditToolDeps = Pick<ToolDeps, 'audit' | 'fileRoots' | 'compute'>
+
 /**
  * Reads run on the compute pool with their own read-only connection (issue 9): a
  * count, a chain walk or an export of a long log would hold the event loop. Entries
  * still waiting to be written are flushed first, so a read sees every finished call.
  */
-export function auditTools(log: AuditLog, roots: readonly string[], compute: ComputePool) {
+export function auditTools({
+  audit: log,
+  fileRoots: roots,
+  compute: { pool: compute },
+}: AuditToolDeps): ToolCategory {
   const query = defineTool({
     name: 'audit_query',
     category: 'audit',
     description: 'Recorded tool calls, newest first, filtered by tool, outcome, session and time range',
     input: z.object({
-      tool: z.string().max(256).optional(),
+      tool: z.string().max(256).optional().describe('Only calls of this tool'),
       outcome: z.string().max(256).optional().describe('ok, or an error code such as INVALID_PARAMS'),
-      sessionId: z.string().max(256).optional(),
+      sessionId: z.string().max(256).optional().describe('Only calls of this MCP session'),
       since: z.number().optional().describe('Unix ms, inclusive'),
       until: z.number().optional().describe('Unix ms, inclusive'),
-      limit: z.number().int().min(1).max(1000).default(100),
-      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100).describe('Entries returned at most'),
+      offset: z.number().int().min(0).default(0).describe('Entries skipped first, for paging'),
     }),
     output: z.object({ entries: z.array(entry), total: z.number().int() }),
     annotations: {
@@ -93,7 +101,10 @@ export function auditTools(log: AuditLog, roots: readonly string[], compute: Com
     category: 'audit',
     description:
       'Write the whole audit log to a file under the data roots as JSONL or CSV (written atomically)',
-    input: z.object({ path: z.string().min(1).max(4096), format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+    input: z.object({
+      path: pathParam.describe('File to write, under the file root (<data-dir>/files), relative to it'),
+      format: z.enum(['jsonl', 'csv']).default('jsonl').describe('jsonl (one entry per line) or csv'),
+    }),
     output: z.object({ path: z.string(), entries: z.number().int(), format: z.string() }),
     annotations: {
       title: 'Export the audit log',

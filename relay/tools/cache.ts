@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { CacheStore } from '../store/cache-store.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const CACHE_CATEGORY = {
   name: 'cache',
@@ -20,7 +21,9 @@ const jsonValue = z.custom<unknown>((v) => v !== undefined, { message: 'a JSON v
 const expiresAt = z.number().int().nullable().describe('Expiry as Unix milliseconds; null never expires')
 const idempotent = { idempotentHint: true, openWorldHint: false } as const
 
-export function cacheTools(store: CacheStore) {
+export type CacheToolDeps = Pick<ToolDeps, 'cache'>
+
+export function cacheTools({ cache: store }: CacheToolDeps): ToolCategory {
   const get = defineTool({
     name: 'cache_get',
     category: 'cache',

@@ -8,10 +8,12 @@ import { DATA_FORMATS, formatFromPath, looksDelimited, sniffFormat } from '../..
 import { McppError } from '../../shared/errors.ts'
 import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { Datasets } from '../datasets/datasets.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile, existingFolder } from '../files/existing-path.ts'
 import { pathParam } from '../files/path-param.ts'
 import { walkTree } from '../files/walk-tree.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const FILE_CATEGORY = {
   name: 'file',
@@ -21,17 +23,6 @@ export const FILE_CATEGORY = {
 
 const HASHES = ['sha256', 'sha512', 'sha1', 'md5', 'sha3-256', 'blake2b512'] as const
 const TEXT_MIME = { csv: 'text/csv', json: 'application/json', jsonl: 'application/x-ndjson' } as const
-
-/** A confined path that must be an existing regular file. */
-function existingFile(path: string, roots: readonly string[], param = 'path'): string {
-  const absolute = confinePath(path, roots, param)
-  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    throw new McppError('NOT_FOUND', `${param}: "${path}" is not a file`, {
-      problems: [{ param, problem: 'not a file' }],
-    })
-  }
-  return absolute
-}
 
 async function head(path: string, bytes = 4096): Promise<Uint8Array> {
   const file = await open(path, 'r')
@@ -44,7 +35,9 @@ async function head(path: string, bytes = 4096): Promise<Uint8Array> {
   }
 }
 
-export function fileTools(datasets: Datasets) {
+export type FileToolDeps = Pick<ToolDeps, 'datasets'>
+
+export function fileTools({ datasets }: FileToolDeps): ToolCategory {
   const { roots } = datasets
 
   const detect = defineTool({
@@ -52,7 +45,9 @@ export function fileTools(datasets: Datasets) {
     category: 'file',
     description:
       "Detect a file's type from its bytes (magic numbers for binary formats; CSV, JSON, JSON Lines or plain text for text), not its name",
-    input: z.object({ path: pathParam }),
+    input: z.object({
+      path: pathParam.describe('The file, under the file root (<data-dir>/files), relative to it'),
+    }),
     output: z.object({
       path: z.string(),
       bytes: z.number().int(),
@@ -107,7 +102,13 @@ export function fileTools(datasets: Datasets) {
     name: 'file_hash',
     category: 'file',
     description: 'Hash a file (streamed): sha256 by default, or sha512, sha1, md5, sha3-256, blake2b512',
-    input: z.object({ path: pathParam, algorithm: z.enum(HASHES).default('sha256') }),
+    input: z.object({
+      path: pathParam.describe('The file, under the file root (<data-dir>/files), relative to it'),
+      algorithm: z
+        .enum(HASHES)
+        .default('sha256')
+        .describe('sha256, sha512, sha1, md5, sha3-256 or blake2b512'),
+    }),
     output: z.object({ path: z.string(), algorithm: z.string(), hex: z.string(), bytes: z.number().int() }),
     example: { path: 'uploads/video.mp4', algorithm: 'sha256' },
     annotations: { title: 'Hash a file', ...READS },
@@ -131,11 +132,13 @@ export function fileTools(datasets: Datasets) {
     description:
       'Convert a tabular file between CSV, JSON, JSON Lines and Parquet (written atomically beside it or to a given path)',
     input: z.object({
-      path: pathParam,
-      to: z.enum(DATA_FORMATS),
+      path: pathParam.describe('The tabular file, under the file root (<data-dir>/files), relative to it'),
+      to: z.enum(DATA_FORMATS).describe('csv, json, jsonl or parquet'),
       from: z.enum(DATA_FORMATS).optional().describe('Default: from the name or the bytes'),
-      output: pathParam.optional().describe('Default: the same name with the new extension'),
-      overwrite: z.boolean().default(false),
+      output: pathParam
+        .optional()
+        .describe('Where to write, under the file root (default: the same name with the new extension)'),
+      overwrite: z.boolean().default(false).describe('Replace an existing output file'),
     }),
     output: z.object({
       path: z.string(),
@@ -177,9 +180,11 @@ export function fileTools(datasets: Datasets) {
     description:
       'List files under a folder of the data roots (recursively), with sizes; symbolic links are neither followed nor listed',
     input: z.object({
-      dir: pathParam.default('.').describe('A folder under the data roots'),
-      recursive: z.boolean().default(true),
-      limit: z.number().int().min(1).max(10_000).default(1_000),
+      dir: pathParam
+        .default('.')
+        .describe('A folder under the file root (<data-dir>/files), relative to it; . is the root itself'),
+      recursive: z.boolean().default(true).describe('Include files in subfolders'),
+      limit: z.number().int().min(1).max(10_000).default(1_000).describe('Files listed at most'),
     }),
     output: z.object({
       files: z.array(z.object({ path: z.string(), bytes: z.number().int() })),
@@ -189,10 +194,7 @@ export function fileTools(datasets: Datasets) {
     annotations: { title: 'List files', ...READS },
     handlers: {
       local: async ({ dir, recursive, limit }, ctx) => {
-        const absolute = confinePath(dir, roots, 'dir')
-        if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
-          throw new McppError('NOT_FOUND', `dir: "${dir}" is not a folder`)
-        }
+        const absolute = existingFolder(dir, roots)
         const root = roots[0] as string
         // walkTree never follows links, by design rather than by Node's readdir defaults.
         const files: string[] = []

@@ -4,8 +4,10 @@ import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
 import { READS, WRITES } from '../../shared/tool/annotations.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile } from '../files/existing-path.ts'
 import { pathParam } from '../files/path-param.ts'
 import { mediaDownloadTool } from '../media/download-tool.ts'
 import {
@@ -15,6 +17,7 @@ import {
   OUTPUT_EXTENSIONS,
 } from '../media/ffmpeg-confine.ts'
 import { BinaryFailed, runBinary } from '../media/run-binary.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const MEDIA_CATEGORY = {
   name: 'media',
@@ -22,18 +25,17 @@ export const MEDIA_CATEGORY = {
     'Audio and video through the system ffmpeg/ffprobe: probe streams, convert, thumbnails, extract audio; yt-dlp downloads when installed',
 }
 
-export interface MediaBinaries {
-  ffmpeg: string
-  ffprobe: string
-  ytDlp: string
-}
-export const DEFAULT_MEDIA_BINARIES: MediaBinaries = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytDlp: 'yt-dlp' }
+export type MediaToolDeps = Pick<ToolDeps, 'fileRoots' | 'media'>
 
 const FFMPEG_HINT = 'install the Debian package ffmpeg'
 const outputFile = pathParam.regex(
   new RegExp(`\\.(${OUTPUT_EXTENSIONS.join('|')})$`, 'i'),
   `a single-file container: ${OUTPUT_EXTENSIONS.map((e) => `.${e}`).join(', ')}`,
 )
+const source = pathParam.describe(
+  'The audio or video file, under the file root (<data-dir>/files), relative to it',
+)
+const overwrite = z.boolean().default(false).describe('Replace an existing output file')
 const codec = z.string().regex(/^[a-z0-9_-]{1,32}$/, 'an ffmpeg codec name, e.g. libx264, aac, copy')
 
 const stream = z.object({
@@ -65,14 +67,8 @@ const rate = (r: unknown): number | undefined => {
   return a && b ? a / b : undefined
 }
 
-export function mediaTools(roots: readonly string[], binaries: MediaBinaries = DEFAULT_MEDIA_BINARIES) {
-  const input = (path: string) => {
-    const absolute = confinePath(path, roots)
-    if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-      throw new McppError('NOT_FOUND', `path: "${path}" is not a file`)
-    }
-    return absolute
-  }
+export function mediaTools({ fileRoots: roots, media: binaries }: MediaToolDeps): ToolCategory {
+  const input = (path: string) => existingFile(path, roots)
   /**
    * Runs ffmpeg on `source` (confined: see confinedInput) into `output`, atomically; a
    * failure of ffmpeg is the input's fault.
@@ -117,7 +113,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     category: 'media',
     description:
       'Probe an audio or video file (ffprobe): container, duration, bit rate, and each stream with codec, size, rate, channels',
-    input: z.object({ path: pathParam }),
+    input: z.object({ path: source }),
     output: probed,
     example: { path: 'clips/talk.mp4' },
     annotations: { title: 'Probe media', ...READS },
@@ -177,11 +173,11 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     description:
       "Convert audio or video to another container or codec (ffmpeg); the output's extension picks the container",
     input: z.object({
-      path: pathParam,
+      path: source,
       output: outputFile.describe('e.g. clip.webm, clip.mp4, song.ogg'),
       videoCodec: codec.optional().describe('Default: the container default; "copy" keeps the stream'),
-      audioCodec: codec.optional(),
-      overwrite: z.boolean().default(false),
+      audioCodec: codec.optional().describe('Default: the container default; "copy" keeps the stream'),
+      overwrite,
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
     example: { path: 'clips/talk.mov', output: 'clips/talk.mp4', videoCodec: 'libx264', audioCodec: 'aac' },
@@ -211,9 +207,11 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     description:
       'Save one video frame as an image (PNG or JPEG by the output name) at a time offset, optionally scaled',
     input: z.object({
-      path: pathParam,
-      output: pathParam.regex(/\.(png|jpe?g|webp)$/i, 'a .png, .jpg or .webp file name'),
-      atSeconds: z.number().min(0).default(0),
+      path: source,
+      output: pathParam
+        .regex(/\.(png|jpe?g|webp)$/i, 'a .png, .jpg or .webp file name')
+        .describe('The image to write (.png, .jpg or .webp), under the file root'),
+      atSeconds: z.number().min(0).default(0).describe('The moment of the frame, in seconds from the start'),
       width: z
         .number()
         .int()
@@ -221,7 +219,7 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
         .max(8192)
         .optional()
         .describe('Scale to this width, keeping the aspect ratio'),
-      overwrite: z.boolean().default(false),
+      overwrite,
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
     example: { path: 'clips/talk.mp4', output: 'clips/talk.png', atSeconds: 12.5, width: 320 },
@@ -261,13 +259,12 @@ export function mediaTools(roots: readonly string[], binaries: MediaBinaries = D
     description:
       'Extract the audio track of a video to an audio file (.mp3, .wav, .m4a, .ogg, .flac by the output name)',
     input: z.object({
-      path: pathParam,
-      output: pathParam.regex(
-        /\.(mp3|wav|m4a|aac|ogg|opus|flac)$/i,
-        'an audio file name (.mp3, .wav, .m4a, .ogg, .flac)',
-      ),
-      sampleRate: z.number().int().min(8_000).max(192_000).optional(),
-      overwrite: z.boolean().default(false),
+      path: source,
+      output: pathParam
+        .regex(/\.(mp3|wav|m4a|aac|ogg|opus|flac)$/i, 'an audio file name (.mp3, .wav, .m4a, .ogg, .flac)')
+        .describe('The audio file to write, under the file root; its extension picks the format'),
+      sampleRate: z.number().int().min(8_000).max(192_000).optional().describe('Hz (default: as the source)'),
+      overwrite,
     }),
     output: z.object({ path: z.string(), bytes: z.number().int() }),
     example: { path: 'clips/talk.mp4', output: 'clips/talk.mp3' },

@@ -34,8 +34,14 @@ export function securityDatasetTool(datasets: Datasets, compute: ComputePool) {
       kinds: z
         .array(z.enum(['secret', 'pii']))
         .min(1)
-        .default(['secret', 'pii']),
-      entropyThreshold: z.number().min(1).max(8).default(DEFAULT_ENTROPY_THRESHOLD),
+        .default(['secret', 'pii'])
+        .describe('What to look for: secret, pii or both'),
+      entropyThreshold: z
+        .number()
+        .min(1)
+        .max(8)
+        .default(DEFAULT_ENTROPY_THRESHOLD)
+        .describe('Bits per character above which a long token counts as a secret'),
     }),
     output: z.object({
       rows: z.number().int(),

@@ -1,13 +1,17 @@
 import { stat } from 'node:fs/promises'
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
-import { type AccessPolicy, decideAccess } from '../../shared/security/access-policy.ts'
+import { decideAccess } from '../../shared/security/access-policy.ts'
 import { DEFAULT_ENTROPY_THRESHOLD } from '../../shared/security/detectors.ts'
 import { MAX_OUTPUT_TEXT_CHARS, MAX_TEXT_CHARS } from '../../shared/text/limits.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { ComputePool } from '../compute/compute-pool.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
 import type { ScanResult } from '../compute/security-ops.ts'
 import { confinePath } from '../files/confine-path.ts'
+import { existingFile } from '../files/existing-path.ts'
+import { pathParam } from '../files/path-param.ts'
+import { securityDatasetTool } from './security-dataset.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const SECURITY_CATEGORY = {
   name: 'security',
@@ -28,13 +32,18 @@ const kinds = z
   .min(1)
   .max(2)
   .default(['secret', 'pii'])
-  .describe('What to look for')
+  .describe('What to look for: secret, pii or both')
 const entropyThreshold = z
   .number()
   .min(1)
   .max(8)
   .default(DEFAULT_ENTROPY_THRESHOLD)
   .describe('Bits per character above which a long token counts as a secret')
+const replacement = z
+  .string()
+  .max(64)
+  .optional()
+  .describe('Text put in place of each finding (default: [REDACTED:<type>])')
 const finding = z.object({
   type: z.string(),
   kind: z.enum(['secret', 'pii']),
@@ -54,9 +63,8 @@ const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } 
 
 /** Confines and checks a file; the compute thread reads it. */
 async function textFile(path: string, roots: readonly string[]): Promise<string> {
-  const file = confinePath(path, roots)
-  const info = await stat(file).catch(() => undefined)
-  if (!info?.isFile()) throw new McppError('NOT_FOUND', `path: "${path}" is not a file`)
+  const file = existingFile(path, roots)
+  const info = await stat(file)
   if (info.size > MAX_FILE_BYTES) {
     throw new McppError(
       'INVALID_PARAMS',
@@ -75,16 +83,15 @@ const listed = ({ findings, counts, total }: ScanResult) => ({
   truncated: total > findings.length,
 })
 
+export type SecurityToolDeps = Pick<ToolDeps, 'policy' | 'fileRoots' | 'registry' | 'compute' | 'datasets'>
+
 /**
  * Scans and redactions run on the compute pool (issue 9): the detectors are linear
  * (each pattern is checked with recheck), yet 16 MB still takes seconds.
  */
-export function securityTools(
-  policy: AccessPolicy,
-  roots: readonly string[],
-  lookup: (tool: string) => { name: string; category: string },
-  compute: ComputePool,
-) {
+export function securityTools(deps: SecurityToolDeps): ToolCategory {
+  const { policy, fileRoots: roots, registry } = deps
+  const compute = deps.compute.pool
   const scan = defineTool({
     name: 'security_scan_text',
     category: 'security',
@@ -110,7 +117,11 @@ export function securityTools(
     category: 'security',
     description:
       'Scan a text file (CSV, JSON, JSONL, logs…) under the data roots for secrets and personal data; for Parquet, load it and use security_scan_dataset',
-    input: z.object({ path: z.string().min(1).max(4096), kinds, entropyThreshold }),
+    input: z.object({
+      path: pathParam.describe('The text file, under the file root (<data-dir>/files), relative to it'),
+      kinds,
+      entropyThreshold,
+    }),
     output: z.object({ path: z.string(), ...scanOutput }),
     annotations: { title: 'Scan a file', ...READ },
     handlers: {
@@ -134,7 +145,7 @@ export function securityTools(
       text,
       kinds,
       entropyThreshold,
-      replacement: z.string().max(64).optional(),
+      replacement,
     }),
     output: z.object({
       text: z.string(),
@@ -158,11 +169,11 @@ export function securityTools(
     description:
       'Write a redacted copy of a file under the data roots (the original is kept; written atomically)',
     input: z.object({
-      path: z.string().min(1).max(4096),
-      output: z.string().min(1).max(4096).describe('Where to write the redacted copy'),
+      path: pathParam.describe('The text file, under the file root (<data-dir>/files), relative to it'),
+      output: pathParam.describe('Where to write the redacted copy, under the file root'),
       kinds,
       entropyThreshold,
-      replacement: z.string().max(64).optional(),
+      replacement,
     }),
     output: z.object({
       path: z.string(),
@@ -196,7 +207,7 @@ export function securityTools(
     description:
       'Whether the access policy lets an identity (or the calling one) call a tool, and which rule decides',
     input: z.object({
-      tool: z.string().min(1).max(256),
+      tool: z.string().min(1).max(256).describe('Tool name'),
       identity: z.string().max(1024).optional().describe('Defaults to the caller'),
     }),
     output: z.object({
@@ -209,10 +220,13 @@ export function securityTools(
     handlers: {
       local: async ({ tool, identity }, ctx) => {
         const who = identity ?? ctx.caller.identity
-        return { identity: who ?? null, tool, ...decideAccess(policy, who, lookup(tool)) }
+        return { identity: who ?? null, tool, ...decideAccess(policy, who, registry.require(tool)) }
       },
     },
   })
 
-  return { info: SECURITY_CATEGORY, tools: [scan, scanFile, redact, redactFile, check] }
+  return {
+    info: SECURITY_CATEGORY,
+    tools: [scan, scanFile, redact, redactFile, check, securityDatasetTool(deps.datasets, compute)],
+  }
 }

@@ -1,27 +1,23 @@
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { defineTool } from '../../shared/tool/define-tool.ts'
-import type { RelayMetrics } from '../metrics.ts'
-import type { RouterExecutor } from '../router/executor.ts'
+import type { ToolCategory } from '../../shared/tool/types.ts'
+import type { ToolDeps } from './tool-deps.ts'
 
 export const SYSTEM_CATEGORY = {
   name: 'system',
   description: 'Relay health, version, and runtime router statistics',
 }
 
-export interface SystemToolDeps {
-  version: string
-  startedAt: number
-  now: () => number
-  activeSessions: () => number
-  executor: RouterExecutor
-  metrics: RelayMetrics
-}
+export type SystemToolDeps = Pick<
+  ToolDeps,
+  'version' | 'startedAt' | 'now' | 'activeSessions' | 'executor' | 'metrics'
+>
 
 const READ_ONLY = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 const runtimeStatus = z.object({ runtime: z.string(), available: z.boolean(), reason: z.string().optional() })
 
-export function systemTools(deps: SystemToolDeps) {
+export function systemTools(deps: SystemToolDeps): ToolCategory {
   const runtimes = () =>
     Object.entries(deps.executor.snapshot()).map(([runtime, s]) => ({
       runtime,

@@ -132,7 +132,7 @@ export class VectorIndex {
 
   /** Adds or updates vectors; returns how many were new. */
   add(items: readonly VectorItem[]): { added: number; updated: number } {
-    for (const [i, item] of items.entries()) this.check(item.vector, `vectors.${i}.vector`)
+    for (const [i, item] of items.entries()) this.check(item.vector, `vectors[${i}].vector`)
     const needed = this.ids.length + items.filter((i) => !this.labels.has(i.id)).length
     if (needed > this.hnsw.getMaxElements()) {
       this.hnsw.resizeIndex(Math.max(needed, this.hnsw.getMaxElements() * 2))

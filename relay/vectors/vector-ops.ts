@@ -32,8 +32,8 @@ function checkItems(
     const bytes = Buffer.byteLength(JSON.stringify(item.metadata))
     if (bytes > MAX_METADATA_BYTES) {
       const problem = `metadata is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES}`
-      throw new McppError('INVALID_PARAMS', `${param}.${i}.metadata: ${problem}`, {
-        problems: [{ param: `${param}.${i}.metadata`, problem }],
+      throw new McppError('INVALID_PARAMS', `${param}[${i}].metadata: ${problem}`, {
+        problems: [{ param: `${param}[${i}].metadata`, problem }],
       })
     }
   })
@@ -54,8 +54,8 @@ export async function create(
   return statsOf(name, await store.create(name, options, replace))
 }
 
-export function add(store: VectorStore, { index, vectors }: { index: string; vectors: VectorItem[] }) {
-  return store.change(index, (ix) => {
+export function add(store: VectorStore, { name, vectors }: { name: string; vectors: VectorItem[] }) {
+  return store.change(name, (ix) => {
     checkItems(ix, vectors, 'vectors')
     return { ...ix.add(vectors), count: ix.size }
   })
@@ -63,9 +63,9 @@ export function add(store: VectorStore, { index, vectors }: { index: string; vec
 
 export function addTexts(
   store: VectorStore,
-  { index, texts }: { index: string; texts: Array<{ id: string; text: string; metadata?: Metadata }> },
+  { name, texts }: { name: string; texts: Array<{ id: string; text: string; metadata?: Metadata }> },
 ) {
-  return store.change(index, (ix) => {
+  return store.change(name, (ix) => {
     checkItems(ix, texts, 'texts')
     const dims = ix.options.dimensions
     const items = texts.map((t) => ({
@@ -79,9 +79,9 @@ export function addTexts(
 
 export async function search(
   store: VectorStore,
-  input: { index: string; vector?: number[]; text?: string; k: number; filter?: MetadataFilter; ef?: number },
+  input: { name: string; vector?: number[]; text?: string; k: number; filter?: MetadataFilter; ef?: number },
 ) {
-  const ix = await store.get(input.index)
+  const ix = await store.get(input.name)
   const query = input.vector ?? Array.from(hashingEmbedding(input.text as string, ix.options.dimensions))
   const hits = ix.search(query, input.k, {
     ...(input.filter ? { filter: input.filter } : {}),
@@ -90,8 +90,8 @@ export async function search(
   return { metric: ix.options.metric, hits }
 }
 
-export const stats = async (store: VectorStore, { index }: { index: string }) =>
-  statsOf(index, await store.get(index))
+export const stats = async (store: VectorStore, { name }: { name: string }) =>
+  statsOf(name, await store.get(name))
 
 export async function list(store: VectorStore) {
   const indexes = []
@@ -101,21 +101,21 @@ export async function list(store: VectorStore) {
 
 export async function remove(
   store: VectorStore,
-  { index, ids }: { index: string; ids?: string[] | undefined },
+  { name, ids }: { name: string; ids?: string[] | undefined },
 ) {
   if (ids === undefined) {
-    const count = (await store.get(index)).size
-    store.delete(index)
+    const count = (await store.get(name)).size
+    store.delete(name)
     return { deleted: count, indexDeleted: true }
   }
-  return { deleted: await store.change(index, (ix) => ix.delete(ids)), indexDeleted: false }
+  return { deleted: await store.change(name, (ix) => ix.delete(ids)), indexDeleted: false }
 }
 
 /** Copies an index's files into `dir` (for IPFS), between changes. */
-export async function copyTo(store: VectorStore, { index, dir }: { index: string; dir: string }) {
-  const ix = await store.get(index)
-  await store.change(index, () => undefined)
-  const base = store.base(index)
+export async function copyTo(store: VectorStore, { name, dir }: { name: string; dir: string }) {
+  const ix = await store.get(name)
+  await store.change(name, () => undefined)
+  const base = store.base(name)
   await copyFile(`${base}.json`, join(dir, 'index.json'))
   if (existsSync(`${base}.hnsw`)) await copyFile(`${base}.hnsw`, join(dir, 'index.hnsw'))
   return ix.size

@@ -13,7 +13,7 @@ export const AGGREGATE_FNS = [
 ] as const
 
 export const aggregate = z.strictObject({
-  fn: z.enum(AGGREGATE_FNS),
+  fn: z.enum(AGGREGATE_FNS).describe('count, count_distinct, sum, mean, min, max, std or median'),
   column: z.string().min(1).max(256).optional().describe('Omit for count of rows'),
   as: z.string().min(1).max(256).optional().describe('Output column name (default: fn_column)'),
 })
@@ -47,6 +47,7 @@ export const interval = z
     /^\d{1,6} (second|minute|hour|day|week|month|year)s?$/,
     'a count and a unit, e.g. "15 minutes", "1 hour", "1 day"',
   )
+  .describe('Bucket width: a count and a unit, e.g. "15 minutes", "1 hour", "1 day"')
 
 const NUMERIC =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/

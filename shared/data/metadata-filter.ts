@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { freeForm } from '../tool/free-form.ts'
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
 type Scalar = z.infer<typeof scalar>
@@ -7,14 +8,17 @@ const condition = z.union([
   scalar,
   z
     .strictObject({
-      eq: scalar.optional(),
-      ne: scalar.optional(),
-      gt: z.union([z.number(), z.string()]).optional(),
-      gte: z.union([z.number(), z.string()]).optional(),
-      lt: z.union([z.number(), z.string()]).optional(),
-      lte: z.union([z.number(), z.string()]).optional(),
-      in: z.array(scalar).max(10_000).optional(),
-      nin: z.array(scalar).max(10_000).optional(),
+      eq: scalar.optional().describe('Equal to'),
+      ne: scalar.optional().describe('Not equal to'),
+      gt: z
+        .union([z.number(), z.string()])
+        .optional()
+        .describe('Greater than (numbers with numbers, text with text)'),
+      gte: z.union([z.number(), z.string()]).optional().describe('Greater than or equal to'),
+      lt: z.union([z.number(), z.string()]).optional().describe('Less than'),
+      lte: z.union([z.number(), z.string()]).optional().describe('Less than or equal to'),
+      in: z.array(scalar).max(10_000).optional().describe('One of these'),
+      nin: z.array(scalar).max(10_000).optional().describe('None of these'),
     })
     .refine((c) => Object.keys(c).length > 0, 'give at least one of eq, ne, gt, gte, lt, lte, in, nin'),
 ])
@@ -23,7 +27,10 @@ const condition = z.union([
  * A metadata filter: every named field must match. A plain value means equality;
  * an object combines comparisons, e.g. `{ "year": { "gte": 2020 }, "lang": "en" }`.
  */
-export const metadataFilter = z.record(z.string().min(1).max(256), condition)
+export const metadataFilter = freeForm(
+  z.record(z.string().min(1).max(256), condition),
+  'Metadata field (your own names) → a value it must equal, or comparisons it must pass',
+)
 export type MetadataFilter = z.infer<typeof metadataFilter>
 
 const comparable = (a: unknown, b: Scalar): boolean =>

@@ -37,7 +37,7 @@ describe('compilePipeline', () => {
       { limit: 9 },
       { derive: { column: 'x', sql: 'a + 1' } },
     ])
-    expect(expressions).toEqual([{ param: 'steps.1.derive.sql', text: 'a + 1' }])
+    expect(expressions).toEqual([{ param: 'steps[1].derive.sql', text: 'a + 1' }])
     expect(sql).toContain('(\na + 1\n) AS "x"')
   })
 

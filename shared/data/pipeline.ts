@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { freeForm } from '../tool/free-form.ts'
 import { wrapExpression } from './sql-expression.ts'
 import { sqlIdent } from './sql-text.ts'
 
@@ -23,35 +24,58 @@ export const FILTER_OPS = [
 /** One step of a declarative pipeline; each takes the previous step's rows. */
 export const pipelineStep = z.union([
   z.strictObject({
-    filter: z.strictObject({
-      column,
-      op: z.enum(FILTER_OPS),
-      value: z.union([scalar, z.array(scalar).max(10_000)]).optional(),
-    }),
+    filter: z
+      .strictObject({
+        column: column.describe('The column compared'),
+        op: z
+          .enum(FILTER_OPS)
+          .describe('eq, ne, lt, le, gt, ge, in, not_in, contains, starts_with, is_null, not_null'),
+        value: z
+          .union([scalar, z.array(scalar).max(10_000)])
+          .optional()
+          .describe(
+            'What the column is compared with (a list for in and not_in; none for is_null, not_null)',
+          ),
+      })
+      .describe('Keep the rows whose column matches'),
   }),
-  z.strictObject({ select: z.array(column).min(1).max(1_000) }),
-  z.strictObject({ rename: z.record(column, column) }),
+  z.strictObject({
+    select: z.array(column).min(1).max(1_000).describe('Keep only these columns, in this order'),
+  }),
+  z.strictObject({
+    rename: freeForm(z.record(column, column), 'Old column name → new column name'),
+  }),
   z.strictObject({
     sort: z
-      .array(z.strictObject({ column, descending: z.boolean().default(false) }))
+      .array(
+        z.strictObject({
+          column: column.describe('The column sorted on'),
+          descending: z.boolean().default(false).describe('Largest first'),
+        }),
+      )
       .min(1)
-      .max(32),
+      .max(32)
+      .describe('Sort keys, most significant first'),
   }),
   z.strictObject({
-    dedupe: z.strictObject({
-      columns: z.array(column).min(1).max(256).optional().describe('Key columns (default: whole rows)'),
-    }),
+    dedupe: z
+      .strictObject({
+        columns: z.array(column).min(1).max(256).optional().describe('Key columns (default: whole rows)'),
+      })
+      .describe('Keep one row of each group of duplicates'),
   }),
-  z.strictObject({ limit: z.number().int().min(0).max(100_000_000) }),
+  z.strictObject({ limit: z.number().int().min(0).max(100_000_000).describe('Keep the first rows only') }),
   z.strictObject({
-    derive: z.strictObject({
-      column,
-      sql: z
-        .string()
-        .min(1)
-        .max(4_000)
-        .describe('One SQL expression over the columns, e.g. "price * qty" (no subqueries)'),
-    }),
+    derive: z
+      .strictObject({
+        column: column.describe('The new column'),
+        sql: z
+          .string()
+          .min(1)
+          .max(4_000)
+          .describe('One SQL expression over the columns, e.g. "price * qty" (no subqueries)'),
+      })
+      .describe('Add a column computed from the others'),
   }),
 ])
 export type PipelineStep = z.infer<typeof pipelineStep>
@@ -111,7 +135,7 @@ export function compilePipeline(source: string, steps: readonly PipelineStep[]):
     } else if ('limit' in step) {
       sql = `SELECT * FROM ${from} LIMIT ${step.limit}`
     } else {
-      expressions.push({ param: `steps.${i}.derive.sql`, text: step.derive.sql })
+      expressions.push({ param: `steps[${i}].derive.sql`, text: step.derive.sql })
       sql = `SELECT *, ${wrapExpression(step.derive.sql)} AS ${sqlIdent(step.derive.column)} FROM ${from}`
     }
   })

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, MAX_SUGGESTIONS } from '../constants.ts'
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from '../constants.ts'
 import { McppError } from '../errors.ts'
-import { closestNames } from '../tool/closest-names.ts'
 import { defineTool } from '../tool/define-tool.ts'
+import { freeForm } from '../tool/free-form.ts'
 import { publishedToolSchema, publishTool } from '../tool/publish.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
 import { MAX_QUERY_CHARS, MAX_QUERY_TERMS } from '../tool/tool-search.ts'
@@ -51,11 +51,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
   const find = (name: string, ctx: ToolContext): Tool => {
     const tool = registry.get(name)
     if (tool !== undefined) return tool
-    const names = registry
-      .all()
-      .filter(visible(ctx))
-      .map((t) => t.name)
-    const suggestions = closestNames(name, names, MAX_SUGGESTIONS)
+    const suggestions = registry.suggest(name, visible(ctx))
     const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : ''
     throw new McppError('UNKNOWN_TOOL', `unknown tool "${name}".${hint}`, { suggestions })
   }
@@ -183,7 +179,10 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
       'Run any tool by name with its parameters; params are validated against the tool schema and the router picks where it runs',
     input: z.object({
       tool: toolName,
-      params: jsonObject.default({}).describe("The tool's parameters (see tools_get_schema)"),
+      params: freeForm(
+        z.record(z.string(), z.unknown()),
+        "The tool's parameters (see tools_get_schema); checked against that tool's schema",
+      ).default({}),
       category: z
         .string()
         .min(1)

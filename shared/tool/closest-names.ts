@@ -18,11 +18,17 @@ export function editDistance(a: string, b: string): number {
 /** Names longer than this get no suggestions: no name is close to them (issue 9). */
 const MAX_SUGGESTED_FOR = 256
 
-/** The candidates closest to `name`: small edit distance first, then substring matches. */
-export function closestNames(name: string, candidates: Iterable<string>, limit: number): string[] {
+export interface NameScore {
+  name: string
+  /** Edits away, halved when one name contains the other: lower is closer. */
+  score: number
+}
+
+/** The candidates close to `name` in spelling, closest first: small edit distance, or containment. */
+export function spellingScores(name: string, candidates: Iterable<string>): NameScore[] {
   if (name.length > MAX_SUGGESTED_FOR) return []
   const wanted = name.toLowerCase()
-  const scored: { name: string; score: number }[] = []
+  const scored: NameScore[] = []
   for (const candidate of candidates) {
     const contains = candidate.includes(wanted) || wanted.includes(candidate)
     const threshold = Math.max(2, Math.floor(wanted.length / 3))
@@ -37,6 +43,12 @@ export function closestNames(name: string, candidates: Iterable<string>, limit: 
     if (distance <= threshold || contains)
       scored.push({ name: candidate, score: contains ? distance / 2 : distance })
   }
-  scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))
-  return scored.slice(0, limit).map((s) => s.name)
+  return scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))
+}
+
+/** The candidates closest to `name`: small edit distance first, then substring matches. */
+export function closestNames(name: string, candidates: Iterable<string>, limit: number): string[] {
+  return spellingScores(name, candidates)
+    .slice(0, limit)
+    .map((s) => s.name)
 }

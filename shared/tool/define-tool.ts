@@ -1,12 +1,15 @@
 import type { z } from 'zod'
 import { toJsonSchema } from './json-schema.ts'
+import { looseSpots } from './strict-input.ts'
 import type { Runtime, Tool, ToolHandler, ToolInput, ToolOutput, ToolSpec } from './types.ts'
 
 const NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/
 
 /**
- * Turns a declaration into a registered-ready tool. Inputs are made strict so that an
- * unknown parameter is an error that names it, never silently dropped.
+ * Turns a declaration into a registered-ready tool. Inputs are strict all the way
+ * down, so that an unknown parameter is an error that names it, never silently
+ * dropped: the top level is made strict here, and a nested object that is not strict
+ * (or a map not declared with freeForm) is refused now, when the tool is defined.
  */
 export function defineTool<I extends ToolInput, O extends ToolOutput>(spec: ToolSpec<I, O>): Tool {
   if (!NAME.test(spec.name)) throw new Error(`tool name "${spec.name}" must be category_verb style`)
@@ -14,6 +17,11 @@ export function defineTool<I extends ToolInput, O extends ToolOutput>(spec: Tool
     throw new Error(`tool "${spec.name}" must start with its category "${spec.category}_"`)
   }
   const input = spec.input.strict() as z.ZodObject
+  const loose = looseSpots(input)
+  if (loose.length > 0) {
+    const where = loose.map((s) => `${s.path} ${s.problem}`).join('; ')
+    throw new Error(`tool "${spec.name}": input ${where}`)
+  }
   const runtimes = new Set<Runtime>(Object.keys(spec.handlers) as Runtime[])
   if (spec.taskKind !== undefined) runtimes.add('p2p')
   if (runtimes.size === 0) throw new Error(`tool "${spec.name}" has no handler and no task kind`)
@@ -33,6 +41,7 @@ export function defineTool<I extends ToolInput, O extends ToolOutput>(spec: Tool
     handlers: spec.handlers as Tool['handlers'] & Record<string, ToolHandler>,
     runtimes,
     example: spec.example as Record<string, unknown> | undefined,
+    renamed: spec.renamed ?? {},
     get inputJsonSchema() {
       inputJson ??= toJsonSchema(input, 'input')
       return inputJson

@@ -1,6 +1,6 @@
 import { MAX_SUGGESTIONS } from '../constants.ts'
 import { McppError } from '../errors.ts'
-import { closestNames } from './closest-names.ts'
+import { suggestTools } from './suggest-tools.ts'
 import { type SearchHit, ToolSearchIndex } from './tool-search.ts'
 import type { CategoryInfo, Tool } from './types.ts'
 
@@ -46,8 +46,15 @@ export class ToolRegistry {
     throw new McppError('UNKNOWN_TOOL', `unknown tool "${name}".${hint}`, { suggestions })
   }
 
-  suggest(name: string): string[] {
-    return closestNames(name, this.tools.keys(), MAX_SUGGESTIONS)
+  /**
+   * Tools close to an unknown `name` in spelling or in meaning (suggest-tools.ts),
+   * among those `visible` lets through (the caller's, under the access policy).
+   */
+  suggest(name: string, visible: (tool: Tool) => boolean = () => true): string[] {
+    const candidates = this.all()
+      .filter(visible)
+      .map((t) => t.name)
+    return suggestTools(name, candidates, this.index().searchEvery(name, this.tools.size), MAX_SUGGESTIONS)
   }
 
   all(): Tool[] {
@@ -74,7 +81,11 @@ export class ToolRegistry {
   }
 
   search(query: string, limit: number, category?: string): SearchHit[] {
+    return this.index().search(query, limit, category)
+  }
+
+  private index(): ToolSearchIndex {
     this.searchIndex ??= new ToolSearchIndex(this.tools.values())
-    return this.searchIndex.search(query, limit, category)
+    return this.searchIndex
   }
 }

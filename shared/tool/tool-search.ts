@@ -78,9 +78,18 @@ export class ToolSearchIndex {
    * query took 7–14 s of the event loop, issue 9).
    */
   search(query: string, limit: number, category?: string): SearchHit[] {
+    return this.run(query, limit, category, 'OR')
+  }
+
+  /** Ranked hits that match every word of `query` (by prefix or a small typo too). */
+  searchEvery(query: string, limit: number): SearchHit[] {
+    return this.run(query, limit, undefined, 'AND')
+  }
+
+  private run(query: string, limit: number, category: string | undefined, combineWith: 'OR' | 'AND') {
     const terms = [...new Set(tokenize(query.slice(0, MAX_QUERY_CHARS * 4)))].slice(0, MAX_QUERY_TERMS)
     const hits: SearchHit[] = []
-    for (const result of this.index.search(terms.join(' '))) {
+    for (const result of this.index.search(terms.join(' '), { combineWith })) {
       const tool = this.tools.get(result.id as string)
       if (!tool || (category !== undefined && tool.category !== category)) continue
       hits.push({

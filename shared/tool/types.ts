@@ -60,6 +60,11 @@ export interface ToolSpec<I extends ToolInput, O extends ToolOutput> {
   handlers: Partial<Record<HandlerRuntime, ToolHandler<I, O>>>
   /** Typical parameters, shown in the reference (otherwise one is derived from the schema). */
   example?: z.input<I>
+  /**
+   * Former names of parameters, old → new: a call that still uses an old name is
+   * refused (inputs are strict) with a message that names the new one.
+   */
+  renamed?: Readonly<Record<string, string>>
 }
 
 export interface Tool {
@@ -78,6 +83,8 @@ export interface Tool {
   readonly runtimes: ReadonlySet<Runtime>
   /** Typical parameters for the reference; undefined when none was written. */
   readonly example: Record<string, unknown> | undefined
+  /** Former parameter names, old → new (see ToolSpec.renamed). */
+  readonly renamed: Readonly<Record<string, string>>
   /** JSON Schema 2020-12 of the input, computed once. */
   readonly inputJsonSchema: JsonSchemaObject
   readonly outputJsonSchema: JsonSchemaObject
@@ -91,4 +98,10 @@ export interface JsonSchemaObject {
 export interface CategoryInfo {
   name: string
   description: string
+}
+
+/** What every category factory returns: the category and its tools, ready to register. */
+export interface ToolCategory {
+  readonly info: CategoryInfo
+  readonly tools: readonly Tool[]
 }

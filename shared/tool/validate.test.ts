@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { valueDeeperThan as depthExceeds } from '../json-depth.ts'
-import { assertParamsDepth, MAX_PARAMS_DEPTH } from './validate.ts'
+import { assertParamsDepth, describeProblems, formatPath, MAX_PARAMS_DEPTH, validate } from './validate.ts'
 
 function nested(depth: number): unknown {
   let value: unknown = 1
@@ -31,5 +32,66 @@ describe('assertParamsDepth', () => {
     expect(() => assertParamsDepth(nested(MAX_PARAMS_DEPTH + 1))).toThrow(
       expect.objectContaining({ code: 'INVALID_PARAMS' }),
     )
+  })
+})
+
+describe('validate', () => {
+  const schema = z.strictObject({
+    name: z.string(),
+    edges: z.array(
+      z.strictObject({ source: z.string(), attributes: z.record(z.string(), z.unknown()).optional() }),
+    ),
+    texts: z
+      .array(z.strictObject({ text: z.string(), metadata: z.record(z.string(), z.unknown()).optional() }))
+      .optional(),
+  })
+
+  it('names a nested unknown key by its path, array positions in brackets', () => {
+    const result = validate(schema, {
+      name: 'g',
+      edges: [
+        { source: 'a', attributes: {} },
+        { source: 'b', weight: 2 },
+      ],
+    })
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ param: 'edges[1].weight', problem: 'unknown parameter' }],
+    })
+  })
+
+  it('suggests the parameter a misspelt key probably meant', () => {
+    const result = validate(schema, { name: 'v', edges: [], texts: [{ text: 'x', meta: { lang: 'en' } }] })
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ param: 'texts[0].meta', problem: 'unknown parameter', hint: 'did you mean metadata?' }],
+    })
+  })
+
+  it('names the new name of a renamed parameter', () => {
+    const result = validate(schema, { index: 'g', edges: [] }, { renamed: { index: 'name' } })
+    expect(result.ok).toBe(false)
+    expect(!result.ok && result.problems).toContainEqual({
+      param: 'index',
+      problem: 'unknown parameter',
+      hint: '`index` was renamed `name`',
+    })
+  })
+
+  it('describes problems as path: problem (hint)', () => {
+    expect(
+      describeProblems([
+        { param: 'edges[0].weight', problem: 'unknown parameter' },
+        { param: 'index', problem: 'unknown parameter', hint: '`index` was renamed `name`' },
+      ]),
+    ).toBe('edges[0].weight: unknown parameter; index: unknown parameter (`index` was renamed `name`)')
+  })
+})
+
+describe('formatPath', () => {
+  it('writes keys with dots and positions in brackets', () => {
+    expect(formatPath(['steps', 1, 'derive', 'sql'])).toBe('steps[1].derive.sql')
+    expect(formatPath([0, 'a'])).toBe('[0].a')
+    expect(formatPath([])).toBe('')
   })
 })

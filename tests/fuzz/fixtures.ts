@@ -104,7 +104,7 @@ export async function createFixtureObjects(
   })
   await call('vector_create_index', { name: 'docs', dimensions: 3, metric: 'cosine' })
   await call('vector_add', {
-    index: 'docs',
+    name: 'docs',
     vectors: [{ id: 'doc-1', vector: [0.1, 0.2, 0.3], metadata: { lang: 'en' } }],
   })
   const added = await call('ipfs_add', { path: 'dir' })

@@ -179,7 +179,7 @@ function hintFor(name: string, known: Known): fc.Arbitrary<JsonLike> | undefined
   if (/sql|where|derive/.test(key)) return fc.constantFrom(...SQL_SNIPPETS)
   if (key === 'tool') return some(known.tools)
   if (key === 'category') return some(known.categories)
-  if (/^(name|dataset|index|graph|saveas|trainname|testname|node)$/.test(key)) return some(known.names)
+  if (/^(name|dataset|graph|saveas|trainname|testname|node)$/.test(key)) return some(known.names)
   if (/taskid|workerid/.test(key)) return some(known.taskIds)
   if (key === 'kind') return fc.constantFrom('echo', 'sha256', 'embed', 'wasm', 'fuzz-kind')
   if (/^(text|message|query|interval|column|timecolumn)$/.test(key)) {

@@ -1,5 +1,6 @@
 /** The `dataset` category: tabular data in DuckDB, loaded from and saved to files or IPFS. */
-import type { Datasets } from '../../datasets/datasets.ts'
+import type { ToolCategory } from '../../../shared/tool/types.ts'
+import type { ToolDeps } from '../tool-deps.ts'
 import { datasetManageTools } from './manage.ts'
 import { datasetRowTools } from './rows.ts'
 
@@ -9,6 +10,8 @@ export const DATASET_CATEGORY = {
     'Tabular datasets (DuckDB): load CSV/JSON/JSONL/Parquet by path or CID, schema, head, sample, SQL, pipelines, train/test split, save',
 }
 
-export function datasetTools(datasets: Datasets) {
+export type DatasetToolDeps = Pick<ToolDeps, 'datasets'>
+
+export function datasetTools({ datasets }: DatasetToolDeps): ToolCategory {
   return { info: DATASET_CATEGORY, tools: [...datasetManageTools(datasets), ...datasetRowTools(datasets)] }
 }

@@ -14,7 +14,7 @@ export function datasetRowTools(datasets: Datasets) {
     name: 'dataset_head',
     category: 'dataset',
     description: 'The first rows of a dataset (in stored order)',
-    input: z.object({ name: datasetName, n: rowLimit.default(10) }),
+    input: z.object({ name: datasetName, n: rowLimit.default(10).describe('Rows returned') }),
     output: z.object({ columns: z.array(column), rows }),
     example: { name: 'sales', n: 5 },
     annotations: { title: 'First rows', ...READS },
@@ -32,8 +32,8 @@ export function datasetRowTools(datasets: Datasets) {
     description: 'A random sample of rows; the same seed gives the same sample',
     input: z.object({
       name: datasetName,
-      n: rowLimit.default(10),
-      seed: z.number().int().min(0).default(42),
+      n: rowLimit.default(10).describe('Rows sampled'),
+      seed: z.number().int().min(0).default(42).describe('The same seed gives the same sample'),
     }),
     output: z.object({ columns: z.array(column), rows }),
     example: { name: 'sales', n: 100, seed: 7 },
@@ -63,7 +63,7 @@ export function datasetRowTools(datasets: Datasets) {
         .describe('One SELECT/WITH query, e.g. SELECT city, avg(price) FROM sales GROUP BY city'),
       limit: rowLimit.default(1_000).describe('Rows returned inline at most'),
       saveAs: datasetName.optional().describe('Also store the full result as this dataset'),
-      replace: z.boolean().default(false),
+      replace: z.boolean().default(false).describe('Replace an existing dataset named saveAs'),
     }),
     output: z.object({
       columns: z.array(column),
@@ -103,9 +103,15 @@ export function datasetRowTools(datasets: Datasets) {
       'Transform a dataset with a declarative pipeline (filter, select, rename, sort, dedupe, limit, derive a column) into a new dataset',
     input: z.object({
       name: datasetName,
-      steps: z.array(pipelineStep).min(1).max(64),
+      steps: z
+        .array(pipelineStep)
+        .min(1)
+        .max(64)
+        .describe(
+          'Applied in order; each step is an object with one key: filter, select, rename, sort, dedupe, limit or derive',
+        ),
       saveAs: datasetName.describe('The resulting dataset'),
-      replace: z.boolean().default(false),
+      replace: z.boolean().default(false).describe('Replace an existing dataset named saveAs'),
     }),
     output: datasetInfo.extend({ preview: rows }),
     example: {
@@ -139,11 +145,16 @@ export function datasetRowTools(datasets: Datasets) {
       'Split a dataset into train and test datasets by a ratio; the same seed always gives the same split',
     input: z.object({
       name: datasetName,
-      trainRatio: z.number().gt(0).lt(1).default(0.8),
-      seed: z.number().int().min(0).default(42),
+      trainRatio: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .default(0.8)
+        .describe('Share of the rows that go to the train dataset'),
+      seed: z.number().int().min(0).default(42).describe('The same seed gives the same split'),
       trainName: datasetName.optional().describe('Default: <name>_train'),
       testName: datasetName.optional().describe('Default: <name>_test'),
-      replace: z.boolean().default(false),
+      replace: z.boolean().default(false).describe('Replace existing datasets of those names'),
     }),
     output: z.object({ train: datasetInfo, test: datasetInfo }),
     example: { name: 'sales', trainRatio: 0.8, seed: 42 },

@@ -11,8 +11,12 @@ export const format = z.enum(DATA_FORMATS)
 
 /** A tabular source: exactly one of path and cid. */
 export const dataSource = z
-  .object({
-    path: z.string().min(1).optional().describe('A file under the data roots'),
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A file under the file root (<data-dir>/files), relative to it, e.g. sales.csv'),
     cid: z.string().min(1).optional().describe("A file in this relay's IPFS blockstore"),
     format: format.optional().describe('csv, json, jsonl or parquet (default: from the name or the bytes)'),
     delimiter: z.string().min(1).max(4).optional().describe('CSV delimiter (default: detected)'),
@@ -23,11 +27,16 @@ export const dataSource = z
       ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path and cid' })
     }
   })
+  .describe('Where the rows come from: exactly one of path and cid, with optional format hints')
 
 /** Where rows are written: a path under the roots, or IPFS. */
 export const dataTarget = z
-  .object({
-    path: z.string().min(1).optional().describe('A file under the data roots (written atomically)'),
+  .strictObject({
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A file under the file root (<data-dir>/files), relative to it (written atomically)'),
     ipfs: z.boolean().default(false).describe('Add the file to IPFS and pin it instead'),
     format: format.optional().describe('Default: from the path name, else parquet'),
   })
@@ -36,6 +45,7 @@ export const dataTarget = z
       ctx.addIssue({ code: 'custom', path: ['path'], message: 'give a path or ipfs: true (not both)' })
     }
   })
+  .describe('Where the rows go: a path, or ipfs: true')
 
 export const column = z.object({ name: z.string(), type: z.string() })
 export const datasetInfo = z.object({ name: z.string(), rows: z.number().int(), columns: z.array(column) })

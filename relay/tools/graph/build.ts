@@ -1,13 +1,17 @@
 import { z } from 'zod'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
+import { freeForm } from '../../../shared/tool/free-form.ts'
 import type { GraphStore } from './graph-store.ts'
 import { MAX_ADD, MAX_EXPORT_ELEMENTS, MAX_NODE_ID } from './limits.ts'
 
 const fmt = (n: number) => n.toLocaleString('en')
 const name = z.string().min(1).max(64).describe('Graph name')
 const nodeId = z.string().min(1).max(MAX_NODE_ID)
-const attributes = z.record(z.string(), z.unknown())
+const attributes = freeForm(
+  z.record(z.string(), z.unknown()),
+  'Your own properties (free-form), merged into existing ones; a numeric "weight" weights paths',
+)
 const summary = z.object({
   name: z.string(),
   type: z.string(),
@@ -29,9 +33,12 @@ export function graphBuildTools(store: GraphStore) {
     description: 'Create an empty named graph (directed, undirected or mixed), stored in the data directory',
     input: z.object({
       name,
-      type: z.enum(['directed', 'undirected', 'mixed']).default('directed'),
+      type: z
+        .enum(['directed', 'undirected', 'mixed'])
+        .default('directed')
+        .describe('Edge direction: directed, undirected, or mixed (each edge says)'),
       multi: z.boolean().default(false).describe('Allow several edges between the same nodes'),
-      overwrite: z.boolean().default(false),
+      overwrite: z.boolean().default(false).describe('Replace a graph of the same name'),
     }),
     output: summary,
     annotations: { title: 'Create a graph', ...MUTATES, idempotentHint: false },
@@ -46,12 +53,18 @@ export function graphBuildTools(store: GraphStore) {
     input: z.object({
       name,
       nodes: z
-        .array(z.object({ id: nodeId, attributes: attributes.optional() }))
+        .array(z.strictObject({ id: nodeId.describe('Node id'), attributes: attributes.optional() }))
         .max(MAX_ADD)
         .default([])
         .describe(`At most ${fmt(MAX_ADD)} per call`),
       edges: z
-        .array(z.object({ source: nodeId, target: nodeId, attributes: attributes.optional() }))
+        .array(
+          z.strictObject({
+            source: nodeId.describe('Id of the node the edge leaves (created if missing)'),
+            target: nodeId.describe('Id of the node the edge reaches (created if missing)'),
+            attributes: attributes.optional(),
+          }),
+        )
         .max(MAX_ADD)
         .default([])
         .describe(`At most ${fmt(MAX_ADD)} per call`),
@@ -77,13 +90,15 @@ export function graphBuildTools(store: GraphStore) {
     description: 'Import a graph from graphology JSON (as graph_export writes it) under a name',
     input: z.object({
       name,
-      graph: z
-        .record(z.string(), z.unknown())
-        .refine((g) => elements(g) <= MAX_EXPORT_ELEMENTS, {
-          message: `at most ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`,
-        })
-        .describe(`At most ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`),
-      overwrite: z.boolean().default(false),
+      // Free-form here because graphology checks the shape as it builds the graph, and a
+      // zod schema per node and edge would cost the event loop on the largest imports.
+      graph: freeForm(
+        z.record(z.string(), z.unknown()),
+        `Graphology JSON as graph_export writes it (options, attributes, nodes, edges); at most ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`,
+      ).refine((g) => elements(g) <= MAX_EXPORT_ELEMENTS, {
+        message: `at most ${fmt(MAX_EXPORT_ELEMENTS)} nodes and edges`,
+      }),
+      overwrite: z.boolean().default(false).describe('Replace a graph of the same name'),
     }),
     output: summary,
     annotations: { title: 'Import a graph', ...MUTATES, idempotentHint: true },

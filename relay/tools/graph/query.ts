@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
+import { freeForm } from '../../../shared/tool/free-form.ts'
 import type { GraphStore } from './graph-store.ts'
 import { MAX_LISTED, MAX_LISTED_IDS, MAX_NODE_ID } from './limits.ts'
 
@@ -24,8 +25,11 @@ export function graphQueryTools(store: GraphStore) {
     description: 'The neighbours of a node (outgoing, incoming or both) with their properties, sorted by id',
     input: z.object({
       name,
-      node: nodeId,
-      direction: z.enum(['out', 'in', 'all']).default('all'),
+      node: nodeId.describe('Node id'),
+      direction: z
+        .enum(['out', 'in', 'all'])
+        .default('all')
+        .describe('out: nodes it points to, in: nodes pointing to it, all: both'),
       limit: limit(100),
     }),
     output: z.object({
@@ -44,12 +48,13 @@ export function graphQueryTools(store: GraphStore) {
       'Nodes whose properties equal all the given values (a property pattern), optionally with a minimum degree',
     input: z.object({
       name,
-      where: z
-        .record(z.string().max(256), z.unknown())
+      where: freeForm(
+        z.record(z.string().max(256), z.unknown()),
+        'Property → required value, your own property names (at most 32)',
+      )
         .refine((w) => Object.keys(w).length <= 32, { message: 'at most 32 properties' })
-        .default({})
-        .describe('Property → required value (at most 32)'),
-      minDegree: z.number().int().min(0).default(0),
+        .default({}),
+      minDegree: z.number().int().min(0).default(0).describe('Only nodes with at least this many edges'),
       limit: limit(100),
     }),
     output: z.object({ nodes: z.array(node.extend({ degree: z.number().int() })), total: z.number().int() }),
@@ -63,9 +68,12 @@ export function graphQueryTools(store: GraphStore) {
     description: 'Shortest path between two nodes, by hops or by the edges\' "weight" property (Dijkstra)',
     input: z.object({
       name,
-      source: nodeId,
-      target: nodeId,
-      weighted: z.boolean().default(false),
+      source: nodeId.describe('Start node id'),
+      target: nodeId.describe('End node id'),
+      weighted: z
+        .boolean()
+        .default(false)
+        .describe('Minimise the sum of the edges\' "weight" property (default 1) instead of hops'),
     }),
     output: z.object({
       found: z.boolean(),

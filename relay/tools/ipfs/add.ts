@@ -1,9 +1,9 @@
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import type { CID } from 'multiformats/cid'
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import { confinePath } from '../../files/confine-path.ts'
+import { existingEntry } from '../../files/existing-path.ts'
 import { pathParam } from '../../files/path-param.ts'
 import { addTree } from './content-io.ts'
 import { fsOf, type IpfsDeps, OFFLINE, STORES } from './ipfs-deps.ts'
@@ -19,8 +19,10 @@ export function ipfsAddTools(deps: IpfsDeps) {
       .object({
         text: z.string().optional().describe('Text to add as a file'),
         base64: z.string().optional().describe('Bytes to add as a file, base64'),
-        path: pathParam.optional().describe('A file or directory under the data roots'),
-        pin: z.boolean().default(true),
+        path: pathParam
+          .optional()
+          .describe('A file or folder under the file root (<data-dir>/files), relative to it'),
+        pin: z.boolean().default(true).describe('Pin it, so that garbage collection keeps it'),
       })
       .superRefine((v, ctx) => {
         const given = [v.text, v.base64, v.path].filter((x) => x !== undefined).length
@@ -46,9 +48,7 @@ export function ipfsAddTools(deps: IpfsDeps) {
         let type: 'file' | 'directory' = 'file'
         let skippedSymlinks: string[] | undefined
         if (input.path !== undefined) {
-          const path = confinePath(input.path, deps.roots)
-          const stat = statSync(path, { throwIfNoEntry: false })
-          if (stat === undefined) throw new McppError('NOT_FOUND', `path: "${input.path}" does not exist`)
+          const { absolute: path, stats: stat } = existingEntry(input.path, deps.roots)
           if (stat.isDirectory()) {
             type = 'directory'
             ;({ cid, skippedSymlinks } = await addTree(deps, path, { signal: ctx.signal, pin: false }))

@@ -1,10 +1,11 @@
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { writeAtomically } from '../../files/atomic-write.ts'
 import { confinePath } from '../../files/confine-path.ts'
+import { existingFile } from '../../files/existing-path.ts'
 import { pathParam } from '../../files/path-param.ts'
 import { carStream } from './car-stream.ts'
 import { type IpfsDeps, parseCid, STORES } from './ipfs-deps.ts'
@@ -23,7 +24,9 @@ export function ipfsCarTools(deps: IpfsDeps) {
     description: `Export the DAG under a CID (every block must be on this relay; at most ${MAX_DAG_BLOCKS} blocks) as a CAR file: to a path under the data roots, or inline as base64 (≤ 4 MiB)`,
     input: z.object({
       cid,
-      path: pathParam.optional().describe('Write the CAR here instead of returning it'),
+      path: pathParam
+        .optional()
+        .describe('Write the CAR to this file under the file root instead of returning it'),
     }),
     output: z.object({
       roots: z.array(z.string()),
@@ -81,7 +84,13 @@ export function ipfsCarTools(deps: IpfsDeps) {
     category: 'ipfs',
     description: `Import a CAR file (from a path under the data roots or base64) into the blockstore, checking every block against its CID (blocks ≤ 4 MiB), and pin its roots; a root whose DAG the CAR does not complete is an error`,
     input: z
-      .object({ path: pathParam.optional(), base64: base64.optional(), pin: z.boolean().default(true) })
+      .object({
+        path: pathParam
+          .optional()
+          .describe('A CAR file under the file root (<data-dir>/files), relative to it'),
+        base64: base64.optional().describe('The CAR bytes, base64'),
+        pin: z.boolean().default(true).describe("Pin the CAR's roots"),
+      })
       .superRefine((v, c) => {
         if ((v.path === undefined) === (v.base64 === undefined)) {
           c.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path, base64' })
@@ -96,10 +105,7 @@ export function ipfsCarTools(deps: IpfsDeps) {
         const { CarBlockIterator } = await import('@ipld/car/iterator')
         let source: AsyncIterable<Uint8Array> | Uint8Array
         if (input.path !== undefined) {
-          const path = confinePath(input.path, deps.roots)
-          if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
-            throw new McppError('NOT_FOUND', `path: "${input.path}" is not a file`)
-          }
+          const path = existingFile(input.path, deps.roots)
           source = createReadStream(path, { signal: ctx.signal })
         } else {
           source = Buffer.from(input.base64 as string, 'base64')

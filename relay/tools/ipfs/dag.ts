@@ -24,7 +24,10 @@ export function ipfsDagTools(deps: IpfsDeps) {
     category: 'ipfs',
     description:
       'Store a JSON value as an IPLD node (DAG-JSON or DAG-CBOR, ≤ 4 MiB encoded); {"/": "<cid>"} objects become links',
-    input: z.object({ value: z.unknown(), codec: z.enum(['dag-json', 'dag-cbor']).default('dag-cbor') }),
+    input: z.object({
+      value: z.unknown().describe('Any JSON value (free-form); {"/": "<cid>"} objects become links'),
+      codec: z.enum(['dag-json', 'dag-cbor']).default('dag-cbor').describe('How the node is encoded'),
+    }),
     output: z.object({ cid: z.string(), codec: z.string() }),
     annotations: { title: 'Put an IPLD node', ...STORES },
     handlers: {

@@ -104,9 +104,9 @@ export function ipfsGetTool(deps: IpfsDeps) {
     category: 'ipfs',
     description: `Save a UnixFS file or directory by CID to a path under the data roots (written atomically; at most ${MAX_SAVE_BYTES / 2 ** 30} GiB and ${MAX_SAVE_ENTRIES} entries; symbolic links in the DAG are skipped and listed)`,
     input: z.object({
-      cid: z.string().min(1).max(256),
-      path: pathParam.describe('Destination under the data roots'),
-      overwrite: z.boolean().default(false),
+      cid: z.string().min(1).max(256).describe('The file or directory to save'),
+      path: pathParam.describe('Destination under the file root (<data-dir>/files), relative to it'),
+      overwrite: z.boolean().default(false).describe('Replace what is at the destination'),
     }),
     output: z.object({
       cid: z.string(),

@@ -15,7 +15,7 @@ export function ipfsReadTools(deps: IpfsDeps) {
       'Read the bytes of a UnixFS file or raw block by CID, as UTF-8 text or base64, with offset and length',
     input: z.object({
       cid,
-      offset: z.number().int().min(0).default(0),
+      offset: z.number().int().min(0).default(0).describe('Bytes skipped first'),
       length: z
         .number()
         .int()
@@ -23,7 +23,7 @@ export function ipfsReadTools(deps: IpfsDeps) {
         .max(MAX_CAT_BYTES)
         .default(MAX_CAT_BYTES)
         .describe('Bytes to read at most'),
-      encoding: z.enum(['utf8', 'base64']).default('utf8'),
+      encoding: z.enum(['utf8', 'base64']).default('utf8').describe('utf8 for text, base64 for any bytes'),
     }),
     output: z.object({ cid: z.string(), bytes: z.number().int(), encoding: z.string(), content: z.string() }),
     annotations: { title: 'Read a file by CID', ...READ },

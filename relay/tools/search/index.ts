@@ -5,10 +5,12 @@ import { sqlIdent } from '../../../shared/data/sql-text.ts'
 import { McppError } from '../../../shared/errors.ts'
 import { DELETES, READS, WRITES } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import { type Datasets, pickColumns } from '../../datasets/datasets.ts'
+import { freeForm } from '../../../shared/tool/free-form.ts'
+import type { ToolCategory } from '../../../shared/tool/types.ts'
+import { pickColumns } from '../../datasets/datasets.ts'
 import { datasetName } from '../dataset/schemas.ts'
+import type { ToolDeps } from '../tool-deps.ts'
 import { INDEX_NAME, type IndexMeta } from './index-store.ts'
-import type { SearchThread } from './search-thread.ts'
 
 export const SEARCH_CATEGORY = {
   name: 'search',
@@ -28,7 +30,12 @@ const PAGE_CHARS = 250_000
 const FIRST_PAGE_ROWS = 100
 const MAX_PAGE_ROWS = 2_000
 
-const indexName = z.string().regex(INDEX_NAME, 'letters, digits, _ . - (at most 64)').describe('Index name')
+const indexName = z
+  .string()
+  .regex(INDEX_NAME, 'letters, digits, _ . - (at most 64)')
+  .describe('Search index name')
+/** The search tools named their index `index` until issue 10 made every stored thing's name `name`. */
+const RENAMED = { index: 'name' } as const
 const columnName = z.string().min(1).max(256)
 const indexMeta = z.object({
   name: z.string(),
@@ -48,11 +55,13 @@ function pageChars(rows: ReadonlyArray<Record<string, unknown>>): number {
   return n
 }
 
+export type SearchToolDeps = Pick<ToolDeps, 'datasets' | 'searches'>
+
 /**
  * Index work runs on the search thread (SearchThread); a build streams the dataset to
  * it in pages (issue 9: no call may hold the event loop).
  */
-export function searchTools(datasets: Datasets, indexes: SearchThread) {
+export function searchTools({ datasets, searches: indexes }: SearchToolDeps): ToolCategory {
   const build = defineTool({
     name: 'search_build_index',
     category: 'search',
@@ -64,7 +73,7 @@ export function searchTools(datasets: Datasets, indexes: SearchThread) {
       textColumns: z.array(columnName).min(1).max(32).describe('Columns whose text is indexed'),
       idColumn: columnName.optional().describe('A column identifying rows (default: row number)'),
       storeColumns: z.array(columnName).max(64).default([]).describe('Columns returned with each hit'),
-      replace: z.boolean().default(false),
+      replace: z.boolean().default(false).describe('Rebuild an index of the same name'),
     }),
     output: indexMeta,
     example: {
@@ -140,7 +149,7 @@ export function searchTools(datasets: Datasets, indexes: SearchThread) {
     description:
       'Search an index: ranked (BM25) hits with scores and matched terms; prefix and fuzzy matching, AND/OR, per-column boosts',
     input: z.object({
-      index: indexName,
+      name: indexName,
       query: z.string().min(1).max(1_000).describe('At most 1,000 characters'),
       prefix: z.boolean().default(false).describe('Match terms that start with the query terms'),
       fuzzy: z
@@ -149,13 +158,17 @@ export function searchTools(datasets: Datasets, indexes: SearchThread) {
         .max(0.5)
         .default(0)
         .describe('Allowed edit distance as a fraction of term length (0.2 ≈ one typo in 5 letters)'),
-      combineWith: z.enum(['OR', 'AND']).default('OR'),
+      combineWith: z
+        .enum(['OR', 'AND'])
+        .default('OR')
+        .describe('OR: documents with any query term; AND: only those with every term'),
       columns: z.array(columnName).max(32).optional().describe('Search only these indexed columns'),
-      boost: z
-        .record(columnName, z.number().positive().max(100))
+      boost: freeForm(
+        z.record(columnName, z.number().positive().max(100)),
+        'Indexed column → weight (default 1), e.g. {"title": 2}',
+      )
         .refine((b) => Object.keys(b).length <= 32, { message: 'at most 32 columns' })
-        .optional()
-        .describe('Weight per column'),
+        .optional(),
       limit: z.number().int().min(1).max(MAX_HITS).default(10).describe(`At most ${MAX_HITS}`),
     }),
     output: z.object({
@@ -169,7 +182,8 @@ export function searchTools(datasets: Datasets, indexes: SearchThread) {
         }),
       ),
     }),
-    example: { index: 'articles', query: 'climate polic', prefix: true, fuzzy: 0.2, limit: 5 },
+    example: { name: 'articles', query: 'climate polic', prefix: true, fuzzy: 0.2, limit: 5 },
+    renamed: RENAMED,
     annotations: { title: 'Search an index', ...READS },
     handlers: {
       local: (input, ctx) => indexes.run('query', input, ctx.signal),
@@ -180,9 +194,10 @@ export function searchTools(datasets: Datasets, indexes: SearchThread) {
     name: 'search_stats',
     category: 'search',
     description: 'An index: its dataset, columns, documents and distinct terms',
-    input: z.object({ index: indexName }),
+    input: z.object({ name: indexName }),
     output: indexMeta,
-    example: { index: 'articles' },
+    example: { name: 'articles' },
+    renamed: RENAMED,
     annotations: { title: 'Index statistics', ...READS },
     handlers: {
       local: (input, ctx) => indexes.run('stats', input, ctx.signal),
@@ -205,9 +220,10 @@ export function searchTools(datasets: Datasets, indexes: SearchThread) {
     name: 'search_delete_index',
     category: 'search',
     description: 'Delete a search index',
-    input: z.object({ index: indexName }),
+    input: z.object({ name: indexName }),
     output: z.object({ deleted: z.string() }),
-    example: { index: 'articles' },
+    example: { name: 'articles' },
+    renamed: RENAMED,
     annotations: { title: 'Delete an index', ...DELETES },
     handlers: {
       local: (input, ctx) => indexes.run('remove', input, ctx.signal),

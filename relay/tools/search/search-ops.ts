@@ -66,7 +66,7 @@ export function abortBuild(_indexes: SearchIndexes, { build }: { build: string }
 }
 
 export interface QueryInput {
-  index: string
+  name: string
   query: string
   prefix: boolean
   fuzzy: number
@@ -77,7 +77,7 @@ export interface QueryInput {
 }
 
 export async function query(indexes: SearchIndexes, input: QueryInput) {
-  const { meta, search } = await indexes.get(input.index)
+  const { meta, search } = await indexes.get(input.name)
   const unknown = (input.columns ?? []).filter((c) => !meta.fields.includes(c))
   if (unknown.length > 0) {
     throw new McppError(
@@ -106,9 +106,9 @@ export async function query(indexes: SearchIndexes, input: QueryInput) {
   }
 }
 
-export async function stats(indexes: SearchIndexes, { index }: { index: string }) {
-  const { meta, search } = await indexes.get(index)
-  return describe(index, meta, search)
+export async function stats(indexes: SearchIndexes, { name }: { name: string }) {
+  const { meta, search } = await indexes.get(name)
+  return describe(name, meta, search)
 }
 
 export async function list(indexes: SearchIndexes) {
@@ -120,9 +120,9 @@ export async function list(indexes: SearchIndexes) {
   return { indexes: out }
 }
 
-export function remove(indexes: SearchIndexes, { index }: { index: string }) {
-  indexes.delete(index)
-  return { deleted: index }
+export function remove(indexes: SearchIndexes, { name }: { name: string }) {
+  indexes.delete(name)
+  return { deleted: name }
 }
 
 export const exists = (indexes: SearchIndexes, { name }: { name: string }) => indexes.exists(name)

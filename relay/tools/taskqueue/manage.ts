@@ -4,7 +4,7 @@ import { MAX_TASK_TIMEOUT_MS } from '../../../shared/task/defaults.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
 import type { TaskService } from '../../task-queue/index.ts'
-import { taskId, taskState, taskView, viewTask } from './schemas.ts'
+import { taskId, taskMetadata, taskState, taskView, viewTask } from './schemas.ts'
 
 const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
 
@@ -20,7 +20,10 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     category: 'p2p_taskqueue',
     description:
       'Cancel a queued or running task; a running task is stopped on its worker and its late result is ignored',
-    input: z.object({ taskId, reason: z.string().max(256).optional() }),
+    input: z.object({
+      taskId,
+      reason: z.string().max(256).optional().describe('Why, recorded with the task'),
+    }),
     output: z.object({ task: taskView, wasRunning: z.boolean() }),
     annotations: {
       title: 'Cancel a task',
@@ -45,11 +48,11 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
       'List tasks, newest first, filtered by state, kind, worker or tag, with paging and counts by state',
     input: z.object({
       states: z.array(taskState).optional().describe('Only these states'),
-      kind: z.string().optional(),
-      workerId: z.string().optional(),
-      tag: z.string().optional(),
-      limit: z.number().int().min(1).max(500).default(50),
-      offset: z.number().int().min(0).default(0),
+      kind: z.string().optional().describe('Only tasks of this kind'),
+      workerId: z.string().optional().describe('Only tasks this worker ran or runs'),
+      tag: z.string().optional().describe('Only tasks with this tag'),
+      limit: z.number().int().min(1).max(500).default(50).describe('Tasks listed at most'),
+      offset: z.number().int().min(0).default(0).describe('Tasks skipped first, for paging'),
     }),
     output: z.object({
       tasks: z.array(taskView),
@@ -86,7 +89,10 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     name: 'p2p_taskqueue_priority',
     category: 'p2p_taskqueue',
     description: "Change a queued task's priority (higher runs first)",
-    input: z.object({ taskId, priority: z.number().int().min(-1000).max(1000) }),
+    input: z.object({
+      taskId,
+      priority: z.number().int().min(-1000).max(1000).describe('The new priority; higher runs first'),
+    }),
     output: taskView,
     annotations: { title: 'Set task priority', ...MUTATES, idempotentHint: true },
     handlers: {
@@ -104,10 +110,16 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     description: 'Update the tags, metadata, timeout or attempt limit of a task that is not running yet',
     input: z.object({
       taskId,
-      tags: z.array(z.string().max(64)).max(32).optional(),
-      metadata: z.record(z.string(), z.unknown()).optional(),
-      timeoutMs: z.number().int().min(1).max(MAX_TASK_TIMEOUT_MS).optional(),
-      maxAttempts: z.number().int().min(1).max(100).optional(),
+      tags: z.array(z.string().max(64)).max(32).optional().describe('The new tags (replace the old)'),
+      metadata: taskMetadata.optional(),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_TASK_TIMEOUT_MS)
+        .optional()
+        .describe('The new per-attempt time limit'),
+      maxAttempts: z.number().int().min(1).max(100).optional().describe('The new attempt limit'),
     }),
     output: taskView,
     annotations: { title: 'Update a task', ...MUTATES, idempotentHint: true },

@@ -7,6 +7,7 @@ import {
 import { TASK_ERROR_CODES } from '../../../shared/task/error-codes.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
+import { freeForm } from '../../../shared/tool/free-form.ts'
 import { formatTrust, parseTrust, type TrustRequirement } from '../../../shared/trust/trust-policy.ts'
 import type { TaskService } from '../../task-queue/index.ts'
 
@@ -19,8 +20,13 @@ export const TASKQUEUE_CATEGORY = {
 export const taskId = z.string().min(1).max(128).describe('Task id')
 export const taskState = z.enum(TASK_STATES as [TaskRecord['state'], ...TaskRecord['state'][]])
 const name = z.string().min(1).max(64)
+/** The submitter's own notes on a task; the relay stores and returns them. */
+export const taskMetadata = freeForm(
+  z.record(z.string(), z.unknown()),
+  'Your own JSON fields about the task (free-form: stored with it and returned as given)',
+)
 
-export const taskSpec = z.object({
+export const taskSpec = z.strictObject({
   kind: name.describe('Task kind: echo, sha256, embed, wasm (or any kind a worker announces)'),
   input: z.unknown().optional().describe('JSON input for the kind'),
   priority: z
@@ -70,8 +76,12 @@ export const taskSpec = z.object({
     .describe(
       "How workers' answers are checked: any, quorum:K (K distinct workers agree) or spot-check:RATE (the relay recomputes a sample); the operator's policy is the floor",
     ),
-  tags: z.array(z.string().max(64)).max(32).default([]),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  tags: z
+    .array(z.string().max(64))
+    .max(32)
+    .default([])
+    .describe('Labels to find the task by (p2p_taskqueue_list_tasks tag)'),
+  metadata: taskMetadata.default({}),
 })
 
 export const taskError = z

@@ -51,7 +51,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
       'Per-worker statistics: capabilities, in-flight tasks, done, failed, mean task time, last seen',
     input: z.object({
       workerId: z.string().optional().describe('Only this worker'),
-      connectedOnly: z.boolean().default(false),
+      connectedOnly: z.boolean().default(false).describe('Only workers connected now'),
     }),
     output: z.object({ workers: z.array(workerStats) }),
     annotations: {
@@ -115,7 +115,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     category: 'p2p_taskqueue',
     description:
       "Renew a connected worker's task leases and liveness now (the wire protocol does this automatically)",
-    input: z.object({ workerId: z.string().min(1) }),
+    input: z.object({ workerId: z.string().min(1).describe('A connected worker') }),
     output: z.object({ workerId: z.string(), leasesRenewed: z.number().int(), lastSeen: z.number() }),
     annotations: {
       title: 'Worker heartbeat',
@@ -147,7 +147,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
         .max(600_000)
         .default(30_000)
         .describe('Re-queue unfinished tasks after this'),
-      reason: z.string().max(256).default('shutdown requested'),
+      reason: z.string().max(256).default('shutdown requested').describe('Told to the workers'),
     }),
     output: z.object({ workers: z.array(z.string()), deadlineMs: z.number().int() }),
     annotations: {

@@ -4,16 +4,14 @@ import { DEFAULT_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
 import { metadataFilter } from '../../../shared/data/metadata-filter.ts'
 import { MAX_TEXT_CHARS } from '../../../shared/text/limits.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
-import type { Tool } from '../../../shared/tool/types.ts'
+import type { Tool, ToolCategory } from '../../../shared/tool/types.ts'
 import { embedTool } from '../../../shared/tools/text/text-embed.ts'
-import type { ComputePool } from '../../compute/compute-pool.ts'
 import { offloadTools } from '../../compute/offload-tools.ts'
 import { MAX_ADD_ITEMS, MAX_ADD_NUMBERS, MAX_DELETE_IDS, MAX_METADATA_BYTES } from '../../vectors/limits.ts'
 import { METRICS } from '../../vectors/vector-index.ts'
-import type { VectorThread } from '../../vectors/vector-thread.ts'
-import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
+import type { ToolDeps } from '../tool-deps.ts'
 import { vectorIpfsTools } from './ipfs.ts'
-import { indexName, indexStats, itemId, metadata, READS, vector, WRITES } from './schemas.ts'
+import { indexName, indexStats, itemId, metadata, READS, RENAMED, vector, WRITES } from './schemas.ts'
 
 const fmt = (n: number) => n.toLocaleString('en')
 const addResult = z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() })
@@ -24,11 +22,13 @@ export const VECTOR_CATEGORY = {
     'Embeddings and vector indexes (HNSW): create, add vectors or texts with metadata, top-k search with filters, stats, delete, save to and load from IPFS',
 }
 
+export type VectorToolDeps = Pick<ToolDeps, 'vectors' | 'ipfs' | 'compute'>
+
 /**
  * Index work runs on the vector thread (VectorThread), embedding on the compute pool,
  * so no call holds the event loop (issue 9).
  */
-export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: ComputePool) {
+export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): ToolCategory {
   const embed = offloadTools(
     [
       embedTool(
@@ -37,7 +37,7 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
         'Create embeddings of texts (the hashing embedding, identical to text_embed); runs in a connected browser worker when one is available',
       ),
     ],
-    compute,
+    compute.pool,
     { vector_embed: 'text_embed' },
   )[0] as Tool
 
@@ -48,8 +48,17 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
       'Create an empty vector index (HNSW) for vectors of a fixed length, with a metric: cosine, l2 (squared Euclidean) or ip (dot product)',
     input: z.object({
       name: indexName,
-      dimensions: z.number().int().min(1).max(4096).default(DEFAULT_EMBEDDING_DIMENSIONS),
-      metric: z.enum(METRICS).default('cosine'),
+      dimensions: z
+        .number()
+        .int()
+        .min(1)
+        .max(4096)
+        .default(DEFAULT_EMBEDDING_DIMENSIONS)
+        .describe('Length of every vector (vector_add_texts embeds texts to this length)'),
+      metric: z
+        .enum(METRICS)
+        .default('cosine')
+        .describe('cosine, l2 (squared Euclidean) or ip (dot product)'),
       m: z.number().int().min(4).max(64).default(16).describe('Graph degree (accuracy vs size)'),
       efConstruction: z.number().int().min(10).max(1_000).default(200).describe('Build-time candidates'),
       ef: z
@@ -59,7 +68,7 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
         .max(1_000)
         .default(64)
         .describe('Search-time candidates (accuracy vs speed)'),
-      replace: z.boolean().default(false),
+      replace: z.boolean().default(false).describe('Replace an index of the same name'),
     }),
     output: indexStats,
     example: { name: 'docs', dimensions: 384, metric: 'cosine' },
@@ -74,9 +83,15 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
     category: 'vector',
     description: `Add vectors with ids and optional metadata (at most ${fmt(MAX_METADATA_BYTES)} bytes as JSON each) to an index; an existing id is updated`,
     input: z.object({
-      index: indexName,
+      name: indexName,
       vectors: z
-        .array(z.object({ id: itemId, vector, metadata: metadata.optional() }))
+        .array(
+          z.strictObject({
+            id: itemId,
+            vector: vector.describe("The vector, as long as the index's dimensions"),
+            metadata: metadata.optional(),
+          }),
+        )
         .min(1)
         .max(MAX_ADD_ITEMS)
         .refine((items) => items.reduce((n, item) => n + item.vector.length, 0) <= MAX_ADD_NUMBERS, {
@@ -88,9 +103,10 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
     }),
     output: addResult,
     example: {
-      index: 'docs',
+      name: 'docs',
       vectors: [{ id: 'doc-1', vector: [0.12, -0.03, 0.4], metadata: { lang: 'en' } }],
     },
+    renamed: RENAMED,
     annotations: { title: 'Add vectors', ...WRITES, idempotentHint: true },
     handlers: {
       local: (input, ctx) => store.run('add', input, ctx.signal),
@@ -103,9 +119,15 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
     description:
       'Embed texts (hashing embedding) and add them with ids and metadata to an index of matching dimensions',
     input: z.object({
-      index: indexName,
+      name: indexName,
       texts: z
-        .array(z.object({ id: itemId, text: z.string(), metadata: metadata.optional() }))
+        .array(
+          z.strictObject({
+            id: itemId,
+            text: z.string().describe('The text, embedded with the hashing embedding'),
+            metadata: metadata.optional(),
+          }),
+        )
         .min(1)
         .max(MAX_ADD_ITEMS)
         .refine((items) => items.reduce((n, item) => n + item.text.length, 0) <= MAX_TEXT_CHARS, {
@@ -117,9 +139,10 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
     }),
     output: addResult,
     example: {
-      index: 'docs',
+      name: 'docs',
       texts: [{ id: 'doc-1', text: 'Fresh red apples', metadata: { lang: 'en', year: 2024 } }],
     },
+    renamed: RENAMED,
     annotations: { title: 'Add texts', ...WRITES, idempotentHint: true },
     handlers: {
       local: (input, ctx) => store.run('addTexts', input, ctx.signal),
@@ -133,11 +156,15 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
       'Top-k nearest neighbours of a vector or a text (embedded the same way), optionally only among items whose metadata match a filter',
     input: z
       .object({
-        index: indexName,
-        vector: vector.optional(),
+        name: indexName,
+        vector: vector.optional().describe("Search by this vector (as long as the index's dimensions)"),
         text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe('Search by text instead of a vector'),
-        k: z.number().int().min(1).max(1_000).default(10),
-        filter: metadataFilter.optional().describe('e.g. {"lang": "en", "year": {"gte": 2020}}'),
+        k: z.number().int().min(1).max(1_000).default(10).describe('Nearest neighbours returned'),
+        filter: metadataFilter
+          .optional()
+          .describe(
+            'Only items whose metadata match: field → value, or → comparisons (eq, ne, gt, gte, lt, lte, in, nin), e.g. {"lang": "en", "year": {"gte": 2020}}',
+          ),
         ef: z
           .number()
           .int()
@@ -162,7 +189,8 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
         }),
       ),
     }),
-    example: { index: 'docs', text: 'apples', k: 5, filter: { lang: 'en', year: { gte: 2020 } } },
+    example: { name: 'docs', text: 'apples', k: 5, filter: { lang: 'en', year: { gte: 2020 } } },
+    renamed: RENAMED,
     annotations: { title: 'Vector search', ...READS },
     handlers: {
       local: (input, ctx) => store.run('search', input, ctx.signal),
@@ -173,9 +201,10 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
     name: 'vector_stats',
     category: 'vector',
     description: "A vector index's size, metric and settings",
-    input: z.object({ index: indexName }),
+    input: z.object({ name: indexName }),
     output: indexStats,
-    example: { index: 'docs' },
+    example: { name: 'docs' },
+    renamed: RENAMED,
     annotations: { title: 'Index statistics', ...READS },
     handlers: { local: (input, ctx) => store.run('stats', input, ctx.signal) },
   })
@@ -197,16 +226,17 @@ export function vectorTools(store: VectorThread, ipfs: IpfsDeps, compute: Comput
     category: 'vector',
     description: 'Delete vectors by id from an index, or (with no ids) the whole index',
     input: z.object({
-      index: indexName,
+      name: indexName,
       ids: z
         .array(itemId)
         .min(1)
         .max(MAX_DELETE_IDS)
         .optional()
-        .describe(`At most ${fmt(MAX_DELETE_IDS)}`),
+        .describe(`Ids to delete, at most ${fmt(MAX_DELETE_IDS)}; without ids the whole index is deleted`),
     }),
     output: z.object({ deleted: z.number().int(), indexDeleted: z.boolean() }),
-    example: { index: 'docs', ids: ['doc-1'] },
+    example: { name: 'docs', ids: ['doc-1'] },
+    renamed: RENAMED,
     annotations: {
       title: 'Delete vectors',
       readOnlyHint: false,

@@ -8,7 +8,7 @@ import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { VectorThread } from '../../vectors/vector-thread.ts'
 import { addDirectory, catToFile } from '../ipfs/content-io.ts'
 import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
-import { indexName, indexStats, WRITES } from './schemas.ts'
+import { indexName, indexStats, RENAMED, WRITES } from './schemas.ts'
 
 /** A scratch folder removed afterwards, whatever happens. */
 async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -27,15 +27,16 @@ export function vectorIpfsTools(store: VectorThread, ipfs: IpfsDeps) {
     name: 'vector_save_ipfs',
     category: 'vector',
     description: 'Save a vector index (graph, ids and metadata) to IPFS as a directory; returns its CID',
-    input: z.object({ index: indexName }),
+    input: z.object({ name: indexName }),
     output: z.object({ cid: z.string(), count: z.number().int() }),
-    example: { index: 'docs' },
+    example: { name: 'docs' },
+    renamed: RENAMED,
     annotations: { title: 'Save an index to IPFS', ...WRITES, idempotentHint: true },
     handlers: {
-      local: async ({ index }, ctx) =>
+      local: async ({ name }, ctx) =>
         withScratch(async (dir) => {
           // On the vector thread, whose tasks run in order: no change lands between the copies.
-          const count = await store.run<number>('copyTo', { index, dir }, ctx.signal)
+          const count = await store.run<number>('copyTo', { name, dir }, ctx.signal)
           return { cid: await addDirectory(ipfs, dir, { signal: ctx.signal }), count }
         }),
     },
@@ -46,9 +47,9 @@ export function vectorIpfsTools(store: VectorThread, ipfs: IpfsDeps) {
     category: 'vector',
     description: 'Load a vector index saved by vector_save_ipfs from its CID, under a name',
     input: z.object({
-      cid: z.string().min(1).max(512),
-      name: indexName,
-      replace: z.boolean().default(false),
+      cid: z.string().min(1).max(512).describe('The CID vector_save_ipfs returned'),
+      name: indexName.describe('Name of the loaded index'),
+      replace: z.boolean().default(false).describe('Replace an index of the same name'),
     }),
     output: indexStats,
     example: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', name: 'docs_copy' },

@@ -1,13 +1,23 @@
 import { z } from 'zod'
 import { MAX_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
+import { freeForm } from '../../../shared/tool/free-form.ts'
 import { VECTOR_INDEX_NAME } from '../../vectors/vector-store.ts'
 
 export const indexName = z
   .string()
   .regex(VECTOR_INDEX_NAME, 'letters, digits, _ . - (at most 64)')
   .describe('Vector index name')
-export const itemId = z.string().min(1).max(512)
-export const metadata = z.record(z.string(), z.unknown())
+/** The vector tools named their index `index` until issue 10 made every stored thing's name `name`. */
+export const RENAMED = { index: 'name' } as const
+export const itemId = z
+  .string()
+  .min(1)
+  .max(512)
+  .describe('Item id, unique in the index (an existing id is updated)')
+export const metadata = freeForm(
+  z.record(z.string(), z.unknown()),
+  'Your own JSON fields for the item (free-form); returned with hits and matched by search filters',
+)
 export const vector = z.array(z.number()).min(1).max(MAX_EMBEDDING_DIMENSIONS)
 export const indexStats = z.object({
   name: z.string(),

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { rootNameHint, underRoots } from './root-hint.ts'
+
+describe('underRoots', () => {
+  it('names the one root paths are relative to', () => {
+    expect(underRoots('x.csv', ['/data/files'])).toBe(
+      'under the file root /data/files (paths are relative to it)',
+    )
+  })
+
+  it('names every root and the one relative paths start from', () => {
+    expect(underRoots('x.csv', ['/data/files', '/mnt/more'])).toBe(
+      'under the file roots /data/files, /mnt/more (relative paths are taken from /data/files)',
+    )
+  })
+
+  it("adds a hint when the path starts with the root's own folder name", () => {
+    expect(underRoots('files/x.csv', ['/data/files'])).toBe(
+      'under the file root /data/files (paths are relative to it); it starts with "files/", the root\'s own folder: did you mean "x.csv"?',
+    )
+  })
+})
+
+describe('rootNameHint', () => {
+  it('says nothing for other paths', () => {
+    expect(rootNameHint('x.csv', '/data/files')).toBeUndefined()
+    expect(rootNameHint('filesystem/x.csv', '/data/files')).toBeUndefined()
+    expect(rootNameHint('/data/files/x.csv', '/data/files')).toBeUndefined()
+    expect(rootNameHint('files/', '/data/files')).toBeUndefined()
+  })
+})

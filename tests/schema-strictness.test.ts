@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import { buildCatalog } from '../relay/tools/catalog.ts'
+import type { ToolDeps } from '../relay/tools/tool-deps.ts'
+import { ToolRegistry } from '../shared/tool/registry.ts'
+
+/**
+ * Stand-ins for every dependency that throw when called: building the catalogue only
+ * declares tools, so no relay is needed, and a factory that did use a part while
+ * building would fail here by name.
+ */
+function unusedDeps(given: Partial<ToolDeps> = {}): ToolDeps {
+  const unused = (path: string): unknown =>
+    new Proxy(() => {}, {
+      get: (_target, key) => (key === Symbol.toPrimitive ? () => path : unused(`${path}.${String(key)}`)),
+      apply: () => {
+        throw new Error(`${path}() was called while the catalogue was being built`)
+      },
+    })
+  return new Proxy(given, {
+    get: (target, key: string) => (key in target ? target[key as keyof ToolDeps] : unused(key)),
+  }) as ToolDeps
+}
+
+interface JsonSchema {
+  type?: unknown
+  description?: unknown
+  properties?: Record<string, JsonSchema>
+  additionalProperties?: boolean | JsonSchema
+  propertyNames?: JsonSchema
+  items?: JsonSchema
+  prefixItems?: JsonSchema[]
+  anyOf?: JsonSchema[]
+  oneOf?: JsonSchema[]
+  allOf?: JsonSchema[]
+  $defs?: Record<string, JsonSchema>
+}
+
+/**
+ * What a published input schema leaves open: objects that accept keys they do not
+ * name (unless declared a free-form map: `propertyNames` says what its keys are, and a
+ * description says why), and parameters, at any depth, without a description.
+ */
+function schemaFaults(schema: JsonSchema, at = ''): string[] {
+  const faults: string[] = []
+  const isObject = schema.type === 'object' || schema.properties !== undefined
+  if (isObject && schema.additionalProperties !== false) {
+    const declaredMap =
+      schema.propertyNames !== undefined &&
+      typeof schema.additionalProperties === 'object' &&
+      typeof schema.description === 'string'
+    if (!declaredMap) faults.push(`${at || '(params)'}: accepts unknown keys`)
+  }
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    const path = at === '' ? key : `${at}.${key}`
+    if (typeof property.description !== 'string' || property.description.trim() === '') {
+      faults.push(`${path}: no description`)
+    }
+    faults.push(...schemaFaults(property, path))
+  }
+  if (typeof schema.additionalProperties === 'object') {
+    faults.push(...schemaFaults(schema.additionalProperties, `${at}.*`))
+  }
+  if (schema.items !== undefined) faults.push(...schemaFaults(schema.items, `${at}[]`))
+  schema.prefixItems?.forEach((item, i) => {
+    faults.push(...schemaFaults(item, `${at}[${i}]`))
+  })
+  for (const option of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {
+    faults.push(...schemaFaults(option, at))
+  }
+  for (const [name, def] of Object.entries(schema.$defs ?? {}))
+    faults.push(...schemaFaults(def, `$defs.${name}`))
+  return faults
+}
+
+describe('published input schemas', () => {
+  const tools = buildCatalog(unusedDeps({ registry: new ToolRegistry() })).flatMap((c) => c.tools)
+
+  it('cover the whole catalogue', () => {
+    expect(tools.length).toBeGreaterThan(80)
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['graph_add', 'vector_add_texts', 'p2p_taskqueue_submit']),
+    )
+  })
+
+  it.each(tools.map((t) => [t.name, t] as const))(
+    '%s rejects unknown keys at every depth and describes every parameter',
+    (_name, tool) => {
+      expect(schemaFaults(tool.inputJsonSchema as JsonSchema)).toEqual([])
+    },
+  )
+
+  it('the walker finds a nested object that accepts unknown keys and an undescribed parameter', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        edges: {
+          description: 'Edges',
+          type: 'array',
+          items: { type: 'object', properties: { weight: { type: 'number' } } },
+        },
+        meta: {
+          description: 'Free',
+          type: 'object',
+          propertyNames: { type: 'string' },
+          additionalProperties: {},
+        },
+      },
+    }
+    expect(schemaFaults(schema)).toEqual(['edges[]: accepts unknown keys', 'edges[].weight: no description'])
+  })
+})
