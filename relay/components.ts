@@ -114,8 +114,8 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
       unknownKinds: config.tasks.unknownKinds,
     },
   })
-  const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err) =>
-    log.error('audit log write failed; retrying', { error: err.message }),
+  const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err, retrying) =>
+    log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
   )
   const storedBytes = new StoredBytesGuard({
     quotas: quotas.quotas,

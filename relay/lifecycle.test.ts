@@ -85,6 +85,50 @@ describe('Lifecycle', () => {
     expect(journal).toEqual(['stop store', 'stop lock'])
   })
 
+  it('a stop asked for during start waits for the starting part, starts no later part, and stops the started ones', async () => {
+    const journal: string[] = []
+    let release!: () => void
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let entered!: () => void
+    const libp2pStarting = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    const part = (name: string, start: () => Promise<void> = async () => {}): LifecyclePart => ({
+      name,
+      start: async () => {
+        journal.push(`start ${name}`)
+        await start()
+      },
+      stop: () => {
+        journal.push(`stop ${name}`)
+      },
+    })
+    const lifecycle = new Lifecycle(
+      [
+        part('lock'),
+        part('libp2p', () => {
+          entered()
+          return held
+        }),
+        part('http'),
+      ],
+      logger(),
+    )
+    const starting = lifecycle.start()
+    const startResult = starting.then(
+      () => 'started',
+      (err: { code?: string }) => err.code,
+    )
+    await libp2pStarting
+    const stopping = lifecycle.stop()
+    release()
+    await stopping
+    expect(await startResult).toBe('SHUTTING_DOWN')
+    expect(journal).toEqual(['start lock', 'start libp2p', 'stop http', 'stop libp2p', 'stop lock'])
+  })
+
   it('refuses two parts with one name (the logs would not say which one failed)', () => {
     const { list } = parts(['cache', 'cache'])
     expect(() => new Lifecycle(list, logger())).toThrow('two lifecycle parts are named cache')

@@ -1,3 +1,4 @@
+import { McppError } from '../shared/errors.ts'
 import type { LifecyclePart, Startable } from '../shared/startable.ts'
 import type { Logger } from './log.ts'
 
@@ -16,8 +17,9 @@ import type { Logger } from './log.ts'
 export class Lifecycle implements Startable {
   readonly parts: readonly LifecyclePart[]
   private readonly log: Pick<Logger, 'debug' | 'error'>
+  private starting: Promise<void> | undefined
   private stopping: Promise<void> | undefined
-  private started = false
+  private stopRequested = false
 
   constructor(parts: readonly LifecyclePart[], log: Pick<Logger, 'debug' | 'error'>) {
     const names = new Set<string>()
@@ -29,10 +31,34 @@ export class Lifecycle implements Startable {
     this.log = log
   }
 
-  async start(): Promise<void> {
-    if (this.started || this.stopping) throw new Error('a lifecycle starts once')
-    this.started = true
+  start(): Promise<void> {
+    if (this.starting || this.stopping) return Promise.reject(new Error('a lifecycle starts once'))
+    this.starting = this.startParts()
+    return this.starting
+  }
+
+  /**
+   * A stop asked for while the parts are starting (a SIGTERM during start-up) waits for
+   * the part that is starting, then the start ends with SHUTTING_DOWN and every part is
+   * stopped: no part starts after a stop began, and none is stopped while it starts.
+   */
+  stop(): Promise<void> {
+    this.stopRequested = true
+    this.stopping ??= (async () => {
+      await this.starting?.catch(() => {})
+      await this.stopParts(this.parts)
+    })()
+    return this.stopping
+  }
+
+  private async startParts(): Promise<void> {
     for (const [index, part] of this.parts.entries()) {
+      if (this.stopRequested) {
+        throw new McppError(
+          'SHUTTING_DOWN',
+          `the relay was asked to stop while starting (before ${part.name})`,
+        )
+      }
       try {
         await part.start()
         this.log.debug('started', { part: part.name })
@@ -41,16 +67,13 @@ export class Lifecycle implements Startable {
           part: part.name,
           error: (err as Error).message,
         })
-        this.stopping = this.stopParts(this.parts.slice(0, index + 1))
-        await this.stopping
+        // A later stop() waits for this one instead of stopping the parts again.
+        const stopped = this.stopParts(this.parts.slice(0, index + 1))
+        this.stopping ??= stopped
+        await stopped
         throw err
       }
     }
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= this.stopParts(this.parts)
-    return this.stopping
   }
 
   private async stopParts(parts: readonly LifecyclePart[]): Promise<void> {

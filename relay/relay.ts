@@ -15,8 +15,14 @@ export interface RunningRelay {
  * the compute threads, the libp2p node, the HTTP server and the MCP sessions. A part
  * that fails to start stops the ones before it, and the error is thrown.
  */
-export async function startRelay(config: RelayConfig, options: ComponentOptions = {}): Promise<RunningRelay> {
+export async function startRelay(
+  config: RelayConfig,
+  options: ComponentOptions = {},
+  /** Called once the parts are built, before any starts (the CLI hooks its signals here). */
+  onBuilt?: (components: RelayComponents) => void,
+): Promise<RunningRelay> {
   const components = createComponents(config, options)
+  onBuilt?.(components)
   await components.start()
   const { url, port } = components.http
   components.log.info('relay listening', { url, mcp: `${url}/mcp`, dataDir: config.dataDir })

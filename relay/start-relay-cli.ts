@@ -4,6 +4,7 @@
  * A bad configuration exits with status 2 and a message naming the bad key.
  */
 import { readFileSync } from 'node:fs'
+import { McppError } from '../shared/errors.ts'
 import { helpText } from './config/help.ts'
 import { loadConfig } from './config/load.ts'
 import { readVersion } from './package-root.ts'
@@ -26,20 +27,25 @@ if (!loaded.ok) {
   process.stdout.write(`${readVersion()}\n`)
 } else {
   try {
-    const relay = await startRelay(loaded.config)
-    const { components } = relay
-    installProcessGuard(components.log, components.metrics.registry)
-    const stop = stopOnSignals(components, (code) => process.exit(code))
-    // Started by an npm script: the relay lives as long as npm does. npm forwards
-    // SIGTERM and SIGINT to its child, but if npm itself is killed (SIGKILL) or its
-    // child is not the relay (a shell without `exec`), the relay would be orphaned,
-    // still holding its port and the data-dir lock; see parent-watch.ts.
-    if (process.env.npm_lifecycle_event !== undefined) {
-      watchParent(() => stop('parent process exited'))
-    }
+    // Signals are handled from the moment the parts exist: a SIGTERM while libp2p or
+    // Helia starts stops what has started, in order, instead of killing the process.
+    const relay = await startRelay(loaded.config, {}, (components) => {
+      installProcessGuard(components.log, components.metrics.registry)
+      const stop = stopOnSignals(components, (code) => process.exit(code))
+      // Started by an npm script: the relay lives as long as npm does. npm forwards
+      // SIGTERM and SIGINT to its child, but if npm itself is killed (SIGKILL) or its
+      // child is not the relay (a shell without `exec`), the relay would be orphaned,
+      // still holding its port and the data-dir lock; see parent-watch.ts.
+      if (process.env.npm_lifecycle_event !== undefined) {
+        watchParent(() => stop('parent process exited'))
+      }
+    })
     process.stdout.write(`mcpp relay ready: MCP endpoint ${relay.url}/mcp\n`)
   } catch (err) {
-    process.stderr.write(`mcpp: cannot start: ${(err as Error).message}\n`)
-    process.exit(1)
+    // A stop during start-up ends the start with SHUTTING_DOWN; that stop exits when done.
+    if (!(err instanceof McppError && err.code === 'SHUTTING_DOWN')) {
+      process.stderr.write(`mcpp: cannot start: ${(err as Error).message}\n`)
+      process.exit(1)
+    }
   }
 }

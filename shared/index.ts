@@ -1,8 +1,8 @@
 /**
  * The runtime-agnostic core shared by the relay, the task workers (browser and Node)
  * and the pages: the tool model (tool/), the hierarchical manager (manager/), the
- * runtime router (router/), errors, tasks and their kinds (task/), the task queue's
- * pure decisions (queue/), wire protocols (wire/), trust (trust/), data and text
+ * runtime router (router/), errors, tasks, their kinds and the task queue's pure
+ * decisions (task/), wire protocols (wire/), trust (trust/), data and text
  * helpers (data/, text/), security scans (security/) and the pure tools (tools/).
  *
  * No Node built-ins, DOM or Cloudflare APIs and nothing from relay/ (biome.json

@@ -48,11 +48,11 @@ export class AuditLog implements LifecyclePart {
   private lastHash = GENESIS
   private lastSeq = 0
 
-  private readonly onError: (err: Error) => void
+  private readonly onError: (err: Error, retrying: boolean) => void
   private readonly file: string
 
   /** Opens nothing: `start()` opens the file and reads where the chain ends. */
-  constructor(path: string, onError: (err: Error) => void = () => {}) {
+  constructor(path: string, onError: (err: Error, retrying: boolean) => void = () => {}) {
     this.onError = onError
     this.file = path
   }
@@ -92,7 +92,7 @@ export class AuditLog implements LifecyclePart {
    */
   append(input: AuditInput): AuditEntry | undefined {
     if (this.db === undefined) {
-      this.onError(new Error(`the audit log is closed; the entry for ${input.tool} was not written`))
+      this.onError(new Error(`the audit log is closed; the entry for ${input.tool} was not written`), false)
       return undefined
     }
     const base = { seq: this.lastSeq + 1, ...input }
@@ -113,7 +113,7 @@ export class AuditLog implements LifecyclePart {
     try {
       this.flush()
     } catch (err) {
-      this.onError(err as Error)
+      this.onError(err as Error, true)
       if (!this.scheduled) {
         this.scheduled = true
         setTimeout(() => this.flushInBackground(), FLUSH_INTERVAL_MS * 50).unref()

@@ -85,7 +85,8 @@ export class CacheStore implements LifecyclePart {
   }
 
   private get stmts(): Statements {
-    if (this.statements === undefined) throw new McppError('UNAVAILABLE', 'the cache is not open')
+    if (this.statements === undefined)
+      throw new McppError('SHUTTING_DOWN', 'the cache is closed: the relay is stopping')
     return this.statements
   }
 
