@@ -69,7 +69,9 @@ describe('defineTool', () => {
 
   it('publishes a free value with its reason and the free-value mark', () => {
     const tool = define(z.object({ value: freeValue(z.unknown(), 'Any JSON value') }))
-    expect((tool.inputJsonSchema as { properties: Record<string, unknown> }).properties.value).toEqual({
+    expect(
+      (tool.inputJsonSchema as unknown as { properties: Record<string, unknown> }).properties.value,
+    ).toEqual({
       description: 'Any JSON value',
       'x-free-value': true,
     })
