@@ -38,7 +38,9 @@ describe('file tools', () => {
 
   it("says which root a missing path is relative to, and when it repeats the root's own name", async () => {
     put('rooted.csv', 'a\n1\n')
-    const root = join(h.relay.components.config.dataDir, 'files')
+    // Remote callers see the root relative to the data directory, never the server's path.
+    const root = '<data-dir>/files'
+    const { dataDir } = h.relay.components.config
     const text = (result: any) => result.content.map((c: any) => c.text).join('\n')
     for (const [tool, params] of [
       ['file_hash', { path: 'files/rooted.csv' }],
@@ -52,6 +54,7 @@ describe('file tools', () => {
         problems: [{ param: 'path', problem: 'not a file', hint: expect.stringContaining('"rooted.csv"') }],
       })
       expect(text(result), tool).toContain(`under the file root ${root} (paths are relative to it)`)
+      expect(JSON.stringify(result), tool).not.toContain(dataDir)
     }
     const folder = await call('file_list', { dir: 'nowhere' })
     expect(errorMeta(folder)).toMatchObject({
@@ -63,6 +66,7 @@ describe('file tools', () => {
     const outside = await call('file_hash', { path: '/etc/hostname' })
     expect(errorMeta(outside).code).toBe('INVALID_PARAMS')
     expect(text(outside)).toContain(`outside the file root ${root}`)
+    expect(JSON.stringify([folder, outside])).not.toContain(dataDir)
     expect((await ok('file_hash', { path: 'rooted.csv' })).bytes).toBe(4)
   })
 

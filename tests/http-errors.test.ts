@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { initializeBody, rawPost, rawSession, startTestRelay } from './helpers.ts'
+import { type FakeStream, fakeWorker } from './fake-worker.ts'
+import { connectClient, initializeBody, rawPost, rawSession, startTestRelay } from './helpers.ts'
 
 /**
  * Issue 10: HTTP errors come back in one body shape, with the McppError code:
@@ -84,5 +85,67 @@ describe('HTTP errors on /mcp', () => {
       code: 'QUOTA_EXCEEDED',
       details: { quota: 'sessions', scope: 'identity', limit: 1 },
     })
+  })
+
+  it('404: an unknown session id is NOT_FOUND under the SDK error number', async () => {
+    const reply = await rawPost(
+      relay.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { ...auth, 'mcp-session-id': 'no-such-session' },
+    )
+    expect(reply.status).toBe(404)
+    expect(reply.messages[0]).toMatchObject({
+      id: null,
+      error: { code: -32001, data: { code: 'NOT_FOUND' } },
+    })
+  })
+
+  it('400: a body that is not JSON keeps -32700 and carries INVALID_PARAMS', async () => {
+    const res = await fetch(`${relay.url}/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{not json',
+    })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as any).error).toMatchObject({
+      code: -32700,
+      data: { code: 'INVALID_PARAMS' },
+    })
+  })
+
+  it('503: a request while the relay drains its calls is SHUTTING_DOWN', async () => {
+    const draining = await startTestRelay({ shutdown: { graceSeconds: 300 } })
+    const fake = await fakeWorker(draining.url)
+    const client = await connectClient(draining.url)
+    try {
+      const worker: FakeStream = await fake.open()
+      await worker.hello({ kinds: ['echo'], concurrency: 1 })
+      const call = client.callTool({
+        name: 'tools_dispatch',
+        arguments: {
+          tool: 'p2p_taskqueue_submit',
+          params: { kind: 'echo', input: { n: 1 }, wait: true, waitTimeoutMs: 50_000 },
+        },
+      })
+      const task = (await worker.next('assign')).tasks[0]!
+      // The call is in flight, so the stop waits for it and refuses new requests meanwhile.
+      const stopped = draining.close()
+      const refused = await rawPost(draining.url, initializeBody())
+      expect(refused.status).toBe(503)
+      expect(refused.messages[0]).toMatchObject({
+        id: null,
+        error: { code: -32000, data: { code: 'SHUTTING_DOWN' } },
+      })
+      await worker.channel.send({
+        type: 'results',
+        results: [{ taskId: task.taskId, token: task.token, ok: true, output: { n: 1 }, durationMs: 1 }],
+      })
+      expect((await call).isError).toBeFalsy()
+      await stopped
+    } finally {
+      await client.close().catch(() => {})
+      await fake.stop()
+      await draining.close()
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildCatalog } from '../relay/tools/catalog.ts'
 import type { ToolDeps } from '../relay/tools/tool-deps.ts'
+import { FREE_VALUE_KEYWORD } from '../shared/tool/free-form.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 
 /**
@@ -33,15 +34,42 @@ interface JsonSchema {
   oneOf?: JsonSchema[]
   allOf?: JsonSchema[]
   $defs?: Record<string, JsonSchema>
+  $ref?: unknown
+  enum?: unknown
+  const?: unknown
+  not?: unknown
+  [FREE_VALUE_KEYWORD]?: unknown
+}
+
+/** A schema that says nothing about its value's type: `{}` or `{description}`, any JSON. */
+function saysNoType(schema: JsonSchema): boolean {
+  const narrowing = [
+    'type',
+    'properties',
+    'items',
+    'prefixItems',
+    'anyOf',
+    'oneOf',
+    'allOf',
+    '$ref',
+    'enum',
+    'const',
+    'not',
+  ]
+  return narrowing.every((key) => schema[key as keyof JsonSchema] === undefined)
 }
 
 /**
  * What a published input schema leaves open: objects that accept keys they do not
  * name (unless declared a free-form map: `propertyNames` says what its keys are, and a
- * description says why), and parameters, at any depth, without a description.
+ * description says why), values of any type not marked free (the values of a declared
+ * map may be anything), and parameters, at any depth, without a description.
  */
-function schemaFaults(schema: JsonSchema, at = ''): string[] {
+function schemaFaults(schema: JsonSchema, at = '', inDeclaredMap = false): string[] {
   const faults: string[] = []
+  if (saysNoType(schema) && !inDeclaredMap && schema[FREE_VALUE_KEYWORD] !== true) {
+    faults.push(`${at || '(params)'}: accepts any value`)
+  }
   const isObject = schema.type === 'object' || schema.properties !== undefined
   if (isObject && schema.additionalProperties !== false) {
     const declaredMap =
@@ -58,7 +86,8 @@ function schemaFaults(schema: JsonSchema, at = ''): string[] {
     faults.push(...schemaFaults(property, path))
   }
   if (typeof schema.additionalProperties === 'object') {
-    faults.push(...schemaFaults(schema.additionalProperties, `${at}.*`))
+    const declaredMap = schema.propertyNames !== undefined && typeof schema.description === 'string'
+    faults.push(...schemaFaults(schema.additionalProperties, `${at}.*`, declaredMap))
   }
   if (schema.items !== undefined) faults.push(...schemaFaults(schema.items, `${at}[]`))
   schema.prefixItems?.forEach((item, i) => {
@@ -89,7 +118,7 @@ describe('published input schemas', () => {
     },
   )
 
-  it('the walker finds a nested object that accepts unknown keys and an undescribed parameter', () => {
+  it('the walker finds a nested object that accepts unknown keys, an unmarked any-value and an undescribed parameter', () => {
     const schema: JsonSchema = {
       type: 'object',
       additionalProperties: false,
@@ -105,8 +134,14 @@ describe('published input schemas', () => {
           propertyNames: { type: 'string' },
           additionalProperties: {},
         },
+        input: { description: 'Anything' },
+        output: { description: 'Anything, on purpose', [FREE_VALUE_KEYWORD]: true },
       },
     }
-    expect(schemaFaults(schema)).toEqual(['edges[]: accepts unknown keys', 'edges[].weight: no description'])
+    expect(schemaFaults(schema)).toEqual([
+      'edges[]: accepts unknown keys',
+      'edges[].weight: no description',
+      'input: accepts any value',
+    ])
   })
 })

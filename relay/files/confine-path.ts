@@ -1,6 +1,7 @@
 import { lstatSync, realpathSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { McppError } from '../../shared/errors.ts'
+import { shownRoots } from './root-hint.ts'
 
 /** Linux PATH_MAX and NAME_MAX, in bytes: longer paths fail later with ENAMETOOLONG. */
 export const MAX_PATH_BYTES = 4096
@@ -21,19 +22,20 @@ export function confinePath(path: string, roots: readonly string[], param = 'pat
   checkShape(path, param)
   const absolute = isAbsolute(path) ? resolve(path) : resolve(first, path)
   const real = realExisting(absolute, path, param)
-  for (const root of roots) {
-    const realRoot = realExisting(resolve(root), root, 'root')
+  for (const [i, root] of roots.entries()) {
+    const realRoot = realExisting(resolve(root), shownRoots(roots)[i] ?? 'root', 'root')
     const rel = relative(realRoot, real)
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return absolute
   }
   throw refused(path, param, 'path outside the file root', `is outside ${outside(roots)}`)
 }
 
-/** "the file root /data/files (relative paths are resolved against it)" */
+/** "the file root <data-dir>/files (relative paths are resolved against it)": no server path. */
 function outside(roots: readonly string[]): string {
-  return roots.length === 1
-    ? `the file root ${roots[0]} (relative paths are resolved against it)`
-    : `the file roots ${roots.join(', ')} (relative paths are resolved against ${roots[0]})`
+  const shown = shownRoots(roots)
+  return shown.length === 1
+    ? `the file root ${shown[0]} (relative paths are resolved against it)`
+    : `the file roots ${shown.join(', ')} (relative paths are resolved against ${shown[0]})`
 }
 
 function refused(path: string, param: string, problem: string, says: string): McppError {

@@ -1,7 +1,7 @@
 import { type Stats, statSync } from 'node:fs'
 import { McppError } from '../../shared/errors.ts'
 import { confinePath } from './confine-path.ts'
-import { rootNameHint, underRoots } from './root-hint.ts'
+import { rootNameHint, shownRoots, underRoots } from './root-hint.ts'
 
 type Kind = 'a file' | 'a folder' | 'a file or a folder'
 
@@ -38,6 +38,6 @@ function existing(
   const hint = roots[0] === undefined ? undefined : rootNameHint(path, roots[0])
   throw new McppError('NOT_FOUND', `${param}: "${path}" is ${problem} ${underRoots(path, roots)}`, {
     problems: [{ param, problem, ...(hint === undefined ? {} : { hint }) }],
-    root: roots[0],
+    root: shownRoots(roots)[0],
   })
 }

@@ -38,6 +38,16 @@ export function httpStatusOf(code: ErrorCode): number {
 }
 
 /**
+ * Where an answer departs from the table: the HTTP status (405 has no error code of its
+ * own) and the JSON-RPC error number (-32700 for a body that is not JSON, -32001 for
+ * an unknown session, as the MCP SDK answers them).
+ */
+export interface ErrorResponseOverrides {
+  status?: number
+  rpcCode?: number
+}
+
+/**
  * Turns an error into the relay's HTTP error response, the one place that does. The
  * status comes from the code. In JSON the body is `{error: {code, message, details?}}`;
  * in JSON-RPC the same code and details sit in the error's `data` (JSON-RPC 2.0 §5.1),
@@ -47,8 +57,9 @@ export function errorResponse(
   err: McppError,
   dialect: ErrorDialect,
   headers: Record<string, string> = {},
+  overrides: ErrorResponseOverrides = {},
 ): Response {
-  const status = httpStatusOf(err.code)
+  const status = overrides.status ?? httpStatusOf(err.code)
   const details = err.details === undefined ? {} : { details: err.details }
   const body =
     dialect === 'json'
@@ -56,7 +67,8 @@ export function errorResponse(
       : {
           jsonrpc: '2.0',
           error: {
-            code: status === 400 || status === 413 ? RPC.invalidRequest : RPC.serverError,
+            code:
+              overrides.rpcCode ?? (status === 400 || status === 413 ? RPC.invalidRequest : RPC.serverError),
             message: err.message,
             data: { code: err.code, ...details },
           },

@@ -1,6 +1,6 @@
 import { McppError } from '../../shared/errors.ts'
 import { errorResponse } from '../http/error-response.ts'
-import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
+import { RPC } from '../http/json-rpc-error.ts'
 import { readBoundedBody } from '../http/read-bounded-body.ts'
 
 export type BodyRead = { ok: true; body: unknown } | { ok: false; response: Response }
@@ -29,7 +29,12 @@ export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<B
   } catch {
     return {
       ok: false,
-      response: jsonRpcErrorResponse(400, RPC.parseError, 'Parse error: the request body is not valid JSON'),
+      response: errorResponse(
+        new McppError('INVALID_PARAMS', 'Parse error: the request body is not valid JSON'),
+        'json-rpc',
+        {},
+        { rpcCode: RPC.parseError },
+      ),
     }
   }
   // Revision 2025-11-25 has no batching (removed in 2025-06-18): a POST body is one
@@ -37,17 +42,22 @@ export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<B
   if (Array.isArray(body)) {
     return {
       ok: false,
-      response: jsonRpcErrorResponse(
-        400,
-        RPC.invalidRequest,
-        'Invalid Request: JSON-RPC batches are not supported (MCP 2025-11-25); send one message per request',
+      response: errorResponse(
+        new McppError(
+          'INVALID_PARAMS',
+          'Invalid Request: JSON-RPC batches are not supported (MCP 2025-11-25); send one message per request',
+        ),
+        'json-rpc',
       ),
     }
   }
   if (!looksLikeJsonRpcMessage(body)) {
     return {
       ok: false,
-      response: jsonRpcErrorResponse(400, RPC.invalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'),
+      response: errorResponse(
+        new McppError('INVALID_PARAMS', 'Invalid Request: not a JSON-RPC 2.0 message'),
+        'json-rpc',
+      ),
     }
   }
   return { ok: true, body }

@@ -6,8 +6,10 @@ import {
   isJSONRPCRequest,
   type ListToolsResult,
 } from '@modelcontextprotocol/sdk/types.js'
+import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
-import { jsonRpcErrorResponse, RPC } from '../http/json-rpc-error.ts'
+import { errorResponse } from '../http/error-response.ts'
+import { RPC } from '../http/json-rpc-error.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { type HeldQuota, type QuotaLease, quotaResponse } from '../quotas/index.ts'
@@ -52,6 +54,18 @@ const SESSION_NOT_FOUND = 'Session not found: it expired or was closed; send ini
  */
 const SHUTTING_DOWN =
   'Service Unavailable: the relay is shutting down (SHUTTING_DOWN); retry after it restarts'
+
+/**
+ * A refusal before the SDK sees the request, in the relay's one error shape (`data.code`)
+ * and with the JSON-RPC numbers the SDK's own transport uses for the same cases:
+ * -32001 for an unknown session, -32000 for a missing session header.
+ */
+function refusal(err: McppError, rpcCode?: number, status?: number, headers: Record<string, string> = {}) {
+  return errorResponse(err, 'json-rpc', headers, {
+    ...(rpcCode === undefined ? {} : { rpcCode }),
+    ...(status === undefined ? {} : { status }),
+  })
+}
 
 /** Idle sessions are looked for twice per idle period, at least once a minute. */
 const MAX_SWEEP_MS = 60_000
@@ -139,7 +153,7 @@ export class McpSessions implements LifecyclePart {
       body = read.body
     }
     if (!this.init.surface.calls.accepting && opensWork(req.method, body)) {
-      return jsonRpcErrorResponse(503, RPC.serverError, SHUTTING_DOWN)
+      return refusal(new McppError('SHUTTING_DOWN', SHUTTING_DOWN))
     }
     const options: RequestOptions = { parsedBody: body, authInfo: authInfoOf(caller) }
     if (this.init.stateless) return this.handleStateless(req, caller, options)
@@ -148,13 +162,12 @@ export class McpSessions implements LifecyclePart {
       const session = this.sessions.get(sid)
       // Another identity's session id gets the same answer as an unknown one.
       if (!session || session.identity !== caller.identity) {
-        return jsonRpcErrorResponse(404, RPC.sessionNotFound, SESSION_NOT_FOUND)
+        return refusal(new McppError('NOT_FOUND', SESSION_NOT_FOUND), RPC.sessionNotFound)
       }
       // Only the methods of the transport count as activity (an OPTIONS must not).
       if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') {
-        return jsonRpcErrorResponse(405, RPC.serverError, 'Method Not Allowed', {
-          allow: 'GET, POST, DELETE',
-        })
+        const err = new McppError('INVALID_PARAMS', 'Method Not Allowed: use GET, POST or DELETE')
+        return refusal(err, RPC.serverError, 405, { allow: 'GET, POST, DELETE' })
       }
       session.lastSeen = this.init.now()
       if (req.method === 'GET') return this.openStream(session, req, caller, options)
@@ -164,13 +177,15 @@ export class McpSessions implements LifecyclePart {
       return res
     }
     if (req.method !== 'POST') {
-      return jsonRpcErrorResponse(400, RPC.serverError, 'Bad Request: Mcp-Session-Id header is required')
+      const err = new McppError('INVALID_PARAMS', 'Bad Request: Mcp-Session-Id header is required')
+      return refusal(err, RPC.serverError)
     }
     if (!isInitializeRequest(body)) {
-      return jsonRpcErrorResponse(
-        400,
-        RPC.invalidRequest,
-        'Bad Request: no Mcp-Session-Id header; the first request of a session must be a single initialize request',
+      return refusal(
+        new McppError(
+          'INVALID_PARAMS',
+          'Bad Request: no Mcp-Session-Id header; the first request of a session must be a single initialize request',
+        ),
       )
     }
     return this.open(req, caller, options)

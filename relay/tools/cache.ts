@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { McppError } from '../../shared/errors.ts'
 import { defineTool } from '../../shared/tool/define-tool.ts'
+import { freeValue } from '../../shared/tool/free-form.ts'
 import type { ToolCategory } from '../../shared/tool/types.ts'
 import type { ToolDeps } from './tool-deps.ts'
 
@@ -53,7 +54,7 @@ export function cacheTools({ cache: store }: CacheToolDeps): ToolCategory {
       'Store a JSON value under a key, optionally expiring after ttlSeconds; replaces an existing value',
     input: z.object({
       key,
-      value: jsonValue.describe('Any JSON value, at most 256 KiB as JSON'),
+      value: freeValue(jsonValue, 'Any JSON value, at most 256 KiB as JSON'),
       ttlSeconds: z
         .number()
         .positive()

@@ -3,10 +3,10 @@ import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from '../constants.ts'
 import { McppError } from '../errors.ts'
 import { defineTool } from '../tool/define-tool.ts'
 import { freeForm } from '../tool/free-form.ts'
-import { publishedToolSchema, publishTool } from '../tool/publish.ts'
+import { jsonObject, publishedToolSchema, publishTool } from '../tool/publish.ts'
 import type { ToolRegistry } from '../tool/registry.ts'
 import { MAX_QUERY_CHARS, MAX_QUERY_TERMS } from '../tool/tool-search.ts'
-import type { Runtime, Tool, ToolContext } from '../tool/types.ts'
+import { PLACEMENTS, RUNTIMES, type Runtime, type Tool, type ToolContext } from '../tool/types.ts'
 import type { Verification } from '../trust/trust-policy.ts'
 
 export const META_CATEGORY = {
@@ -32,10 +32,7 @@ export interface MetaToolDeps {
   canCall?: (tool: Tool, ctx: ToolContext) => boolean
 }
 
-const RUNTIMES = ['local', 'p2p', 'edge', 'relay'] as const
-const PLACEMENTS = ['local', 'p2p', 'auto', 'edge'] as const
 const READ_ONLY = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
-const jsonObject = z.record(z.string(), z.unknown())
 /** Tool names are short (`category_verb`); the bound keeps lookups and suggestions cheap. */
 const toolName = z.string().min(1).max(128).describe('Tool name')
 

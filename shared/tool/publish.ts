@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { exampleParams } from './example-params.ts'
-import type { Tool } from './types.ts'
+import { PLACEMENTS, RUNTIMES, type Tool } from './types.ts'
 
 /** The `_meta` key under which a published tool carries what MCP++ adds to MCP's fields. */
 export const TOOL_META_KEY = 'mcpp/tool'
 
-const jsonObject = z.record(z.string(), z.unknown())
+/** A JSON object of any fields, as published (annotations, examples, a tool's result). */
+export const jsonObject = z.record(z.string(), z.unknown())
 const jsonSchema = z.looseObject({ type: z.literal('object') })
 
 /**
@@ -25,8 +26,8 @@ export const publishedToolSchema = z.object({
   _meta: z.object({
     [TOOL_META_KEY]: z.object({
       category: z.string(),
-      runtime: z.enum(['local', 'p2p', 'auto', 'edge']).describe('Declared placement'),
-      runtimes: z.array(z.enum(['local', 'p2p', 'edge', 'relay'])).describe('Where it has code to run'),
+      runtime: z.enum(PLACEMENTS).describe('Declared placement'),
+      runtimes: z.array(z.enum(RUNTIMES)).describe('Where it has code to run'),
       requiresP2P: z.boolean(),
       timeoutMs: z.number().int().optional(),
       examples: z.array(jsonObject).describe('Parameters that the input schema accepts'),

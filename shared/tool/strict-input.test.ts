@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineTool } from './define-tool.ts'
-import { freeForm } from './free-form.ts'
+import { freeForm, freeValue } from './free-form.ts'
 import { looseSpots } from './strict-input.ts'
 
 const define = (input: z.ZodObject) =>
@@ -39,6 +39,17 @@ describe('looseSpots', () => {
     expect(looseSpots(input).map((s) => s.path)).toEqual(['filter.*'])
   })
 
+  it('names values of any type not declared with freeValue, but not the values of a free-form map', () => {
+    const input = z.strictObject({
+      unknown: z.unknown(),
+      any: z.array(z.any()).optional(),
+      custom: z.custom<string>((v) => typeof v === 'string'),
+      declared: freeValue(z.unknown(), 'Your own value').optional(),
+      map: freeForm(z.record(z.string(), z.unknown()), 'Your own fields'),
+    })
+    expect(looseSpots(input).map((s) => s.path)).toEqual(['unknown', 'any[]', 'custom'])
+  })
+
   it('finds nothing in a strict schema', () => {
     const input = z.strictObject({ a: z.array(z.strictObject({ b: z.string().optional() })).optional() })
     expect(looseSpots(input)).toEqual([])
@@ -50,6 +61,20 @@ describe('defineTool', () => {
     expect(() => define(z.object({ nodes: z.array(z.object({ id: z.string() })) }))).toThrow(
       /demo_tool.*nodes\[\] drops unknown keys/,
     )
+  })
+
+  it('refuses an input that takes any value undeclared, naming where', () => {
+    expect(() => define(z.object({ value: z.unknown() }))).toThrow(/demo_tool.*value accepts any value/)
+  })
+
+  it('publishes a free value with its reason and the free-value mark', () => {
+    const tool = define(z.object({ value: freeValue(z.unknown(), 'Any JSON value') }))
+    expect(
+      (tool.inputJsonSchema as unknown as { properties: Record<string, unknown> }).properties.value,
+    ).toEqual({
+      description: 'Any JSON value',
+      'x-free-value': true,
+    })
   })
 
   it('makes the top level strict itself', () => {

@@ -1,9 +1,11 @@
 import type { z } from 'zod'
 
 /** Where a tool's code can run. `relay` means another relay, reached over libp2p. */
-export type Runtime = 'local' | 'p2p' | 'edge' | 'relay'
+export const RUNTIMES = ['local', 'p2p', 'edge', 'relay'] as const
+export type Runtime = (typeof RUNTIMES)[number]
 /** A tool's declared placement; `auto` lets the router pick P2P when a worker can take it. */
-export type Placement = 'local' | 'p2p' | 'auto' | 'edge'
+export const PLACEMENTS = ['local', 'p2p', 'auto', 'edge'] as const
+export type Placement = (typeof PLACEMENTS)[number]
 
 /** MCP tool annotations (spec 2025-11-25, `ToolAnnotations`). */
 export interface ToolAnnotations {

@@ -1,7 +1,22 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { valueDeeperThan as depthExceeds } from '../json-depth.ts'
-import { assertParamsDepth, describeProblems, formatPath, MAX_PARAMS_DEPTH, validate } from './validate.ts'
+import { closestNames } from './closest-names.ts'
+import { defineTool } from './define-tool.ts'
+import {
+  assertParamsDepth,
+  describeProblems,
+  formatPath,
+  MAX_PARAMS_DEPTH,
+  parseToolInput,
+  validate,
+} from './validate.ts'
+
+// The real function, counted: how many hints a validation computes.
+vi.mock('./closest-names.ts', async (original) => {
+  const actual = await original<typeof import('./closest-names.ts')>()
+  return { ...actual, closestNames: vi.fn(actual.closestNames) }
+})
 
 function nested(depth: number): unknown {
   let value: unknown = 1
@@ -76,6 +91,47 @@ describe('validate', () => {
       problem: 'unknown parameter',
       hint: '`index` was renamed `name`',
     })
+  })
+
+  it('does not take a key named like an Object member for a renamed one', () => {
+    const result = validate(
+      schema,
+      { constructor: 1, toString: 2, name: 'g', edges: [] },
+      { renamed: { index: 'name' } },
+    )
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { param: 'constructor', problem: 'unknown parameter' },
+        { param: 'toString', problem: 'unknown parameter' },
+      ],
+    })
+  })
+
+  it('reports and hints the first 20 of 100,000 unknown keys and counts the rest', () => {
+    const tool = defineTool({
+      name: 'demo_tool',
+      category: 'demo',
+      description: 'Demo',
+      input: z.object({ name: z.string().describe('A name') }),
+      output: z.object({}),
+      handlers: { local: async () => ({}) },
+    })
+    const params: Record<string, unknown> = { name: 'x' }
+    for (let i = 0; i < 100_000; i++) params[`key${i}`] = i
+    vi.mocked(closestNames).mockClear()
+    let error: { message: string; details?: Record<string, unknown> } | undefined
+    try {
+      parseToolInput(tool, params)
+    } catch (err) {
+      error = err as typeof error
+    }
+    expect(vi.mocked(closestNames).mock.calls.length).toBeGreaterThan(0)
+    expect(vi.mocked(closestNames).mock.calls.length).toBeLessThanOrEqual(20)
+    expect(error?.message).toMatch(/; key19: unknown parameter; and 99,980 more$/)
+    expect(error?.message.match(/unknown parameter/g)).toHaveLength(20)
+    expect(error?.details).toMatchObject({ moreProblems: 99_980 })
+    expect(error?.details?.problems).toHaveLength(20)
   })
 
   it('describes problems as path: problem (hint)', () => {

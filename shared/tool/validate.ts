@@ -30,7 +30,17 @@ export interface ParamProblem {
   hint?: string
 }
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; problems: ParamProblem[] }
+export type Validation<T> =
+  | { ok: true; value: T }
+  /** `omitted`: how many problems were found beyond the first MAX_REPORTED_PROBLEMS, when any. */
+  | { ok: false; problems: ParamProblem[]; omitted?: number }
+
+/**
+ * How many problems a failed validation reports (and hints); the rest are only counted.
+ * A 4 MiB body holds ~280k short keys: reporting and hinting each made a bad request
+ * far dearer than a good one, and the message megabytes long (issue 10 review).
+ */
+export const MAX_REPORTED_PROBLEMS = 20
 
 export interface ValidateOptions {
   /** Former parameter names, old → new: the hint for an old name names the new one. */
@@ -43,13 +53,20 @@ export function validate<T>(
   value: unknown,
   options: ValidateOptions = {},
 ): Validation<T> {
-  const parsed = schema.safeParse(value)
+  // zod's own message for unknown keys lists every one of them; ours names each by path.
+  const parsed = schema.safeParse(value, { error: shortUnknownKeys })
   if (parsed.success) return { ok: true, value: parsed.data }
   const problems: ParamProblem[] = []
+  let omitted = 0
+  const room = () => problems.length < MAX_REPORTED_PROBLEMS
   for (const issue of parsed.error.issues) {
     const base = formatPath(issue.path)
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
+        if (!room()) {
+          omitted += 1
+          continue
+        }
         const hint = unknownKeyHint(schema, issue.path, key, options)
         problems.push({
           param: formatPath([...issue.path, key]),
@@ -57,13 +74,19 @@ export function validate<T>(
           ...(hint === undefined ? {} : { hint }),
         })
       }
+    } else if (!room()) {
+      omitted += 1
     } else if (issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined) {
       problems.push({ param: base || '(params)', problem: 'required parameter is missing' })
     } else {
       problems.push({ param: base || '(params)', problem: issue.message })
     }
   }
-  return { ok: false, problems }
+  return omitted === 0 ? { ok: false, problems } : { ok: false, problems, omitted }
+}
+
+function shortUnknownKeys(issue: z.core.$ZodRawIssue): string | undefined {
+  return issue.code === 'unrecognized_keys' ? 'unknown parameters' : undefined
 }
 
 /** `edges[0].weight`: keys joined with dots, array positions in brackets. */
@@ -82,15 +105,22 @@ function unknownKeyHint(
   key: string,
   options: ValidateOptions,
 ): string | undefined {
-  const renamedTo = path.length === 0 ? options.renamed?.[key] : undefined
+  // hasOwn: `constructor` or `toString` must not find Object.prototype's members.
+  const renamed = options.renamed
+  const renamedTo = path.length === 0 && renamed && Object.hasOwn(renamed, key) ? renamed[key] : undefined
   if (renamedTo !== undefined) return `\`${key}\` was renamed \`${renamedTo}\``
   // A name of one or two letters is close to every other short name: no guess helps.
+  // The candidates are only the keys declared at that path (a handful), so a hint's
+  // edit-distance work is bounded by them and by closestNames' name-length cap.
   const known = key.length < 3 ? undefined : keysAt(schema, path)
-  const close = known === undefined ? [] : closestNames(key, known, MAX_KEY_SUGGESTIONS)
+  const close =
+    known === undefined ? [] : closestNames(key, known.slice(0, MAX_KEY_CANDIDATES), MAX_KEY_SUGGESTIONS)
   return close.length > 0 ? `did you mean ${close.join(' or ')}?` : undefined
 }
 
 const MAX_KEY_SUGGESTIONS = 2
+/** Declared keys compared with an unknown one; tool inputs declare far fewer. */
+const MAX_KEY_CANDIDATES = 100
 
 /** The keys the object schema at `path` names; undefined when there is no single one. */
 function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] | undefined {
@@ -130,10 +160,11 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return current
 }
 
-export function describeProblems(problems: readonly ParamProblem[]): string {
-  return problems
-    .map((p) => `${p.param}: ${p.problem}${p.hint === undefined ? '' : ` (${p.hint})`}`)
-    .join('; ')
+/** `limit: too big; name: required parameter is missing`, then `; and 1,234 more` when some were omitted. */
+export function describeProblems(problems: readonly ParamProblem[], omitted = 0): string {
+  const listed = problems.map((p) => `${p.param}: ${p.problem}${p.hint === undefined ? '' : ` (${p.hint})`}`)
+  if (omitted > 0) listed.push(`and ${omitted.toLocaleString('en-US')} more`)
+  return listed.join('; ')
 }
 
 /** Validates a call's params against the tool's input schema; throws INVALID_PARAMS. */
@@ -143,8 +174,8 @@ export function parseToolInput(tool: Tool, params: unknown): Record<string, unkn
   if (result.ok) return result.value
   throw new McppError(
     'INVALID_PARAMS',
-    `invalid params for ${tool.name}: ${describeProblems(result.problems)}`,
-    { problems: result.problems },
+    `invalid params for ${tool.name}: ${describeProblems(result.problems, result.omitted)}`,
+    { problems: result.problems, ...(result.omitted === undefined ? {} : { moreProblems: result.omitted }) },
   )
 }
 
@@ -154,6 +185,6 @@ export function parseToolOutput(tool: Tool, output: unknown): Record<string, unk
   if (result.ok) return result.value
   throw new McppError(
     'INVALID_OUTPUT',
-    `${tool.name} produced output that does not match its schema: ${describeProblems(result.problems)}`,
+    `${tool.name} produced output that does not match its schema: ${describeProblems(result.problems, result.omitted)}`,
   )
 }

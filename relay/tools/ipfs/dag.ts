@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
+import { freeValue } from '../../../shared/tool/free-form.ts'
 import { type IpfsDeps, OFFLINE, parseCid, READS, STORES } from './ipfs-deps.ts'
 import { contentError } from './ipfs-errors.ts'
 import { MAX_BLOCK_BYTES } from './limits.ts'
@@ -25,7 +26,7 @@ export function ipfsDagTools(deps: IpfsDeps) {
     description:
       'Store a JSON value as an IPLD node (DAG-JSON or DAG-CBOR, ≤ 4 MiB encoded); {"/": "<cid>"} objects become links',
     input: z.object({
-      value: z.unknown().describe('Any JSON value (free-form); {"/": "<cid>"} objects become links'),
+      value: freeValue(z.unknown(), 'Any JSON value (free-form); {"/": "<cid>"} objects become links'),
       codec: z.enum(['dag-json', 'dag-cbor']).default('dag-cbor').describe('How the node is encoded'),
     }),
     output: z.object({ cid: z.string(), codec: z.string() }),

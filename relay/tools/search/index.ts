@@ -9,8 +9,9 @@ import { freeForm } from '../../../shared/tool/free-form.ts'
 import type { ToolCategory } from '../../../shared/tool/types.ts'
 import { pickColumns } from '../../datasets/datasets.ts'
 import { datasetName } from '../dataset/schemas.ts'
+import { RENAMED_INDEX, storeName } from '../store-name.ts'
 import type { ToolDeps } from '../tool-deps.ts'
-import { INDEX_NAME, type IndexMeta } from './index-store.ts'
+import type { IndexMeta } from './index-store.ts'
 
 export const SEARCH_CATEGORY = {
   name: 'search',
@@ -30,12 +31,7 @@ const PAGE_CHARS = 250_000
 const FIRST_PAGE_ROWS = 100
 const MAX_PAGE_ROWS = 2_000
 
-const indexName = z
-  .string()
-  .regex(INDEX_NAME, 'letters, digits, _ . - (at most 64)')
-  .describe('Search index name')
-/** The search tools named their index `index` until issue 10 made every stored thing's name `name`. */
-const RENAMED = { index: 'name' } as const
+const indexName = storeName('Search index')
 const columnName = z.string().min(1).max(256)
 const indexMeta = z.object({
   name: z.string(),
@@ -183,7 +179,7 @@ export function searchTools({ datasets, searches: indexes }: SearchToolDeps): To
       ),
     }),
     example: { name: 'articles', query: 'climate polic', prefix: true, fuzzy: 0.2, limit: 5 },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Search an index', ...READS },
     handlers: {
       local: (input, ctx) => indexes.run('query', input, ctx.signal),
@@ -197,7 +193,7 @@ export function searchTools({ datasets, searches: indexes }: SearchToolDeps): To
     input: z.object({ name: indexName }),
     output: indexMeta,
     example: { name: 'articles' },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Index statistics', ...READS },
     handlers: {
       local: (input, ctx) => indexes.run('stats', input, ctx.signal),
@@ -223,7 +219,7 @@ export function searchTools({ datasets, searches: indexes }: SearchToolDeps): To
     input: z.object({ name: indexName }),
     output: z.object({ deleted: z.string() }),
     example: { name: 'articles' },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Delete an index', ...DELETES },
     handlers: {
       local: (input, ctx) => indexes.run('remove', input, ctx.signal),

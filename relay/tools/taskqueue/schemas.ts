@@ -7,7 +7,7 @@ import {
 import { TASK_ERROR_CODES } from '../../../shared/task/error-codes.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
-import { freeForm } from '../../../shared/tool/free-form.ts'
+import { freeForm, freeValue } from '../../../shared/tool/free-form.ts'
 import { formatTrust, parseTrust, type TrustRequirement } from '../../../shared/trust/trust-policy.ts'
 import type { TaskService } from '../../task-queue/index.ts'
 
@@ -28,7 +28,7 @@ export const taskMetadata = freeForm(
 
 export const taskSpec = z.strictObject({
   kind: name.describe('Task kind: echo, sha256, embed, wasm (or any kind a worker announces)'),
-  input: z.unknown().optional().describe('JSON input for the kind'),
+  input: freeValue(z.unknown(), 'JSON input for the kind').optional(),
   priority: z
     .number()
     .int()

@@ -9,9 +9,10 @@ import { embedTool } from '../../../shared/tools/text/text-embed.ts'
 import { offloadTools } from '../../compute/offload-tools.ts'
 import { MAX_ADD_ITEMS, MAX_ADD_NUMBERS, MAX_DELETE_IDS, MAX_METADATA_BYTES } from '../../vectors/limits.ts'
 import { METRICS } from '../../vectors/vector-index.ts'
+import { RENAMED_INDEX } from '../store-name.ts'
 import type { ToolDeps } from '../tool-deps.ts'
 import { vectorIpfsTools } from './ipfs.ts'
-import { indexName, indexStats, itemId, metadata, READS, RENAMED, vector, WRITES } from './schemas.ts'
+import { indexName, indexStats, itemId, metadata, READS, vector, WRITES } from './schemas.ts'
 
 const fmt = (n: number) => n.toLocaleString('en')
 const addResult = z.object({ added: z.number().int(), updated: z.number().int(), count: z.number().int() })
@@ -106,7 +107,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
       name: 'docs',
       vectors: [{ id: 'doc-1', vector: [0.12, -0.03, 0.4], metadata: { lang: 'en' } }],
     },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Add vectors', ...WRITES, idempotentHint: true },
     handlers: {
       local: (input, ctx) => store.run('add', input, ctx.signal),
@@ -142,7 +143,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
       name: 'docs',
       texts: [{ id: 'doc-1', text: 'Fresh red apples', metadata: { lang: 'en', year: 2024 } }],
     },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Add texts', ...WRITES, idempotentHint: true },
     handlers: {
       local: (input, ctx) => store.run('addTexts', input, ctx.signal),
@@ -190,7 +191,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
       ),
     }),
     example: { name: 'docs', text: 'apples', k: 5, filter: { lang: 'en', year: { gte: 2020 } } },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Vector search', ...READS },
     handlers: {
       local: (input, ctx) => store.run('search', input, ctx.signal),
@@ -204,7 +205,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
     input: z.object({ name: indexName }),
     output: indexStats,
     example: { name: 'docs' },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Index statistics', ...READS },
     handlers: { local: (input, ctx) => store.run('stats', input, ctx.signal) },
   })
@@ -236,7 +237,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
     }),
     output: z.object({ deleted: z.number().int(), indexDeleted: z.boolean() }),
     example: { name: 'docs', ids: ['doc-1'] },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: {
       title: 'Delete vectors',
       readOnlyHint: false,

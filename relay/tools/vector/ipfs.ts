@@ -8,7 +8,8 @@ import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { VectorThread } from '../../vectors/vector-thread.ts'
 import { addDirectory, catToFile } from '../ipfs/content-io.ts'
 import type { IpfsDeps } from '../ipfs/ipfs-deps.ts'
-import { indexName, indexStats, RENAMED, WRITES } from './schemas.ts'
+import { RENAMED_INDEX } from '../store-name.ts'
+import { indexName, indexStats, WRITES } from './schemas.ts'
 
 /** A scratch folder removed afterwards, whatever happens. */
 async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -30,7 +31,7 @@ export function vectorIpfsTools(store: VectorThread, ipfs: IpfsDeps) {
     input: z.object({ name: indexName }),
     output: z.object({ cid: z.string(), count: z.number().int() }),
     example: { name: 'docs' },
-    renamed: RENAMED,
+    renamed: RENAMED_INDEX,
     annotations: { title: 'Save an index to IPFS', ...WRITES, idempotentHint: true },
     handlers: {
       local: async ({ name }, ctx) =>

@@ -1,14 +1,10 @@
 import { z } from 'zod'
 import { MAX_EMBEDDING_DIMENSIONS } from '../../../shared/constants.ts'
 import { freeForm } from '../../../shared/tool/free-form.ts'
-import { VECTOR_INDEX_NAME } from '../../vectors/vector-store.ts'
+import { storeName } from '../store-name.ts'
 
-export const indexName = z
-  .string()
-  .regex(VECTOR_INDEX_NAME, 'letters, digits, _ . - (at most 64)')
-  .describe('Vector index name')
-/** The vector tools named their index `index` until issue 10 made every stored thing's name `name`. */
-export const RENAMED = { index: 'name' } as const
+export const indexName = storeName('Vector index')
+
 export const itemId = z
   .string()
   .min(1)
