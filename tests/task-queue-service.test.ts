@@ -172,6 +172,25 @@ describe('a kind no worker has ever announced', () => {
   })
 })
 
+describe('a volunteer flooding the relay with announced kinds', () => {
+  it("cannot get a connected worker's kind refused", async () => {
+    await h.start()
+    const legit = await (await h.peer()).open()
+    await legit.hello({ kinds: ['resize-image'] })
+    // Past the 10,000 kinds the relay remembers: before the limit per peer, the
+    // legitimate kind was the least recently seen and was forgotten.
+    const flooder = await h.peer()
+    for (let i = 0; i < 160; i++) {
+      const s = await flooder.open()
+      await s.hello({ kinds: Array.from({ length: 64 }, (_, j) => `flood-${i}-${j}`) })
+      s.channel.close()
+    }
+    const out = await ok('p2p_taskqueue_submit', { kind: 'resize-image', input: {} })
+    expect(out).toMatchObject({ tasks: [{ state: expect.stringMatching(/queued|leased/) }] })
+    expect(out.warning).toBeUndefined()
+  }, 60_000)
+})
+
 describe('waiting for a task nothing can run', () => {
   it('answers with timedOut and why, well before the client gives up', async () => {
     await h.start()
