@@ -118,6 +118,23 @@ export class TaskService implements Startable {
     this.#init.standing.close()
   }
 
+  /**
+   * The relay is stopping: no more assignments, and every leased task goes back to the
+   * queue without spending its attempt (README: a running task goes back to the queue).
+   * Runs before the workers' connections close, so their disconnects, which would count
+   * the attempt (WORKER_LOST), find nothing left to release.
+   */
+  returnLeases(): void {
+    if (this.#stopped) return
+    this.#dispatcher.stop()
+    const released = this.#init.store.returnLeases({
+      code: 'RELAY_RESTARTED',
+      message: 'the relay stopped during this attempt',
+    })
+    if (released.length > 0)
+      this.#init.log.info('re-queued leased tasks as the relay stops', { tasks: released.length })
+  }
+
   // Submitting
 
   /**

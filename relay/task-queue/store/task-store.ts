@@ -289,6 +289,14 @@ export class TaskStore {
     return this.tx(() => this.transitions.releaseWhere('1 = 1', [], reason))
   }
 
+  /**
+   * The relay is stopping: every leased task goes back to the queue and its attempt is
+   * given back, because the relay's own stop is no failure of the task.
+   */
+  returnLeases(reason: TaskError): TaskRecord[] {
+    return this.tx(() => this.transitions.releaseWhere('1 = 1', [], reason, { countAttempt: false }))
+  }
+
   /** Leases not renewed in time: treated like a lost worker. */
   expireLeases(): TaskRecord[] {
     const reason: TaskError = { code: 'LEASE_EXPIRED', message: 'the worker stopped renewing its lease' }
