@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { type Answer, scriptedWorker } from './fake-worker.ts'
 import { workerHarness } from './fixtures/worker-harness.ts'
@@ -129,6 +130,25 @@ describe('a task id that does not exist', () => {
       const result = await call(tool, { taskId, ...extra })
       expect(errorMeta(result), tool).toMatchObject({ code: 'NOT_FOUND', taskId })
     }
+  })
+})
+
+describe('a finished task whose output block is gone', () => {
+  it('is NOT_FOUND naming the task and the block', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-output-'))
+    await h.start({ dataDir })
+    const out = await ok('p2p_taskqueue_submit', { kind: 'sha256', input: { text: 'x' } })
+    const taskId = out.tasks[0].id
+    // A valid CID of a block this relay never stored (as after its blockstore was wiped).
+    const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
+    const db = new DatabaseSync(join(dataDir, 'tasks.db'))
+    db.prepare("UPDATE tasks SET state = 'succeeded', output_cid = ?, finished_at = 1 WHERE id = ?").run(
+      cid,
+      taskId,
+    )
+    db.close()
+    const result = await call('p2p_taskqueue_get_result', { taskId })
+    expect(errorMeta(result)).toMatchObject({ code: 'NOT_FOUND', taskId, cid })
   })
 })
 

@@ -206,7 +206,12 @@ export class TaskService implements Startable {
   async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
     if (task.outputCid === null) return task.output
     const bytes = await this.#init.content.get(task.outputCid)
-    if (bytes === undefined) throw new Error(`the output block ${task.outputCid} is missing`)
+    if (bytes === undefined) {
+      throw new McppError('NOT_FOUND', `the output block ${task.outputCid} of task ${task.id} is missing`, {
+        taskId: task.id,
+        cid: task.outputCid,
+      })
+    }
     return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
   }
 
