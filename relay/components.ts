@@ -17,7 +17,7 @@ import { Datasets } from './datasets/datasets.ts'
 import { DuckEngine } from './datasets/duck-engine.ts'
 import { createHttpApp } from './http/app.ts'
 import { HttpServer } from './http/http-server.ts'
-import { Lifecycle, lifecyclePart, once } from './lifecycle.ts'
+import { Lifecycle, lifecyclePart } from './lifecycle.ts'
 import { createLogger, type Logger } from './log.ts'
 import { InFlightCalls } from './mcp/in-flight-calls.ts'
 import { McpSessions } from './mcp/sessions.ts'
@@ -71,15 +71,47 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
   // Before anything below touches the data directory (the task store opens and recovers
   // the queue as it is built); released by the lock's part, which stops last.
   const lock = new DataDirLock(config.dataDir)
+  const opened: Stoppable[] = []
   try {
-    return build(config, options, { now, log, version, metrics, access, authn, quotas, canCall, lock })
+    return build(config, options, {
+      now,
+      log,
+      version,
+      metrics,
+      access,
+      authn,
+      quotas,
+      canCall,
+      lock,
+      opened,
+    })
   } catch (err) {
+    // Whatever was opened before the failure is closed, newest first, then the lock released.
+    for (const part of opened.reverse()) stopAfterFailure(part, log)
     lock.stop()
     throw err
   }
 }
 
-/** What `build` gets from `createComponents`, which holds the lock and releases it if building fails. */
+interface Stoppable {
+  stop(): void | Promise<void>
+}
+
+/** Stops a part of a relay that failed to build; the build error is the one rethrown, so this one is logged. */
+function stopAfterFailure(part: Stoppable, log: Logger): void {
+  const logged = (err: unknown) =>
+    log.error('a part failed to stop after a failed build', { error: (err as Error).message })
+  try {
+    void Promise.resolve(part.stop()).catch(logged)
+  } catch (err) {
+    logged(err)
+  }
+}
+
+/**
+ * What `build` gets from `createComponents`, which holds the lock and, if building
+ * fails, stops what `build` listed in `opened` and releases the lock.
+ */
 interface Basics {
   now: () => number
   log: Logger
@@ -90,11 +122,14 @@ interface Basics {
   quotas: RelayQuotas
   canCall: (tool: Tool, identity: string | undefined) => boolean
   lock: DataDirLock
+  /** Each part that holds files or threads once built is added here as it is built. */
+  opened: Stoppable[]
 }
 
 function build(config: RelayConfig, options: ComponentOptions, basics: Basics): RelayComponents {
-  const { now, log, version, metrics, access, authn, quotas, canCall, lock } = basics
+  const { now, log, version, metrics, access, authn, quotas, canCall, lock, opened } = basics
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
+  opened.push(cache)
   const p2p = new P2pHolder()
   const fileRoot = join(config.dataDir, 'files')
   mkdirSync(fileRoot, { recursive: true })
@@ -114,9 +149,11 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
       unknownKinds: config.tasks.unknownKinds,
     },
   })
+  opened.push(tasks)
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err, retrying) =>
     log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
   )
+  opened.push(audit)
   const storedBytes = new StoredBytesGuard({
     quotas: quotas.quotas,
     perHour: config.limits.storedBytesPerHour,
@@ -169,7 +206,9 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     [fileRoot],
     ipfs,
   )
+  opened.push(datasets)
   const compute = new Compute(config.compute)
+  opened.push(compute)
   const registry = new ToolRegistry()
   let sessions: McpSessions | undefined
   const categories = buildCatalog({
@@ -282,12 +321,12 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
  * The task service's durable side as a part: `createTaskService` opens the queue (and
  * recovers tasks leased before a crash) as it is built, so there is nothing to start;
  * its scheduling starts with the libp2p part, which brings the workers. `stop()` stops
- * the scheduler and closes the stores, once (TaskService.stop is not idempotent).
+ * the scheduler and closes the stores (TaskService.stop is idempotent).
  */
 function taskStorePart(tasks: TaskService): LifecyclePart {
   return lifecyclePart(
     'task-store',
     () => {},
-    once(() => tasks.stop()),
+    () => tasks.stop(),
   )
 }

@@ -54,8 +54,15 @@ afterEach(async () => {
   }
 })
 
+/** What the call in flight asks for: by default a P2P task waited on through the queue tools. */
+interface CallInFlight {
+  kinds?: string[]
+  tool?: string
+  params?: Record<string, unknown>
+}
+
 /** A relay process, a worker that holds the task it is given, and a client whose call waits on that task. */
-async function relayWithCallInFlight(graceSeconds: number) {
+async function relayWithCallInFlight(graceSeconds: number, how: CallInFlight = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-stop-'))
   const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'info']
   const relay = await spawnRelay([...args, '--shutdown-grace-seconds', String(graceSeconds)])
@@ -64,13 +71,13 @@ async function relayWithCallInFlight(graceSeconds: number) {
   const client = await connectClient(relay.url)
   open.push({ client, fake, relay })
   const worker: FakeStream = await fake.open()
-  await worker.hello({ kinds: ['echo'], concurrency: 1 })
+  await worker.hello({ kinds: how.kinds ?? ['echo'], concurrency: 1 })
   const call = client.callTool(
     {
       name: 'tools_dispatch',
       arguments: {
-        tool: 'p2p_taskqueue_submit',
-        params: { kind: 'echo', input: { n: 7 }, wait: true, waitTimeoutMs: 50_000 },
+        tool: how.tool ?? 'p2p_taskqueue_submit',
+        params: how.params ?? { kind: 'echo', input: { n: 7 }, wait: true, waitTimeoutMs: 50_000 },
       },
     },
     undefined,
@@ -80,6 +87,19 @@ async function relayWithCallInFlight(graceSeconds: number) {
   const assign = await worker.next('assign')
   const task = assign.tasks[0]!
   return { dataDir, args, relay, log, worker, call, task }
+}
+
+/** The task as a second relay on the same data directory sees it. */
+async function statusAfterRestart(args: string[], taskId: string): Promise<any> {
+  const again = await spawnRelay(args)
+  const client = await connectClient(again.url)
+  open.push({ client, relay: again })
+  const status = await client.callTool({
+    name: 'tools_dispatch',
+    arguments: { tool: 'p2p_taskqueue_status', params: { taskId } },
+  })
+  expect(status.isError).toBeFalsy()
+  return (status.structuredContent as any).result
 }
 
 describe('graceful stop on SIGTERM', () => {
@@ -96,15 +116,35 @@ describe('graceful stop on SIGTERM', () => {
 
     // The lock is released, and a second relay on the same data directory still has the task.
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false)
-    const again = await spawnRelay(args)
-    const client = await connectClient(again.url)
-    open.push({ client, relay: again })
-    const status = await client.callTool({
-      name: 'tools_dispatch',
-      arguments: { tool: 'p2p_taskqueue_status', params: { taskId: task.taskId } },
+    expect(await statusAfterRestart(args, task.taskId)).toMatchObject({ id: task.taskId, state: 'queued' })
+  })
+
+  it('keeps the task of a P2P-routed tool call it cuts, and names it in the answer', async () => {
+    const { args, relay, call, task } = await relayWithCallInFlight(1, {
+      kinds: ['embed'],
+      tool: 'text_embed',
+      params: { texts: ['held by the worker'] },
     })
-    expect(status.isError).toBeFalsy()
-    expect((status.structuredContent as any).result).toMatchObject({ id: task.taskId, state: 'queued' })
+    relay.child.kill('SIGTERM')
+    const result = await call
+    expect(errorMeta(result)).toMatchObject({ code: 'SHUTTING_DOWN', taskId: task.taskId })
+    await exited(relay.child)
+    expect(await statusAfterRestart(args, task.taskId)).toMatchObject({ id: task.taskId, state: 'queued' })
+  })
+
+  it('puts a running task back without spending its attempt, so one on its last attempt is not lost', async () => {
+    const { args, relay, call, task } = await relayWithCallInFlight(1, {
+      params: { kind: 'echo', input: { n: 7 }, maxAttempts: 1, wait: true, waitTimeoutMs: 50_000 },
+    })
+    relay.child.kill('SIGTERM')
+    expect(errorMeta(await call).code).toBe('SHUTTING_DOWN')
+    await exited(relay.child)
+    expect(await statusAfterRestart(args, task.taskId)).toMatchObject({
+      id: task.taskId,
+      state: 'queued',
+      attempt: 0,
+      maxAttempts: 1,
+    })
   })
 
   it('gives a call that finishes within the grace period its real result and refuses new requests meanwhile', async () => {

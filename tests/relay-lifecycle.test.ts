@@ -1,8 +1,11 @@
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { createComponents } from '../relay/components.ts'
+import { configSchema } from '../relay/config/schema.ts'
 import { LOCK_FILE } from '../relay/data-dir-lock.ts'
+import { createLogger } from '../relay/log.ts'
 import { startTestRelay } from './helpers.ts'
 
 describe('relay lifecycle', () => {
@@ -56,5 +59,33 @@ describe('relay lifecycle', () => {
     } finally {
       await first.close()
     }
+  })
+
+  // SQLite removes a WAL file when its last connection closes: one left behind is a
+  // database the failed build left open.
+  it('a relay whose build throws after the task queue opened closes the queue and the cache', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-lifecycle-'))
+    const config = configSchema.parse({ port: 0, p2pPort: 0, dataDir, logLevel: 'silent' })
+    // Read while the tool categories are built, after the stores were opened.
+    const failing = {
+      log: createLogger('silent'),
+      get media(): never {
+        throw new Error('media binaries unreadable')
+      },
+    }
+    expect(() => createComponents(config, failing)).toThrow(/media binaries unreadable/)
+    expect(existsSync(join(dataDir, 'tasks.db'))).toBe(true)
+    for (const file of ['tasks.db-wal', 'peers.db-wal', 'cache.db-wal'])
+      expect(existsSync(join(dataDir, file)), file).toBe(false)
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false)
+  })
+
+  it('a task queue whose peers.db cannot be opened closes tasks.db', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-lifecycle-'))
+    mkdirSync(join(dataDir, 'peers.db'))
+    await expect(startTestRelay({ dataDir })).rejects.toThrow()
+    expect(existsSync(join(dataDir, 'tasks.db'))).toBe(true)
+    expect(existsSync(join(dataDir, 'tasks.db-wal'))).toBe(false)
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false)
   })
 })

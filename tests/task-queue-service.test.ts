@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { type Answer, scriptedWorker } from './fake-worker.ts'
 import { workerHarness } from './fixtures/worker-harness.ts'
@@ -132,6 +133,25 @@ describe('a task id that does not exist', () => {
   })
 })
 
+describe('a finished task whose output block is gone', () => {
+  it('is NOT_FOUND naming the task and the block', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-output-'))
+    await h.start({ dataDir })
+    const out = await ok('p2p_taskqueue_submit', { kind: 'sha256', input: { text: 'x' } })
+    const taskId = out.tasks[0].id
+    // A valid CID of a block this relay never stored (as after its blockstore was wiped).
+    const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
+    const db = new DatabaseSync(join(dataDir, 'tasks.db'))
+    db.prepare("UPDATE tasks SET state = 'succeeded', output_cid = ?, finished_at = 1 WHERE id = ?").run(
+      cid,
+      taskId,
+    )
+    db.close()
+    const result = await call('p2p_taskqueue_get_result', { taskId })
+    expect(errorMeta(result)).toMatchObject({ code: 'NOT_FOUND', taskId, cid })
+  })
+})
+
 describe('a kind no worker has ever announced', () => {
   it('is refused by default, naming the kind and the closest known one', async () => {
     await h.start()
@@ -170,6 +190,25 @@ describe('a kind no worker has ever announced', () => {
     const typo = await call('p2p_taskqueue_submit', { kind: 'resize-imag', input: {} })
     expect(errorMeta(typo)).toMatchObject({ code: 'INVALID_PARAMS', suggestions: ['resize-image'] })
   })
+})
+
+describe('a volunteer flooding the relay with announced kinds', () => {
+  it("cannot get a connected worker's kind refused", async () => {
+    await h.start()
+    const legit = await (await h.peer()).open()
+    await legit.hello({ kinds: ['resize-image'] })
+    // Past the 10,000 kinds the relay remembers: before the limit per peer, the
+    // legitimate kind was the least recently seen and was forgotten.
+    const flooder = await h.peer()
+    for (let i = 0; i < 160; i++) {
+      const s = await flooder.open()
+      await s.hello({ kinds: Array.from({ length: 64 }, (_, j) => `flood-${i}-${j}`) })
+      s.channel.close()
+    }
+    const out = await ok('p2p_taskqueue_submit', { kind: 'resize-image', input: {} })
+    expect(out).toMatchObject({ tasks: [{ state: expect.stringMatching(/queued|leased/) }] })
+    expect(out.warning).toBeUndefined()
+  }, 60_000)
 })
 
 describe('waiting for a task nothing can run', () => {

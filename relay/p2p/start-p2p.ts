@@ -16,8 +16,8 @@ export type P2pDeps = Pick<RelayComponents, 'config' | 'log' | 'tasks' | 'conten
 
 /**
  * The relay's libp2p side as a lifecycle part. `start()` starts the node and then
- * fills `holder`, through which tools reach it; `stop()` empties the holder and stops
- * the node (its workers' connections close, and their tasks go back to the queue).
+ * fills `holder`, through which tools reach it; `stop()` empties the holder, puts the
+ * leased tasks back in the queue (their attempts not counted) and stops the node.
  */
 export function p2pPart(deps: P2pDeps, holder: P2pHolder): LifecyclePart {
   let running: RelayNode | undefined
@@ -32,6 +32,8 @@ export function p2pPart(deps: P2pDeps, holder: P2pHolder): LifecyclePart {
       holder.detach()
       const node = running
       running = undefined
+      // Before the connections close: leased tasks go back without spending an attempt.
+      if (node !== undefined) deps.tasks.returnLeases()
       await node?.stop()
     },
   }

@@ -12,7 +12,8 @@ const AUTO_TASK_TIMEOUT_MS = 15_000
  * Runs a tool as a P2P task: the tool's `taskKind` with its validated input, on a
  * connected worker that runs that kind. It refuses (so the router may fall back)
  * only before submitting; once the task is queued the call belongs to P2P, and a
- * cancelled call cancels the task.
+ * cancelled call cancels the task, except when the relay's own stop cut it: then the
+ * task stays queued for the next relay, and the error names it (taskId).
  */
 export function p2pRuntime(tasks: TaskService, available: () => boolean): RuntimeBackend {
   return {
@@ -61,6 +62,16 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
         }
         throw taskFailure(task)
       } catch (err) {
+        const reason: unknown = ctx.signal.reason
+        if (ctx.signal.aborted && reason instanceof McppError && reason.code === 'SHUTTING_DOWN') {
+          // Queued P2P tasks stay durable: the next relay runs this one, and the client
+          // fetches its result by id.
+          throw new McppError(
+            'SHUTTING_DOWN',
+            `${reason.message}; its P2P task ${id} stays queued: p2p_taskqueue_get_result fetches its result later`,
+            { taskId: id },
+          )
+        }
         if (ctx.signal.aborted) tasks.cancel(id, 'the tool call was cancelled')
         throw err
       }

@@ -6,7 +6,7 @@ import type { ContentStore } from '../p2p/content-store.ts'
 import { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import { Verifier } from '../trust/verifier.ts'
 import { TaskStore } from './store/task-store.ts'
-import { createTaskMetrics } from './task-metrics.ts'
+import { createTaskMetrics, type TaskMetrics } from './task-metrics.ts'
 import { TaskPolicy, type TaskPolicyInit } from './task-policy.ts'
 import { TaskService } from './task-service.ts'
 import { WorkerRegistry } from './workers/worker-registry.ts'
@@ -29,7 +29,17 @@ export interface TaskServiceOptions {
  * lease across a restart (their connections died with the old process).
  */
 export function createTaskService(options: TaskServiceOptions): TaskService {
+  // Each file opened is closed again if a later step throws.
   const store = new TaskStore(join(options.dataDir, 'tasks.db'), options.now)
+  try {
+    return build(store, options)
+  } catch (err) {
+    store.close()
+    throw err
+  }
+}
+
+function build(store: TaskStore, options: TaskServiceOptions): TaskService {
   const released = store.releaseAll({
     code: 'RELAY_RESTARTED',
     message: 'the relay restarted during this attempt',
@@ -37,6 +47,21 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   if (released.length > 0)
     options.log.info('re-queued tasks leased before a restart', { tasks: released.length })
   const metrics = createTaskMetrics(options.registry, () => store.countsByState())
+  const standing = new PeerStandingStore(join(options.dataDir, 'peers.db'), options.now)
+  try {
+    return service(store, standing, metrics, options)
+  } catch (err) {
+    standing.close()
+    throw err
+  }
+}
+
+function service(
+  store: TaskStore,
+  standing: PeerStandingStore,
+  metrics: TaskMetrics,
+  options: TaskServiceOptions,
+): TaskService {
   return new TaskService({
     store,
     content: options.content,
@@ -47,7 +72,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     leaseMs: DEFAULT_LEASE_MS,
     heartbeatMs: DEFAULT_HEARTBEAT_MS,
     tickMs: TICK_MS,
-    standing: new PeerStandingStore(join(options.dataDir, 'peers.db'), options.now),
+    standing,
     verifier: new Verifier(),
     policy: new TaskPolicy(options.policy),
     violations: new Counter({

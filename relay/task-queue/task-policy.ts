@@ -1,7 +1,12 @@
 import { McppError } from '../../shared/errors.ts'
 import { globToRegExp } from '../../shared/router/compile-policy.ts'
 import type { TaskSpec } from '../../shared/task/types.ts'
-import { type AnnouncedKinds, checkKind, type UnknownKindPolicy } from '../../shared/task/unknown-kinds.ts'
+import {
+  checkKinds,
+  type KindSource,
+  type SuggestKinds,
+  type UnknownKindPolicy,
+} from '../../shared/task/unknown-kinds.ts'
 import { MEMBER_CAPABILITY } from '../../shared/trust/admission.ts'
 import {
   resolveTrust,
@@ -21,6 +26,8 @@ export interface TaskPolicyInit {
   maxActive: number
   /** A kind no worker has ever announced and not built in: refused, or queued with a warning. */
   unknownKinds: UnknownKindPolicy
+  /** Picks suggestions for an unknown kind (tests count the comparisons through it). */
+  suggestKinds?: SuggestKinds
 }
 
 /** The counts the quota reads from the store. */
@@ -93,20 +100,17 @@ export class TaskPolicy {
    * Refuses (INVALID_PARAMS, with the closest known kinds) a kind that no worker has
    * ever announced and that is not built in; under `warn`, returns the warning instead.
    */
-  checkKinds(specs: readonly TaskSpec[], announced: AnnouncedKinds): string | undefined {
-    const warnings: string[] = []
-    for (const kind of new Set(specs.map((s) => s.kind))) {
-      const check = checkKind(kind, announced, this.init.unknownKinds)
-      if (!check.ok) {
-        throw new McppError('INVALID_PARAMS', check.message, {
-          kind,
-          suggestions: check.suggestions,
-          setting: 'tasks.unknownKinds',
-        })
-      }
-      if (check.warning !== undefined) warnings.push(check.warning)
+  checkKinds(specs: readonly TaskSpec[], known: KindSource): string | undefined {
+    const kinds = specs.map((s) => s.kind)
+    const check = checkKinds(kinds, known, this.init.unknownKinds, this.init.suggestKinds)
+    if (!check.ok) {
+      throw new McppError('INVALID_PARAMS', check.message, {
+        kind: check.kind,
+        suggestions: check.suggestions,
+        setting: 'tasks.unknownKinds',
+      })
     }
-    return warnings.length === 0 ? undefined : warnings.join('; ')
+    return check.warning
   }
 
   /** Refuses work beyond the identity's or the queue's allowance of unfinished tasks. */

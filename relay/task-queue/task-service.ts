@@ -3,6 +3,7 @@ import { McppError } from '../../shared/errors.ts'
 import type { Startable } from '../../shared/startable.ts'
 import { pendingReason } from '../../shared/task/pending-reason.ts'
 import type { TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
+import type { KindSource } from '../../shared/task/unknown-kinds.ts'
 import type { PeerStanding } from '../../shared/trust/standing.ts'
 import type { Capacity } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
@@ -76,12 +77,22 @@ export class TaskService implements Startable {
   readonly #waiters = new TaskWaiters()
   readonly #dispatcher: Dispatcher
   readonly #workerSide: WorkerSide
+  /** Kinds connected workers announce now, then those remembered (tasks.unknownKinds). */
+  readonly #kinds: KindSource
   #stopped = false
 
   constructor(init: TaskServiceInit) {
     this.#init = init
     this.#dispatcher = new Dispatcher({ ...init, waiters: this.#waiters, random: init.random ?? Math.random })
     this.#workerSide = new WorkerSide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
+    const { registry, store } = init
+    this.#kinds = {
+      has: (kind) => registry.announces(kind) || store.kinds.has(kind),
+      near: function* (kind) {
+        for (const k of registry.announcedKinds()) if (Math.abs(k.length - kind.length) <= 2) yield k
+        yield* store.kinds.near(kind)
+      },
+    }
     handleBans({
       standing: init.standing,
       store: init.store,
@@ -107,6 +118,23 @@ export class TaskService implements Startable {
     this.#init.standing.close()
   }
 
+  /**
+   * The relay is stopping: no more assignments, and every leased task goes back to the
+   * queue without spending its attempt (README: a running task goes back to the queue).
+   * Runs before the workers' connections close, so their disconnects, which would count
+   * the attempt (WORKER_LOST), find nothing left to release.
+   */
+  returnLeases(): void {
+    if (this.#stopped) return
+    this.#dispatcher.stop()
+    const released = this.#init.store.returnLeases({
+      code: 'RELAY_RESTARTED',
+      message: 'the relay stopped during this attempt',
+    })
+    if (released.length > 0)
+      this.#init.log.info('re-queued leased tasks as the relay stops', { tasks: released.length })
+  }
+
   // Submitting
 
   /**
@@ -130,7 +158,7 @@ export class TaskService implements Startable {
     options: { membersOnly?: boolean } = {},
   ): Promise<SubmitOutcome> {
     const { policy, store } = this.#init
-    const warning = policy.checkKinds(specs, store.kinds.names)
+    const warning = policy.checkKinds(specs, this.#kinds)
     policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, store, this.#init.now())
     const tasks = await this.submit(policy.apply(specs, subject, options))
     policy.added(tasks.filter((s) => s.created).length)
@@ -178,7 +206,12 @@ export class TaskService implements Startable {
   async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
     if (task.outputCid === null) return task.output
     const bytes = await this.#init.content.get(task.outputCid)
-    if (bytes === undefined) throw new Error(`the output block ${task.outputCid} is missing`)
+    if (bytes === undefined) {
+      throw new McppError('NOT_FOUND', `the output block ${task.outputCid} of task ${task.id} is missing`, {
+        taskId: task.id,
+        cid: task.outputCid,
+      })
+    }
     return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
   }
 

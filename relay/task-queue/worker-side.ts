@@ -67,7 +67,7 @@ export class WorkerSide {
 
   /** A worker said hello: its kinds are remembered (tasks.unknownKinds) and it gets work. */
   workerConnected(worker: ConnectedWorker): void {
-    this.#init.store.kinds.announced(worker.kinds, this.#init.now())
+    this.#init.store.kinds.announced(worker.kinds, this.#init.now(), worker.peerId)
     this.#init.dispatcher.workerConnected(worker)
   }
 

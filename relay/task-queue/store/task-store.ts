@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  DEFAULT_PRIORITY,
-  DEFAULT_TASK_TIMEOUT_MS,
-} from '../../../shared/task/defaults.ts'
 import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../../shared/task/types.ts'
-import { ANY } from '../../../shared/trust/trust-policy.ts'
 import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
+import { TaskInserts } from './task-inserts.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 import { migrate } from './task-schema.ts'
@@ -56,13 +50,15 @@ export type ResubmitResult =
  * has reached the OS before COMMIT returns); only a power loss or OS crash can drop the
  * last transactions. Every method that changes state commits before it returns, so
  * "acknowledged" means "durable". Fenced transitions of leased tasks live in
- * TaskTransitions, reads in TaskQueries, lease candidate selection in LeaseGroups;
- * this class owns the database, transactions, submission and leasing.
+ * TaskTransitions, reads in TaskQueries, new rows in TaskInserts, lease candidate
+ * selection in LeaseGroups; this class owns the database, transactions, submission
+ * (idempotency) and leasing.
  */
 export class TaskStore {
   private readonly db: DatabaseSync
   private readonly now: () => number
-  private readonly stmts: Record<'insert' | 'byKey' | 'fence' | 'lease', StatementSync>
+  private readonly stmts: Record<'fence' | 'lease', StatementSync>
+  private readonly inserts: TaskInserts
   private readonly groups: LeaseGroups
   private readonly queries: TaskQueries
   readonly transitions: TaskTransitions
@@ -79,11 +75,6 @@ export class TaskStore {
     )
     migrate(this.db, path)
     this.stmts = {
-      insert: this.db.prepare(`INSERT INTO tasks (id, kind, input, input_cid, priority, state, max_attempts,
-        timeout_ms, idempotency_key, requires, tags, metadata, created_at, updated_at, not_before, previous_id,
-        trust, submitter)
-        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      byKey: taskStatement(this.db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = ?`),
       fence: this.db.prepare(`UPDATE queue_meta SET value = value + ? WHERE key = 'fence' RETURNING value`),
       // One statement per lease round: the chosen seqs arrive as a JSON array, and each
       // task's fencing token is the round's first token plus its position in the array.
@@ -96,6 +87,7 @@ export class TaskStore {
       ),
     }
     this.groups = new LeaseGroups(this.db)
+    this.inserts = new TaskInserts(this.db, now, this.groups)
     this.queries = new TaskQueries(this.db, now)
     this.transitions = new TaskTransitions(this.db, now)
     this.kinds = new KnownKinds(this.db)
@@ -110,11 +102,10 @@ export class TaskStore {
     return this.tx(() =>
       specs.map((spec) => {
         if (typeof spec.kind !== 'string' || spec.kind === '') throw new Error('a task needs a kind')
-        if (spec.idempotencyKey !== undefined) {
-          const existing = this.stmts.byKey.get(spec.idempotencyKey) as TaskValues | undefined
-          if (existing) return { task: rowToTask(existing), created: false }
-        }
-        return { task: this.insert(spec, null), created: true }
+        const existing =
+          spec.idempotencyKey === undefined ? undefined : this.inserts.byKey(spec.idempotencyKey)
+        if (existing) return { task: existing, created: false }
+        return { task: this.inserts.insert(spec, null), created: true }
       }),
     )
   }
@@ -140,7 +131,7 @@ export class TaskStore {
         trust: old.trust,
         submitter: old.submitter ?? undefined,
       }
-      return { ok: true, task: this.insert(spec, old.id) }
+      return { ok: true, task: this.inserts.insert(spec, old.id) }
     })
   }
 
@@ -289,6 +280,14 @@ export class TaskStore {
     return this.tx(() => this.transitions.releaseWhere('1 = 1', [], reason))
   }
 
+  /**
+   * The relay is stopping: every leased task goes back to the queue and its attempt is
+   * given back, because the relay's own stop is no failure of the task.
+   */
+  returnLeases(reason: TaskError): TaskRecord[] {
+    return this.tx(() => this.transitions.releaseWhere('1 = 1', [], reason, { countAttempt: false }))
+  }
+
   /** Leases not renewed in time: treated like a lost worker. */
   expireLeases(): TaskRecord[] {
     const reason: TaskError = { code: 'LEASE_EXPIRED', message: 'the worker stopped renewing its lease' }
@@ -316,69 +315,6 @@ export class TaskStore {
 
   close(): void {
     this.db.close()
-  }
-
-  /** Inserts a queued task; the record is built from what was written (no read-back). */
-  private insert(spec: TaskSpec, previousId: string | null): TaskRecord {
-    const now = this.now()
-    const id = randomUUID()
-    const requires = spec.requires ?? []
-    const requiresText = JSON.stringify(requires)
-    const record: TaskRecord = {
-      id,
-      seq: 0,
-      kind: spec.kind,
-      input: spec.input === undefined ? null : spec.input,
-      inputCid: spec.inputCid ?? null,
-      priority: spec.priority ?? DEFAULT_PRIORITY,
-      state: 'queued',
-      attempt: 0,
-      maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      timeoutMs: spec.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
-      idempotencyKey: spec.idempotencyKey ?? null,
-      requires: [...requires],
-      tags: [...(spec.tags ?? [])],
-      metadata: { ...(spec.metadata ?? {}) },
-      createdAt: now,
-      updatedAt: now,
-      notBefore: now,
-      startedAt: null,
-      finishedAt: null,
-      workerId: null,
-      leaseToken: null,
-      leaseExpiresAt: null,
-      progress: null,
-      output: undefined,
-      outputCid: null,
-      error: null,
-      previousId,
-      trust: spec.trust ?? ANY,
-      votes: [],
-      verification: null,
-      submitter: spec.submitter ?? null,
-    }
-    const { lastInsertRowid } = this.stmts.insert.run(
-      id,
-      record.kind,
-      spec.input === undefined ? null : JSON.stringify(spec.input),
-      record.inputCid,
-      record.priority,
-      record.maxAttempts,
-      record.timeoutMs,
-      record.idempotencyKey,
-      requiresText,
-      JSON.stringify(record.tags),
-      JSON.stringify(record.metadata),
-      now,
-      now,
-      now,
-      previousId,
-      record.trust.level === 'any' ? null : JSON.stringify(record.trust),
-      record.submitter,
-    )
-    record.seq = Number(lastInsertRowid)
-    this.groups.add(spec.kind, requiresText)
-    return record
   }
 
   /** Runs `fn` in one IMMEDIATE transaction; nested calls join the outer one. */

@@ -255,16 +255,23 @@ export class TaskTransitions {
 
   /**
    * Puts active tasks matching `condition` back in the queue at once (not_before = now:
-   * their place in line is kept), or fails those out of attempts with `reason`.
-   * Returns the affected tasks, ordered by seq.
+   * their place in line is kept), or fails those out of attempts with `reason`. With
+   * `countAttempt: false` (the relay's own stop) every one goes back and its attempt is
+   * given back. Returns the affected tasks, ordered by seq.
    */
-  releaseWhere(condition: string, values: SQLInputValue[], reason: TaskError): TaskRecord[] {
+  releaseWhere(
+    condition: string,
+    values: SQLInputValue[],
+    reason: TaskError,
+    { countAttempt = true }: { countAttempt?: boolean } = {},
+  ): TaskRecord[] {
     const now = this.now()
     const error = JSON.stringify(reason)
     const requeued = taskStatement(
       this.db,
       `UPDATE tasks SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
-        WHERE ${ACTIVE} AND (${condition}) AND attempt < max_attempts RETURNING ${TASK_COLUMNS}`,
+        ${countAttempt ? '' : ', attempt = MAX(attempt - 1, 0)'}
+        WHERE ${ACTIVE} AND (${condition}) ${countAttempt ? 'AND attempt < max_attempts' : ''} RETURNING ${TASK_COLUMNS}`,
     ).all(error, now, now, ...values) as unknown as TaskValues[]
     const failed = taskStatement(
       this.db,

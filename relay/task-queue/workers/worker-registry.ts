@@ -37,9 +37,12 @@ const HISTORY = 500
 export class WorkerRegistry {
   private readonly connected = new Map<string, ConnectedWorker>()
   private readonly counters = new Map<string, Counters>()
+  /** Kind → connected workers announcing it: a kind a connected worker runs is always known. */
+  private readonly kindCounts = new Map<string, number>()
 
   add(worker: ConnectedWorker): void {
     this.connected.set(worker.id, worker)
+    for (const kind of worker.kinds) this.kindCounts.set(kind, (this.kindCounts.get(kind) ?? 0) + 1)
     this.counters.set(worker.id, { done: 0, failed: 0, totalMs: 0, last: this.snapshot(worker) })
   }
 
@@ -47,6 +50,11 @@ export class WorkerRegistry {
     const worker = this.connected.get(id)
     if (!worker) return undefined
     this.connected.delete(id)
+    for (const kind of worker.kinds) {
+      const n = (this.kindCounts.get(kind) ?? 1) - 1
+      if (n === 0) this.kindCounts.delete(kind)
+      else this.kindCounts.set(kind, n)
+    }
     const counters = this.counters.get(id)
     if (counters) {
       counters.disconnectedAt = now
@@ -126,6 +134,16 @@ export class WorkerRegistry {
       for (const k of w.kinds) kinds.add(k)
     }
     return kinds
+  }
+
+  /** Whether a connected worker (draining or not) announced `kind`. */
+  announces(kind: string): boolean {
+    return this.kindCounts.has(kind)
+  }
+
+  /** The kinds connected workers announced. */
+  announcedKinds(): Iterable<string> {
+    return this.kindCounts.keys()
   }
 
   recordOutcome(id: string, ok: boolean, durationMs: number): void {
