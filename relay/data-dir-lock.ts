@@ -17,6 +17,13 @@ function alive(pid: number): boolean {
  * One relay per data directory: its queue, audit chain and peer identity must have a
  * single writer. The lock file holds the owner's pid; a lock left by a process that no
  * longer runs (a crash, kill -9) is taken over.
+ *
+ * Not `proper-lockfile`, the library the field uses for this: it tells a stale lock by
+ * its mtime, refreshed on a timer, so a relay restarted right after kill -9 would be
+ * refused until the lock is `stale` (at least 2 s, 10 s by default), and the crash
+ * tests (tests/relay-crash.test.ts, tests/task-store-crash.test.ts) restart at once.
+ * The lock guards one host's data directory, where a pid check is exact; a reused pid
+ * can only refuse a start, and the error names the pid.
  */
 function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, LOCK_FILE)
