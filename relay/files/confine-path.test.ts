@@ -59,6 +59,11 @@ describe('confinePath', () => {
     }
   })
 
+  it('refuses paths more than 64 names deep, which no walk could remove safely', () => {
+    expect(() => confinePath(`${'a/'.repeat(64)}f`, [root])).toThrow('has more than 64 names')
+    expect(confinePath(`${'a/'.repeat(63)}f`, [root])).toBe(join(root, `${'a/'.repeat(63)}f`))
+  })
+
   it('accepts any of several roots', () => {
     expect(confinePath(join(outside, 'key'), [root, outside])).toBe(join(outside, 'key'))
   })

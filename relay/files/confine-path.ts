@@ -6,6 +6,12 @@ import { shownRoots } from './root-hint.ts'
 /** Linux PATH_MAX and NAME_MAX, in bytes: longer paths fail later with ENAMETOOLONG. */
 export const MAX_PATH_BYTES = 4096
 export const MAX_NAME_BYTES = 255
+/**
+ * Names in one path. A tree thousands of folders deep (`a/a/a/…` within 4096 bytes)
+ * is legal on disk, but every recursive walk over it (the operator's `rm -r` included)
+ * can overflow a stack; no data needs more than this.
+ */
+export const MAX_PATH_DEPTH = 64
 
 /**
  * Resolves a path a tool was given against the allowed roots (the data directory's
@@ -51,7 +57,11 @@ function checkShape(path: string, param: string): void {
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) {
     throw refused(path, param, 'path too long', `is longer than ${MAX_PATH_BYTES} bytes`)
   }
-  for (const name of path.split('/')) {
+  const names = path.split('/')
+  if (names.filter((name) => name !== '' && name !== '.').length > MAX_PATH_DEPTH) {
+    throw refused(path, param, 'path too deep', `has more than ${MAX_PATH_DEPTH} names`)
+  }
+  for (const name of names) {
     if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
       throw refused(path, param, 'name too long', `has a name longer than ${MAX_NAME_BYTES} bytes`)
     }
