@@ -9,7 +9,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** The node arguments of `npm start`, so the bench measures exactly what users run. */
 function npmStartArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  const [command, ...args] = pkg.scripts.start.split(/\s+/)
+  // `exec node …`: the shell hands over to node, so npm's signals reach the relay.
+  const [command, ...args] = pkg.scripts.start.replace(/^exec\s+/, '').split(/\s+/)
   if (command !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`)
   return args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a))
 }
