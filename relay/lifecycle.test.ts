@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LifecyclePart } from '../shared/startable.ts'
-import { Lifecycle, once } from './lifecycle.ts'
+import { Lifecycle } from './lifecycle.ts'
 
 /** Fake parts that write what happens to them into one journal. */
 function parts(names: string[], fail: { start?: string; stop?: string } = {}) {
@@ -132,15 +132,5 @@ describe('Lifecycle', () => {
   it('refuses two parts with one name (the logs would not say which one failed)', () => {
     const { list } = parts(['cache', 'cache'])
     expect(() => new Lifecycle(list, logger())).toThrow('two lifecycle parts are named cache')
-  })
-
-  it('once() runs a stop function a single time', async () => {
-    let runs = 0
-    const stop = once(() => {
-      runs++
-    })
-    await Promise.all([stop(), stop()])
-    await stop()
-    expect(runs).toBe(1)
   })
 })

@@ -99,12 +99,3 @@ export function lifecyclePart(
 ): LifecyclePart {
   return { name, start, stop }
 }
-
-/** Runs `stop` at most once, however often it is called (a part's stop must be idempotent). */
-export function once(stop: () => void | Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined
-  return () => {
-    done ??= Promise.resolve().then(stop)
-    return done
-  }
-}
