@@ -1,0 +1,169 @@
+import { z } from 'zod'
+import { declaredTaskError, MAX_TASK_ERROR_MESSAGE } from '../task/error-codes.ts'
+import { MAX_QUORUM } from '../trust/trust-policy.ts'
+import { MAX_TASK_MESSAGE_BYTES } from './task-messages.ts'
+
+/**
+ * `/mcpp/forward/1.0.0`: the hand-off of a task between member relays (issue 11).
+ * One stream per request, opened by the side that has something to say; the other
+ * side answers with exactly one reply and both close.
+ *
+ *   owner (B) → runner (A): offer, cancel
+ *   runner (A) → owner (B): renew, progress, result
+ *   every request is answered: accepted | refused (renew: renewed)
+ *
+ * B owns the task and keeps it leased to the pseudo-worker `relay:<A>` under a fencing
+ * token (`fence`); every message about the task names that token, and B refuses any
+ * that no longer holds the lease (`stale`). Only configured member relays may speak
+ * this protocol; a receiver refuses anyone else before reading their frame. Every
+ * field is bounded, and the whole frame by MAX_FORWARD_MESSAGE_BYTES.
+ */
+export const FORWARD_PROTOCOL = '/mcpp/forward/1.0.0'
+/** An inline input or output (256 KiB, INLINE_PAYLOAD_LIMIT) with the rest of the frame. */
+export const MAX_FORWARD_MESSAGE_BYTES = MAX_TASK_MESSAGE_BYTES
+/** Tasks named in one renew. */
+export const MAX_RENEWED_TASKS = 1024
+/** The longest lease an owner may grant (1 hour) and the shortest (1 second). */
+export const MAX_FORWARD_LEASE_MS = 3_600_000
+export const MIN_FORWARD_LEASE_MS = 1_000
+/** The longest time limit a forwarded task may carry (one day). */
+export const MAX_FORWARD_TIMEOUT_MS = 86_400_000
+
+const id = z.string().min(1).max(128)
+const fence = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+const name = z.string().min(1).max(64)
+const peerId = z.string().min(1).max(128)
+const taskError = z
+  .strictObject({ code: z.string().min(1).max(64), message: z.string().max(MAX_TASK_ERROR_MESSAGE) })
+  .transform(declaredTaskError)
+
+export const trustRequirement = z.discriminatedUnion('level', [
+  z.strictObject({ level: z.literal('any') }),
+  z.strictObject({ level: z.literal('quorum'), k: z.number().int().min(2).max(MAX_QUORUM) }),
+  z.strictObject({ level: z.literal('spot-check'), rate: z.number().gt(0).max(1) }),
+])
+
+export const verification = z.strictObject({
+  trust: z.enum(['any', 'quorum', 'spot-check', 'relay']),
+  verified: z.boolean(),
+  workers: z.array(peerId).max(2 * MAX_QUORUM + 1),
+  dissent: z
+    .array(peerId)
+    .max(2 * MAX_QUORUM + 1)
+    .optional(),
+  recomputedBy: z.literal('relay').optional(),
+})
+
+/** What the runner needs to run the task: never the owner's bookkeeping (tags, submitter). */
+export const forwardedTask = z.strictObject({
+  kind: name,
+  /** Inline only: inputs stored as blocks are not forwarded (yet). */
+  input: z.unknown(),
+  priority: z.number().int().min(-1_000_000).max(1_000_000),
+  timeoutMs: z.number().int().positive().max(MAX_FORWARD_TIMEOUT_MS),
+  /** Capabilities a worker must have; `mcpp:member` keeps a members-only task off volunteers on A too. */
+  requires: z.array(name).max(64),
+  /** The owner's trust requirement; the runner checks its workers' answers by it. */
+  trust: trustRequirement,
+})
+
+export const offerMessage = z.strictObject({
+  type: z.literal('offer'),
+  /** The task's id in the owner's queue. */
+  taskId: id,
+  fence,
+  /** How long the lease lasts without a renew; the runner renews well before. */
+  leaseMs: z.number().int().min(MIN_FORWARD_LEASE_MS).max(MAX_FORWARD_LEASE_MS),
+  task: forwardedTask,
+})
+
+export const cancelMessage = z.strictObject({
+  type: z.literal('cancel'),
+  taskId: id,
+  fence,
+  reason: z.string().max(256),
+})
+
+export const renewMessage = z.strictObject({
+  type: z.literal('renew'),
+  tasks: z
+    .array(z.strictObject({ taskId: id, fence }))
+    .min(1)
+    .max(MAX_RENEWED_TASKS),
+})
+
+export const progressMessage = z.strictObject({
+  type: z.literal('progress'),
+  taskId: id,
+  fence,
+  progress: z.number().finite(),
+  total: z.number().finite().optional(),
+  message: z.string().max(1024).optional(),
+})
+
+export const resultMessage = z.union([
+  z.strictObject({
+    type: z.literal('result'),
+    taskId: id,
+    fence,
+    ok: z.literal(true),
+    output: z.unknown(),
+    verification: verification.nullable(),
+  }),
+  z.strictObject({
+    type: z.literal('result'),
+    taskId: id,
+    fence,
+    ok: z.literal(false),
+    error: taskError,
+    /** False when running it again cannot help (bad input, cancelled, no quorum). */
+    retryable: z.boolean(),
+    verification: verification.nullable(),
+  }),
+])
+
+/** Everything a relay may receive as the first (and only) frame of a forward stream. */
+export const forwardRequest = z.union([
+  offerMessage,
+  cancelMessage,
+  renewMessage,
+  progressMessage,
+  resultMessage,
+])
+
+/** Why a request was refused; also the `reason` label of `mcpp_forward_refused_total`. */
+export const FORWARD_REFUSALS = [
+  'not_member',
+  /** The fence no longer holds the task's lease (it was taken back, or re-leased). */
+  'stale',
+  'not_found',
+  /** The runner has no dependable worker for the kind, or its queue is full. */
+  'no_capacity',
+  'unsupported',
+] as const
+export type ForwardRefusal = (typeof FORWARD_REFUSALS)[number]
+
+export const forwardReply = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('accepted') }),
+  z.strictObject({
+    type: z.literal('renewed'),
+    /** Tasks the owner no longer leases to this runner: it stops them. */
+    stale: z.array(id).max(MAX_RENEWED_TASKS),
+  }),
+  z.strictObject({
+    type: z.literal('refused'),
+    reason: z.enum(FORWARD_REFUSALS),
+    detail: z.string().max(512).optional(),
+  }),
+])
+
+export type ForwardedTask = z.infer<typeof forwardedTask>
+export type OfferMessage = z.infer<typeof offerMessage>
+export type ForwardCancel = z.infer<typeof cancelMessage>
+export type RenewMessage = z.infer<typeof renewMessage>
+export type ForwardProgress = z.infer<typeof progressMessage>
+export type ForwardResult = z.infer<typeof resultMessage>
+export type ForwardRequest = z.infer<typeof forwardRequest>
+/** What a relay may put on the wire (any error code, which the receiver maps on arrival). */
+export type ForwardFrame = z.input<typeof forwardRequest>
+export type ForwardReply = z.infer<typeof forwardReply>
