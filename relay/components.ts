@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { exposedTools } from '../shared/manager/exposure.ts'
 
 const DISPATCH_TOOL = 'tools_dispatch'
+/** How often forwarded leases are renewed and undelivered results retried. */
+const FORWARD_TICK_MS = 250
 
 import { McppError } from '../shared/errors.ts'
 import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
@@ -15,6 +17,7 @@ import type { RelayConfig } from './config/schema.ts'
 import { DataDirLock } from './data-dir-lock.ts'
 import { Datasets } from './datasets/datasets.ts'
 import { DuckEngine } from './datasets/duck-engine.ts'
+import { ForwardingService } from './forwarding/index.ts'
 import { createHttpApp } from './http/app.ts'
 import { HttpServer } from './http/http-server.ts'
 import { Lifecycle, lifecyclePart } from './lifecycle.ts'
@@ -150,6 +153,14 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     },
   })
   opened.push(tasks)
+  const forwarding = new ForwardingService({
+    tasks,
+    log,
+    now,
+    registry: metrics.registry,
+    leaseMs: config.forwarding.leaseSeconds * 1000,
+    tickMs: FORWARD_TICK_MS,
+  })
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err, retrying) =>
     log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
   )
@@ -278,7 +289,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     audit,
     datasets,
     compute,
-    ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, content, now, metrics }, p2p)]),
+    ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, content, now, metrics, forwarding }, p2p)]),
     http,
     mcp,
   ]
@@ -301,6 +312,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     datasets,
     sessions,
     tasks,
+    forwarding,
     content,
     p2p,
     webRoot: 'webRoot' in options ? options.webRoot : findWebRoot(),

@@ -5,6 +5,7 @@ import type { AuditLog } from './audit/audit-log.ts'
 import type { Compute } from './compute/index.ts'
 import type { RelayConfig } from './config/schema.ts'
 import type { Datasets } from './datasets/datasets.ts'
+import type { ForwardingService } from './forwarding/index.ts'
 import type { HttpServer } from './http/http-server.ts'
 import type { Logger } from './log.ts'
 import type { McpSessions } from './mcp/sessions.ts'
@@ -46,6 +47,8 @@ export interface RelayComponents extends Startable {
   datasets: Datasets
   sessions: McpSessions
   tasks: TaskService
+  /** Hands tasks to member relays and runs theirs (issue 11); serves while libp2p runs. */
+  forwarding: ForwardingService
   /** The relay's blockstore (Helia): task payloads above the inline limit, served over /mcpp/block. */
   content: ContentStore
   /** The libp2p node, while the `libp2p` part runs. */

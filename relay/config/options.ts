@@ -66,6 +66,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "A member relay's announced capacity is forgotten this long after it arrived (default 600)",
   },
   {
+    key: 'forwarding.leaseSeconds',
+    flag: 'forward-lease-seconds',
+    env: 'MCPP_FORWARD_LEASE_SECONDS',
+    kind: 'int',
+    help: 'A member relay running a task forwarded from this one must renew its lease within this long, or the task is taken back and re-queued (default 30)',
+  },
+  {
     key: 'expose',
     flag: 'expose',
     env: 'MCPP_EXPOSE',

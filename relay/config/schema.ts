@@ -213,6 +213,13 @@ export const configSchema = z.strictObject({
       announceTtlSeconds: z.number().int().min(1).max(86_400).default(600),
     })
     .prefault({}),
+  /** Tasks handed between member relays (issue 11, relay/forwarding/). */
+  forwarding: z
+    .strictObject({
+      /** A member running one of this relay's tasks must renew within this long, or the task is taken back. */
+      leaseSeconds: z.number().int().min(1).max(3600).default(30),
+    })
+    .prefault({}),
   /** What a stop (SIGTERM, SIGINT) does with the MCP calls in flight (issue 10). */
   shutdown: z
     .strictObject({

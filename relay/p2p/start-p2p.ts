@@ -12,7 +12,10 @@ import { type RelayDirectory, relayDirectory } from './relay-directory.ts'
 import { handleTaskProtocol } from './task-protocol.ts'
 
 /** What the libp2p side needs from the rest of the relay. */
-export type P2pDeps = Pick<RelayComponents, 'config' | 'log' | 'tasks' | 'content' | 'now' | 'metrics'>
+export type P2pDeps = Pick<
+  RelayComponents,
+  'config' | 'log' | 'tasks' | 'content' | 'now' | 'metrics' | 'forwarding'
+>
 
 /**
  * The relay's libp2p side as a lifecycle part. `start()` starts the node and then
@@ -30,6 +33,7 @@ export function p2pPart(deps: P2pDeps, holder: P2pHolder): LifecyclePart {
     },
     stop: async () => {
       holder.detach()
+      deps.forwarding.detach()
       const node = running
       running = undefined
       // Before the connections close: leased tasks go back without spending an attempt.
@@ -84,6 +88,8 @@ export async function startP2p(c: P2pDeps): Promise<{ node: RelayNode; directory
       now: c.now,
       registry: c.metrics.registry,
     })
+    // Task hand-offs between member relays (issue 11).
+    await c.forwarding.attach(node.libp2p, directory.isMember)
   } catch (err) {
     await node.stop()
     throw err

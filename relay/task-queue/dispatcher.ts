@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import { ResultIntake } from './result-intake.ts'
+import { relayOfWorker } from './store/hand-offs.ts'
 import type { Settle, TaskStore, VoteItem } from './store/task-store.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import type { TaskWaiters } from './task-waiters.ts'
@@ -44,6 +45,10 @@ export class Dispatcher {
   private readonly intake: ResultIntake
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
+  /** Told of every task that reached a final state (the forwarding outbox listens). */
+  readonly settledListeners: Array<(task: TaskRecord) => void> = []
+  /** Told when a lease held by a member relay is taken away (cancel, timeout): it is asked to stop. */
+  readonly handOffRevoked: Array<(peerId: string, taskId: string, fence: number, reason: string) => void> = []
 
   constructor(init: DispatcherInit) {
     this.init = init
@@ -154,8 +159,14 @@ export class Dispatcher {
     })
   }
 
-  /** Tells a worker to stop a task whose lease was taken away. */
-  revoke(workerId: string, taskId: string, reason: string): void {
+  /** Tells a worker (or a member relay running it) to stop a task whose lease was taken away. */
+  revoke(workerId: string, taskId: string, reason: string, token?: number): void {
+    const relay = relayOfWorker(workerId)
+    if (relay !== undefined) {
+      if (token !== undefined)
+        for (const listener of this.handOffRevoked) listener(relay, taskId, token, reason)
+      return
+    }
     const worker = this.init.registry.get(workerId)
     const held = worker?.inFlight.get(taskId)
     if (!worker || held === undefined) return
@@ -169,6 +180,7 @@ export class Dispatcher {
     this.init.metrics.finished.inc({ kind: task.kind, state: task.state })
     this.init.metrics.latency.observe({ kind: task.kind }, (this.init.now() - task.createdAt) / 1000)
     this.init.waiters.finished(task)
+    for (const listener of this.settledListeners) listener(task)
   }
 
   private settlePending(): void {
@@ -241,7 +253,7 @@ export class Dispatcher {
     for (const task of this.init.store.timedOut()) {
       if (task.workerId !== null && task.leaseToken !== null) {
         slipped.add(task.workerId)
-        this.revoke(task.workerId, task.id, 'timed out')
+        this.revoke(task.workerId, task.id, 'timed out', task.leaseToken)
         const error: TaskError = {
           code: 'TIMEOUT',
           message: `the task exceeded its ${task.timeoutMs} ms limit`,

@@ -13,6 +13,7 @@ import type { Verifier } from '../trust/verifier.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { inputsAsBlocks } from './inputs-as-blocks.ts'
 import { handleBans } from './on-ban.ts'
+import { RelaySide } from './relay-side.ts'
 import type {
   CancelResult,
   ListFilter,
@@ -77,6 +78,7 @@ export class TaskService implements Startable {
   readonly #waiters = new TaskWaiters()
   readonly #dispatcher: Dispatcher
   readonly #workerSide: WorkerSide
+  readonly #relaySide: RelaySide
   /** Kinds connected workers announce now, then those remembered (tasks.unknownKinds). */
   readonly #kinds: KindSource
   #stopped = false
@@ -85,6 +87,7 @@ export class TaskService implements Startable {
     this.#init = init
     this.#dispatcher = new Dispatcher({ ...init, waiters: this.#waiters, random: init.random ?? Math.random })
     this.#workerSide = new WorkerSide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
+    this.#relaySide = new RelaySide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
     const { registry, store } = init
     this.#kinds = {
       has: (kind) => registry.announces(kind) || store.kinds.has(kind),
@@ -244,9 +247,12 @@ export class TaskService implements Startable {
 
   /** Cancels a queued or running task; a running one is told to stop on its worker. */
   cancel(id: string, reason = 'cancelled by request'): CancelResult {
+    // A member relay running the task is told which lease ended (its fence).
+    const token = this.#init.store.get(id)?.leaseToken ?? undefined
     const result = this.#init.store.cancel(id, reason)
     if (!result.ok) return result
-    if (result.wasActive && result.workerId !== null) this.#dispatcher.revoke(result.workerId, id, reason)
+    if (result.wasActive && result.workerId !== null)
+      this.#dispatcher.revoke(result.workerId, id, reason, token)
     this.#dispatcher.settled(result.task)
     return result
   }
@@ -329,6 +335,11 @@ export class TaskService implements Startable {
   /** The queue as the worker protocols see it (relay/p2p/task-protocol.ts, block-protocol.ts). */
   get workerSide(): WorkerSide {
     return this.#workerSide
+  }
+
+  /** The queue as the forwarding protocol sees it (relay/forwarding/). */
+  get relaySide(): RelaySide {
+    return this.#relaySide
   }
 
   #submitted(tasks: readonly TaskRecord[]): void {

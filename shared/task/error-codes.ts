@@ -26,6 +26,10 @@ const TASK_ERRORS = {
   RESULT_DISCARDED: { mcpp: 'TASK_FAILED', meaning: 'the answer came from a worker later caught lying' },
   WORKER_LOST: { mcpp: 'TASK_FAILED', meaning: 'the worker disconnected during the attempt' },
   LEASE_EXPIRED: { mcpp: 'TASK_FAILED', meaning: 'the worker stopped renewing its lease' },
+  HANDOFF_FAILED: {
+    mcpp: 'TASK_FAILED',
+    meaning: 'a member relay refused a forwarded task or could not be reached (issue 11)',
+  },
   RELAY_RESTARTED: { mcpp: 'TASK_FAILED', meaning: 'the relay restarted during the attempt' },
   STORE_DAMAGED: { mcpp: 'INTERNAL', meaning: "the task's row in the queue could not be read" },
 } as const satisfies Record<string, { mcpp: ErrorCode; meaning: string }>

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -53,6 +53,20 @@ const TABLES = `
   -- runs is caught on submit also after a restart (tasks.unknownKinds).
   CREATE TABLE IF NOT EXISTS known_kinds (kind TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS known_kinds_seen ON known_kinds (last_seen);
+  -- Version 5 (issue 11): tasks a member relay (the owner) handed to this one, with the
+  -- owner's id and fencing token for them; a row stays until its result was delivered
+  -- to the owner (the durable outbox), or the owner's lease ran out (abandoned_at).
+  CREATE TABLE IF NOT EXISTS forwarded_in (
+    task_id TEXT PRIMARY KEY,
+    relay TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    fence INTEGER NOT NULL,
+    lease_ms INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    UNIQUE (relay, remote_id, fence)
+  );
+  CREATE INDEX IF NOT EXISTS forwarded_in_open ON forwarded_in (relay) WHERE delivered_at IS NULL;
 `
 
 /**

@@ -1,5 +1,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../../shared/task/types.ts'
+import { type ForwardedRecord, ForwardedTasks, type ForwardOrigin } from './forwarded-tasks.ts'
+import { HandOffs, RELAY_WORKER_PREFIX } from './hand-offs.ts'
 import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { TaskInserts } from './task-inserts.ts'
@@ -19,6 +21,8 @@ import {
 
 export type {
   CancelResult,
+  ForwardedRecord,
+  ForwardOrigin,
   ListFilter,
   PatchResult,
   QueueStats,
@@ -29,6 +33,9 @@ export type {
   VoteItem,
   VoteResult,
 }
+
+/** Leases held by workers, not by member relays (hand-offs outlive this relay's restart). */
+const NOT_HANDED_OFF = `worker_id NOT LIKE '${RELAY_WORKER_PREFIX}%'`
 
 export interface LeaseRequest {
   workerId: string
@@ -64,6 +71,10 @@ export class TaskStore {
   readonly transitions: TaskTransitions
   /** Every kind a worker has announced (tasks.unknownKinds). */
   readonly kinds: KnownKinds
+  /** Tasks this relay runs for a member relay that owns them (issue 11). */
+  readonly forwarded: ForwardedTasks
+  /** Leases of tasks this relay owns and a member relay runs (issue 11). */
+  readonly handOffs: HandOffs
   private inTransaction = false
 
   constructor(path: string, now: () => number = Date.now) {
@@ -91,6 +102,29 @@ export class TaskStore {
     this.queries = new TaskQueries(this.db, now)
     this.transitions = new TaskTransitions(this.db, now)
     this.kinds = new KnownKinds(this.db)
+    this.forwarded = new ForwardedTasks(this.db)
+    this.handOffs = new HandOffs(this.db, now)
+  }
+
+  /**
+   * A task a member relay handed over, queued here with its origin in one transaction.
+   * The same hand-off offered again (same owner, id and fence) returns the task
+   * accepted the first time, with `created: false`.
+   */
+  acceptForwarded(spec: TaskSpec, origin: ForwardOrigin): { task: TaskRecord; created: boolean } {
+    return this.tx(() => {
+      const existing = this.forwarded.byOrigin(origin)
+      const task = existing === undefined ? undefined : this.queries.get(existing)
+      if (task) return { task, created: false }
+      const inserted = this.inserts.insert(spec, null)
+      this.forwarded.insert(inserted.id, origin, this.now())
+      return { task: inserted, created: true }
+    })
+  }
+
+  /** Leases the queued task `id` to a member relay's pseudo-worker with a new fencing token. */
+  leaseTo(id: string, workerId: string, leaseMs: number): TaskRecord | undefined {
+    return this.tx(() => this.handOffs.leaseTo(id, workerId, leaseMs))
   }
 
   /**
@@ -275,9 +309,13 @@ export class TaskStore {
     return this.tx(() => this.transitions.releaseWhere('worker_id = ?', [workerId], reason))
   }
 
-  /** At start-up no worker is connected: every leased task goes back to the queue. */
+  /**
+   * At start-up no worker is connected: every task leased to a worker goes back to the
+   * queue. Tasks handed to member relays stay leased: the relay runs them still and
+   * renews their leases, or they expire (issue 11).
+   */
   releaseAll(reason: TaskError): TaskRecord[] {
-    return this.tx(() => this.transitions.releaseWhere('1 = 1', [], reason))
+    return this.tx(() => this.transitions.releaseWhere(NOT_HANDED_OFF, [], reason))
   }
 
   /**
@@ -285,7 +323,7 @@ export class TaskStore {
    * given back, because the relay's own stop is no failure of the task.
    */
   returnLeases(reason: TaskError): TaskRecord[] {
-    return this.tx(() => this.transitions.releaseWhere('1 = 1', [], reason, { countAttempt: false }))
+    return this.tx(() => this.transitions.releaseWhere(NOT_HANDED_OFF, [], reason, { countAttempt: false }))
   }
 
   /** Leases not renewed in time: treated like a lost worker. */

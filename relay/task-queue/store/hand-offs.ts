@@ -1,0 +1,75 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { TaskError, TaskRecord } from '../../../shared/task/types.ts'
+import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
+
+/** The pseudo-worker that holds a task while a member relay runs it (issue 11). */
+export const RELAY_WORKER_PREFIX = 'relay:'
+
+export function relayWorkerId(peerId: string): string {
+  return `${RELAY_WORKER_PREFIX}${peerId}`
+}
+
+/** The member relay behind a pseudo-worker id, or undefined for a real worker. */
+export function relayOfWorker(workerId: string | null): string | undefined {
+  return workerId?.startsWith(RELAY_WORKER_PREFIX) ? workerId.slice(RELAY_WORKER_PREFIX.length) : undefined
+}
+
+const ACTIVE = `state IN ('leased', 'running')`
+
+/**
+ * The owner's side of a hand-off, as lease transitions: a task handed to member relay
+ * A is leased to the pseudo-worker `relay:<A>` with a fresh fencing token, exactly as
+ * a worker's lease, so expiry, cancellation and stale results take the same paths.
+ * Only what a worker lease does not need lives here: leasing one named task, renewing
+ * one lease by its token, and giving a lease back when the offer was refused.
+ * TaskStore runs these inside its transactions.
+ */
+export class HandOffs {
+  private readonly now: () => number
+  private readonly stmts: Record<'fence' | 'lease' | 'renew' | 'giveBack', StatementSync>
+
+  constructor(db: DatabaseSync, now: () => number) {
+    this.now = now
+    this.stmts = {
+      fence: db.prepare(`UPDATE queue_meta SET value = value + 1 WHERE key = 'fence' RETURNING value`),
+      lease: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'leased', attempt = attempt + 1, worker_id = ?, lease_token = ?,
+        leased_at = ?, lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?, progress = NULL
+        WHERE id = ? AND state = 'queued' AND not_before <= ? RETURNING ${TASK_COLUMNS}`,
+      ),
+      renew: db.prepare(
+        `UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND worker_id = ? AND lease_token = ? AND ${ACTIVE}`,
+      ),
+      // The offer never reached a runner: the attempt is given back, the place in line kept.
+      giveBack: taskStatement(
+        db,
+        `UPDATE tasks SET state = 'queued', attempt = MAX(attempt - 1, 0), error = ?, updated_at = ?,
+        worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, leased_at = NULL
+        WHERE id = ? AND lease_token = ? AND ${ACTIVE} RETURNING ${TASK_COLUMNS}`,
+      ),
+    }
+  }
+
+  /** Leases the queued task `id` to `workerId` with the next fencing token; undefined if it is not queued and ready. */
+  leaseTo(id: string, workerId: string, leaseMs: number): TaskRecord | undefined {
+    const now = this.now()
+    const token = (this.stmts.fence.get() as { value: number }).value
+    const row = this.stmts.lease.get(workerId, token, now, now + leaseMs, now, now, id, now) as
+      | TaskValues
+      | undefined
+    return row === undefined ? undefined : rowToTask(row)
+  }
+
+  /** Renews one lease named by its holder and token; false when the lease is no longer theirs. */
+  renew(id: string, workerId: string, token: number, leaseMs: number): boolean {
+    return Number(this.stmts.renew.run(this.now() + leaseMs, id, workerId, token).changes) === 1
+  }
+
+  giveBack(id: string, token: number, reason: TaskError): TaskRecord | undefined {
+    const row = this.stmts.giveBack.get(JSON.stringify(reason), this.now(), id, token) as
+      | TaskValues
+      | undefined
+    return row === undefined ? undefined : rowToTask(row)
+  }
+}
