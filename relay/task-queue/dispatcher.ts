@@ -44,6 +44,8 @@ export class Dispatcher {
   private readonly intake: ResultIntake
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
+  /** Told after each round (issue 11: capacity announcements follow changes). */
+  private readonly roundListeners = new Set<() => void>()
 
   constructor(init: DispatcherInit) {
     this.init = init
@@ -151,7 +153,14 @@ export class Dispatcher {
       if (this.stopped) return
       this.settlePending()
       this.assign()
+      for (const listener of this.roundListeners) listener()
     })
+  }
+
+  /** Calls `listener` after every round; returns a function that stops it. */
+  onRound(listener: () => void): () => void {
+    this.roundListeners.add(listener)
+    return () => this.roundListeners.delete(listener)
   }
 
   /** Tells a worker to stop a task whose lease was taken away. */
