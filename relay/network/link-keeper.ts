@@ -117,10 +117,8 @@ export class LinkKeeper implements Startable {
     this.#libp2p.addEventListener('peer:connect', this.#onConnect)
     this.#libp2p.addEventListener('peer:disconnect', this.#onDisconnect)
     this.#libp2p.addEventListener('peer:reconnect-failure', this.#onReconnectFailure)
-    for (const link of this.#links.values()) {
-      if (this.#connected(link.id)) this.#up(link)
-      else this.#schedule(link)
-    }
+    // A dial already under way to the same peer (the bootstrap module's) is joined, not doubled.
+    for (const link of this.#links.values()) void this.#dial(link)
   }
 
   stop(): void {

@@ -32,7 +32,7 @@ export interface RelayNetwork extends Startable {
 }
 
 /**
- * The relay's network side, started once its node runs: the link keeper, the capacity
+ * The relay's network side, built before its node starts and started once it runs: the link keeper, the capacity
  * announcer, and mDNS finds (members only: anyone on the LAN can answer mDNS).
  */
 export function relayNetwork(libp2p: Libp2p, init: RelayNetworkInit): RelayNetwork {
@@ -52,11 +52,12 @@ export function relayNetwork(libp2p: Libp2p, init: RelayNetworkInit): RelayNetwo
       'mdns',
     )
   }
+  // Listening before the node starts: mDNS answers to its first query can come at once.
+  if (init.mdns) libp2p.addEventListener('peer:discovery', onDiscovery)
   return {
     start: () => {
       keeper.start()
       announcer.start()
-      if (init.mdns) libp2p.addEventListener('peer:discovery', onDiscovery)
     },
     stop: () => {
       libp2p.removeEventListener('peer:discovery', onDiscovery)
