@@ -8,7 +8,7 @@ import type { Logger } from '../relay/log.ts'
 import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import { type FakeWorker, fakeWorker } from './fake-worker.ts'
-import { startTestRelay } from './helpers.ts'
+import { connectClient, startTestRelay } from './helpers.ts'
 import { freePort } from './relay-process.ts'
 
 /** A relay's data directory, identity and p2p port, fixed before it starts so others can list it. */
@@ -102,6 +102,18 @@ describe('a network of relays', () => {
           expect(r.link).toMatchObject({ state: 'connected', source: 'bootstrap-peers' })
         }
       })
+    }
+    const client = await connectClient(relays.a!.url)
+    try {
+      const result = await client.callTool({
+        name: 'tools_dispatch',
+        arguments: { tool: 'p2p_taskqueue_discover_peers', params: {} },
+      })
+      const listed = (result.structuredContent as any).result.relays
+      expect(listed).toHaveLength(2)
+      for (const r of listed) expect(r.link).toMatchObject({ state: 'connected' })
+    } finally {
+      await client.close()
     }
     const { network } = await status(relays.a!)
     expect(network).toMatchObject({

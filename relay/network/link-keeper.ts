@@ -99,12 +99,27 @@ export class LinkKeeper implements Startable {
   linkOf(peerId: string): Link | undefined {
     const kept = this.#links.get(peerId)
     if (kept !== undefined) return view(kept)
+    let open: number | undefined
     try {
-      if (this.#connected(peerIdFromString(peerId))) {
-        return { peerId, source: 'inbound', state: 'connected', since: this.#init.now(), failedDials: 0 }
-      }
+      const connections = this.#libp2p.getConnections(peerIdFromString(peerId))
+      open = connections.find((c) => c.status === 'open')?.timeline.open
     } catch {}
-    return undefined
+    if (open === undefined) return undefined
+    // It dialled us and is not in our lists: connected, but not redialled if it drops.
+    return { peerId, source: 'inbound', state: 'connected', since: open, failedDials: 0 }
+  }
+
+  /**
+   * Drops the keep-alive tag of peers no longer listed (tags persist in the peer store,
+   * and libp2p redials tagged peers when it starts). Call before the node starts.
+   */
+  async forgetUnlisted(): Promise<void> {
+    const stale = await this.#libp2p.peerStore.all({
+      filters: [(peer) => peer.tags.has(RELAY_KEEP_ALIVE_TAG) && !this.#links.has(peer.id.toString())],
+    })
+    for (const peer of stale) {
+      await this.#libp2p.peerStore.merge(peer.id, { tags: { [RELAY_KEEP_ALIVE_TAG]: undefined } })
+    }
   }
 
   links(): Link[] {

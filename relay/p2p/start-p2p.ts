@@ -113,6 +113,7 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
       onChange: (listener) => tasks.onCapacityChange(listener),
       log,
     })
+    await keeper.forgetUnlisted()
     await node.libp2p.start()
     network.start()
   } catch (err) {
