@@ -237,7 +237,8 @@ describe('member relays', () => {
     await identified(b, a)
     const fromB = await dispatch(b, 'p2p_taskqueue_announce')
     expect(fromB).toMatchObject({ notified: 0, refused: [{ peerId: peerIdOf(a), reason: 'not_member' }] })
-    expect(await refusedCount(a, 'not_member')).toBe(1)
+    // B also announces on its own (on identify, on a timer): each one is refused.
+    expect(await refusedCount(a, 'not_member')).toBeGreaterThanOrEqual(1)
     expect(await listedIn(a)).toEqual({ discovered: [], status: [] })
   })
 })

@@ -73,6 +73,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'A member relay running a task forwarded from this one must renew its lease within this long, or the task is taken back and re-queued (default 30)',
   },
   {
+    key: 'relays.announceIntervalSeconds',
+    flag: 'relay-announce-interval-seconds',
+    env: 'MCPP_RELAY_ANNOUNCE_INTERVAL_SECONDS',
+    kind: 'number',
+    help: 'This relay sends its capacity to every connected member relay this often, and within 200 ms of a change (default 5)',
+  },
+  {
+    key: 'relays.peersFile',
+    flag: 'peers-file',
+    env: 'MCPP_PEERS_FILE',
+    kind: 'string',
+    help: 'JSON file of relays to dial and keep connected; a bad entry is reported and skipped (README: A network of relays)',
+  },
+  {
+    key: 'relays.mdns',
+    flag: 'mdns',
+    env: 'MCPP_MDNS',
+    kind: 'bool',
+    help: 'Find member relays on the LAN with mDNS (off by default)',
+  },
+  {
     key: 'expose',
     flag: 'expose',
     env: 'MCPP_EXPOSE',

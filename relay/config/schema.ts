@@ -211,6 +211,12 @@ export const configSchema = z.strictObject({
       members: z.array(peerId).default([]),
       /** A member's announcement is forgotten this long after it arrived. */
       announceTtlSeconds: z.number().int().min(1).max(86_400).default(600),
+      /** Each relay sends its capacity to every connected member this often, and on change (issue 11). */
+      announceIntervalSeconds: z.number().positive().max(3600).default(5),
+      /** JSON file of relays to dial and keep connected (README, "A network of relays"). */
+      peersFile: z.string().min(1).optional(),
+      /** Find member relays on the LAN with mDNS (off by default: it broadcasts this relay's addresses). */
+      mdns: z.boolean().default(false),
     })
     .prefault({}),
   /** Tasks handed between member relays (issue 11, relay/forwarding/). */

@@ -38,6 +38,8 @@ export function apiRoutes(c: RelayComponents): Hono {
       workers: c.tasks.workers({ connectedOnly: true }),
       // Member relays only (issue 9): the directory never holds anyone else.
       relays: c.p2p.directory?.relays() ?? [],
+      // How this relay finds the others, what was skipped, and each kept link (issue 11).
+      network: c.p2p.network?.status() ?? null,
       queue: c.tasks.counts(),
     })
   })

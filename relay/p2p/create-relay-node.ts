@@ -1,15 +1,18 @@
 import { join } from 'node:path'
+import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { FsDatastore } from 'datastore-fs'
 import type { Helia } from 'helia'
-import { createLibp2p } from 'libp2p'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { MAX_RELAY_CONNECTIONS } from '../../shared/wire/announce-messages.ts'
+import { RELAY_KEEP_ALIVE_TAG } from '../network/link-keeper.ts'
 import { attachHelia } from './attach-helia.ts'
 
 export interface RelayNodeInit {
@@ -23,9 +26,12 @@ export interface RelayNodeInit {
   isBanned?: (peerId: string) => boolean
   /** Extra addresses to announce (e.g. a public DNS name behind a proxy). */
   announce?: readonly string[]
+  /** Relays to find (issue 11): bootstrap addresses (checked: each ends in /p2p/<id>) and mDNS. */
+  discovery?: { bootstrap: readonly string[]; mdns: boolean }
 }
 
 export interface RelayNode {
+  /** Not started: the caller registers its protocols first, then calls `libp2p.start()`. */
   libp2p: Libp2p
   peerId: string
   /** Helia on this node, started on first use (it costs ~40 MB, which a relay without content work need not pay). */
@@ -34,6 +40,9 @@ export interface RelayNode {
   multiaddrs(): string[]
   stop(): Promise<void>
 }
+
+/** mDNS service name: only MCP++ relays answer each other's queries. */
+const MDNS_SERVICE = '_mcpp-relay._udp.local'
 
 /** Browsers per relay that may hold a circuit-relay reservation (to reach each other). */
 const MAX_RESERVATIONS = 128
@@ -49,8 +58,23 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
   const ip = init.host.includes(':') ? 'ip6' : 'ip4'
   const datastore = new FsDatastore(join(init.dataDir, 'datastore'))
   await datastore.open()
+  const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (init.discovery?.bootstrap.length) {
+    // Tagged KEEP_ALIVE (a tag that starts with it): the connection manager redials them.
+    discovery.push(
+      bootstrap({
+        list: [...init.discovery.bootstrap],
+        timeout: 0,
+        tagName: RELAY_KEEP_ALIVE_TAG,
+        tagValue: 100,
+      }),
+    )
+  }
+  if (init.discovery?.mdns) discovery.push(mdns({ serviceTag: MDNS_SERVICE }))
   const libp2p = await createLibp2p({
+    start: false,
     privateKey: init.privateKey,
+    peerDiscovery: discovery,
     datastore,
     addresses: {
       listen: [`/${ip}/${init.host}/tcp/${init.port}/ws`],

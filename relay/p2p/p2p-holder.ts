@@ -1,5 +1,6 @@
 import type { Helia } from 'helia'
 import { McppError } from '../../shared/errors.ts'
+import type { RelayNetwork } from '../network/relay-network.ts'
 import type { RelayNode } from './create-relay-node.ts'
 import type { RelayDirectory } from './relay-directory.ts'
 
@@ -9,7 +10,7 @@ import type { RelayDirectory } from './relay-directory.ts'
  * Tools fail clearly while the node is not running.
  */
 export class P2pHolder {
-  private current: { node: RelayNode; directory: RelayDirectory } | undefined
+  private current: { node: RelayNode; directory: RelayDirectory; network: RelayNetwork } | undefined
 
   get node(): RelayNode | undefined {
     return this.current?.node
@@ -19,8 +20,13 @@ export class P2pHolder {
     return this.current?.directory
   }
 
-  attach(node: RelayNode, directory: RelayDirectory): void {
-    this.current = { node, directory }
+  /** The relay's links and discovery (issue 11), for /api/status. */
+  get network(): RelayNetwork | undefined {
+    return this.current?.network
+  }
+
+  attach(node: RelayNode, directory: RelayDirectory, network: RelayNetwork): void {
+    this.current = { node, directory, network }
   }
 
   detach(): void {

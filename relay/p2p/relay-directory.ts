@@ -7,6 +7,7 @@ import {
   MAX_ANNOUNCED_KINDS,
 } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
+import type { Link } from '../network/link-keeper.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import { handleAnnouncements } from './announce-handler.ts'
 import { sendAnnouncement } from './announce-sender.ts'
@@ -21,6 +22,8 @@ export interface RelayInfo {
   lastSeen?: number
   /** How old that announcement is; it is forgotten after `relays.announceTtlSeconds`. */
   ageMs?: number
+  /** The libp2p link to it: connected, or being redialled (with the last error). */
+  link?: Link | null
 }
 
 export interface AnnounceOutcome {
@@ -40,13 +43,15 @@ export interface RelayDirectory {
   relays(): RelayInfo[]
   /** Whether `peerId` is a configured member relay (issue 9, "Member relays"). */
   isMember(peerId: string): boolean
-  /** Sends this relay's capacity to every connected member relay. */
-  announce(options?: { signal?: AbortSignal }): Promise<AnnounceOutcome>
+  /** Sends this relay's capacity to every connected member relay (or to those of `to`). */
+  announce(options?: { signal?: AbortSignal; to?: readonly string[] }): Promise<AnnounceOutcome>
 }
 
 export interface RelayDirectoryInit {
-  /** PeerIds of the member relays (config `relays.members`). */
+  /** PeerIds of the member relays (config `relays.members`, and peers-file members). */
   members: readonly string[]
+  /** The link to a relay, shown beside what it announced. */
+  linkOf?: (peerId: string) => Link | undefined
   /** How long an announcement stays listed. */
   ttlMs: number
   log: Logger
@@ -56,9 +61,15 @@ export interface RelayDirectoryInit {
 
 /** This relay's capacity, from its connected workers and queue. */
 export function capacityOf(tasks: TaskService): Capacity {
-  const capacity = tasks.capacity()
+  const { byKind, ...capacity } = tasks.capacity()
   // Workers choose their kind names; a relay publishes at most what a member accepts.
-  return { ...capacity, kinds: capacity.kinds.slice(0, MAX_ANNOUNCED_KINDS) }
+  const kinds = capacity.kinds.slice(0, MAX_ANNOUNCED_KINDS)
+  const kept = new Set(kinds)
+  return {
+    ...capacity,
+    kinds,
+    ...(byKind === undefined ? {} : { byKind: byKind.filter((k) => kept.has(k.kind)) }),
+  }
 }
 
 /**
@@ -102,7 +113,7 @@ export async function relayDirectory(
       const listed: RelayInfo[] = []
       for (const [id, { info, lastSeen }] of known) {
         if (now - lastSeen > init.ttlMs) known.delete(id)
-        else listed.push({ ...info, lastSeen, ageMs: now - lastSeen })
+        else listed.push({ ...info, lastSeen, ageMs: now - lastSeen, link: init.linkOf?.(id) ?? null })
       }
       return listed
     },
@@ -113,6 +124,7 @@ export async function relayDirectory(
         libp2p
           .getConnections()
           .filter((c) => isMember(c.remotePeer.toString()))
+          .filter((c) => options.to === undefined || options.to.includes(c.remotePeer.toString()))
           .map((c) => [c.remotePeer.toString(), c.remotePeer]),
       )
       const outcome: AnnounceOutcome = { capacity, notified: 0, refused: [], failed: [] }

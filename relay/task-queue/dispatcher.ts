@@ -49,6 +49,8 @@ export class Dispatcher {
   readonly settledListeners: Array<(task: TaskRecord) => void> = []
   /** Told when a lease held by a member relay is taken away (cancel, timeout): it is asked to stop. */
   readonly handOffRevoked: Array<(peerId: string, taskId: string, fence: number, reason: string) => void> = []
+  /** Told after each round (issue 11: capacity announcements follow changes). */
+  private readonly roundListeners = new Set<() => void>()
 
   constructor(init: DispatcherInit) {
     this.init = init
@@ -156,7 +158,14 @@ export class Dispatcher {
       if (this.stopped) return
       this.settlePending()
       this.assign()
+      for (const listener of this.roundListeners) listener()
     })
+  }
+
+  /** Calls `listener` after every round; returns a function that stops it. */
+  onRound(listener: () => void): () => void {
+    this.roundListeners.add(listener)
+    return () => this.roundListeners.delete(listener)
   }
 
   /** Tells a worker (or a member relay running it) to stop a task whose lease was taken away. */

@@ -308,6 +308,15 @@ export class TaskService implements Startable {
     return { ...this.#init.registry.capacity(), queued: this.#init.store.countsByState().queued }
   }
 
+  /**
+   * Calls `listener` after each scheduling round, that is after any change that may
+   * alter `capacity()` (a worker joins or leaves, results free slots, tasks arrive),
+   * coalesced per event-loop turn. Keep it cheap; returns a function that stops it.
+   */
+  onCapacityChange(listener: () => void): () => void {
+    return this.#dispatcher.onRound(listener)
+  }
+
   /** Kinds some dependable worker runs now (see WorkerRegistry.taskKinds). */
   taskKinds(options: { membersOnly?: boolean } = {}): Set<string> {
     return this.#init.registry.taskKinds(options)

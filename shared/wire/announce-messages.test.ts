@@ -48,6 +48,26 @@ describe('checkAnnouncement', () => {
     expect(checkAnnouncement(m, SELF)).toEqual({ ok: true })
   })
 
+  it('accepts workers by kind and load that add up, and refuses ones that do not', () => {
+    const byKind = [
+      { kind: 'echo', workers: 2, freeSlots: 3 },
+      { kind: 'sha256', workers: 1, freeSlots: 1 },
+    ]
+    expect(checkAnnouncement(message({ byKind, inFlight: 5 }), SELF)).toEqual({ ok: true })
+    for (const bad of [
+      { byKind: [{ kind: 'other', workers: 1, freeSlots: 0 }] },
+      { byKind: [byKind[0]!, byKind[0]!] },
+      { byKind: [{ kind: 'echo', workers: 3, freeSlots: 0 }] },
+      { byKind: [{ kind: 'echo', workers: 1, freeSlots: 4 }] },
+      { inFlight: 2 * 256 + 1 },
+    ]) {
+      expect(checkAnnouncement(message(bad), SELF), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        reason: 'inconsistent_capacity',
+      })
+    }
+  })
+
   it('refuses more free slots than slots', () => {
     expect(checkAnnouncement(message({ slots: 4, freeSlots: 5 }), SELF)).toMatchObject({
       ok: false,

@@ -36,6 +36,24 @@ export const capacitySchema = z.strictObject({
   freeSlots: z.number().int().min(0).max(MAX_ANNOUNCED_SLOTS),
   kinds: z.array(name).max(MAX_ANNOUNCED_KINDS),
   queued: z.number().int().min(0).max(MAX_ANNOUNCED_QUEUED),
+  /** Tasks its workers hold now (running or buffered): the relay's load. */
+  inFlight: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_ANNOUNCED_WORKERS * MAX_CONCURRENCY)
+    .optional(),
+  /** Per task kind: the connected workers that run it and their free slots. */
+  byKind: z
+    .array(
+      z.strictObject({
+        kind: name,
+        workers: z.number().int().min(0).max(MAX_ANNOUNCED_WORKERS),
+        freeSlots: z.number().int().min(0).max(MAX_ANNOUNCED_SLOTS),
+      }),
+    )
+    .max(MAX_ANNOUNCED_KINDS)
+    .optional(),
 })
 
 export const capacityMessage = z.strictObject({
@@ -86,6 +104,21 @@ export function checkAnnouncement(message: CapacityMessage, announcer: string): 
     )
   }
   if (new Set(kinds).size !== kinds.length) return refuse('inconsistent_capacity', 'kinds repeat')
+  const { inFlight, byKind = [] } = message.capacity
+  if (inFlight !== undefined && inFlight > workers * MAX_CONCURRENCY) {
+    return refuse('inconsistent_capacity', `inFlight ${inFlight} exceeds ${MAX_CONCURRENCY} per worker`)
+  }
+  const listed = new Set(kinds)
+  const seen = new Set<string>()
+  for (const k of byKind) {
+    if (!listed.has(k.kind) || seen.has(k.kind)) {
+      return refuse('inconsistent_capacity', `byKind names "${k.kind}" twice or outside kinds`)
+    }
+    seen.add(k.kind)
+    if (k.workers > workers || k.freeSlots > freeSlots) {
+      return refuse('inconsistent_capacity', `byKind "${k.kind}" exceeds the relay's workers or free slots`)
+    }
+  }
   for (const address of message.multiaddrs) {
     let peers: string[]
     try {

@@ -101,11 +101,23 @@ export class WorkerRegistry {
   /** What the connected workers can take, without the queue (announced to member relays). */
   capacity(): Omit<Capacity, 'queued'> {
     const workers = [...this.connected.values()]
+    const kinds = [...this.taskKinds()].sort()
+    const byKind = new Map(kinds.map((kind) => [kind, { kind, workers: 0, freeSlots: 0 }]))
+    for (const w of workers) {
+      for (const kind of w.kinds) {
+        const entry = byKind.get(kind)
+        if (entry === undefined) continue // draining or timing out: not counted on
+        entry.workers++
+        entry.freeSlots += w.freeSlots
+      }
+    }
     return {
       workers: workers.length,
       slots: workers.reduce((n, w) => n + w.slots, 0),
       freeSlots: workers.reduce((n, w) => n + w.freeSlots, 0),
-      kinds: [...this.taskKinds()].sort(),
+      kinds,
+      inFlight: workers.reduce((n, w) => n + w.inFlight.size, 0),
+      byKind: [...byKind.values()],
     }
   }
 

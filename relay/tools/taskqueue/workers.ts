@@ -30,6 +30,11 @@ const capacity = z.object({
   freeSlots: z.number().int(),
   kinds: z.array(z.string()),
   queued: z.number().int(),
+  inFlight: z.number().int().optional().describe('Tasks its workers hold now'),
+  byKind: z
+    .array(z.object({ kind: z.string(), workers: z.number().int(), freeSlots: z.number().int() }))
+    .optional()
+    .describe('Per task kind: workers that run it and their free slots'),
 })
 
 const relayInfo = z.object({
@@ -41,6 +46,18 @@ const relayInfo = z.object({
     .number()
     .optional()
     .describe('Age of that announcement; it is dropped after relays.announceTtlSeconds'),
+  link: z
+    .object({
+      state: z.enum(['connected', 'redialling']),
+      source: z.string(),
+      since: z.number(),
+      failedDials: z.number().int(),
+      lastError: z.string().optional(),
+      nextDialAt: z.number().optional(),
+    })
+    .nullable()
+    .optional()
+    .describe('The libp2p link to it: connected, or redialled with the last error (null: not connected)'),
 })
 
 export function workerTools(tasks: TaskService, directory: RelayDirectory) {
