@@ -210,6 +210,12 @@ describe('dialling', () => {
     expect(outcome).toMatchObject({ connected: 1, failed: 0, skipped: [] })
     expect(outcome.problems).toMatchObject([{ index: 1 }])
 
+    const many = Array.from({ length: 70 }, (_, i) => `/ip4/127.0.0.1/tcp/${i + 1}/ws`)
+    writeFileSync(file, JSON.stringify(many))
+    const bounded = await A.ok('p2p_bootstrap_from_file', { path: 'peers.json', timeoutMs: 1000 })
+    expect(bounded.results).toHaveLength(64)
+    expect(bounded.skipped).toEqual(many.slice(64))
+
     writeFileSync(file, '{"peers": [')
     expect(errorMeta(await A.call('p2p_bootstrap_from_file', { path: 'peers.json' })).code).toBe('BAD_DATA')
     expect(errorMeta(await A.call('p2p_bootstrap_from_file', { path: 'absent.json' })).code).toBe('NOT_FOUND')
@@ -259,6 +265,12 @@ describe('bad input', () => {
     expect(errorMeta(outside)).toMatchObject({ code: 'INVALID_PARAMS', problems: [{ param: 'path' }] })
     const badPeer = await A.call('p2p_peer_register', { peerId: 'not-a-peer' })
     expect(errorMeta(badPeer)).toMatchObject({ code: 'INVALID_PARAMS', problems: [{ param: 'peerId' }] })
+    const addresses = Array.from({ length: 33 }, (_, i) => `/ip4/192.0.2.1/tcp/${1000 + i}/ws`)
+    const tooManyAddresses = await A.call('p2p_peer_register', { peerId: PEER_X, multiaddrs: addresses })
+    expect(errorMeta(tooManyAddresses)).toMatchObject({
+      code: 'INVALID_PARAMS',
+      problems: [{ param: 'multiaddrs' }],
+    })
     const ttl = await A.call('p2p_peer_register', { peerId: PEER_X, ttlSeconds: 0 })
     expect(errorMeta(ttl)).toMatchObject({ code: 'INVALID_PARAMS', problems: [{ param: 'ttlSeconds' }] })
   })

@@ -56,13 +56,15 @@ export class PeerBook implements LifecyclePart {
   readonly name = 'peer-book'
   private readonly path: string
   private readonly now: () => number
+  private readonly maxPeers: number
   private db: DatabaseSync | undefined
   private statements: Statements | undefined
 
   /** Opens nothing: the file is opened by `start()`. */
-  constructor(path: string, now: () => number = Date.now) {
+  constructor(path: string, now: () => number = Date.now, maxPeers = MAX_PEERS) {
     this.path = path
     this.now = now
+    this.maxPeers = maxPeers
   }
 
   start(): void {
@@ -108,11 +110,11 @@ export class PeerBook implements LifecyclePart {
   register(peer: PeerRegistration): { peer: RegisteredPeer; created: boolean } {
     const now = this.now()
     const existing = this.stmts.get.get(peer.peerId) as Row | undefined
-    if (existing === undefined && (this.stmts.count.get() as { n: number }).n >= MAX_PEERS) {
+    if (existing === undefined && (this.stmts.count.get() as { n: number }).n >= this.maxPeers) {
       throw new McppError(
         'QUOTA_EXCEEDED',
-        `the peer book is full (${MAX_PEERS.toLocaleString('en')} peers); p2p_peer_cleanup drops the expired ones`,
-        { limit: MAX_PEERS },
+        `the peer book is full (${this.maxPeers.toLocaleString('en')} peers); p2p_peer_cleanup drops the expired ones`,
+        { limit: this.maxPeers },
       )
     }
     const registeredAt = existing?.registered_at ?? now

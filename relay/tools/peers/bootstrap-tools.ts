@@ -112,7 +112,7 @@ export function bootstrapTools(parts: BootstrapToolParts) {
   const fromPublic = defineTool({
     name: 'p2p_bootstrap_from_public',
     category: 'p2p_bootstrap',
-    description: `Dial the ${PUBLIC_BOOTSTRAP_PEERS.length} public libp2p bootstrap nodes (the list js-libp2p and Helia ship), all at once, and report each. They speak TCP and QUIC, and this relay only WebSockets, so expect libp2p's "no valid addresses" errors; offline, DNS errors`,
+    description: `Dial the ${PUBLIC_BOOTSTRAP_PEERS.length} public libp2p bootstrap nodes (the list js-libp2p and Helia ship), all at once, and report each. This relay dials only WebSockets: a node it reaches only over TCP or QUIC fails with libp2p's NoValidAddressesError; offline, each fails with its DNS error`,
     input: z.object({ timeoutMs: dialTimeoutMs.default(3000) }),
     output: z.object(dialSummary),
     annotations: { title: 'Bootstrap from the public libp2p nodes', ...annotations },
