@@ -25,7 +25,6 @@ export function peerToolCategories(deps: PeerToolDeps): ToolCategory[] {
           book: deps.peerBook,
           directory: deps.directory,
           history,
-          now: deps.now,
         }),
       ],
     },

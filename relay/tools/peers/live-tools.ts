@@ -4,13 +4,9 @@ import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { RelayDirectory } from '../../p2p/relay-directory.ts'
 import { DIAL_CONCURRENCY, dialAll, MAX_DIAL_TIMEOUT_MS, MAX_DIALS } from '../../peers/dial-all.ts'
 import type { DialHistory } from '../../peers/dial-history.ts'
-import {
-  askObservedAddresses,
-  isPublicIp,
-  MAX_ASKED_PEERS,
-  type Observation,
-} from '../../peers/observed-address.ts'
+import { askObservedAddresses, MAX_ASKED_PEERS } from '../../peers/observed-address.ts'
 import type { PeerBook } from '../../peers/peer-book.ts'
+import { publicIpFrom } from '../../peers/public-ip.ts'
 import { DISCOVERY_SOURCES, discoverPeers, MAX_LISTED } from './discover.ts'
 import { dialSummary, dialTimeoutMs, EXAMPLE_MULTIADDR, multiaddrString, summarize } from './schemas.ts'
 
@@ -19,7 +15,6 @@ export interface LiveToolParts {
   book: PeerBook
   directory: RelayDirectory
   history: DialHistory
-  now: () => number
 }
 
 const discovered = z.object({
@@ -143,28 +138,4 @@ export function liveTools(parts: LiveToolParts) {
   })
 
   return [discover, bootstrap, publicIp]
-}
-
-function publicIpFrom(observations: Observation[]) {
-  const votes = new Map<string, number>()
-  for (const o of observations) if (o.ip !== null) votes.set(o.ip, (votes.get(o.ip) ?? 0) + 1)
-  const [best] = [...votes].sort((a, b) => b[1] - a[1])
-  if (best === undefined) {
-    const reason =
-      observations.length === 0
-        ? 'cannot tell: no peer is connected to ask which address it sees this relay at'
-        : `cannot tell: none of the ${observations.length} connected peers reported an IP address`
-    return { known: false, ip: null, public: null, agreeing: 0, reason, observations }
-  }
-  const [ip, agreeing] = best
-  const open = isPublicIp(ip)
-  const seen = `${agreeing} of ${observations.length} connected peers see this relay at ${ip}`
-  return {
-    known: true,
-    ip,
-    public: open,
-    agreeing,
-    reason: open ? seen : `${seen}, a loopback or private address: not a public IP`,
-    observations,
-  }
 }
