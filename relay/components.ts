@@ -30,6 +30,7 @@ import { ContentStore } from './p2p/content-store.ts'
 import { P2pHolder } from './p2p/p2p-holder.ts'
 import { p2pPart } from './p2p/start-p2p.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
+import { PeerBook, requireLibp2p } from './peers/index.ts'
 import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
 import { StoredBytesGuard } from './quotas/stored-bytes.ts'
 import type { RelayComponents } from './relay-components.ts'
@@ -133,6 +134,8 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
   const { now, log, version, metrics, access, authn, quotas, canCall, lock, opened } = basics
   const cache = new CacheStore(join(config.dataDir, 'cache.db'), now)
   opened.push(cache)
+  const peerBook = new PeerBook(join(config.dataDir, 'peerbook.db'), now)
+  opened.push(peerBook)
   const p2p = new P2pHolder()
   const fileRoot = join(config.dataDir, 'files')
   mkdirSync(fileRoot, { recursive: true })
@@ -235,6 +238,10 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     cache,
     tasks,
     directory: p2p.lazyDirectory,
+    peerBook,
+    libp2p: requireLibp2p(p2p, config.disableP2p),
+    // The peers file joins here once `--peers-file` is a config setting (discovery slice).
+    bootstrap: { peers: config.bootstrapPeers, peersFile: undefined },
     guardKind: kindGuard(access.policy, () => registry.all()),
     fileRoots: [fileRoot],
     ipfs,
@@ -286,6 +293,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     lock,
     taskStorePart(tasks),
     cache,
+    peerBook,
     audit,
     datasets,
     compute,

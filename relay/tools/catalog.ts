@@ -11,6 +11,7 @@ import { fileTools } from './file.ts'
 import { graphTools } from './graph/index.ts'
 import { ipfsTools } from './ipfs/index.ts'
 import { mediaTools } from './media.ts'
+import { peerToolCategories } from './peers/index.ts'
 import { searchTools } from './search/index.ts'
 import { securityTools } from './security.ts'
 import { systemTools } from './system.ts'
@@ -36,6 +37,7 @@ export function buildCatalog(deps: ToolDeps): ToolCategory[] {
     systemTools(deps),
     cacheTools(deps),
     taskqueueTools(deps),
+    ...peerToolCategories(deps),
     ipfsTools(deps),
     auditTools(deps),
     graphTools(deps),

@@ -1,3 +1,4 @@
+import type { Libp2p } from '@libp2p/interface'
 import type { AccessPolicy } from '../../shared/security/access-policy.ts'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { Tool, ToolContext } from '../../shared/tool/types.ts'
@@ -7,6 +8,7 @@ import type { Datasets } from '../datasets/datasets.ts'
 import type { MediaBinaries } from '../media/binaries.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import type { RelayDirectory } from '../p2p/relay-directory.ts'
+import type { PeerBook } from '../peers/peer-book.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import type { KindGuard } from '../security/kind-guard.ts'
 import type { CacheStore } from '../store/cache-store.ts'
@@ -14,6 +16,7 @@ import type { TaskService } from '../task-queue/index.ts'
 import type { VectorThread } from '../vectors/vector-thread.ts'
 import type { GraphStore } from './graph/graph-store.ts'
 import type { IpfsDeps } from './ipfs/ipfs-deps.ts'
+import type { BootstrapSources } from './peers/bootstrap-tools.ts'
 import type { SearchThread } from './search/search-thread.ts'
 
 /**
@@ -42,6 +45,12 @@ export interface ToolDeps {
   tasks: TaskService
   /** The relays this relay knows (resolved when a tool is called, once libp2p runs). */
   directory: RelayDirectory
+  /** Registered peers (`<data-dir>/peerbook.db`). */
+  peerBook: PeerBook
+  /** The running libp2p node; throws UNAVAILABLE when P2P is disabled or not running. */
+  libp2p: () => Libp2p
+  /** The bootstrap peers and peers file the relay was started with. */
+  bootstrap: BootstrapSources
   /** The access policy on task kinds, checked on submit, resubmit and update. */
   guardKind: KindGuard
   /** Folders tool paths may use; the first (`<data-dir>/files`) resolves relative paths. */
