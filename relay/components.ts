@@ -241,7 +241,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     peerBook,
     libp2p: requireLibp2p(p2p, config.disableP2p),
     // The peers file joins here once `--peers-file` is a config setting (discovery slice).
-    bootstrap: { peers: config.bootstrapPeers, peersFile: undefined },
+    bootstrap: { peers: config.bootstrapPeers, peersFile: config.relays.peersFile },
     guardKind: kindGuard(access.policy, () => registry.all()),
     fileRoots: [fileRoot],
     ipfs,

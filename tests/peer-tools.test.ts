@@ -204,13 +204,14 @@ describe('dialling', () => {
     const file = join(a.components.config.dataDir, 'files', 'peers.json')
     writeFileSync(
       file,
-      JSON.stringify({ peers: [{ multiaddr: addressOf(b), name: 'b' }, 'not-a-multiaddr'] }),
+      JSON.stringify({ peers: [{ multiaddr: addressOf(b), member: false }, 'not-a-multiaddr'] }),
     )
     const outcome = await A.ok('p2p_bootstrap_from_file', { path: 'peers.json' })
     expect(outcome).toMatchObject({ connected: 1, failed: 0, skipped: [] })
-    expect(outcome.problems).toMatchObject([{ index: 1 }])
+    expect(outcome.problems).toMatchObject([{ entry: '#1 not-a-multiaddr' }])
 
-    const many = Array.from({ length: 70 }, (_, i) => `/ip4/127.0.0.1/tcp/${i + 1}/ws`)
+    const peerOfB = b.components.p2p.node?.peerId as string
+    const many = Array.from({ length: 70 }, (_, i) => `/ip4/127.0.0.1/tcp/${i + 1}/ws/p2p/${peerOfB}`)
     writeFileSync(file, JSON.stringify(many))
     const bounded = await A.ok('p2p_bootstrap_from_file', { path: 'peers.json', timeoutMs: 1000 })
     expect(bounded.results).toHaveLength(64)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkPeerAddresses, MAX_LISTED_PEERS, parsePeersFile } from './peer-list.ts'
+import { checkPeerAddresses, MAX_LISTED_PEERS, multiaddrProblem, parsePeersFile } from './peer-list.ts'
 
 const ID = '12D3KooWGX4yg2qetMdARtqz2W4663fk8xYuWKAfNFjNiUXqRKat'
 const GOOD = `/ip4/127.0.0.1/tcp/9001/ws/p2p/${ID}`
@@ -67,5 +67,14 @@ describe('checkPeerAddresses', () => {
         { source: 'bootstrap-peers', entry: '#1 nope', error: expect.stringContaining('multiaddr') },
       ],
     })
+  })
+})
+
+describe('multiaddrProblem', () => {
+  it('accepts a multiaddr with or without a PeerId and explains a bad one', () => {
+    expect(multiaddrProblem('/ip4/127.0.0.1/tcp/8001/ws')).toBeUndefined()
+    expect(multiaddrProblem('/ip4/999.1.1.1/tcp/1')).toContain('not a multiaddr')
+    expect(multiaddrProblem('')).toBe('empty multiaddr')
+    expect(multiaddrProblem(`/dns4/${'a'.repeat(600)}/tcp/1`)).toContain('longer than 512')
   })
 })

@@ -27,7 +27,8 @@ export interface PeerList {
 /** Bounds on a peers file: a network is a handful of relays, not a phone book. */
 export const MAX_LISTED_PEERS = 256
 export const MAX_PEERS_FILE_BYTES = 256 * 1024
-const MAX_ADDRESS_CHARS = 512
+/** Longest address accepted (as in capacity announcements). */
+export const MAX_MULTIADDR_LENGTH = 512
 
 type AddressCheck = { ok: true; peerId: string } | { ok: false; error: string }
 
@@ -36,8 +37,8 @@ type AddressCheck = { ok: true; peerId: string } | { ok: false; error: string }
  * bootstrap module drops addresses without one, and membership is by PeerId).
  */
 export function checkPeerAddress(address: string): AddressCheck {
-  if (address.length > MAX_ADDRESS_CHARS)
-    return { ok: false, error: `longer than ${MAX_ADDRESS_CHARS} characters` }
+  if (address.length > MAX_MULTIADDR_LENGTH)
+    return { ok: false, error: `longer than ${MAX_MULTIADDR_LENGTH} characters` }
   let peerId: string | undefined
   try {
     peerId = multiaddr(address)
@@ -53,6 +54,18 @@ export function checkPeerAddress(address: string): AddressCheck {
     return { ok: false, error: `"${peerId.slice(0, 80)}" is not a libp2p PeerId` }
   }
   return { ok: true, peerId }
+}
+
+/** Why `address` is not a multiaddr (a peer's address need not name it), or undefined. */
+export function multiaddrProblem(address: string): string | undefined {
+  if (address.length === 0) return 'empty multiaddr'
+  if (address.length > MAX_MULTIADDR_LENGTH) return `multiaddr longer than ${MAX_MULTIADDR_LENGTH} characters`
+  try {
+    multiaddr(address)
+    return undefined
+  } catch (err) {
+    return `"${address.slice(0, 120)}" is not a multiaddr: ${(err as Error).message}`
+  }
 }
 
 /** Checks each address of a list (`--bootstrap-peers`); the good ones are kept. */

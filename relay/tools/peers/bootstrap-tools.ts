@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { McppError } from '../../../shared/errors.ts'
-import { parsePeersFile } from '../../../shared/peers/peers-file.ts'
+import { type PeerList, parsePeersFile } from '../../../shared/network/peer-list.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import { confinePath } from '../../files/confine-path.ts'
 import { pathParam } from '../../files/path-param.ts'
@@ -33,8 +33,8 @@ export interface BootstrapToolParts {
 }
 
 const problem = z.object({
-  index: z.number().int().describe('Position in the file, from 0'),
-  message: z.string(),
+  entry: z.string().describe('Which entry: #<index> and its text, or "file"'),
+  error: z.string().describe('Why it was not dialled'),
 })
 
 const annotations = {
@@ -51,7 +51,7 @@ export function bootstrapTools(parts: BootstrapToolParts) {
   const fromFile = defineTool({
     name: 'p2p_bootstrap_from_file',
     category: 'p2p_bootstrap',
-    description: `Dial the peers listed in a JSON peers file under the file root: a list of multiaddrs, or {"peers": [...]} whose items are multiaddr strings or objects with "multiaddr". Reports each dial, each bad entry by index, and entries past the first ${MAX_DIALS} as skipped`,
+    description: `Dial the peers listed in a JSON peers file under the file root: the format of --peers-file: {"peers": [...]} or the array itself, each entry an address ending in /p2p/<PeerId> or {"multiaddr": "...", "member": true|false} (member is for --peers-file; this tool only dials). Reports each dial, each bad entry by index, and entries past the first ${MAX_DIALS} as skipped`,
     input: z.object({
       path: pathParam.describe('The peers file, under the file root (<data-dir>/files), e.g. peers.json'),
       timeoutMs: dialTimeoutMs,
@@ -69,13 +69,18 @@ export function bootstrapTools(parts: BootstrapToolParts) {
       local: async ({ path, timeoutMs }, ctx) => {
         const libp2p = parts.libp2p()
         const parsed = await readPeersFile(confinePath(path, parts.fileRoots, 'path'), path)
-        const addresses = [...new Set(parsed.entries.map((e) => e.multiaddr))]
+        const addresses = [...new Set(parsed.peers.map((p) => p.multiaddr))]
         const results = await dialAll(libp2p, addresses.slice(0, MAX_DIALS), {
           timeoutMs,
           signal: ctx.signal,
           onOutcome: (o) => parts.history.record(o),
         })
-        return { path, ...summarize(results), problems: parsed.problems, skipped: addresses.slice(MAX_DIALS) }
+        return {
+          path,
+          ...summarize(results),
+          problems: entryProblems(parsed),
+          skipped: addresses.slice(MAX_DIALS),
+        }
       },
     },
   })
@@ -218,9 +223,15 @@ async function readPeersFile(absolute: string, shown: string) {
     }
     throw err
   }
-  const parsed = parsePeersFile(text)
-  if (!parsed.ok) throw new McppError('BAD_DATA', `"${shown}": ${parsed.message}`, { path: shown })
+  const parsed = parsePeersFile(text, 'file')
+  const whole = parsed.problems.find((p) => p.entry === 'file')
+  if (whole !== undefined) throw new McppError('BAD_DATA', `"${shown}": ${whole.error}`, { path: shown })
   return parsed
+}
+
+/** The entries that were not dialled, in the tools' output shape. */
+function entryProblems(list: PeerList): Array<{ entry: string; error: string }> {
+  return list.problems.map(({ entry, error }) => ({ entry, error }))
 }
 
 /** The configured peers file as a source; read now, so edits since start show. */
@@ -232,10 +243,11 @@ async function peersFileSource<T>(path: string | undefined, state: (address: str
       return [{ ...base, error: `larger than ${MAX_PEERS_FILE_BYTES} bytes`, addresses: [] }]
     }
     const text = await readFile(path, 'utf8')
-    const parsed = parsePeersFile(text)
-    if (!parsed.ok) return [{ ...base, error: parsed.message, addresses: [] }]
-    const addresses = [...new Set(parsed.entries.map((e) => e.multiaddr))]
-    return [{ ...base, problems: parsed.problems, addresses: addresses.map(state) }]
+    const parsed = parsePeersFile(text, 'peers-file')
+    const whole = parsed.problems.find((p) => p.entry === 'file')
+    if (whole !== undefined) return [{ ...base, error: whole.error, addresses: [] }]
+    const addresses = [...new Set(parsed.peers.map((p) => p.multiaddr))]
+    return [{ ...base, problems: entryProblems(parsed), addresses: addresses.map(state) }]
   } catch (err) {
     return [{ ...base, error: (err as Error).message, addresses: [] }]
   }

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
-import { MAX_MULTIADDR_LENGTH, multiaddrProblem } from '../../../shared/peers/peers-file.ts'
+import { MAX_MULTIADDR_LENGTH, multiaddrProblem } from '../../../shared/network/peer-list.ts'
 import { DEFAULT_DIAL_TIMEOUT_MS, MAX_DIAL_TIMEOUT_MS } from '../../peers/dial-all.ts'
 
 export const PEER_CATEGORY = {
