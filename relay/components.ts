@@ -37,6 +37,7 @@ import type { RelayComponents } from './relay-components.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
+import { relayRuntime } from './runtimes/relay-runtime.ts'
 import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
 import { Authenticator } from './security/authenticator.ts'
 import { createJwtVerifier } from './security/jwt-verifier.ts'
@@ -163,6 +164,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     registry: metrics.registry,
     leaseMs: config.forwarding.leaseSeconds * 1000,
     tickMs: FORWARD_TICK_MS,
+    relays: () => p2p.directory?.relays(),
   })
   const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err, retrying) =>
     log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
@@ -204,7 +206,14 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
         ? unavailableRuntime('p2p', 'P2P is disabled on this relay (--disable-p2p)')
         : p2pRuntime(tasks, () => p2p.running),
       edge: unavailableRuntime('edge', 'the edge runtime runs in the Cloudflare Worker, not on a relay'),
-      relay: unavailableRuntime('relay', 'no peer relays are connected'),
+      relay: config.disableP2p
+        ? unavailableRuntime('relay', 'P2P is disabled on this relay (--disable-p2p)')
+        : relayRuntime({
+            tasks,
+            forwarding,
+            relays: () => p2p.directory?.relays(),
+            members: config.relays.members.length,
+          }),
     },
   })
   const ipfs = { helia: () => p2p.helia(), roots: [fileRoot] }

@@ -1,7 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Counter, type Registry } from 'prom-client'
-import type { TaskRecord } from '../../shared/task/types.ts'
 import {
   FORWARD_REFUSALS,
   type ForwardFrame,
@@ -11,10 +10,13 @@ import {
 } from '../../shared/wire/forward-messages.ts'
 import type { ChannelProblem } from '../../shared/wire/framed-channel.ts'
 import type { Logger } from '../log.ts'
+import type { RelayInfo } from '../p2p/relay-directory.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import type { ForwardedRecord, HandOffOutcome } from '../task-queue/relay-side.ts'
 import { forwardRequest } from './forward-client.ts'
 import { handleForwarding } from './forward-handler.ts'
+import { ForwardingPump } from './forwarding-pump.ts'
+import type { OfferOutcome } from './offer-outcome.ts'
 import { resultFrame } from './result-frame.ts'
 
 export interface ForwardingInit {
@@ -24,13 +26,16 @@ export interface ForwardingInit {
   registry: Registry
   /** How long a member running one of this relay's tasks may stay silent before it is taken back. */
   leaseMs: number
-  /** How often held leases are renewed and the outbox is retried. */
+  /** How often held leases are renewed, the outbox is retried and queued tasks are offered. */
   tickMs: number
+  /**
+   * Member relays' live announcements (undefined while the node is not running). With
+   * it, queued tasks no local worker runs are offered to members (forwarding-pump.ts).
+   */
+  relays?: () => readonly RelayInfo[] | undefined
 }
 
-export type OfferOutcome =
-  | { ok: true; task: TaskRecord }
-  | { ok: false; reason: 'not_queued' | 'unsupported' | 'unreachable' | string; detail?: string }
+export type { OfferOutcome }
 
 const CHANNEL_PROBLEMS: readonly ChannelProblem[] = ['oversized', 'bad_length', 'not_json', 'invalid_message']
 /** Finished tasks sent back per tick; the rest wait for the next one. */
@@ -51,6 +56,7 @@ export class ForwardingService {
   /** Results and renewals on the way, and when a failed delivery may be tried again. */
   readonly #sending = new Set<string>()
   readonly #retryAt = new Map<string, { at: number; delayMs: number }>()
+  readonly #pump: ForwardingPump | undefined
 
   constructor(init: ForwardingInit) {
     this.#init = init
@@ -62,6 +68,18 @@ export class ForwardingService {
     })
     for (const reason of [...FORWARD_REFUSALS, ...CHANNEL_PROBLEMS]) this.#refused.inc({ reason }, 0)
     const side = init.tasks.relaySide
+    const relays = init.relays
+    this.#pump =
+      relays === undefined
+        ? undefined
+        : new ForwardingPump({
+            tasks: init.tasks,
+            log: init.log,
+            relays: () => (this.#libp2p === undefined ? undefined : relays()),
+            offer: (taskId, peerId) => this.offer(taskId, peerId),
+          })
+    // After the submitter's own turn: a caller that offers its task itself goes first.
+    side.onSubmitted(() => setImmediate(() => this.#pump?.run()))
     side.onSettled(() => this.#deliver())
     side.onHandOffRevoked((peerId, taskId, fence, reason) => {
       void this.#send(peerId, { type: 'cancel', taskId, fence, reason: reason.slice(0, 256) }).catch((err) =>
@@ -195,6 +213,7 @@ export class ForwardingService {
   #tick(): void {
     this.#renew()
     this.#deliver()
+    this.#pump?.run()
   }
 
   /** Renews, with each owner, the leases of the tasks held for it; gives up those whose lease ran out. */

@@ -26,7 +26,8 @@
  * stops confirming the lease for longer than the lease, A gives the task up (cancels
  * it locally, sends nothing): B has taken it back by then.
  *
- * Not yet: the `relay` runtime (relay/runtimes/relay-runtime.ts) that decides to
- * forward; inputs and outputs stored as blocks (offers of such tasks are refused).
+ * Who forwards: the `relay` runtime (relay/runtimes/relay-runtime.ts) for tool calls
+ * the router sends to a member, and the pump (forwarding-pump.ts) for queued tasks no
+ * local worker runs. Not yet: inputs stored as blocks (offers of such tasks are refused).
  */
 export { type ForwardingInit, ForwardingService, type OfferOutcome } from './forwarding-service.ts'

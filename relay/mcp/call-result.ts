@@ -5,15 +5,23 @@ import type { McppError } from '../../shared/errors.ts'
 /** Where a result came from and how it was checked, in `_meta` of a direct call (issue 9: honest results). */
 export const VERIFICATION_META_KEY = 'mcpp/verification'
 
+/** Why the router ran a call where it did (the decision's reason), in `_meta` of a direct call. */
+export const ROUTE_META_KEY = 'mcpp/route'
+
 /** A successful call: structured output plus its JSON text for clients that read only text. */
 export function successResult(
   output: Record<string, unknown>,
   provenance?: Record<string, unknown>,
+  route?: string,
 ): CallToolResult {
+  const meta = {
+    ...(provenance === undefined ? {} : { [VERIFICATION_META_KEY]: provenance }),
+    ...(route === undefined ? {} : { [ROUTE_META_KEY]: route }),
+  }
   return {
     content: [{ type: 'text', text: JSON.stringify(output) }],
     structuredContent: output,
-    ...(provenance === undefined ? {} : { _meta: { [VERIFICATION_META_KEY]: provenance } }),
+    ...(Object.keys(meta).length === 0 ? {} : { _meta: meta }),
   }
 }
 

@@ -150,11 +150,11 @@ async function runCall(
   try {
     // Before anything walks the params recursively (validation, the audit digest).
     assertParamsDepth(params)
-    const { output, runtime, verification } = await raceAbort(
+    const { output, runtime, verification, route } = await raceAbort(
       surface.executor.call(tool, params, toolContext(server, tool, extra, caller, signal)),
       signal,
     )
-    return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) })
+    return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) }, route)
   } catch (err) {
     return errorResult(toMcppError(err, signal))
   } finally {

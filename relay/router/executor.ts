@@ -126,7 +126,11 @@ export class RouterExecutor {
         this.count(tool, runtime, 'ok')
         this.metrics.toolDuration.observe({ tool: tool.name, runtime }, (performance.now() - started) / 1000)
         // Results say how they were checked: a worker's answer by its trust level, the relay's own as `relay`.
-        return { output, runtime, verification: verified ? raw.verification : RELAY_COMPUTED }
+        const route =
+          refusals.length === 0
+            ? decision.reason
+            : `${decision.reason}; ran on ${runtime} after: ${refusals.join('; ')}`
+        return { output, runtime, verification: verified ? raw.verification : RELAY_COMPUTED, route }
       } catch (err) {
         if (err instanceof NotAcceptedError) {
           this.count(tool, runtime, 'not_accepted')

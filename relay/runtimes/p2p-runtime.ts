@@ -1,12 +1,24 @@
-import { McppError, NotAcceptedError } from '../../shared/errors.ts'
+import { NotAcceptedError } from '../../shared/errors.ts'
 import { DEFAULT_TASK_TIMEOUT_MS } from '../../shared/task/defaults.ts'
-import { mcppCodeOf } from '../../shared/task/error-codes.ts'
-import type { TaskError, TaskRecord } from '../../shared/task/types.ts'
+import type { Tool } from '../../shared/tool/types.ts'
 import type { TaskService } from '../task-queue/index.ts'
-import { type RuntimeBackend, Verified } from './runtime-backend.ts'
+import type { RuntimeBackend } from './runtime-backend.ts'
+import { awaitTaskCall } from './task-call.ts'
 
 /** Per-attempt limit of a P2P task for a tool that also runs on the relay (runtime auto). */
 const AUTO_TASK_TIMEOUT_MS = 15_000
+
+/**
+ * A tool that could have run here must not hang on a stalling worker: a short limit and
+ * one retry. After a timeout the worker no longer counts as dependable, so the next
+ * calls run locally (issue 9).
+ */
+export function taskLimits(tool: Tool): { maxAttempts: number; timeoutMs: number } {
+  return {
+    maxAttempts: tool.handlers.local ? 2 : 3,
+    timeoutMs: tool.timeoutMs ?? (tool.handlers.local ? AUTO_TASK_TIMEOUT_MS : DEFAULT_TASK_TIMEOUT_MS),
+  }
+}
 
 /**
  * Runs a tool as a P2P task: the tool's `taskKind` with its validated input, on a
@@ -22,7 +34,7 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
     // tasks wait. Task-kind tools go to P2P only when a worker runs their kind (taskKinds).
     status: () =>
       available()
-        ? { available: true, taskKinds: tasks.taskKinds() }
+        ? { available: true, taskKinds: tasks.taskKinds(), load: tasks.kindLoads() }
         : { available: false, reason: 'the libp2p node is not running', taskKinds: new Set<string>() },
     execute: async (tool, input, ctx) => {
       const kind = tool.taskKind
@@ -37,53 +49,9 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
       }
       const {
         tasks: [submitted],
-      } = await tasks.submitAs(
-        [
-          {
-            kind,
-            input,
-            // A tool that could have run here must not hang on a stalling worker: a short
-            // limit and one retry. After a timeout the worker no longer counts as
-            // dependable, so the next calls run locally (issue 9).
-            maxAttempts: tool.handlers.local ? 2 : 3,
-            timeoutMs:
-              tool.timeoutMs ?? (tool.handlers.local ? AUTO_TASK_TIMEOUT_MS : DEFAULT_TASK_TIMEOUT_MS),
-          },
-        ],
-        subject,
-        { membersOnly },
-      )
+      } = await tasks.submitAs([{ kind, input, ...taskLimits(tool) }], subject, { membersOnly })
       const id = (submitted as { task: { id: string } }).task.id
-      try {
-        const { task } = await tasks.wait(id, { signal: ctx.signal, onProgress: ctx.progress })
-        if (task.state === 'succeeded') {
-          const verification = task.verification ?? { trust: task.trust.level, verified: false, workers: [] }
-          return new Verified(await tasks.output(task), verification)
-        }
-        throw taskFailure(task)
-      } catch (err) {
-        const reason: unknown = ctx.signal.reason
-        if (ctx.signal.aborted && reason instanceof McppError && reason.code === 'SHUTTING_DOWN') {
-          // Queued P2P tasks stay durable: the next relay runs this one, and the client
-          // fetches its result by id.
-          throw new McppError(
-            'SHUTTING_DOWN',
-            `${reason.message}; its P2P task ${id} stays queued: p2p_taskqueue_get_result fetches its result later`,
-            { taskId: id },
-          )
-        }
-        if (ctx.signal.aborted) tasks.cancel(id, 'the tool call was cancelled')
-        throw err
-      }
+      return awaitTaskCall(tasks, id, ctx)
     },
   }
-}
-
-/** A task that did not succeed, as the error its tool call ends with (one translation: mcppCodeOf). */
-function taskFailure(task: TaskRecord): McppError {
-  const error: TaskError = task.error ?? { code: 'TASK_FAILED', message: `task ${task.state}` }
-  return new McppError(mcppCodeOf(error.code), `P2P task ${task.id} ${task.state}: ${error.message}`, {
-    taskId: task.id,
-    taskError: error,
-  })
 }

@@ -1,4 +1,4 @@
-import type { RuntimeStatus } from '../../shared/router/types.ts'
+import type { KindLoad, MemberCapacity, RuntimeStatus } from '../../shared/router/types.ts'
 import type { Runtime, Tool, ToolContext } from '../../shared/tool/types.ts'
 import type { Verification } from '../../shared/trust/trust-policy.ts'
 
@@ -18,7 +18,11 @@ export class Verified {
  */
 export interface RuntimeBackend {
   readonly id: Runtime
-  status(): RuntimeStatus & { taskKinds?: ReadonlySet<string> }
+  status(): RuntimeStatus & {
+    taskKinds?: ReadonlySet<string>
+    load?: ReadonlyMap<string, KindLoad>
+    members?: readonly MemberCapacity[]
+  }
   /** The output, or a `Verified` output when it came from workers. */
   execute(tool: Tool, input: Record<string, unknown>, ctx: ToolContext): Promise<unknown>
 }

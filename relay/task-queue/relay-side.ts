@@ -38,6 +38,7 @@ export type HandOffRefusal = 'stale' | 'not_found'
  */
 export class RelaySide {
   readonly #init: RelaySideInit
+  readonly #submittedListeners: Array<() => void> = []
 
   constructor(init: RelaySideInit) {
     this.#init = init
@@ -48,6 +49,24 @@ export class RelaySide {
   /** Leases a queued task to member relay `peerId`; undefined when it is not queued and ready. */
   handOff(taskId: string, peerId: string, leaseMs: number): TaskRecord | undefined {
     return this.#init.store.leaseTo(taskId, relayWorkerId(peerId), leaseMs)
+  }
+
+  /**
+   * Up to `limit` ready queued tasks of `kind` a member may run instead (issue 11): best
+   * first, inputs inline, and none that a member handed here (no hand-off chains).
+   */
+  forwardable(kind: string, limit: number): string[] {
+    return this.#init.store.handOffs.forwardable(kind, limit)
+  }
+
+  /** Called after new tasks were queued (submitted or resubmitted). */
+  onSubmitted(listener: () => void): void {
+    this.#submittedListeners.push(listener)
+  }
+
+  /** TaskService tells of new tasks here. */
+  submitted(): void {
+    for (const listener of this.#submittedListeners) listener()
   }
 
   /** The offer was refused or never arrived: the task is queued again, its attempt given back. */

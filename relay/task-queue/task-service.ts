@@ -322,6 +322,11 @@ export class TaskService implements Startable {
     return this.#init.registry.taskKinds(options)
   }
 
+  /** Slots of the dependable workers by kind (see WorkerRegistry.kindLoads). */
+  kindLoads(): Map<string, { slots: number; freeSlots: number }> {
+    return this.#init.registry.kindLoads()
+  }
+
   /** Whether this caller's data may go to anonymous volunteers (workers.volunteerTools). */
   volunteersMaySee(subject: TaskSubject): boolean {
     return this.#init.policy.volunteersMaySee(subject)
@@ -354,5 +359,6 @@ export class TaskService implements Startable {
   #submitted(tasks: readonly TaskRecord[]): void {
     for (const task of tasks) this.#init.metrics.submitted.inc({ kind: task.kind })
     this.#dispatcher.pump()
+    if (tasks.length > 0) this.#relaySide.submitted()
   }
 }

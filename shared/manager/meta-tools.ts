@@ -19,6 +19,8 @@ export interface CallResult {
   runtime: Runtime
   /** How the output was checked: the relay's own, or workers' answers under a trust level. */
   verification?: Verification
+  /** Why the router ran it there (the decision's reason, and any runtime that refused it first). */
+  route?: string
 }
 
 export interface MetaToolDeps {

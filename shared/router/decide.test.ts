@@ -89,6 +89,67 @@ describe('decideRoute', () => {
   })
 })
 
+describe('decideRoute across member relays', () => {
+  const embed = tool('text_embed', 'auto', ['local', 'p2p'], 'embed')
+  const sha = tool('p2p_sha', 'p2p', ['p2p'], 'sha256')
+  const member = (peerId: string, freeSlots: number, kinds: string[]) => ({
+    peerId,
+    freeSlots,
+    kinds: new Set(kinds),
+  })
+  const withRelays = (
+    local: { kinds: string[]; slots?: number; free?: number },
+    members: ReturnType<typeof member>[],
+  ): AvailabilitySnapshot => ({
+    ...snapshot(true, local.kinds),
+    p2p: {
+      available: true,
+      taskKinds: new Set(local.kinds),
+      load: new Map(local.kinds.map((k) => [k, { slots: local.slots ?? 4, freeSlots: local.free ?? 4 }])),
+    },
+    relay: { available: true, members },
+  })
+
+  it('forwards a kind no local worker runs to the member with the most free slots, before running it here', () => {
+    const decision = decideRoute(
+      embed,
+      policy('local'),
+      withRelays({ kinds: [] }, [member('peerA', 1, ['embed']), member('peerB', 3, ['embed'])]),
+    )
+    expect(decision).toMatchObject({ ok: true, runtime: 'relay', fallbacks: ['local'] })
+    expect((decision as { reason: string }).reason).toContain('no connected worker runs task kind "embed"')
+    expect((decision as { reason: string }).reason).toContain('relay peerB has 3 free slots')
+  })
+
+  it('runs on local workers with free slots, and forwards only when they are saturated', () => {
+    const members = [member('peerA', 2, ['sha256'])]
+    const free = decideRoute(sha, policy('none'), withRelays({ kinds: ['sha256'], free: 1 }, members))
+    expect(free).toMatchObject({ ok: true, runtime: 'p2p', fallbacks: ['relay'] })
+    expect((free as { reason: string }).reason).toContain('local workers run "sha256" (1/4 slots free)')
+    const busy = decideRoute(sha, policy('none'), withRelays({ kinds: ['sha256'], free: 0 }, members))
+    expect(busy).toMatchObject({ ok: true, runtime: 'relay', fallbacks: ['p2p'] })
+    expect((busy as { reason: string }).reason).toContain('local workers saturated (4/4 slots busy')
+  })
+
+  it('keeps a saturated kind here when no member has free slots for it', () => {
+    const decision = decideRoute(
+      sha,
+      policy('none'),
+      withRelays({ kinds: ['sha256'], free: 0 }, [
+        member('peerA', 0, ['sha256']),
+        member('peerB', 5, ['echo']),
+      ]),
+    )
+    expect(decision).toMatchObject({ ok: true, runtime: 'p2p', fallbacks: [] })
+  })
+
+  it('says why the relay runtime cannot take a call', () => {
+    const alone = decideRoute(sha, policy('none'), snapshot(true, []))
+    expect(alone).toMatchObject({ ok: false, code: 'RUNTIME_UNAVAILABLE' })
+    expect((alone as { message: string }).message).toContain('relay: alone')
+  })
+})
+
 describe('globToRegExp', () => {
   it('treats * as the only wildcard and escapes everything else', () => {
     expect(globToRegExp('*workflow*').test('p2p_workflow_submit')).toBe(true)

@@ -21,13 +21,30 @@ export interface RuntimeStatus {
   reason?: string
 }
 
+/** Slots of the workers that run one task kind. */
+export interface KindLoad {
+  slots: number
+  freeSlots: number
+}
+
+/** What a member relay last announced it can take (issue 11: route across relays). */
+export interface MemberCapacity {
+  peerId: string
+  freeSlots: number
+  kinds: ReadonlySet<string>
+}
+
 /** What is available right now, as seen by the executor when a call arrives. */
 export interface AvailabilitySnapshot {
   local: RuntimeStatus
-  /** The P2P subsystem (libp2p node, task queue) and the task kinds its workers can run. */
-  p2p: RuntimeStatus & { taskKinds: ReadonlySet<string> }
+  /**
+   * The P2P subsystem (libp2p node, task queue), the task kinds its workers can run and,
+   * when known, their slots by kind (a saturated kind may be forwarded to a member relay).
+   */
+  p2p: RuntimeStatus & { taskKinds: ReadonlySet<string>; load?: ReadonlyMap<string, KindLoad> }
   edge: RuntimeStatus
-  relay: RuntimeStatus
+  /** Member relays that announced capacity; the `relay` runtime forwards tasks to them. */
+  relay: RuntimeStatus & { members?: readonly MemberCapacity[] }
 }
 
 /** The part of a tool the router looks at. */

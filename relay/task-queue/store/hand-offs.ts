@@ -26,11 +26,15 @@ const ACTIVE = `state IN ('leased', 'running')`
  */
 export class HandOffs {
   private readonly now: () => number
-  private readonly stmts: Record<'fence' | 'lease' | 'renew' | 'giveBack', StatementSync>
+  private readonly stmts: Record<'fence' | 'lease' | 'renew' | 'giveBack' | 'forwardable', StatementSync>
 
   constructor(db: DatabaseSync, now: () => number) {
     this.now = now
     this.stmts = {
+      // Through the queued-task index (kind first); tasks a member handed here are never passed on.
+      forwardable: db.prepare(`SELECT id FROM tasks WHERE state = 'queued' AND kind = ? AND not_before <= ?
+        AND input_cid IS NULL AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
+        ORDER BY priority DESC, seq LIMIT ?`),
       fence: db.prepare(`UPDATE queue_meta SET value = value + 1 WHERE key = 'fence' RETURNING value`),
       lease: taskStatement(
         db,
@@ -59,6 +63,11 @@ export class HandOffs {
       | TaskValues
       | undefined
     return row === undefined ? undefined : rowToTask(row)
+  }
+
+  /** Up to `limit` ready queued tasks of `kind` that may be offered to a member, best first. */
+  forwardable(kind: string, limit: number): string[] {
+    return (this.stmts.forwardable.all(kind, this.now(), limit) as Array<{ id: string }>).map((r) => r.id)
   }
 
   /** Renews one lease named by its holder and token; false when the lease is no longer theirs. */

@@ -148,6 +148,21 @@ export class WorkerRegistry {
     return kinds
   }
 
+  /** Slots of the dependable workers (as in `taskKinds`) by kind: the router sends a saturated kind elsewhere. */
+  kindLoads(): Map<string, { slots: number; freeSlots: number }> {
+    const loads = new Map<string, { slots: number; freeSlots: number }>()
+    for (const w of this.connected.values()) {
+      if (w.draining || w.timeoutPenalty > 0) continue
+      for (const k of w.kinds) {
+        const load = loads.get(k) ?? { slots: 0, freeSlots: 0 }
+        load.slots += w.slots
+        load.freeSlots += w.freeSlots
+        loads.set(k, load)
+      }
+    }
+    return loads
+  }
+
   /** Whether a connected worker (draining or not) announced `kind`. */
   announces(kind: string): boolean {
     return this.kindCounts.has(kind)
