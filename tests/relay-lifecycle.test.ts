@@ -16,6 +16,7 @@ describe('relay lifecycle', () => {
         'data-dir-lock',
         'task-store',
         'cache',
+        'peer-book',
         'audit-log',
         'datasets',
         'compute',
