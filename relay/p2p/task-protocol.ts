@@ -19,6 +19,8 @@ export interface TaskProtocolInit {
   admission: AdmissionPolicy
   /** Digest of a join token as the admission policy lists them. */
   digest: (token: string) => string
+  /** The other member relays' addresses for a worker to fall back to (sent in welcome). */
+  relays?: () => string[]
 }
 
 /**
@@ -58,6 +60,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               init.tasks.now(),
               admitted.workerClass,
             )
+            const relays = init.relays?.() ?? []
             void link
               .send({
                 type: 'welcome',
@@ -65,6 +68,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
                 workerId: worker.id,
                 ...init.tasks.timing,
                 maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
+                ...(relays.length === 0 ? {} : { relays }),
               })
               .catch(() => {})
             init.tasks.workerConnected(worker)
