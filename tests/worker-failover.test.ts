@@ -1,44 +1,12 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RelayConfigInput } from '../relay/config/schema.ts'
-import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
 import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
 import type { WorkerEvent } from '../worker/core/worker-events.ts'
-import { connectClient, startTestRelay } from './helpers.ts'
-import { freePort } from './relay-process.ts'
+import { connectClient } from './helpers.ts'
+import { type Identity, relayStatus, startRelayPair } from './relay-pair.ts'
 
-/** A relay's data directory, identity and p2p port, fixed before it starts so the other can list it. */
-interface Identity {
-  dataDir: string
-  peerId: string
-  p2pPort: number
-  address: string
-}
-
-async function identity(): Promise<Identity> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-failover-'))
-  const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString()
-  const p2pPort = await freePort()
-  return { dataDir, peerId, p2pPort, address: `/ip4/127.0.0.1/tcp/${p2pPort}/ws/p2p/${peerId}` }
-}
-
-/** A and B list each other as bootstrap peers and members. */
-function config(self: Identity, other: Identity): RelayConfigInput {
-  return {
-    dataDir: self.dataDir,
-    p2pPort: self.p2pPort,
-    host: '127.0.0.1',
-    bootstrapPeers: [other.address],
-    relays: { members: [other.peerId] },
-  }
-}
-
-const status = async (relay: RunningRelay): Promise<any> => (await fetch(`${relay.url}/api/status`)).json()
+const status = relayStatus
 const eventually = <T>(check: () => Promise<T> | T, timeout = 20_000) =>
   vi.waitFor(check, { timeout, interval: 50 })
 
@@ -50,13 +18,7 @@ let worker: RunningWorker | undefined
 const events: WorkerEvent[] = []
 
 beforeAll(async () => {
-  a = await identity()
-  b = await identity()
-  ;[relayA, relayB] = await Promise.all([startTestRelay(config(a, b)), startTestRelay(config(b, a))])
-  // A must have heard B's announcement (with its addresses) before the worker says hello.
-  await eventually(async () => {
-    expect((await status(relayA!)).relays.map((r: any) => r.peerId)).toContain(b.peerId)
-  })
+  ;({ a, b, relayA, relayB } = await startRelayPair())
 }, 60_000)
 
 afterAll(async () => {
