@@ -17,7 +17,7 @@ export interface Identity {
   address: string
 }
 
-async function identity(): Promise<Identity> {
+export async function identity(): Promise<Identity> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-pair-'))
   const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString()
   const p2pPort = await freePort()
@@ -25,7 +25,7 @@ async function identity(): Promise<Identity> {
 }
 
 /** A and B list each other as bootstrap peers and members. */
-function config(self: Identity, other: Identity): RelayConfigInput {
+export function pairConfig(self: Identity, other: Identity): RelayConfigInput {
   return {
     dataDir: self.dataDir,
     p2pPort: self.p2pPort,
@@ -52,7 +52,10 @@ export interface RelayPair {
 export async function startRelayPair(): Promise<RelayPair> {
   const a = await identity()
   const b = await identity()
-  const [relayA, relayB] = await Promise.all([startTestRelay(config(a, b)), startTestRelay(config(b, a))])
+  const [relayA, relayB] = await Promise.all([
+    startTestRelay(pairConfig(a, b)),
+    startTestRelay(pairConfig(b, a)),
+  ])
   await vi.waitFor(
     async () => {
       const listed = (await relayStatus(relayA)).relays.map((r: any) => r.peerId)

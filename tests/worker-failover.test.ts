@@ -3,8 +3,8 @@ import type { RunningRelay } from '../relay/relay.ts'
 import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
 import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
 import type { WorkerEvent } from '../worker/core/worker-events.ts'
-import { connectClient } from './helpers.ts'
-import { type Identity, relayStatus, startRelayPair } from './relay-pair.ts'
+import { connectClient, startTestRelay } from './helpers.ts'
+import { type Identity, identity, pairConfig, relayStatus, startRelayPair } from './relay-pair.ts'
 
 const status = relayStatus
 const eventually = <T>(check: () => Promise<T> | T, timeout = 20_000) =>
@@ -78,5 +78,40 @@ describe('a worker whose relay goes away', () => {
     }
     // B told it about A: it stays known for when B goes away in turn.
     expect(worker!.worker.knownRelays().map((r) => r.peerId)).toEqual([b.peerId, a.peerId])
+  })
+})
+
+describe('a worker connected before its relay heard from the others', () => {
+  let c: Identity
+  let d: Identity
+  let relayC: RunningRelay | undefined
+  let relayD: RunningRelay | undefined
+  let late: RunningWorker | undefined
+
+  afterAll(async () => {
+    await late?.stop({ drain: false })
+    await relayC?.close()
+    await relayD?.close()
+  })
+
+  it('learns a member relay that comes up later, without reconnecting', async () => {
+    c = await identity()
+    d = await identity()
+    relayC = await startTestRelay(pairConfig(c, d))
+    late = await startWorker({
+      relay: relayC.url,
+      concurrency: 1,
+      name: 'early worker',
+      spawnCompute: () => spawnNodeCompute(),
+    })
+    await eventually(() => expect(late!.worker.stats().state).toBe('connected'))
+    expect(late.worker.knownRelays().map((r) => r.peerId)).toEqual([c.peerId])
+    const { workerId } = late.worker.stats()
+    relayD = await startTestRelay(pairConfig(d, c))
+    // C hears D's announcement; the worker's next heartbeat (every 5 s) brings it the list.
+    await eventually(() =>
+      expect(late!.worker.knownRelays().map((r) => r.peerId)).toEqual([c.peerId, d.peerId]),
+    )
+    expect(late.worker.stats()).toMatchObject({ state: 'connected', workerId })
   })
 })

@@ -136,7 +136,8 @@ export const welcomeMessage = z.strictObject({
   /**
    * The other member relays' WebSocket addresses (each ending in /p2p/<PeerId>), where
    * the worker goes if this relay goes away (issue 11). Absent from older relays; a
-   * list that is too long or holds anything else fails the whole welcome.
+   * list that is too long or holds anything else fails the whole welcome. When the
+   * list changes, the relay sends welcome again (same workerId) after a heartbeat.
    */
   relays: z
     .array(
