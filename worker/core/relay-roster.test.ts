@@ -42,4 +42,17 @@ describe('RelayRoster', () => {
     roster.welcomed([A, B, C])
     expect(roster.known().map((r) => r.addresses[0])).toEqual([A, B])
   })
+
+  it('forgets a relay that refused the worker and goes on with the next, but never forgets the last one', () => {
+    const roster = new RelayRoster(A)
+    roster.welcomed([B, C])
+    roster.failed()
+    roster.failed()
+    expect(roster.current().addresses[0]).toBe(B)
+    expect(roster.refused()).toBe(true)
+    expect(roster.known().map((r) => r.addresses[0])).toEqual([C, A])
+    expect(roster.refused()).toBe(true)
+    expect(roster.refused()).toBe(false)
+    expect(roster.current().addresses).toEqual([A])
+  })
 })

@@ -64,6 +64,18 @@ export class RelayRoster {
     this.index = 0
   }
 
+  /**
+   * The current relay refused this worker (admission): it is forgotten and the next
+   * dial goes to the relay after it. False when it was the only one known.
+   */
+  refused(): boolean {
+    if (this.relays.length === 1) return false
+    this.relays.splice(this.index, 1)
+    this.index %= this.relays.length
+    this.tries = 0
+    return true
+  }
+
   /** A dial failed or the connection dropped; says whether the next dial goes elsewhere. */
   failed(): boolean {
     this.tries++

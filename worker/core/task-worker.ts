@@ -206,8 +206,9 @@ export class TaskWorker {
         void this.stop({ drain: true })
         return
       case 'error':
-        // Retrying cannot change the relay's mind about admission (and would earn strikes).
-        if (message.code === 'ADMISSION_REFUSED') this.stopping = true
+        // Retrying cannot change the relay's mind about admission (and would earn strikes):
+        // the worker goes on with the other relays it knows, or stops if there are none.
+        if (message.code === 'ADMISSION_REFUSED' && !this.roster.refused()) this.stopping = true
         this.emit({ type: 'state', state: this.state, error: `${message.code}: ${message.message}` })
         return
     }
