@@ -115,3 +115,51 @@ describe('a worker connected before its relay heard from the others', () => {
     expect(late.worker.stats()).toMatchObject({ state: 'connected', workerId })
   })
 })
+
+describe('a worker refused by the relay it moves to', () => {
+  let e: Identity
+  let f: Identity
+  let relayE: RunningRelay | undefined
+  let relayF: RunningRelay | undefined
+  let refused: RunningWorker | undefined
+
+  afterAll(async () => {
+    await refused?.stop({ drain: false })
+    await relayE?.close()
+    await relayF?.close()
+  })
+
+  it('forgets that relay and goes back to its own relay when it returns', async () => {
+    e = await identity()
+    f = await identity()
+    // F admits workers by join token only; this worker has none.
+    ;[relayE, relayF] = await Promise.all([
+      startTestRelay(pairConfig(e, f)),
+      startTestRelay({
+        ...pairConfig(f, e),
+        workers: { admission: 'token', joinTokens: ['a-join-token-of-16+'] },
+      }),
+    ])
+    await eventually(async () => {
+      expect((await status(relayE!)).relays.map((r: any) => r.peerId)).toContain(f.peerId)
+    })
+    refused = await startWorker({
+      relay: relayE.url,
+      concurrency: 1,
+      name: 'volunteer',
+      spawnCompute: () => spawnNodeCompute(),
+      reconnectBaseMs: 50,
+    })
+    await eventually(() =>
+      expect(refused!.worker.knownRelays().map((r) => r.peerId)).toEqual([e.peerId, f.peerId]),
+    )
+    await relayE.close()
+    await eventually(() => expect(refused!.worker.knownRelays().map((r) => r.peerId)).toEqual([e.peerId]))
+    expect(refused.worker.stats().state).not.toBe('stopped')
+    // E comes back on the same address: the worker returns to it.
+    relayE = await startTestRelay(pairConfig(e, f))
+    await eventually(async () => {
+      expect((await status(relayE!)).workers.map((w: any) => w.name)).toEqual(['volunteer'])
+    }, 40_000)
+  }, 60_000)
+})
