@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { workerRelayAddresses } from '../../shared/network/worker-relays.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
 import type { Logger } from '../log.ts'
 import { LinkKeeper } from '../network/link-keeper.ts'
@@ -86,6 +87,8 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
       log,
       admission: admissionPolicy(config.workers),
       digest: tokenDigest,
+      // Only filled once the node starts, after the directory exists.
+      relays: () => workerRelayAddresses(directory.relays()),
     })
     await handleBlockProtocol(node.libp2p, {
       content: c.content,

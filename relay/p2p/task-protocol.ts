@@ -19,6 +19,8 @@ export interface TaskProtocolInit {
   admission: AdmissionPolicy
   /** Digest of a join token as the admission policy lists them. */
   digest: (token: string) => string
+  /** The other member relays' addresses for a worker to fall back to (sent in welcome). */
+  relays?: () => string[]
 }
 
 /**
@@ -37,6 +39,8 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
     (stream, connection) => {
       const peerId = connection.remotePeer.toString()
       let worker: ConnectedWorker | undefined
+      /** The relay list this worker was last sent, to send it again when it changes. */
+      let sentRelays = ''
       const channel = framedChannel<WorkerMessage, RelayMessage>(stream, {
         inbound: workerMessage,
         maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
@@ -58,15 +62,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               init.tasks.now(),
               admitted.workerClass,
             )
-            void link
-              .send({
-                type: 'welcome',
-                relayPeerId,
-                workerId: worker.id,
-                ...init.tasks.timing,
-                maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
-              })
-              .catch(() => {})
+            welcome(worker)
             init.tasks.workerConnected(worker)
             init.log.info('worker connected', {
               workerId: worker.id,
@@ -87,6 +83,8 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
             }
             case 'heartbeat':
               init.tasks.heartbeat(worker)
+              // Member relays heard from since: the worker learns them (welcome again).
+              if ((init.relays?.() ?? []).join(' ') !== sentRelays) welcome(worker)
               return
             case 'bye':
               worker.draining = true
@@ -119,6 +117,20 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           .send({ type: 'error', code: 'ADMISSION_REFUSED', message: reason })
           .catch(() => {})
           .finally(() => channel.close())
+      }
+      const welcome = (to: ConnectedWorker) => {
+        const relays = init.relays?.() ?? []
+        sentRelays = relays.join(' ')
+        void link
+          .send({
+            type: 'welcome',
+            relayPeerId,
+            workerId: to.id,
+            ...init.tasks.timing,
+            maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
+            ...(relays.length === 0 ? {} : { relays }),
+          })
+          .catch(() => {})
       }
       const link = {
         send: (message: RelayMessage) => {

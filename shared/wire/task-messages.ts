@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isWorkerRelayAddress, MAX_WORKER_RELAY_ADDRESSES } from '../network/worker-relays.ts'
 import { declaredTaskError, MAX_TASK_ERROR_MESSAGE } from '../task/error-codes.ts'
 import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
 
@@ -132,6 +133,18 @@ export const welcomeMessage = z.strictObject({
   heartbeatMs: z.number().int().positive(),
   leaseMs: z.number().int().positive(),
   maxMessageBytes: z.number().int().positive(),
+  /**
+   * The other member relays' WebSocket addresses (each ending in /p2p/<PeerId>), where
+   * the worker goes if this relay goes away (issue 11). Absent from older relays; a
+   * list that is too long or holds anything else fails the whole welcome. When the
+   * list changes, the relay sends welcome again (same workerId) after a heartbeat.
+   */
+  relays: z
+    .array(
+      z.string().max(512).refine(isWorkerRelayAddress, 'not a WebSocket relay address with /p2p/<PeerId>'),
+    )
+    .max(MAX_WORKER_RELAY_ADDRESSES)
+    .optional(),
 })
 
 export const assignMessage = z.strictObject({

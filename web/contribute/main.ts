@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink'
 import type { BrowserWorkerApi } from '../../worker/browser/worker-entry.ts'
+import { shortRelay } from '../../worker/core/relay-address.ts'
 import type { WorkerEvent } from '../../worker/core/worker-events.ts'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -19,7 +20,11 @@ function render(event: WorkerEvent): void {
     case 'state':
       $('state').textContent = event.state
       $('state').dataset.state = event.state
-      if (event.relay) $('relay').textContent = event.relay
+      // The worker may move to another member relay when its relay goes away (issue 11).
+      if (event.relay) {
+        $('relay').textContent = shortRelay(event.relay)
+        $('relay').title = event.relay
+      }
       $('error').textContent = event.error ?? ''
       return
     case 'stats': {

@@ -1,5 +1,5 @@
 import type { Libp2p } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import {
   BLOCK_CHUNK,
@@ -10,20 +10,28 @@ import {
 } from '../../shared/wire/block-protocol.ts'
 import { FrameReader, writeChunks, writeJsonFrame } from '../../shared/wire/frame-stream.ts'
 
-/** Fetches and stores task payloads on the relay over `/mcpp/block/1.0.0`. */
+/**
+ * Fetches and stores task payloads over `/mcpp/block/1.0.0` on the relay the worker is
+ * on now (it may move to another relay; a task's blocks are on the relay that assigned it).
+ */
 export class BlockClient {
   private readonly node: Libp2p
-  private readonly relay: string
+  private readonly relay: () => readonly string[]
 
-  constructor(node: Libp2p, relay: string) {
+  /** `relay`: one address, or the current relay's addresses, asked on every request. */
+  constructor(node: Libp2p, relay: string | (() => readonly string[])) {
     this.node = node
-    this.relay = relay
+    this.relay = typeof relay === 'string' ? () => [relay] : relay
+  }
+
+  private target(): Multiaddr[] {
+    return this.relay().map((a) => multiaddr(a))
   }
 
   /** The block's bytes, verified against the CID (a relay cannot hand out other content). */
   async get(cid: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const parsed = CID.parse(cid)
-    const stream = await this.node.dialProtocol(multiaddr(this.relay), BLOCK_PROTOCOL, options)
+    const stream = await this.node.dialProtocol(this.target(), BLOCK_PROTOCOL, options)
     const reader = new FrameReader(stream, Math.max(BLOCK_CHUNK, 4096))
     await writeJsonFrame(stream, { op: 'get', cid })
     const response = blockResponse.parse(await reader.json())
@@ -42,7 +50,7 @@ export class BlockClient {
     options: { signal?: AbortSignal } = {},
   ): Promise<string> {
     if (bytes.byteLength > MAX_BLOCK_BYTES) throw new Error(`a block is limited to ${MAX_BLOCK_BYTES} bytes`)
-    const stream = await this.node.dialProtocol(multiaddr(this.relay), BLOCK_PROTOCOL, options)
+    const stream = await this.node.dialProtocol(this.target(), BLOCK_PROTOCOL, options)
     const reader = new FrameReader(stream, 4096)
     await writeJsonFrame(stream, {
       op: 'put',

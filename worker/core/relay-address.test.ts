@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pickRelayAddress } from './relay-address.ts'
+import { pickRelayAddress, shortRelay } from './relay-address.ts'
 
 const peerId = '12D3KooWRelay'
 
@@ -21,5 +21,20 @@ describe('pickRelayAddress', () => {
     const status = { peerId, multiaddrs: ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/8001/ws'] }
     expect(pickRelayAddress(status, '127.0.0.1')).toBe(`/ip4/127.0.0.1/tcp/8001/ws/p2p/${peerId}`)
     expect(() => pickRelayAddress({ peerId, multiaddrs: ['/ip4/1.2.3.4/tcp/1'] }, 'x')).toThrow(/WebSocket/)
+  })
+})
+
+describe('shortRelay', () => {
+  const id = '12D3KooWGX4yg2qetMdARtqz2W4663fk8xYuWKAfNFjNiUXqRKat'
+
+  it('shows host, port and a short PeerId', () => {
+    expect(shortRelay(`/ip4/127.0.0.1/tcp/8001/ws/p2p/${id}`)).toBe('127.0.0.1:8001 · 12D3…RKat')
+    expect(shortRelay(`/dns4/relay.example/tcp/443/wss/p2p/${id}`)).toBe('relay.example:443 · 12D3…RKat')
+    expect(shortRelay(`/ip6/::1/tcp/9001/ws/p2p/${id}`)).toBe('[::1]:9001 · 12D3…RKat')
+  })
+
+  it('shows an address without a PeerId or that it cannot read as it can', () => {
+    expect(shortRelay('/ip4/127.0.0.1/tcp/8001/ws')).toBe('127.0.0.1:8001')
+    expect(shortRelay('relay')).toBe('relay')
   })
 })

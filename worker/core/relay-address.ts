@@ -36,3 +36,18 @@ export async function resolveRelay(
   if (!status.p2p) throw new Error(`${url} does not report a libp2p node`)
   return pickRelayAddress(status.p2p, url.hostname)
 }
+
+/**
+ * A relay address in a short human form for the contribute page: `host:port · 12D3…abcd`
+ * (`[::1]:9001` for IPv6). Anything it cannot read is shown as given.
+ */
+export function shortRelay(address: string): string {
+  const parts = address.split('/')
+  const [, proto, host, transport, port] = parts
+  const peerAt = parts.lastIndexOf('p2p')
+  const peerId = peerAt > 0 ? parts[peerAt + 1] : undefined
+  if (host === undefined || proto === undefined) return address
+  const where = `${proto === 'ip6' ? `[${host}]` : host}${transport === 'tcp' && port ? `:${port}` : ''}`
+  if (peerId === undefined || peerId.length === 0) return where
+  return `${where} · ${peerId.length > 10 ? `${peerId.slice(0, 4)}…${peerId.slice(-4)}` : peerId}`
+}

@@ -43,11 +43,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const relayAddress = options.relay.startsWith('/') ? options.relay : await resolveRelay(options.relay)
   const node = await createWorkerNode()
   const pool = new ComputePool(options.spawnCompute, options.concurrency)
-  const worker = new TaskWorker({
+  // Blocks are fetched from the relay the worker is on at the time.
+  const blocks = new BlockClient(node, () => worker.currentRelay().addresses)
+  const worker: TaskWorker = new TaskWorker({
     node,
     relay: relayAddress,
     pool,
-    blocks: new BlockClient(node, relayAddress),
+    blocks,
     name: options.name,
     kinds: KIND_NAMES,
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),

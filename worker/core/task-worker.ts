@@ -16,11 +16,15 @@ import {
 } from '../../shared/wire/task-messages.ts'
 import type { ComputePool } from '../compute/compute-pool.ts'
 import { Outbox } from './outbox.ts'
+import { type KnownRelay, RelayRoster } from './relay-roster.ts'
 import type { WorkerEvent, WorkerState, WorkerStats } from './worker-events.ts'
 
 export interface TaskWorkerInit {
   node: Libp2p
-  /** The relay's multiaddr, ending in /p2p/<peerId>. */
+  /**
+   * The relay's multiaddr, ending in /p2p/<peerId>. The worker also learns the other
+   * member relays from it and moves to one of them if this relay goes away.
+   */
   relay: string
   pool: ComputePool
   name: string
@@ -41,6 +45,8 @@ export interface TaskWorkerInit {
   onEvent?: (event: WorkerEvent) => void
   /** Reconnect delays grow from this to 30 s. */
   reconnectBaseMs?: number
+  /** Dials of the same relay (the drop counts as one) before trying the next one known. */
+  triesPerRelay?: number
   /**
    * Tasks accepted beyond the compute slots, waiting in the worker: they hide the
    * round trip to the relay between one task and the next (like AMQP prefetch).
@@ -71,6 +77,9 @@ export class TaskWorker {
   private channel: FramedChannel<WorkerMessage> | undefined
   private readonly running = new Map<string, Running>()
   private readonly outbox: Outbox
+  private readonly roster: RelayRoster
+  /** The address the current connection went to (one of the relay's addresses). */
+  private relayAddress: string
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private reconnect: ReturnType<typeof setTimeout> | undefined
   private attempts = 0
@@ -83,6 +92,10 @@ export class TaskWorker {
 
   constructor(init: TaskWorkerInit) {
     this.init = init
+    this.roster = new RelayRoster(init.relay, {
+      ...(init.triesPerRelay === undefined ? {} : { triesPerRelay: init.triesPerRelay }),
+    })
+    this.relayAddress = init.relay
     // Half the buffer: the relay refills one half while the worker runs the other.
     this.outbox = new Outbox((message) => this.send(message), Math.floor((init.prefetch ?? 0) / 2))
   }
@@ -90,7 +103,7 @@ export class TaskWorker {
   stats(): WorkerStats {
     return {
       state: this.state,
-      relay: this.state === 'connected' ? this.init.relay : null,
+      relay: this.state === 'connected' ? this.relayAddress : null,
       workerId: this.workerId,
       done: this.done,
       failed: this.failed,
@@ -102,6 +115,16 @@ export class TaskWorker {
         ...(r.total === undefined ? {} : { total: r.total }),
       })),
     }
+  }
+
+  /** The relay to use now (the block client dials the same one). */
+  currentRelay(): KnownRelay {
+    return this.roster.current()
+  }
+
+  /** Relays this worker knows, the current one first. */
+  knownRelays(): readonly KnownRelay[] {
+    return this.roster.known()
   }
 
   async start(): Promise<void> {
@@ -130,9 +153,12 @@ export class TaskWorker {
   }
 
   private async connect(): Promise<void> {
+    const relay = this.roster.current()
+    this.relayAddress = relay.addresses[0] as string
     this.setState('connecting')
     try {
-      const stream = await this.init.node.dialProtocol(multiaddr(this.init.relay), TASK_PROTOCOL)
+      const stream = await this.init.node.dialProtocol(relay.addresses.map(multiaddr), TASK_PROTOCOL)
+      this.relayAddress = this.connectedAddress(relay)
       this.channel = framedChannel<RelayMessage, WorkerMessage>(stream, {
         inbound: relayMessage,
         maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
@@ -159,6 +185,7 @@ export class TaskWorker {
     switch (message.type) {
       case 'welcome':
         this.attempts = 0
+        this.roster.welcomed(message.relays)
         this.workerId = message.workerId
         this.setState('connected')
         clearInterval(this.heartbeat)
@@ -179,8 +206,9 @@ export class TaskWorker {
         void this.stop({ drain: true })
         return
       case 'error':
-        // Retrying cannot change the relay's mind about admission (and would earn strikes).
-        if (message.code === 'ADMISSION_REFUSED') this.stopping = true
+        // Retrying cannot change the relay's mind about admission (and would earn strikes):
+        // the worker goes on with the other relays it knows, or stops if there are none.
+        if (message.code === 'ADMISSION_REFUSED' && !this.roster.refused()) this.stopping = true
         this.emit({ type: 'state', state: this.state, error: `${message.code}: ${message.message}` })
         return
     }
@@ -308,9 +336,21 @@ export class TaskWorker {
     for (const r of this.running.values()) r.controller.abort()
     if (this.stopping) return
     this.setState('disconnected', err?.message)
+    // After a few failed dials of the same relay, the next dial goes to another one known.
+    this.roster.failed()
     const base = this.init.reconnectBaseMs ?? 500
-    const delay = Math.min(MAX_RECONNECT_MS, base * 2 ** this.attempts++)
+    const delay = Math.min(MAX_RECONNECT_MS, base * 2 ** Math.min(this.attempts++, 16))
     this.reconnect = setTimeout(() => void this.connect(), delay)
+  }
+
+  /** Which of the relay's addresses libp2p reached it on (for display), ending in its PeerId. */
+  private connectedAddress(relay: KnownRelay): string {
+    const remote = this.init.node
+      .getConnections()
+      .find((c) => c.remotePeer.toString() === relay.peerId && c.status === 'open')
+      ?.remoteAddr.toString()
+    if (remote === undefined) return relay.addresses[0] as string
+    return remote.includes('/p2p/') ? remote : `${remote}/p2p/${relay.peerId}`
   }
 
   private teardown(): void {
@@ -326,7 +366,7 @@ export class TaskWorker {
     this.emit({
       type: 'state',
       state,
-      relay: this.init.relay,
+      relay: this.relayAddress,
       ...(error === undefined ? {} : { error }),
     })
   }
