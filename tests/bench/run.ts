@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data]`: measures MCP++ against
+ * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network]`: measures MCP++ against
  * baselines taken in the same run and prints one table. Targets are reported as
  * pass/MISS; the run itself only fails if a measurement cannot be taken.
  */
 import { parseArgs } from 'node:util'
 import type { BenchSection } from './context.ts'
 import { dataToolsBench } from './sections/data-tools.ts'
+import { networkBench } from './sections/network.ts'
 import { p2pBench } from './sections/p2p.ts'
 import { relayHttp } from './sections/relay-http.ts'
 import { routerDecision } from './sections/router-decision.ts'
@@ -18,6 +19,7 @@ const SECTIONS: readonly BenchSection[] = [
   p2pBench,
   vectorSearchBench,
   dataToolsBench,
+  networkBench,
 ]
 
 const { values } = parseArgs({
