@@ -211,6 +211,7 @@ export class Dispatcher {
    * so that a deep buffer on one worker never leaves another worker's slots idle.
    */
   private assign(): void {
+    if (!this.init.store.hasQueued()) return
     const exhausted = new Set<ConnectedWorker>()
     const leased = new Map<ConnectedWorker, TaskRecord[]>()
     for (const pass of ['slots', 'buffer'] as const) {

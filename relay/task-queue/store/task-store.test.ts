@@ -74,6 +74,14 @@ describe('TaskStore leasing', () => {
     expect(t.lease().map((x) => x.input)).toEqual(['a', 'c', 'e'])
   })
 
+  it('says whether anything is queued, which a round with nothing to lease checks first', () => {
+    expect(t.store.hasQueued()).toBe(false)
+    t.store.submit([{ kind: 'echo', input: 'a' }])
+    expect(t.store.hasQueued()).toBe(true)
+    t.lease()
+    expect(t.store.hasQueued()).toBe(false)
+  })
+
   it('leases only kinds the worker runs and tasks whose capabilities it has, up to the limit', () => {
     t.store.submit([
       { kind: 'embed' },
