@@ -104,6 +104,12 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
     // a household or a lab of volunteers behind one address; strikes and bans deal with
     // peers that misbehave once connected.
     connectionManager: { maxConnections: MAX_RELAY_CONNECTIONS, inboundConnectionThreshold: 25 },
+    // libp2p pings every connection every 10 s, each ping on a new stream that also
+    // rewrites the peer's record in the file datastore: with 1,000 workers that was the
+    // relay's idle load (the network bench). Workers already send a heartbeat every 5 s
+    // on their task stream and a silent worker's leases expire, so a dead link is found
+    // without the monitor's pings; it only has to catch half-open connections.
+    connectionMonitor: { pingInterval: 60_000 },
   })
   let attached: ReturnType<typeof attachHelia> | undefined
   return {
