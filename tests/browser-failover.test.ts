@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { launchChromium } from './browser.ts'
 import { connectClient } from './helpers.ts'
-import { type Identity, relayStatus, startRelayPair } from './relay-pair.ts'
+import type { Identity } from './relay-identity.ts'
+import { relayStatus, startRelayPair } from './relay-pair.ts'
 
 let a: Identity
 let b: Identity

@@ -12,20 +12,14 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Logger } from '../relay/log.ts'
-import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import { ANNOUNCE_PROTOCOL, type AnnounceReply, announceReply } from '../shared/wire/announce-messages.ts'
 import { encodeFrame } from '../shared/wire/frame-decoder.ts'
 import { framedChannel } from '../shared/wire/framed-channel.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
+import { identity } from './relay-identity.ts'
 
 const MAIN = join(import.meta.dirname, '..', 'relay', 'main.ts')
-
-/** A relay's data directory with its identity already made, so others can list its PeerId. */
-async function relayIdentity(): Promise<{ dataDir: string; peerId: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-members-'))
-  return { dataDir, peerId: peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString() }
-}
 
 /** A plain js-libp2p node (no MCP++ code), the way an outsider would dial a relay. */
 function plainNode(privateKey: PrivateKey): Promise<Libp2p> {
@@ -122,8 +116,8 @@ let memberNode: Libp2p
 let strangerNode: Libp2p
 
 beforeAll(async () => {
-  const aId = await relayIdentity()
-  const bId = await relayIdentity()
+  const aId = await identity()
+  const bId = await identity()
   aDataDir = aId.dataDir
   memberKey = await generateKeyPair('Ed25519')
   const rogueMember = peerIdFromPrivateKey(memberKey).toString()

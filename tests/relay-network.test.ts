@@ -1,30 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RelayConfigInput } from '../relay/config/schema.ts'
 import type { Logger } from '../relay/log.ts'
-import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import { type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
-import { freePort } from './relay-process.ts'
-
-/** A relay's data directory, identity and p2p port, fixed before it starts so others can list it. */
-interface Identity {
-  dataDir: string
-  peerId: string
-  p2pPort: number
-  address: string
-}
-
-async function identity(): Promise<Identity> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-network-'))
-  const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString()
-  const p2pPort = await freePort()
-  return { dataDir, peerId, p2pPort, address: `/ip4/127.0.0.1/tcp/${p2pPort}/ws/p2p/${peerId}` }
-}
+import { type Identity, identity } from './relay-identity.ts'
 
 async function status(relay: RunningRelay): Promise<any> {
   return (await fetch(`${relay.url}/api/status`)).json()

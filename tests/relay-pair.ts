@@ -1,28 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { vi } from 'vitest'
 import type { RelayConfigInput } from '../relay/config/schema.ts'
-import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import { startTestRelay } from './helpers.ts'
-import { freePort } from './relay-process.ts'
-
-/** A relay's data directory, identity and p2p port, fixed before it starts so the other can list it. */
-export interface Identity {
-  dataDir: string
-  peerId: string
-  p2pPort: number
-  address: string
-}
-
-export async function identity(): Promise<Identity> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-pair-'))
-  const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString()
-  const p2pPort = await freePort()
-  return { dataDir, peerId, p2pPort, address: `/ip4/127.0.0.1/tcp/${p2pPort}/ws/p2p/${peerId}` }
-}
+import { type Identity, identity } from './relay-identity.ts'
 
 /** A and B list each other as bootstrap peers and members. */
 export function pairConfig(self: Identity, other: Identity): RelayConfigInput {

@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import { HASHING_EMBEDDING_MODEL } from '../shared/text/hashing-embedding.ts'
 import { type FakeWorker, fakeWorker, scriptedWorker } from './fake-worker.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
-
-async function relayIdentity(): Promise<{ dataDir: string; peerId: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-route-'))
-  return { dataDir, peerId: peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString() }
-}
+import { identity } from './relay-identity.ts'
 
 const addressOf = (relay: RunningRelay) => relay.components.p2p.node?.multiaddrs()[0] as string
 const structured = (r: unknown) => (r as CallToolResult).structuredContent as Record<string, any>
@@ -45,8 +36,8 @@ async function announceA(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const aId = await relayIdentity()
-  const bId = await relayIdentity()
+  const aId = await identity()
+  const bId = await identity()
   aPeerId = aId.peerId
   a = await startTestRelay({ dataDir: aId.dataDir, relays: { members: [bId.peerId] } })
   b = await startTestRelay({

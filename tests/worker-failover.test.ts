@@ -4,7 +4,8 @@ import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
 import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
 import type { WorkerEvent } from '../worker/core/worker-events.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
-import { type Identity, identity, pairConfig, relayStatus, startRelayPair } from './relay-pair.ts'
+import { type Identity, identity } from './relay-identity.ts'
+import { pairConfig, relayStatus, startRelayPair } from './relay-pair.ts'
 
 const status = relayStatus
 const eventually = <T>(check: () => Promise<T> | T, timeout = 20_000) =>

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { rmSync } from 'node:fs'
 import { configSchema } from '../../../relay/config/schema.ts'
 import { createLogger } from '../../../relay/log.ts'
-import { loadOrCreatePeerKey } from '../../../relay/p2p/peer-key.ts'
 import { type RunningRelay, startRelay } from '../../../relay/relay.ts'
 import { type FakeWorker, fakeWorker } from '../../fake-worker.ts'
-import { freePort } from '../../relay-process.ts'
+import { type Identity, identity } from '../../relay-identity.ts'
 import type { BenchContext } from '../context.ts'
 import { percentile } from '../load.ts'
 import type { Row } from '../table.ts'
@@ -17,20 +13,6 @@ const JOINS = 5
 /** How often each relay's directory is read while waiting (in-process, no HTTP). */
 const POLL_MS = 2
 const section = 'network'
-
-interface Identity {
-  dataDir: string
-  peerId: string
-  p2pPort: number
-  address: string
-}
-
-async function identity(): Promise<Identity> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-net-'))
-  const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString()
-  const p2pPort = await freePort()
-  return { dataDir, peerId, p2pPort, address: `/ip4/127.0.0.1/tcp/${p2pPort}/ws/p2p/${peerId}` }
-}
 
 /** Every relay lists every other as a member with bootstrap addresses; only changes trigger announcements. */
 function startMember(ids: readonly Identity[], self: Identity): Promise<RunningRelay> {
