@@ -12,6 +12,18 @@ const A = '12D3KooWPmA148B5puWDbpx8T5643ioX4WQ94g5LmE735YM38Zpp'
 const restart = { code: 'RELAY_RESTARTED', message: 'restart' } as const
 
 describe('the owner’s side of a hand-off', () => {
+  it('offers only queued tasks that need no capability, since announcements carry none', () => {
+    const [plain, gpu, member] = t.store
+      .submit([
+        { kind: 'echo' },
+        { kind: 'echo', requires: ['gpu'] },
+        { kind: 'echo', requires: ['mcpp:member'] },
+      ])
+      .map((r) => r.task)
+    expect(t.store.handOffs.forwardable('echo', 10)).toEqual([plain!.id])
+    expect([gpu!.state, member!.state]).toEqual(['queued', 'queued'])
+  })
+
   it('leases one named task to a relay under a fence larger than any before', () => {
     const [first, second] = t.store.submit([{ kind: 'echo' }, { kind: 'echo' }]).map((r) => r.task)
     const [worker] = t.lease(1)

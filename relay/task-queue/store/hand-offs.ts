@@ -34,6 +34,9 @@ export class HandOffs {
       // Through the queued-task index (kind first); tasks a member handed here are never passed on.
       forwardable: db.prepare(`SELECT id FROM tasks WHERE state = 'queued' AND kind = ? AND not_before <= ?
         AND input_cid IS NULL AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
+        -- Announcements carry kinds, not capabilities: a task that needs some (a GPU, or
+        -- mcpp:member for work volunteers may not see) stays with workers this relay knows.
+        AND requires = '[]'
         ORDER BY priority DESC, seq LIMIT ?`),
       fence: db.prepare(`UPDATE queue_meta SET value = value + 1 WHERE key = 'fence' RETURNING value`),
       lease: taskStatement(
