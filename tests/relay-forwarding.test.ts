@@ -138,6 +138,17 @@ describe('forwarding between member relays', () => {
     b.components.tasks.cancel(id)
   })
 
+  it("refuses a task whose required capability none of A's workers has, though they run its kind", async () => {
+    const [submitted] = await b.components.tasks.submit([{ kind: 'echo', input: 'x', requires: ['gpu'] }])
+    const id = submitted!.task.id
+    expect(await b.components.forwarding.offer(id, aPeerId)).toMatchObject({
+      ok: false,
+      reason: 'no_capacity',
+    })
+    expect(b.components.tasks.get(id)).toMatchObject({ state: 'queued', attempt: 0 })
+    b.components.tasks.cancel(id)
+  })
+
   it('refuses a forwarded task from a peer that is not a member, before reading it', async () => {
     const stranger = await plainNode(await generateKeyPair('Ed25519'))
     try {

@@ -184,8 +184,12 @@ export class ForwardingService {
   /** The runner's side of an offer: queued here with its origin, if a local worker runs the kind. */
   #accept(peerId: string, offer: OfferMessage): ForwardReply {
     const { task } = offer
-    if (!this.#init.tasks.relaySide.runs(task.kind))
-      return this.#refusal(peerId, 'no_capacity', `no worker here runs ${task.kind}`)
+    if (!this.#init.tasks.relaySide.runs(task.kind, task.requires))
+      return this.#refusal(
+        peerId,
+        'no_capacity',
+        `no worker here runs ${task.kind} with ${JSON.stringify(task.requires)}`,
+      )
     const { task: accepted, created } = this.#init.tasks.relaySide.accept(
       { ...task, metadata: { forwardedFrom: peerId, remoteId: offer.taskId } },
       { relay: peerId, remoteId: offer.taskId, fence: offer.fence, leaseMs: offer.leaseMs },

@@ -139,8 +139,9 @@ export class RelaySide {
   // The runner's side
 
   /** Whether a dependable local worker runs `kind` now. */
-  runs(kind: string): boolean {
-    return this.#init.registry.taskKinds().has(kind)
+  /** Whether a worker here could take the task: its kind and every required capability. */
+  runs(kind: string, requires: readonly string[] = []): boolean {
+    return this.#init.registry.runs(kind, requires)
   }
 
   /** Queues a task a member handed over; the same hand-off twice is the same task. */

@@ -148,6 +148,15 @@ export class WorkerRegistry {
     return kinds
   }
 
+  /** Whether a dependable worker (as in `taskKinds`) runs `kind` and has every capability in `requires`. */
+  runs(kind: string, requires: readonly string[]): boolean {
+    for (const w of this.connected.values()) {
+      if (w.draining || w.timeoutPenalty > 0 || !w.kinds.has(kind)) continue
+      if (requires.every((c) => w.capabilities.has(c))) return true
+    }
+    return false
+  }
+
   /** Slots of the dependable workers (as in `taskKinds`) by kind: the router sends a saturated kind elsewhere. */
   kindLoads(): Map<string, { slots: number; freeSlots: number }> {
     const loads = new Map<string, { slots: number; freeSlots: number }>()
