@@ -146,6 +146,11 @@ export async function relayDirectory(
           } catch (err) {
             outcome.failed.push({ peerId, error: (err as Error).message })
             init.log.debug('announce failed', { peer: peerId, error: (err as Error).message })
+            // A member that leaves an announcement on an open connection unanswered is
+            // gone, whatever the socket says (the relay runs no libp2p pings:
+            // create-relay-node.ts). Closing the link lets the link keeper redial it.
+            if ((err as Error).name === 'TimeoutError' && options.signal?.aborted !== true)
+              void libp2p.hangUp(peer).catch(() => {})
           }
         }),
       )

@@ -12,7 +12,7 @@ import { createRelayNode, type RelayNode } from './create-relay-node.ts'
 import type { P2pHolder } from './p2p-holder.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import { capacityOf, type RelayDirectory, relayDirectory } from './relay-directory.ts'
-import { handleTaskProtocol } from './task-protocol.ts'
+import { handleTaskProtocol, type TaskProtocol } from './task-protocol.ts'
 
 /** What the libp2p side needs from the rest of the relay. */
 export type P2pDeps = Pick<
@@ -81,8 +81,9 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
   })
   let directory: RelayDirectory
   let network: RelayNetwork
+  let taskProtocol: TaskProtocol
   try {
-    await handleTaskProtocol(node.libp2p, {
+    taskProtocol = await handleTaskProtocol(node.libp2p, {
       tasks: tasks.workerSide,
       log,
       admission: admissionPolicy(config.workers),
@@ -120,6 +121,7 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
       announceIntervalMs: config.relays.announceIntervalSeconds * 1000,
       capacity: () => capacityOf(tasks),
       onChange: (listener) => tasks.onCapacityChange(listener),
+      refreshWorkers: () => taskProtocol.refreshRelays(),
       log,
     })
     await keeper.forgetUnlisted()
