@@ -156,6 +156,14 @@ describe('payloads stored as blocks', () => {
 })
 
 describe('tasks that require capabilities', () => {
+  it('are visible to B’s operator: A’s workers by capability in p2p_taskqueue_discover_peers', async () => {
+    const out = structured(await dispatch('p2p_taskqueue_discover_peers', {}))
+    const render = out.result.relays[0].capacity.byKind.find((k: any) => k.kind === 'render')
+    expect(render.groups).toEqual([
+      { capabilities: ['gpu', 'mcpp:member'], workers: 1, freeSlots: expect.any(Number) },
+    ])
+  })
+
   it('go to a member whose workers have them, also when B runs the kind without them', async () => {
     const workerOnB = await fakeWorker(b.url)
     try {
