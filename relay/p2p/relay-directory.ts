@@ -1,5 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
+import { boundGroups } from '../../shared/network/member-capacity.ts'
 import {
   ANNOUNCE_PROTOCOL,
   type Capacity,
@@ -68,7 +69,7 @@ export function capacityOf(tasks: TaskService): Capacity {
   return {
     ...capacity,
     kinds,
-    ...(byKind === undefined ? {} : { byKind: byKind.filter((k) => kept.has(k.kind)) }),
+    ...(byKind === undefined ? {} : { byKind: boundGroups(byKind.filter((k) => kept.has(k.kind))) }),
   }
 }
 

@@ -93,10 +93,12 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
     })
     await handleBlockProtocol(node.libp2p, {
       content: c.content,
-      access: tasks.workerSide,
+      // Workers' rights, and a member relay's for the tasks handed to it (relay/forwarding/).
+      access: c.forwarding.blockAccess(tasks.workerSide),
       maxOutputBytesPerTask: config.workers.maxOutputBlockBytes,
       onRefused: (peerId, code) => {
-        if (code !== 'NOT_FOUND') tasks.workerSide.strike(peerId)
+        // A member's refused block request is a race with its lease, not an attack.
+        if (code !== 'NOT_FOUND' && !plan.members.includes(peerId)) tasks.workerSide.strike(peerId)
       },
       log,
     })
