@@ -33,25 +33,43 @@ interface Offer {
  * group of workers that has them all (shared/network/member-capacity.ts). Tasks of a
  * kind this relay's workers run stay with the dispatcher unless they require what none
  * of those workers has. Each pass is bounded (OFFERS_PER_PASS), and a member gets no
- * more offers than the free slots it announced until it announces again. A member that
+ * more offers than the free slots it announced, less the tasks offered to it since that
+ * announcement that it still runs: one that finishes frees its slot at once, without
+ * waiting for the member's next announcement (which need not come: a member back to
+ * the capacity it announced last says nothing new). A member that
  * refused a kind (with some requirements) is not offered it again until its next
  * announcement, so a refusal costs one offer, not one per tick.
  */
 export class ForwardingPump {
   readonly #init: ForwardingPumpInit
-  /** Per member: the announcement its budget is counted from, and the offers made since. */
-  readonly #used = new Map<string, { seen: number; offers: number }>()
+  /** Per member: the announcement its budget is counted from, and the tasks handed to it since that it still runs. */
+  readonly #used = new Map<string, { seen: number; open: Set<string> }>()
   /** `peer kind requires` → the announcement under which the member refused such a task. */
   readonly #refused = new Map<string, number>()
   #running = false
+  #again = false
+  #scheduled = false
 
   constructor(init: ForwardingPumpInit) {
     this.#init = init
   }
 
-  /** Makes one pass, unless one is still waiting for its answers. */
+  /** Makes a pass soon: once per turn of the event loop, however often it is asked. */
+  schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      this.run()
+    })
+  }
+
+  /** Makes one pass; asked while one waits for its answers, it makes another after it. */
   run(): void {
-    if (this.#running) return
+    if (this.#running) {
+      this.#again = true
+      return
+    }
     const relays = this.#init.relays()
     if (relays === undefined || relays.length === 0) return
     const budget = this.#budget(relays)
@@ -78,8 +96,7 @@ export class ForwardingPump {
           if (relay === undefined) continue
           picked.add(taskId)
           budget.set(relay.peerId, (budget.get(relay.peerId) ?? 0) - 1)
-          const used = this.#used.get(relay.peerId)
-          if (used !== undefined) used.offers++
+          this.#used.get(relay.peerId)?.open.add(taskId)
           offers.push({ taskId, relay, kind, requires: requires.join(',') })
         }
       }
@@ -96,18 +113,26 @@ export class ForwardingPump {
       })
       .finally(() => {
         this.#running = false
+        if (this.#again) {
+          this.#again = false
+          this.schedule()
+        }
       })
   }
 
-  /** Free slots each member announced, less the offers made to it since that announcement. */
+  /** Free slots each member announced, less the tasks handed to it since that announcement that it still runs. */
   #budget(relays: readonly RelayInfo[]): Map<string, number> {
     const budget = new Map<string, number>()
+    const side = this.#init.tasks.relaySide
     for (const relay of relays) {
       const seen = relay.lastSeen ?? 0
-      const used = this.#used.get(relay.peerId)
-      if (used === undefined || used.seen !== seen) this.#used.set(relay.peerId, { seen, offers: 0 })
-      const offers = this.#used.get(relay.peerId)?.offers ?? 0
-      budget.set(relay.peerId, relay.capacity.freeSlots - offers)
+      let used = this.#used.get(relay.peerId)
+      if (used === undefined || used.seen !== seen) {
+        used = { seen, open: new Set() }
+        this.#used.set(relay.peerId, used)
+      }
+      for (const taskId of used.open) if (!side.handedTo(relay.peerId, taskId)) used.open.delete(taskId)
+      budget.set(relay.peerId, relay.capacity.freeSlots - used.open.size)
     }
     return budget
   }

@@ -97,10 +97,12 @@ export class ForwardingService {
             offer: (taskId, peerId) => this.offer(taskId, peerId),
           })
     // After the submitter's own turn: a caller that offers its task itself goes first.
-    side.onSubmitted(() => setImmediate(() => this.#pump?.run()))
+    side.onSubmitted(() => this.#pump?.schedule())
     side.onSettled((task) => {
       this.#blocks.forget(task.id)
       this.#runner.deliver()
+      // A member that finished a task has a free slot for the next one (forwarding-pump.ts).
+      this.#pump?.schedule()
     })
     side.onHandOffRevoked((peerId, taskId, fence, reason) => {
       this.#blocks.forget(taskId)

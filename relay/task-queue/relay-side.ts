@@ -140,6 +140,16 @@ export class RelaySide {
     return settled
   }
 
+  /** Whether member `peerId` holds the lease of `taskId` now, under any fence. */
+  handedTo(peerId: string, taskId: string): boolean {
+    const task = this.#init.store.get(taskId)
+    return (
+      task !== undefined &&
+      relayOfWorker(task.workerId) === peerId &&
+      (task.state === 'leased' || task.state === 'running')
+    )
+  }
+
   /** Whether member `peerId` holds the lease of `taskId` under `fence` now. */
   leasedTo(peerId: string, taskId: string, fence: number): boolean {
     return this.#holds(peerId, taskId, fence)
