@@ -14,9 +14,11 @@ import { loadOrCreatePeerKey } from '../relay/p2p/peer-key.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import {
   FORWARD_PROTOCOL,
+  type ForwardEnvelope,
   type ForwardFrame,
   type ForwardReply,
-  forwardReply,
+  type ForwardReplyEnvelope,
+  forwardReplyEnvelope,
 } from '../shared/wire/forward-messages.ts'
 import { framedChannel } from '../shared/wire/framed-channel.ts'
 import { type FakeWorker, fakeWorker, scriptedWorker } from './fake-worker.ts'
@@ -41,21 +43,25 @@ function plainNode(privateKey: PrivateKey): Promise<Libp2p> {
 
 const addressOf = (relay: RunningRelay) => relay.components.p2p.node?.multiaddrs()[0] as string
 
-/** Sends one forward request to `relay` from `node` and reads its reply. */
+/** Sends one forward request to `relay` from `node` on a stream of its own and reads its reply. */
 async function request(node: Libp2p, relay: RunningRelay, frame: ForwardFrame): Promise<ForwardReply> {
   const stream = await node.dialProtocol(multiaddr(addressOf(relay)), FORWARD_PROTOCOL)
   return new Promise((resolve, reject) => {
     let reply: ForwardReply | undefined
-    const channel = framedChannel<ForwardReply, ForwardFrame>(stream, {
-      inbound: forwardReply,
+    const channel = framedChannel<
+      ForwardReplyEnvelope,
+      ForwardEnvelope | { rid: number; request: ForwardFrame }
+    >(stream, {
+      inbound: forwardReplyEnvelope,
       maxMessageBytes: 64 * 1024,
       onMessage: (message) => {
-        reply = message
+        // The answer to this request (rid 1), or to the whole stream (rid 0).
+        if (message.rid === 0 || message.rid === 1) reply = message.reply
         channel.close()
       },
       onClose: (error) => (reply ? resolve(reply) : reject(error ?? new Error('closed without an answer'))),
     })
-    void channel.send(frame)
+    void channel.send({ rid: 1, request: frame })
   })
 }
 

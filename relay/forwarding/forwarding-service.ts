@@ -16,8 +16,8 @@ import type { ContentStore } from '../p2p/content-store.ts'
 import type { RelayInfo } from '../p2p/relay-directory.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import type { HandOffOutcome } from '../task-queue/relay-side.ts'
-import { forwardRequest, REPLY_TIMEOUT_MS } from './forward-client.ts'
 import { handleForwarding } from './forward-handler.ts'
+import { ForwardSessions, REPLY_TIMEOUT_MS } from './forward-sessions.ts'
 import { ForwardingPump } from './forwarding-pump.ts'
 import { HandOffBlocks } from './hand-off-blocks.ts'
 import type { OfferOutcome } from './offer-outcome.ts'
@@ -43,7 +43,14 @@ export interface ForwardingInit {
 
 export type { OfferOutcome }
 
-const CHANNEL_PROBLEMS: readonly ChannelProblem[] = ['oversized', 'bad_length', 'not_json', 'invalid_message']
+/** Refusals of a whole stream (forward-handler.ts), beside those of one request. */
+const CHANNEL_PROBLEMS: readonly (ChannelProblem | 'too_many_requests')[] = [
+  'oversized',
+  'bad_length',
+  'not_json',
+  'invalid_message',
+  'too_many_requests',
+]
 
 /**
  * Both ends of a hand-off (see index.ts): the owner's side here (offers, and what
@@ -58,6 +65,8 @@ export class ForwardingService {
   readonly #blocks: HandOffBlocks
   readonly #runner: RunnerSide
   #libp2p: Libp2p | undefined
+  /** This relay's streams to member relays, one each, for its requests. */
+  #sessions: ForwardSessions | undefined
   #ticker: ReturnType<typeof setInterval> | undefined
   readonly #pump: ForwardingPump | undefined
 
@@ -124,6 +133,7 @@ export class ForwardingService {
       refused: (peerId, reason, detail) => this.#refuse(peerId, reason, detail),
     })
     this.#libp2p = libp2p
+    this.#sessions = new ForwardSessions(libp2p)
     this.#runner.start()
     this.#ticker = setInterval(() => this.#tick(), this.#init.tickMs)
     this.#ticker.unref?.()
@@ -134,6 +144,8 @@ export class ForwardingService {
     clearInterval(this.#ticker)
     this.#ticker = undefined
     this.#libp2p = undefined
+    this.#sessions?.close()
+    this.#sessions = undefined
     this.#runner.stop()
   }
 
@@ -242,9 +254,10 @@ export class ForwardingService {
     frame: ForwardFrame,
     options: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<ForwardReply> {
-    const libp2p = this.#libp2p
-    if (libp2p === undefined) return Promise.reject(new Error('the libp2p node of this relay is not running'))
-    return forwardRequest(libp2p, peerIdFromString(peerId), frame, options)
+    const sessions = this.#sessions
+    if (sessions === undefined)
+      return Promise.reject(new Error('the libp2p node of this relay is not running'))
+    return sessions.request(peerIdFromString(peerId), frame, options)
   }
 
   #tick(): void {

@@ -6,9 +6,14 @@ import { MAX_QUORUM } from '../trust/trust-policy.ts'
 import { MAX_TASK_MESSAGE_BYTES } from './task-messages.ts'
 
 /**
- * `/mcpp/forward/1.0.0`: the hand-off of a task between member relays (issue 11).
- * One stream per request, opened by the side that has something to say; the other
- * side answers with exactly one reply and both close.
+ * `/mcpp/forward/2.0.0`: the hand-off of a task between member relays (issue 11).
+ * Each relay keeps one long-lived stream to each member it has something to say to
+ * (relay/forwarding/forward-sessions.ts) and sends its requests on it, each under a
+ * request id (`rid`); the other side answers every request once, under the same id, in
+ * any order. At most MAX_OPEN_FORWARD_REQUESTS wait for their answer on one stream. A
+ * reply under `rid` 0 answers the whole stream (a refused non-member) and ends it.
+ * (1.0.0 opened one stream per request: its stream set-up, a multistream negotiation
+ * and a peer-store update per request, cost more CPU than the hand-off itself.)
  *
  *   owner (B) → runner (A): offer, cancel
  *   runner (A) → owner (B): renew, progress, result
@@ -26,7 +31,7 @@ import { MAX_TASK_MESSAGE_BYTES } from './task-messages.ts'
  * this protocol; a receiver refuses anyone else before reading their frame. Every
  * field is bounded, and the whole frame by MAX_FORWARD_MESSAGE_BYTES.
  */
-export const FORWARD_PROTOCOL = '/mcpp/forward/1.0.0'
+export const FORWARD_PROTOCOL = '/mcpp/forward/2.0.0'
 /** An inline input or output (256 KiB, INLINE_PAYLOAD_LIMIT) with the rest of the frame. */
 export const MAX_FORWARD_MESSAGE_BYTES = MAX_TASK_MESSAGE_BYTES
 /** Tasks named in one renew. */
@@ -204,3 +209,19 @@ export type ForwardRequest = z.infer<typeof forwardRequest>
 /** What a relay may put on the wire (any error code, which the receiver maps on arrival). */
 export type ForwardFrame = z.input<typeof forwardRequest>
 export type ForwardReply = z.infer<typeof forwardReply>
+
+/** Requests one stream may have waiting for their answers; a peer that sends more is cut off. */
+export const MAX_OPEN_FORWARD_REQUESTS = 256
+const rid = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31)
+
+/** One request on a forward stream. */
+export const forwardEnvelope = z.strictObject({ rid, request: forwardRequest })
+/** The answer to request `rid`, or (rid 0) to the whole stream. */
+export const forwardReplyEnvelope = z.strictObject({ rid: z.union([z.literal(0), rid]), reply: forwardReply })
+
+export type ForwardEnvelope = z.infer<typeof forwardEnvelope>
+export type ForwardReplyEnvelope = z.infer<typeof forwardReplyEnvelope>
