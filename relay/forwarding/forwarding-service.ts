@@ -1,4 +1,4 @@
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Counter, type Registry } from 'prom-client'
 import {
@@ -55,8 +55,19 @@ export class ForwardingService {
   #ticker: ReturnType<typeof setInterval> | undefined
   /** Results and renewals on the way, and when a failed delivery may be tried again. */
   readonly #sending = new Set<string>()
-  readonly #retryAt = new Map<string, { at: number; delayMs: number }>()
+  readonly #retryAt = new Map<string, { at: number; delayMs: number; owner: string }>()
   readonly #pump: ForwardingPump | undefined
+  /** An owner that connects again gets the results kept for it now, not at the next retry. */
+  readonly #reconnected = (event: CustomEvent<PeerId>) => {
+    const owner = event.detail.toString()
+    let due = false
+    for (const retry of this.#retryAt.values()) {
+      if (retry.owner !== owner) continue
+      retry.at = 0
+      due = true
+    }
+    if (due) this.#deliver()
+  }
 
   constructor(init: ForwardingInit) {
     this.#init = init
@@ -100,6 +111,9 @@ export class ForwardingService {
       refused: (peerId, reason, detail) => this.#refuse(peerId, reason, detail),
     })
     this.#libp2p = libp2p
+    libp2p.addEventListener('peer:connect', this.#reconnected)
+    // Members could not reach this relay while it was down: their leases restart now.
+    this.#init.tasks.relaySide.resumeHandOffs(this.#init.leaseMs)
     this.#ticker = setInterval(() => this.#tick(), this.#init.tickMs)
     this.#ticker.unref?.()
     this.#tick()
@@ -108,6 +122,7 @@ export class ForwardingService {
   detach(): void {
     clearInterval(this.#ticker)
     this.#ticker = undefined
+    this.#libp2p?.removeEventListener('peer:connect', this.#reconnected)
     this.#libp2p = undefined
   }
 
@@ -281,8 +296,10 @@ export class ForwardingService {
             this.#init.log.info('the owner refused a forwarded result', { taskId: id, reason: reply.reason })
         })
         .catch((err: Error) => {
-          const delayMs = Math.min(MAX_RETRY_MS, (retry?.delayMs ?? this.#init.tickMs / 2) * 2)
-          this.#retryAt.set(id, { at: this.#init.now() + delayMs, delayMs })
+          // At least three tries per lease: a restarted owner waits one lease for them.
+          const cap = Math.min(MAX_RETRY_MS, held.origin.leaseMs / 3)
+          const delayMs = Math.min(cap, (retry?.delayMs ?? this.#init.tickMs / 2) * 2)
+          this.#retryAt.set(id, { at: this.#init.now() + delayMs, delayMs, owner: held.origin.relay })
           this.#init.log.debug('result not delivered to its owner; retrying', {
             taskId: id,
             error: err.message,
