@@ -1,11 +1,20 @@
+import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { TaskStore } from '../relay/task-queue/store/task-store.ts'
 import type { AssignedTask } from '../shared/wire/task-messages.ts'
 import { type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { connectClient } from './helpers.ts'
 import { type LinkProxy, linkProxy } from './link-proxy.ts'
 import { type Identity, identity } from './relay-identity.ts'
 import { exited, freePort, type RelayProcess, spawnRelay } from './relay-process.ts'
+
+/** Short, so that a test sees leases run out; the tick that renews them runs every 250 ms. */
+export const LEASE_SECONDS = 2
+/** Waits on one observable condition; generous, for a loaded machine. */
+export const WAIT = { timeout: 30_000, interval: 100 }
+export const STALE = 'mcpp_forward_refused_total{reason="stale"}'
+export const SUCCEEDED = 'mcpp_tasks_finished_total{kind="job",state="succeeded"}'
 
 /**
  * One relay of a two-relay network run as a child process (`relay/main.ts`), with a
@@ -42,8 +51,7 @@ export interface RelayNet {
 
 /**
  * Two member relays, A and B, each listing the other as member and bootstrap peer
- * (through the other's proxy), with a short forwarding lease. Returns once both run
- * and B has heard A's capacity.
+ * (through the other's proxy), with a short forwarding lease. Returns once both run.
  */
 export async function relayNet(options: { leaseSeconds: number }): Promise<RelayNet> {
   const ids = { A: await identity(), B: await identity() }
@@ -199,7 +207,36 @@ export async function submitJobs(relay: NetRelay, from: number, count: number): 
   return submitted.map((t: { id: string }) => t.id)
 }
 
+/** How `relay` sees its link to `other` in `/api/status`: connected, redialling, or not listed. */
+export async function linkState(relay: NetRelay, other: NetRelay): Promise<string | undefined> {
+  const status = (await (await fetch(`${relay.url}/api/status`)).json()) as {
+    relays: Array<{ peerId: string; link: { state: string } | null }>
+  }
+  return status.relays.find((r) => r.peerId === other.id.peerId)?.link?.state
+}
+
 /** `p2p_taskqueue_list_tasks` on `relay`, every task (up to 500). */
 export async function listTasks(relay: NetRelay): Promise<any[]> {
   return (await relay.call('p2p_taskqueue_list_tasks', { limit: 500 })).tasks
+}
+
+/** Waits on `relay` for each task (`p2p_taskqueue_wait`) and returns them in order. */
+export async function finished(relay: NetRelay, ids: readonly string[]): Promise<any[]> {
+  const out = []
+  for (const taskId of ids) {
+    const { task, timedOut } = await relay.call('p2p_taskqueue_wait', { taskId, timeoutMs: 30_000 })
+    if (timedOut) throw new Error(`${taskId} on ${relay.name} did not finish: ${task.state}`)
+    out.push(task)
+  }
+  return out
+}
+
+/** The forwarded-in rows a relay left open, read from its store once it stopped. */
+export function openHandOffs(dataDir: string): { open: number; outbox: number } {
+  const store = new TaskStore(join(dataDir, 'tasks.db'))
+  try {
+    return { open: store.forwarded.open().length, outbox: store.forwarded.outbox(1000).length }
+  } finally {
+    store.close()
+  }
 }

@@ -1,39 +1,22 @@
-import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { TaskStore } from '../relay/task-queue/store/task-store.ts'
-import { listTasks, relayNet, submitJobs, testWorker } from './relay-net.ts'
+import {
+  finished,
+  LEASE_SECONDS,
+  listTasks,
+  openHandOffs,
+  relayNet,
+  STALE,
+  SUCCEEDED,
+  submitJobs,
+  testWorker,
+  WAIT,
+} from './relay-net.ts'
 
 /**
  * Issue 11, "exactly one owner, nothing lost", with real relay processes: B owns the
  * tasks a client submitted to it and forwards them to A, whose worker runs them; then
  * one of the two is killed with kill -9 and started again on the same data directory.
  */
-
-const STALE = 'mcpp_forward_refused_total{reason="stale"}'
-const SUCCEEDED = 'mcpp_tasks_finished_total{kind="job",state="succeeded"}'
-const LEASE_SECONDS = 2
-const WAIT = { timeout: 30_000, interval: 100 }
-
-/** Waits on `relay` for each task and returns them in order. */
-async function finished(relay: Parameters<typeof listTasks>[0], ids: string[]): Promise<any[]> {
-  const out = []
-  for (const taskId of ids) {
-    const { task, timedOut } = await relay.call('p2p_taskqueue_wait', { taskId, timeoutMs: 30_000 })
-    expect(timedOut).toBe(false)
-    out.push(task)
-  }
-  return out
-}
-
-/** The forwarded-in rows a relay left open, read from its store after it stopped. */
-function openHandOffs(dataDir: string): { open: number; outbox: number } {
-  const store = new TaskStore(join(dataDir, 'tasks.db'))
-  try {
-    return { open: store.forwarded.open().length, outbox: store.forwarded.outbox(1000).length }
-  } finally {
-    store.close()
-  }
-}
 
 describe('a member relay killed with kill -9 while it runs tasks forwarded to it', () => {
   it('loses none: the owner takes them back after the lease and runs each once elsewhere; the restarted relay runs none again and its late result is refused', async () => {
