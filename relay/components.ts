@@ -155,10 +155,13 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
       maxActive: config.tasks.maxActive,
       unknownKinds: config.tasks.unknownKinds,
     },
+    // A kind only a member relay's workers run is accepted here and forwarded there.
+    membersRun: (kind) => p2p.directory?.relays().some((r) => r.capacity.kinds.includes(kind)) ?? false,
   })
   opened.push(tasks)
   const forwarding = new ForwardingService({
     tasks,
+    content,
     log,
     now,
     registry: metrics.registry,

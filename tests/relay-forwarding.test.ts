@@ -59,6 +59,16 @@ async function request(node: Libp2p, relay: RunningRelay, frame: ForwardFrame): 
   })
 }
 
+/**
+ * Stops a node that used a member's key, and waits until `relay` has dropped its
+ * connection, so that the relay's next stream to that member goes to the real one.
+ */
+async function stopImpostor(node: Libp2p, relay: RunningRelay): Promise<void> {
+  const peer = node.peerId
+  await node.stop()
+  await vi.waitFor(() => expect(relay.components.p2p.node?.libp2p.getConnections(peer).length).toBe(1))
+}
+
 async function refusedCount(relay: RunningRelay, reason: string): Promise<number> {
   const text = await (await fetch(`${relay.url}/metrics`)).text()
   const line = text.split('\n').find((l) => l.startsWith(`mcpp_forward_refused_total{reason="${reason}"}`))
@@ -68,6 +78,7 @@ async function refusedCount(relay: RunningRelay, reason: string): Promise<number
 let a: RunningRelay
 let b: RunningRelay
 let aKey: PrivateKey
+let bKey: PrivateKey
 let aPeerId: string
 let worker: FakeWorker
 /** Inputs A's worker leaves unanswered (it stalls on them). */
@@ -77,6 +88,7 @@ beforeAll(async () => {
   const aId = await relayIdentity()
   const bId = await relayIdentity()
   aKey = aId.key
+  bKey = bId.key
   aPeerId = aId.peerId
   a = await startTestRelay({ dataDir: aId.dataDir, relays: { members: [bId.peerId] } })
   b = await startTestRelay({
@@ -177,12 +189,67 @@ describe('forwarding between member relays', () => {
     }
   })
 
+  it('refuses an offer whose input block the owner does not let it fetch', async () => {
+    const b2 = await plainNode(bKey)
+    try {
+      const before = await refusedCount(a, 'input_unavailable')
+      const reply = await request(b2, a, {
+        type: 'offer',
+        taskId: 'no-such-block',
+        fence: 1,
+        leaseMs: 30_000,
+        task: {
+          kind: 'echo',
+          // The CID of bytes nobody offered: B answers NOT_FOUND, or the forger serves nothing.
+          inputCid: 'bafkreif2pall7dybz7vecqka3zo24irdwabwdi4wc55jznaq75q7eaavvu',
+          priority: 0,
+          timeoutMs: 1000,
+          requires: [],
+          trust: { level: 'any' },
+        },
+      })
+      expect(reply).toMatchObject({ type: 'refused', reason: 'input_unavailable' })
+      expect(await refusedCount(a, 'input_unavailable')).toBe(before + 1)
+      expect(
+        a.components.tasks.list({ limit: 100 }).tasks.some((t) => t.metadata.remoteId === 'no-such-block'),
+      ).toBe(false)
+    } finally {
+      await stopImpostor(b2, a)
+    }
+  })
+
+  it('refuses a result naming an output block the runner never stored on it', async () => {
+    stall.add('holds')
+    const [submitted] = await b.components.tasks.submit([{ kind: 'echo', input: 'holds' }])
+    const id = submitted!.task.id
+    const offered = await b.components.forwarding.offer(id, aPeerId)
+    if (!offered.ok) throw new Error(`offer refused: ${offered.reason} ${offered.detail}`)
+    const a2 = await plainNode(aKey)
+    try {
+      const before = await refusedCount(b, 'output_unavailable')
+      const reply = await request(a2, b, {
+        type: 'result',
+        taskId: id,
+        fence: offered.task.leaseToken as number,
+        ok: true,
+        outputCid: 'bafkreif2pall7dybz7vecqka3zo24irdwabwdi4wc55jznaq75q7eaavvu',
+        verification: null,
+      })
+      expect(reply).toMatchObject({ type: 'refused', reason: 'output_unavailable' })
+      expect(await refusedCount(b, 'output_unavailable')).toBe(before + 1)
+      expect(b.components.tasks.get(id)).toMatchObject({ state: 'leased', outputCid: null })
+    } finally {
+      await stopImpostor(a2, b)
+      b.components.tasks.cancel(id)
+    }
+  })
+
   it('keeps the lease while A renews it, takes the task back when A goes silent, and refuses A’s late result', async () => {
     stall.add('slow')
     const [submitted] = await b.components.tasks.submit([{ kind: 'echo', input: 'slow' }])
     const id = submitted!.task.id
     const offered = await b.components.forwarding.offer(id, aPeerId)
-    if (!offered.ok) throw new Error(`offer refused: ${offered.reason}`)
+    if (!offered.ok) throw new Error(`offer refused: ${offered.reason} ${offered.detail}`)
     const fence = offered.task.leaseToken as number
     // A renews every third of the 1 s lease: B's lease moves forward while A is alive.
     const firstExpiry = offered.task.leaseExpiresAt as number

@@ -18,12 +18,16 @@ const FORWARD = {
   timeoutMs: REPLY_TIMEOUT_MS,
 }
 
-/** Sends one request of `/mcpp/forward/1.0.0` to `peer` and waits for its one reply. */
+/**
+ * Sends one request of `/mcpp/forward/1.0.0` to `peer` and waits for its one reply,
+ * for REPLY_TIMEOUT_MS or `timeoutMs` (an offer whose input the member fetches first).
+ */
 export function forwardRequest(
   libp2p: Libp2p,
   peer: PeerId,
   message: ForwardFrame,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<ForwardReply> {
-  return requestReply(libp2p, peer, FORWARD, message, options)
+  const { timeoutMs = REPLY_TIMEOUT_MS, ...rest } = options
+  return requestReply(libp2p, peer, { ...FORWARD, timeoutMs }, message, rest)
 }

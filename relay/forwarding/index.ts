@@ -6,10 +6,10 @@
  * only: anyone else is refused before their frame is read, counted in
  * `mcpp_forward_refused_total{reason}` and logged. One request per stream, one reply.
  *
- *   B → A  offer {taskId, fence, leaseMs, task (kind, input, trust, …)}  → accepted | refused
- *   A → B  renew {tasks: [{taskId, fence}]}                              → renewed {stale}
- *   A → B  progress / result {taskId, fence, …}                          → accepted | refused stale
- *   B → A  cancel {taskId, fence}                                        → accepted | refused
+ *   B → A  offer {taskId, fence, leaseMs, task (kind, input | inputCid, …)}  → accepted | refused
+ *   A → B  renew {tasks: [{taskId, fence}]}                               → renewed {stale}
+ *   A → B  progress / result {taskId, fence, …}                           → accepted | refused stale
+ *   B → A  cancel {taskId, fence}                                         → accepted | refused
  *
  * Exactly one owner: B. The task stays in B's queue, leased to the pseudo-worker
  * `relay:<A>` under a fencing token from B's counter (task-queue/store/hand-offs.ts),
@@ -24,10 +24,20 @@
  * its trust requirement, and the result (with its verification) is sent to B until B
  * answers, across A's restarts (the durable outbox), then the row is closed. If B
  * stops confirming the lease for longer than the lease, A gives the task up (cancels
- * it locally, sends nothing): B has taken it back by then.
+ * it locally, sends nothing): B has taken it back. Progress of A's workers goes to B
+ * under the fence, coalesced (progress-forwarder.ts).
+ *
+ * Payloads above the inline limit move over `/mcpp/block/1.0.0` with a worker's rights
+ * (hand-off-blocks.ts, block-transfer.ts): A fetches the input block from B while the
+ * offer is open and checks its CID before accepting; A stores a large output on B under
+ * B's task id and fence, and the result names the CID B computed.
+ *
+ *   forwarding-service.ts  the owner's side and the protocol; runner-side.ts A's side
+ *   forwarding-pump.ts     offers queued tasks no local worker can run
  *
  * Who forwards: the `relay` runtime (relay/runtimes/relay-runtime.ts) for tool calls
- * the router sends to a member, and the pump (forwarding-pump.ts) for queued tasks no
- * local worker runs. Not yet: inputs stored as blocks (offers of such tasks are refused).
+ * the router sends to a member, and the pump for queued tasks. Both send a task that
+ * requires capabilities only to a member that announced a group of workers with all of
+ * them (shared/network/member-capacity.ts).
  */
 export { type ForwardingInit, ForwardingService, type OfferOutcome } from './forwarding-service.ts'

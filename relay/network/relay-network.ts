@@ -24,8 +24,15 @@ export interface RelayNetworkInit extends Pick<CapacityAnnouncerInit, 'capacity'
   peersFile: string | undefined
   mdns: boolean
   announceIntervalMs: number
+  /**
+   * Called every RELAY_LIST_CHECK_MS while running, so connected workers learn member
+   * relays that appeared or expired (task-protocol.ts sends `welcome` again on a change).
+   */
+  refreshWorkers?: () => void
   log: Logger
 }
+
+export const RELAY_LIST_CHECK_MS = 5_000
 
 export interface RelayNetwork extends Startable {
   status(): NetworkStatus
@@ -54,12 +61,19 @@ export function relayNetwork(libp2p: Libp2p, init: RelayNetworkInit): RelayNetwo
   }
   // Listening before the node starts: mDNS answers to its first query can come at once.
   if (init.mdns) libp2p.addEventListener('peer:discovery', onDiscovery)
+  let listCheck: ReturnType<typeof setInterval> | undefined
   return {
     start: () => {
       keeper.start()
       announcer.start()
+      const refresh = init.refreshWorkers
+      if (refresh !== undefined) {
+        listCheck = setInterval(refresh, RELAY_LIST_CHECK_MS)
+        listCheck.unref?.()
+      }
     },
     stop: () => {
+      clearInterval(listCheck)
       libp2p.removeEventListener('peer:discovery', onDiscovery)
       announcer.stop()
       keeper.stop()

@@ -8,10 +8,12 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
+import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import type { Helia } from 'helia'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { MAX_RELAY_CONNECTIONS } from '../../shared/wire/announce-messages.ts'
+import { YAMUX_KEEPALIVE_MS } from '../../shared/wire/heartbeat-pacer.ts'
 import { RELAY_KEEP_ALIVE_TAG } from '../network/link-keeper.ts'
 import { attachHelia } from './attach-helia.ts'
 
@@ -56,8 +58,14 @@ const MAX_RESERVATIONS = 128
  */
 export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
   const ip = init.host.includes(':') ? 'ip6' : 'ip4'
+  // Helia's datastore (pins, …) lives on disk. libp2p's peer store does not: libp2p
+  // rewrites a peer's record on every stream it opens (each ping, each announcement),
+  // which on disk was the relay's largest idle cost with many workers (the network
+  // bench). Nothing needs those records after a restart: members come from the
+  // configuration, registered peers from the peer book (peerbook.db), workers redial.
   const datastore = new FsDatastore(join(init.dataDir, 'datastore'))
   await datastore.open()
+  const peerStoreData = new MemoryDatastore()
   const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (init.discovery?.bootstrap.length) {
     // Tagged KEEP_ALIVE (a tag that starts with it): the connection manager redials them.
@@ -75,7 +83,7 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
     start: false,
     privateKey: init.privateKey,
     peerDiscovery: discovery,
-    datastore,
+    datastore: peerStoreData,
     addresses: {
       listen: [`/${ip}/${init.host}/tcp/${init.port}/ws`],
       ...(init.announce?.length ? { announce: [...init.announce] } : {}),
@@ -86,7 +94,11 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
       denyOutboundEncryptedConnection: (peerId) => init.isBanned?.(peerId.toString()) ?? false,
     },
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // yamux pings each connection every 30 s by default, from both ends: with 1,000
+    // workers, 130 frames a second through the relay for nothing (the network bench).
+    // The first ping still measures the RTT that lets stream windows grow; heartbeats
+    // keep NAT mappings open.
+    streamMuxers: [yamux({ keepAliveInterval: YAMUX_KEEPALIVE_MS })],
     services: {
       identify: identify(),
       ping: ping(),
@@ -104,13 +116,20 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
     // a household or a lab of volunteers behind one address; strikes and bans deal with
     // peers that misbehave once connected.
     connectionManager: { maxConnections: MAX_RELAY_CONNECTIONS, inboundConnectionThreshold: 25 },
-    // libp2p pings every connection every 10 s, each ping on a new stream that also
-    // rewrites the peer's record in the file datastore: with 1,000 workers that was the
-    // relay's idle load (the network bench). Workers already send a heartbeat every 5 s
-    // on their task stream and a silent worker's leases expire, so a dead link is found
-    // without the monitor's pings; it only has to catch half-open connections.
-    connectionMonitor: { pingInterval: 60_000 },
+    // No libp2p pings from the relay. Its connection monitor pings every connection at
+    // the same instant: with 1,000 workers, a burst of 1,000 streams each interval, a
+    // few percent of a core on average, and under load the burst's own timeouts closed
+    // hundreds of healthy workers (the network bench). Liveness is checked where it is
+    // cheap instead: a worker that stops sending heartbeats is dropped (dispatcher.ts),
+    // and a member relay that leaves an announcement unanswered is hung up on
+    // (relay-directory.ts). Workers still ping the relay, each on its own schedule.
+    connectionMonitor: { enabled: false },
   })
+  // The peer store drops a record only when it reads it past its age (6 h without a
+  // stream, libp2p's MAX_PEER_AGE); reading them all now and then keeps volunteers that
+  // left from piling up in memory.
+  const sweep = setInterval(() => void sweepPeerStore(libp2p), PEER_STORE_SWEEP_MS)
+  sweep.unref?.()
   let attached: ReturnType<typeof attachHelia> | undefined
   return {
     libp2p,
@@ -121,9 +140,21 @@ export async function createRelayNode(init: RelayNodeInit): Promise<RelayNode> {
     },
     multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
     stop: async () => {
+      clearInterval(sweep)
       if (attached) await (await attached).stop()
       await libp2p.stop()
       await datastore.close()
     },
+  }
+}
+
+const PEER_STORE_SWEEP_MS = 10 * 60_000
+
+async function sweepPeerStore(libp2p: Libp2p): Promise<void> {
+  try {
+    // Reading is the sweep: expired records are deleted as they are read.
+    await libp2p.peerStore.all()
+  } catch {
+    // The node stopped meanwhile; the next sweep tries again.
   }
 }

@@ -1,5 +1,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
+import { boundGroups } from '../../shared/network/member-capacity.ts'
 import {
   ANNOUNCE_PROTOCOL,
   type Capacity,
@@ -68,7 +69,7 @@ export function capacityOf(tasks: TaskService): Capacity {
   return {
     ...capacity,
     kinds,
-    ...(byKind === undefined ? {} : { byKind: byKind.filter((k) => kept.has(k.kind)) }),
+    ...(byKind === undefined ? {} : { byKind: boundGroups(byKind.filter((k) => kept.has(k.kind))) }),
   }
 }
 
@@ -146,6 +147,11 @@ export async function relayDirectory(
           } catch (err) {
             outcome.failed.push({ peerId, error: (err as Error).message })
             init.log.debug('announce failed', { peer: peerId, error: (err as Error).message })
+            // A member that leaves an announcement on an open connection unanswered is
+            // gone, whatever the socket says (the relay runs no libp2p pings:
+            // create-relay-node.ts). Closing the link lets the link keeper redial it.
+            if ((err as Error).name === 'TimeoutError' && options.signal?.aborted !== true)
+              void libp2p.hangUp(peer).catch(() => {})
           }
         }),
       )

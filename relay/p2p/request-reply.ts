@@ -82,8 +82,10 @@ async function exchange<Request, Reply>(
     })
     const onAbort = () => {
       const reason = signal.reason instanceof Error ? signal.reason : new Error('aborted')
-      channel.reset(reason.message)
+      // Settled first: the reset closes the channel, whose error would hide the reason
+      // (a TimeoutError tells the caller the peer did not answer: relay-directory.ts).
       settle({ error: reason })
+      channel.reset(reason.message)
     }
     if (signal.aborted) return onAbort()
     signal.addEventListener('abort', onAbort, { once: true })

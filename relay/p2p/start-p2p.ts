@@ -12,7 +12,7 @@ import { createRelayNode, type RelayNode } from './create-relay-node.ts'
 import type { P2pHolder } from './p2p-holder.ts'
 import { loadOrCreatePeerKey } from './peer-key.ts'
 import { capacityOf, type RelayDirectory, relayDirectory } from './relay-directory.ts'
-import { handleTaskProtocol } from './task-protocol.ts'
+import { handleTaskProtocol, type TaskProtocol } from './task-protocol.ts'
 
 /** What the libp2p side needs from the rest of the relay. */
 export type P2pDeps = Pick<
@@ -82,8 +82,9 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
   })
   let directory: RelayDirectory
   let network: RelayNetwork
+  let taskProtocol: TaskProtocol
   try {
-    await handleTaskProtocol(node.libp2p, {
+    taskProtocol = await handleTaskProtocol(node.libp2p, {
       tasks: tasks.workerSide,
       log,
       admission: admissionPolicy(config.workers),
@@ -93,10 +94,12 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
     })
     await handleBlockProtocol(node.libp2p, {
       content: c.content,
-      access: tasks.workerSide,
+      // Workers' rights, and a member relay's for the tasks handed to it (relay/forwarding/).
+      access: c.forwarding.blockAccess(tasks.workerSide),
       maxOutputBytesPerTask: config.workers.maxOutputBlockBytes,
       onRefused: (peerId, code) => {
-        if (code !== 'NOT_FOUND') tasks.workerSide.strike(peerId)
+        // A member's refused block request is a race with its lease, not an attack.
+        if (code !== 'NOT_FOUND' && !plan.members.includes(peerId)) tasks.workerSide.strike(peerId)
       },
       log,
     })
@@ -121,6 +124,7 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
       announceIntervalMs: config.relays.announceIntervalSeconds * 1000,
       capacity: () => capacityOf(tasks),
       onChange: (listener) => tasks.onCapacityChange(listener),
+      refreshWorkers: () => taskProtocol.refreshRelays(),
       log,
     })
     await keeper.forgetUnlisted()

@@ -31,8 +31,10 @@ export interface TaskProtocolInit {
  * that stream and is a strike against the PeerId, kept across reconnects; enough
  * strikes ban the peer for a while (the connection gater then refuses it).
  */
-export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit): Promise<void> {
+export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit): Promise<TaskProtocol> {
   let sequence = 0
+  /** Each welcomed worker's way to learn the relay list again when it changed. */
+  const rewelcome = new Set<(relays: string[], joined: string) => void>()
   const relayPeerId = libp2p.peerId.toString()
   await libp2p.handle(
     TASK_PROTOCOL,
@@ -63,6 +65,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               admitted.workerClass,
             )
             welcome(worker)
+            rewelcome.add(refreshRelays)
             init.tasks.workerConnected(worker)
             init.log.info('worker connected', {
               workerId: worker.id,
@@ -82,10 +85,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
               return init.tasks.onProgress(worker, taskId, token, progress)
             }
             case 'heartbeat':
-              init.tasks.heartbeat(worker)
-              // Member relays heard from since: the worker learns them (welcome again).
-              if ((init.relays?.() ?? []).join(' ') !== sentRelays) welcome(worker)
-              return
+              return void init.tasks.heartbeat(worker)
             case 'bye':
               worker.draining = true
               return channel.close()
@@ -94,6 +94,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           }
         },
         onClose: (error) => {
+          rewelcome.delete(refreshRelays)
           if (worker === undefined) return
           init.tasks.workerDisconnected(worker.id, error ? `stream reset: ${error.message}` : 'stream closed')
           init.log.info('worker disconnected', { workerId: worker.id })
@@ -118,8 +119,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           .catch(() => {})
           .finally(() => channel.close())
       }
-      const welcome = (to: ConnectedWorker) => {
-        const relays = init.relays?.() ?? []
+      const welcome = (to: ConnectedWorker, relays = init.relays?.() ?? []) => {
         sentRelays = relays.join(' ')
         void link
           .send({
@@ -132,6 +132,10 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           })
           .catch(() => {})
       }
+      /** Member relays heard from since the last welcome: the worker learns them (welcome again). */
+      const refreshRelays = (relays: string[], joined: string) => {
+        if (worker !== undefined && joined !== sentRelays) welcome(worker, relays)
+      }
       const link = {
         send: (message: RelayMessage) => {
           init.tasks.countMessage('out', message.type)
@@ -142,4 +146,19 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
     },
     { maxInboundStreams: 4 },
   )
+  return {
+    refreshRelays: () => {
+      const relays = init.relays?.() ?? []
+      const joined = relays.join(' ')
+      for (const refresh of rewelcome) refresh(relays, joined)
+    },
+  }
+}
+
+export interface TaskProtocol {
+  /**
+   * Sends `welcome` again to every worker whose relay list is out of date. Called on a
+   * timer (start-p2p.ts) rather than on each heartbeat: idle workers send few of those.
+   */
+  refreshRelays(): void
 }

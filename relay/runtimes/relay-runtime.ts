@@ -1,6 +1,8 @@
 import { NotAcceptedError } from '../../shared/errors.ts'
+import { freeSlotsFor } from '../../shared/network/member-capacity.ts'
 import { pickMember } from '../../shared/router/pick-member.ts'
 import type { MemberCapacity } from '../../shared/router/types.ts'
+import { MEMBER_CAPABILITY } from '../../shared/trust/admission.ts'
 import type { OfferOutcome } from '../forwarding/index.ts'
 import type { RelayInfo } from '../p2p/relay-directory.ts'
 import type { TaskService } from '../task-queue/index.ts'
@@ -22,7 +24,9 @@ export interface RelayRuntimeInit {
 /**
  * Runs a tool's task kind on a member relay's workers (issue 11: route across relays).
  * The task is submitted here, so this relay owns it durably, and handed to the member
- * that announced the most free slots for the kind (relay/forwarding/). A refused or
+ * that announced the most free slots for the kind, among workers with the capabilities
+ * the task requires (a call whose data stays off volunteers needs member workers,
+ * `mcpp:member`) (relay/forwarding/). A refused or
  * undelivered offer cancels the task here before anything ran and is NotAcceptedError,
  * so the router may fall back; once a member accepted it, the call is the task's: its
  * result, its failure (one translation, mcppCodeOf) or its cancellation, which the
@@ -50,12 +54,15 @@ export function relayRuntime(init: RelayRuntimeInit): RuntimeBackend {
     execute: async (tool, input, ctx) => {
       const kind = tool.taskKind
       if (kind === undefined) throw new NotAcceptedError(`${tool.name} has no task kind to forward`)
-      const member = pickMember(kind, status().members ?? [])
-      if (member === undefined)
-        throw new NotAcceptedError(`no member relay announces free slots for task kind "${kind}"`)
       const subject = { tool: tool.name, identity: ctx.caller.identity }
       // The task carries its member-only requirement to the member, whose workers honour it.
       const membersOnly = !tasks.volunteersMaySee(subject)
+      const requires = membersOnly ? [MEMBER_CAPABILITY] : []
+      const member = pickMember(kind, capableMembers(init.relays() ?? [], kind, requires))
+      if (member === undefined)
+        throw new NotAcceptedError(
+          `no member relay announces free slots for task kind "${kind}"${membersOnly ? ' on member workers (the caller’s data stays off volunteers: workers.volunteerTools)' : ''}`,
+        )
       const {
         tasks: [submitted],
       } = await tasks.submitAs([{ kind, input, ...taskLimits(tool) }], subject, { membersOnly })
@@ -74,4 +81,17 @@ export function relayRuntime(init: RelayRuntimeInit): RuntimeBackend {
       return awaitTaskCall(tasks, id, ctx)
     },
   }
+}
+
+/** Members as the router's pick sees them, counting only free slots of workers that meet `requires`. */
+function capableMembers(
+  relays: readonly RelayInfo[],
+  kind: string,
+  requires: readonly string[],
+): MemberCapacity[] {
+  return relays.map((r) => ({
+    peerId: r.peerId,
+    freeSlots: freeSlotsFor(r.capacity, kind, requires),
+    kinds: new Set(r.capacity.kinds),
+  }))
 }

@@ -21,6 +21,8 @@ export interface TaskServiceOptions {
   now: () => number
   log: Logger
   registry: Registry
+  /** Whether a member relay's workers run a kind now (tasks.unknownKinds accepts it, to forward it). */
+  membersRun?: (kind: string) => boolean
 }
 
 /**
@@ -75,6 +77,7 @@ function service(
     standing,
     verifier: new Verifier(),
     policy: new TaskPolicy(options.policy),
+    ...(options.membersRun === undefined ? {} : { membersRun: options.membersRun }),
     violations: new Counter({
       name: 'mcpp_task_protocol_violations_total',
       help: 'Task protocol streams reset for garbage, oversized or invalid messages, by problem',

@@ -2,6 +2,7 @@ import type { Counter } from 'prom-client'
 import { retryDelayMs } from '../../shared/task/backoff.ts'
 import type { TaskError, TaskRecord } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
+import { IDLE_HEARTBEAT_EVERY } from '../../shared/wire/heartbeat-pacer.ts'
 import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
@@ -14,6 +15,9 @@ import type { TaskWaiters } from './task-waiters.ts'
 import { type ConnectedWorker, heldTask } from './workers/connected-worker.ts'
 import type { WorkerRegistry } from './workers/worker-registry.ts'
 
+/** How often connected workers are checked for silence. */
+const SILENCE_CHECK_MS = 1_000
+
 export interface DispatcherInit {
   store: TaskStore
   registry: WorkerRegistry
@@ -22,6 +26,8 @@ export interface DispatcherInit {
   log: Logger
   now: () => number
   leaseMs: number
+  /** How often workers send a heartbeat while they hold tasks (welcome's `heartbeatMs`). */
+  heartbeatMs: number
   violations: Counter<'problem'>
   /** How often leases, timeouts and backoffs are checked. */
   tickMs: number
@@ -39,12 +45,15 @@ export interface DispatcherInit {
 export class Dispatcher {
   private readonly init: DispatcherInit
   private pumpScheduled = false
+  /** Something other than the tick asked for the coming round. */
+  private roundChanged = false
   private readonly pendingResults: Settle[] = []
   private readonly pendingVotes: VoteItem[] = []
   private readonly pendingStarts: Array<{ id: string; token: number }> = []
   private readonly intake: ResultIntake
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
+  private lastSilenceCheck = 0
   /** Told of every task that reached a final state (the forwarding outbox listens). */
   readonly settledListeners: Array<(task: TaskRecord) => void> = []
   /** Told when a lease held by a member relay is taken away (cancel, timeout): it is asked to stop. */
@@ -132,6 +141,8 @@ export class Dispatcher {
 
   heartbeat(worker: ConnectedWorker): number {
     worker.lastSeen = this.init.now()
+    // A worker that holds nothing has no lease to renew: no write per idle heartbeat.
+    if (worker.inFlight.size === 0) return 0
     return this.init.store.renewLeases(worker.id, this.init.leaseMs)
   }
 
@@ -149,20 +160,30 @@ export class Dispatcher {
     }
   }
 
-  /** Schedules one round (coalesced): settle the results received, then assign work. */
-  pump(): void {
+  /**
+   * Schedules one round (coalesced): settle the results received, then assign work.
+   * `routine` is the tick's pump, which only retries assignment: its round tells the
+   * round listeners only if it assigned something.
+   */
+  pump(routine = false): void {
+    if (!routine) this.roundChanged = true
     if (this.pumpScheduled || this.stopped) return
     this.pumpScheduled = true
     setImmediate(() => {
       this.pumpScheduled = false
       if (this.stopped) return
       this.settlePending()
-      this.assign()
+      const assigned = this.assign()
+      if (!this.roundChanged && assigned === 0) return
+      this.roundChanged = false
       for (const listener of this.roundListeners) listener()
     })
   }
 
-  /** Calls `listener` after every round; returns a function that stops it. */
+  /**
+   * Calls `listener` after every round that may have changed the capacity (not the
+   * tick's rounds that found nothing to do); returns a function that stops it.
+   */
   onRound(listener: () => void): () => void {
     this.roundListeners.add(listener)
     return () => this.roundListeners.delete(listener)
@@ -210,8 +231,9 @@ export class Dispatcher {
    * Two passes: every worker's free compute slots first, then buffers (prefetch),
    * so that a deep buffer on one worker never leaves another worker's slots idle.
    */
-  private assign(): void {
-    if (!this.init.store.hasQueued()) return
+  /** Returns how many workers were sent tasks. */
+  private assign(): number {
+    if (!this.init.store.hasQueued()) return 0
     const exhausted = new Set<ConnectedWorker>()
     const leased = new Map<ConnectedWorker, TaskRecord[]>()
     for (const pass of ['slots', 'buffer'] as const) {
@@ -234,6 +256,7 @@ export class Dispatcher {
       }
     }
     for (const [worker, tasks] of leased) this.send(worker, tasks)
+    return leased.size
   }
 
   /** One assignment message per worker and round. */
@@ -276,7 +299,28 @@ export class Dispatcher {
       }
     }
     for (const workerId of slipped) this.timedOutOn(workerId)
-    this.pump()
+    this.dropSilentWorkers()
+    this.pump(expired.length === 0 && slipped.size === 0)
+  }
+
+  /**
+   * A worker sends at least one heartbeat every IDLE_HEARTBEAT_EVERY ticks
+   * (shared/wire/heartbeat-pacer.ts); one silent for three of those is gone, though its
+   * connection may look open (the relay runs no libp2p pings: create-relay-node.ts).
+   * Its tasks go back to the queue and its slots stop being counted.
+   */
+  private dropSilentWorkers(): void {
+    const now = this.init.now()
+    if (now - this.lastSilenceCheck < SILENCE_CHECK_MS) return
+    this.lastSilenceCheck = now
+    const silenceMs = this.init.heartbeatMs * IDLE_HEARTBEAT_EVERY * 3
+    for (const worker of this.init.registry.list()) {
+      const silentMs = now - worker.lastSeen
+      if (silentMs <= silenceMs) continue
+      this.init.log.info('silent worker dropped', { workerId: worker.id, silentMs })
+      worker.link.close()
+      this.workerDisconnected(worker.id, `silent for ${Math.round(silentMs / 1000)} s`)
+    }
   }
 
   /** A task ran out of time on a worker: it gets fewer tasks, and is banned if it keeps doing it. */

@@ -20,7 +20,7 @@ export interface RelaySideInit {
 
 /** A member relay's answer for a task this relay handed to it. */
 export type HandOffOutcome =
-  | { ok: true; output: unknown; verification: Verification | null }
+  | { ok: true; output?: unknown; outputCid?: string | undefined; verification: Verification | null }
   | { ok: false; error: TaskError; retryable: boolean; verification: Verification | null }
 
 export type HandOffRefusal = 'stale' | 'not_found'
@@ -53,10 +53,11 @@ export class RelaySide {
 
   /**
    * Up to `limit` ready queued tasks of `kind` a member may run instead (issue 11): best
-   * first, inputs inline, and none that a member handed here (no hand-off chains).
+   * first, none that a member handed here (no hand-off chains), and with `capabilities`
+   * (a member's capability set) those whose requirements it meets instead of those without.
    */
-  forwardable(kind: string, limit: number): string[] {
-    return this.#init.store.handOffs.forwardable(kind, limit)
+  forwardable(kind: string, limit: number, capabilities: readonly string[] = []): string[] {
+    return this.#init.store.handOffs.forwardable(kind, limit, capabilities)
   }
 
   /** Called after new tasks were queued (submitted or resubmitted). */
@@ -120,7 +121,15 @@ export class RelaySide {
     const verification = outcome.verification ?? undefined
     const [settled] = this.#init.store.settleMany([
       outcome.ok
-        ? { id: taskId, token: fence, ok: true, output: outcome.output, verification }
+        ? {
+            id: taskId,
+            token: fence,
+            ok: true,
+            ...(outcome.outputCid === undefined
+              ? { output: outcome.output }
+              : { outputCid: outcome.outputCid }),
+            verification,
+          }
         : {
             id: taskId,
             token: fence,
@@ -138,6 +147,21 @@ export class RelaySide {
     this.#init.dispatcher.settled(settled.task)
     this.#init.dispatcher.pump()
     return settled
+  }
+
+  /** Whether member `peerId` holds the lease of `taskId` now, under any fence. */
+  handedTo(peerId: string, taskId: string): boolean {
+    const task = this.#init.store.get(taskId)
+    return (
+      task !== undefined &&
+      relayOfWorker(task.workerId) === peerId &&
+      (task.state === 'leased' || task.state === 'running')
+    )
+  }
+
+  /** Whether member `peerId` holds the lease of `taskId` under `fence` now. */
+  leasedTo(peerId: string, taskId: string, fence: number): boolean {
+    return this.#holds(peerId, taskId, fence)
   }
 
   /** Called with (runner, task id, fence, reason) when a handed-off lease is taken away. */

@@ -50,6 +50,8 @@ export interface TaskServiceInit {
   verifier: Verifier
   /** Trust, member-only routing, quotas and unknown kinds for submitted work. */
   policy: TaskPolicy
+  /** Whether a member relay announces workers of `kind` now: such a kind is known here too (issue 11). */
+  membersRun?: (kind: string) => boolean
 }
 
 export interface Submitted {
@@ -90,7 +92,7 @@ export class TaskService implements Startable {
     this.#relaySide = new RelaySide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
     const { registry, store } = init
     this.#kinds = {
-      has: (kind) => registry.announces(kind) || store.kinds.has(kind),
+      has: (kind) => registry.announces(kind) || store.kinds.has(kind) || (init.membersRun?.(kind) ?? false),
       near: function* (kind) {
         for (const k of registry.announcedKinds()) if (Math.abs(k.length - kind.length) <= 2) yield k
         yield* store.kinds.near(kind)

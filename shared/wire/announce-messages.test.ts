@@ -3,7 +3,10 @@ import {
   type CapacityMessage,
   capacityMessage,
   checkAnnouncement,
+  MAX_ANNOUNCED_GROUPS,
   MAX_ANNOUNCED_SLOTS,
+  MAX_GROUP_CAPABILITIES,
+  MAX_GROUPS_PER_KIND,
 } from './announce-messages.ts'
 
 const SELF = '12D3KooWPmA148B5puWDbpx8T5643ioX4WQ94g5LmE735YM38Zpp'
@@ -31,6 +34,29 @@ describe('capacityMessage', () => {
   it('refuses negative, fractional and non-numeric counts', () => {
     for (const bad of [{ workers: -1 }, { queued: 1.5 }, { slots: Number.NaN }, { freeSlots: '3' }]) {
       expect(capacityMessage.safeParse(message(bad as never)).success).toBe(false)
+    }
+  })
+
+  it('accepts an announcement without capability groups (as relays before them sent)', () => {
+    const byKind = [{ kind: 'echo', workers: 2, freeSlots: 3 }]
+    expect(capacityMessage.safeParse(message({ byKind })).success).toBe(true)
+  })
+
+  it('bounds capability groups: names, capabilities per group and groups per kind', () => {
+    const group = (capabilities: string[]) => ({ capabilities, workers: 1, freeSlots: 1 })
+    const withGroups = (groups: unknown[]) =>
+      message({ byKind: [{ kind: 'echo', workers: 2, freeSlots: 3, groups }] as never })
+    expect(capacityMessage.safeParse(withGroups([group(['gpu'])])).success).toBe(true)
+    const tooMany = Array.from({ length: MAX_GROUP_CAPABILITIES + 1 }, (_, i) => `c${i}`)
+    for (const bad of [
+      [group([])],
+      [group(['x'.repeat(65)])],
+      [group(tooMany)],
+      Array.from({ length: MAX_GROUPS_PER_KIND + 1 }, (_, i) => group([`c${i}`])),
+      [{ ...group(['gpu']), extra: 1 }],
+      [{ ...group(['gpu']), workers: 0 }],
+    ]) {
+      expect(capacityMessage.safeParse(withGroups(bad)).success, JSON.stringify(bad).slice(0, 80)).toBe(false)
     }
   })
 
@@ -103,5 +129,57 @@ describe('checkAnnouncement', () => {
         reason: 'foreign_address',
       })
     }
+  })
+})
+
+describe('checkAnnouncement of capability groups', () => {
+  const withGroups = (groups: Array<{ capabilities: string[]; workers: number; freeSlots: number }>) =>
+    message({ byKind: [{ kind: 'echo', workers: 2, freeSlots: 3, groups }] })
+
+  it('accepts groups that partition the kind’s workers', () => {
+    const groups = [
+      { capabilities: ['gpu', 'mcpp:member'], workers: 1, freeSlots: 2 },
+      { capabilities: ['gpu'], workers: 1, freeSlots: 1 },
+    ]
+    expect(checkAnnouncement(withGroups(groups), SELF)).toEqual({ ok: true })
+  })
+
+  it('refuses repeated sets, repeated names and groups larger than their kind', () => {
+    for (const groups of [
+      [
+        { capabilities: ['gpu', 'avx'], workers: 1, freeSlots: 1 },
+        { capabilities: ['avx', 'gpu'], workers: 1, freeSlots: 1 },
+      ],
+      [{ capabilities: ['gpu', 'gpu'], workers: 1, freeSlots: 1 }],
+      [{ capabilities: ['gpu'], workers: 3, freeSlots: 1 }],
+      [
+        { capabilities: ['gpu'], workers: 1, freeSlots: 2 },
+        { capabilities: ['avx'], workers: 1, freeSlots: 2 },
+      ],
+    ]) {
+      expect(checkAnnouncement(withGroups(groups), SELF), JSON.stringify(groups)).toMatchObject({
+        ok: false,
+        reason: 'inconsistent_capacity',
+      })
+    }
+  })
+
+  it('refuses more groups in all than an announcement may carry', () => {
+    const kinds = Array.from({ length: MAX_ANNOUNCED_GROUPS / MAX_GROUPS_PER_KIND + 1 }, (_, i) => `k${i}`)
+    const byKind = kinds.map((kind) => ({
+      kind,
+      workers: MAX_GROUPS_PER_KIND,
+      freeSlots: 0,
+      groups: Array.from({ length: MAX_GROUPS_PER_KIND }, (_, i) => ({
+        capabilities: [`c${i}`],
+        workers: 1,
+        freeSlots: 0,
+      })),
+    }))
+    const m = message({ workers: MAX_GROUPS_PER_KIND, slots: 8, freeSlots: 0, kinds, byKind })
+    expect(capacityMessage.safeParse(m).success).toBe(true)
+    expect(checkAnnouncement(m, SELF)).toMatchObject({ ok: false, reason: 'inconsistent_capacity' })
+    const fits = { ...m, capacity: { ...m.capacity, byKind: byKind.slice(1) } }
+    expect(checkAnnouncement(fits, SELF)).toEqual({ ok: true })
   })
 })

@@ -14,8 +14,12 @@ import { MAX_CONCURRENCY } from './task-messages.ts'
  * that no real relay could hold, instead of clamping them.
  */
 export const ANNOUNCE_PROTOCOL = '/mcpp/announce/1.0.0'
-/** Room for 32 addresses of 512 characters and 128 kinds of 64, with JSON overhead. */
-export const MAX_ANNOUNCE_BYTES = 32 * 1024
+/**
+ * Room for 32 addresses of 512 characters, 128 kinds of 64 with their loads, and
+ * MAX_ANNOUNCED_GROUPS capability groups of MAX_GROUP_CAPABILITIES names, with JSON
+ * overhead (about 110 KiB at most).
+ */
+export const MAX_ANNOUNCE_BYTES = 128 * 1024
 /**
  * A relay's libp2p connection limit (create-relay-node.ts): it cannot hold more
  * workers than connections, so no announcement may claim more.
@@ -27,8 +31,25 @@ export const MAX_ANNOUNCED_SLOTS = MAX_ANNOUNCED_WORKERS * MAX_CONCURRENCY
 export const MAX_ANNOUNCED_QUEUED = 10_000_000
 export const MAX_ANNOUNCED_KINDS = 128
 export const MAX_ANNOUNCED_ADDRESSES = 32
+/** Distinct capability sets announced for one kind; the ones with the most free slots are kept. */
+export const MAX_GROUPS_PER_KIND = 8
+/** Capability groups in one announcement, over all kinds. */
+export const MAX_ANNOUNCED_GROUPS = 64
+/** Capabilities named in one group; a worker with more is announced with the first ones (a subset is never a false claim). */
+export const MAX_GROUP_CAPABILITIES = 16
 
 const name = z.string().min(1).max(64)
+
+/**
+ * The workers of one kind that share a set of capabilities (e.g. `gpu`, `mcpp:member`),
+ * and their free slots: a member forwards a task that requires capabilities only to a
+ * relay with a group that has them all. Workers without capabilities form no group.
+ */
+export const capabilityGroup = z.strictObject({
+  capabilities: z.array(name).min(1).max(MAX_GROUP_CAPABILITIES),
+  workers: z.number().int().min(1).max(MAX_ANNOUNCED_WORKERS),
+  freeSlots: z.number().int().min(0).max(MAX_ANNOUNCED_SLOTS),
+})
 
 export const capacitySchema = z.strictObject({
   workers: z.number().int().min(0).max(MAX_ANNOUNCED_WORKERS),
@@ -50,6 +71,8 @@ export const capacitySchema = z.strictObject({
         kind: name,
         workers: z.number().int().min(0).max(MAX_ANNOUNCED_WORKERS),
         freeSlots: z.number().int().min(0).max(MAX_ANNOUNCED_SLOTS),
+        /** Absent from relays that announce no capabilities: their tasks with requirements stay home. */
+        groups: z.array(capabilityGroup).max(MAX_GROUPS_PER_KIND).optional(),
       }),
     )
     .max(MAX_ANNOUNCED_KINDS)
@@ -81,6 +104,7 @@ export const announceReply = z.discriminatedUnion('type', [
 ])
 
 export type Capacity = z.infer<typeof capacitySchema>
+export type CapabilityGroup = z.infer<typeof capabilityGroup>
 export type CapacityMessage = z.infer<typeof capacityMessage>
 export type AnnounceReply = z.infer<typeof announceReply>
 
@@ -110,6 +134,7 @@ export function checkAnnouncement(message: CapacityMessage, announcer: string): 
   }
   const listed = new Set(kinds)
   const seen = new Set<string>()
+  let totalGroups = 0
   for (const k of byKind) {
     if (!listed.has(k.kind) || seen.has(k.kind)) {
       return refuse('inconsistent_capacity', `byKind names "${k.kind}" twice or outside kinds`)
@@ -118,6 +143,15 @@ export function checkAnnouncement(message: CapacityMessage, announcer: string): 
     if (k.workers > workers || k.freeSlots > freeSlots) {
       return refuse('inconsistent_capacity', `byKind "${k.kind}" exceeds the relay's workers or free slots`)
     }
+    const groups = checkGroups(k)
+    if (groups !== undefined) return refuse('inconsistent_capacity', groups)
+    totalGroups += k.groups?.length ?? 0
+  }
+  if (totalGroups > MAX_ANNOUNCED_GROUPS) {
+    return refuse(
+      'inconsistent_capacity',
+      `${totalGroups} capability groups, more than ${MAX_ANNOUNCED_GROUPS}`,
+    )
   }
   for (const address of message.multiaddrs) {
     let peers: string[]
@@ -136,6 +170,29 @@ export function checkAnnouncement(message: CapacityMessage, announcer: string): 
     }
   }
   return { ok: true }
+}
+
+/**
+ * What is wrong with one kind's capability groups, if anything: they partition that
+ * kind's workers, so each set is distinct, names each capability once, and together
+ * they hold no more workers or free slots than the kind.
+ */
+function checkGroups(k: NonNullable<Capacity['byKind']>[number]): string | undefined {
+  const sets = new Set<string>()
+  let workers = 0
+  let freeSlots = 0
+  for (const group of k.groups ?? []) {
+    const set = [...new Set(group.capabilities)].sort()
+    if (set.length !== group.capabilities.length) return `a group of "${k.kind}" names a capability twice`
+    const key = set.join('\n')
+    if (sets.has(key)) return `two groups of "${k.kind}" have the same capabilities`
+    sets.add(key)
+    workers += group.workers
+    freeSlots += group.freeSlots
+  }
+  if (workers > k.workers || freeSlots > k.freeSlots)
+    return `the capability groups of "${k.kind}" exceed its workers or free slots`
+  return undefined
 }
 
 function refuse(reason: RefusalReason, detail: string): AnnouncementCheck {

@@ -18,6 +18,10 @@ const offer = (overrides: Record<string, unknown> = {}, task: Record<string, unk
   ...overrides,
 })
 
+/** CIDv1 raw sha2-256 of "abc", and an identity-hash CID (which no receiver can verify). */
+const CID_OF_ABC = 'bafkreif2pall7dybz7vecqka3zo24irdwabwdi4wc55jznaq75q7eaavvu'
+const IDENTITY_CID = 'bafkqaa3bmjrq'
+
 const issuesOf = (value: unknown) =>
   forwardRequest.safeParse(value).error?.issues.map((i) => i.path.join('.') || i.message) ?? []
 
@@ -41,6 +45,19 @@ describe('forward requests', () => {
     )
     expect(forwardRequest.safeParse(offer({}, { kind: 'x'.repeat(65) })).success).toBe(false)
     expect(forwardRequest.safeParse(offer({ taskId: '' })).success).toBe(false)
+  })
+
+  it('accepts an input or an output as a block named by a sha2-256 CID, never both inline and as a block', () => {
+    const { input: _input, ...task } = offer().task
+    expect(forwardRequest.safeParse(offer({ task: { ...task, inputCid: CID_OF_ABC } })).success).toBe(true)
+    expect(forwardRequest.safeParse(offer({}, { inputCid: CID_OF_ABC })).success).toBe(false)
+    for (const bad of ['not-a-cid', IDENTITY_CID, 'b'.repeat(300)]) {
+      expect(forwardRequest.safeParse(offer({ task: { ...task, inputCid: bad } })).success, bad).toBe(false)
+    }
+    const result = { type: 'result', taskId: 't', fence: 3, ok: true, verification: null }
+    expect(forwardRequest.safeParse({ ...result, outputCid: CID_OF_ABC }).success).toBe(true)
+    expect(forwardRequest.safeParse({ ...result, output: 1, outputCid: CID_OF_ABC }).success).toBe(false)
+    expect(forwardRequest.safeParse({ ...result, outputCid: 'nope' }).success).toBe(false)
   })
 
   it('maps an undeclared error code in a result to WORKER_ERROR', () => {

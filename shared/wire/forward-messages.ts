@@ -1,3 +1,5 @@
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { z } from 'zod'
 import { declaredTaskError, MAX_TASK_ERROR_MESSAGE } from '../task/error-codes.ts'
 import { MAX_QUORUM } from '../trust/trust-policy.ts'
@@ -11,6 +13,12 @@ import { MAX_TASK_MESSAGE_BYTES } from './task-messages.ts'
  *   owner (B) → runner (A): offer, cancel
  *   runner (A) → owner (B): renew, progress, result
  *   every request is answered: accepted | refused (renew: renewed)
+ *
+ * Payloads above INLINE_PAYLOAD_LIMIT travel as blocks over `/mcpp/block/1.0.0`
+ * (block-protocol.ts), the way a worker moves them: an offer names its input by CID
+ * and the runner fetches it from the owner (and checks it against the CID) before it
+ * accepts; a runner stores a large output on the owner under the task's id and fence
+ * (the owner computes its CID) before it sends a result naming that CID.
  *
  * B owns the task and keeps it leased to the pseudo-worker `relay:<A>` under a fencing
  * token (`fence`); every message about the task names that token, and B refuses any
@@ -33,6 +41,18 @@ const id = z.string().min(1).max(128)
 const fence = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
 const name = z.string().min(1).max(64)
 const peerId = z.string().min(1).max(128)
+/** A block's address: a CIDv1 over sha2-256, the only kind a receiver can verify (verifyBlock). */
+const cid = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((value) => {
+    try {
+      return CID.parse(value).multihash.code === sha256.code
+    } catch {
+      return false
+    }
+  }, 'not a sha2-256 CID')
 const taskError = z
   .strictObject({ code: z.string().min(1).max(64), message: z.string().max(MAX_TASK_ERROR_MESSAGE) })
   .transform(declaredTaskError)
@@ -57,8 +77,10 @@ export const verification = z.strictObject({
 /** What the runner needs to run the task: never the owner's bookkeeping (tags, submitter). */
 export const forwardedTask = z.strictObject({
   kind: name,
-  /** Inline only: inputs stored as blocks are not forwarded (yet). */
-  input: z.unknown(),
+  /** The input inline, or absent when it is a block (`inputCid`). */
+  input: z.unknown().optional(),
+  /** A large input: the runner fetches this block from the owner before it accepts. */
+  inputCid: cid.optional(),
   priority: z.number().int().min(-1_000_000).max(1_000_000),
   timeoutMs: z.number().int().positive().max(MAX_FORWARD_TIMEOUT_MS),
   /** Capabilities a worker must have; `mcpp:member` keeps a members-only task off volunteers on A too. */
@@ -74,7 +96,10 @@ export const offerMessage = z.strictObject({
   fence,
   /** How long the lease lasts without a renew; the runner renews well before. */
   leaseMs: z.number().int().min(MIN_FORWARD_LEASE_MS).max(MAX_FORWARD_LEASE_MS),
-  task: forwardedTask,
+  task: forwardedTask.refine(
+    (task) => task.inputCid === undefined || task.input === undefined,
+    'an input is inline or a block, not both',
+  ),
 })
 
 export const cancelMessage = z.strictObject({
@@ -101,13 +126,16 @@ export const progressMessage = z.strictObject({
   message: z.string().max(1024).optional(),
 })
 
-export const resultMessage = z.union([
+const result = z.union([
   z.strictObject({
     type: z.literal('result'),
     taskId: id,
     fence,
     ok: z.literal(true),
-    output: z.unknown(),
+    /** The output inline, or absent when it is a block (`outputCid`). */
+    output: z.unknown().optional(),
+    /** A large output, stored on the owner under this task and fence beforehand. */
+    outputCid: cid.optional(),
     verification: verification.nullable(),
   }),
   z.strictObject({
@@ -121,6 +149,11 @@ export const resultMessage = z.union([
     verification: verification.nullable(),
   }),
 ])
+
+export const resultMessage = result.refine(
+  (r) => !r.ok || r.outputCid === undefined || r.output === undefined,
+  'an output is inline or a block, not both',
+)
 
 /** Everything a relay may receive as the first (and only) frame of a forward stream. */
 export const forwardRequest = z.union([
@@ -140,6 +173,10 @@ export const FORWARD_REFUSALS = [
   /** The runner has no dependable worker for the kind, or its queue is full. */
   'no_capacity',
   'unsupported',
+  /** The runner could not fetch the offered input block from the owner, or it did not match its CID. */
+  'input_unavailable',
+  /** A result names an output block the runner did not store on the owner under that fence. */
+  'output_unavailable',
 ] as const
 export type ForwardRefusal = (typeof FORWARD_REFUSALS)[number]
 

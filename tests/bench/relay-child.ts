@@ -22,9 +22,16 @@ export interface RelayChild extends ChildServer {
   dataDir: string
 }
 
-/** Starts the compiled relay as `npm start` does, on free ports with a fresh data directory. */
-export async function startRelayChild(extraArgs: readonly string[] = []): Promise<RelayChild> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
+/**
+ * Starts the compiled relay as `npm start` does, on free ports with a fresh data
+ * directory, or with `dataDir` (one holding a peer key, for member relays that list
+ * each other); either is removed on stop.
+ */
+export async function startRelayChild(
+  extraArgs: readonly string[] = [],
+  options: { dataDir?: string } = {},
+): Promise<RelayChild> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
   const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs]
   const child = await startChildServer([...npmStartArgs(), ...args], 'relay')
   return {

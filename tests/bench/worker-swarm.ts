@@ -13,6 +13,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import WebSocket from 'ws'
 import { framedChannel } from '../../shared/wire/framed-channel.ts'
+import { HeartbeatPacer } from '../../shared/wire/heartbeat-pacer.ts'
 import {
   MAX_TASK_MESSAGE_BYTES,
   type RelayMessage,
@@ -76,8 +77,10 @@ async function welcome(node: Libp2p): Promise<void> {
       onMessage: (message) => {
         if (message.type === 'welcome') {
           isWelcomed = true
+          // Paced as task-worker.ts paces them: this worker answers at once, so it holds nothing.
+          const pacer = new HeartbeatPacer()
           heartbeat = setInterval(() => {
-            void channel.send({ type: 'heartbeat', inFlight: [] }).catch(() => {})
+            if (pacer.due(0)) void channel.send({ type: 'heartbeat', inFlight: [] }).catch(() => {})
           }, message.heartbeatMs)
           resolve()
         } else if (message.type === 'assign') {

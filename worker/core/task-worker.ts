@@ -3,6 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { TaskErrorCode } from '../../shared/task/error-codes.ts'
 import { startNoticeDue } from '../../shared/task/start-notice.ts'
 import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
+import { HeartbeatPacer } from '../../shared/wire/heartbeat-pacer.ts'
 import {
   type AssignedTask,
   INLINE_PAYLOAD_LIMIT,
@@ -81,6 +82,7 @@ export class TaskWorker {
   /** The address the current connection went to (one of the relay's addresses). */
   private relayAddress: string
   private heartbeat: ReturnType<typeof setInterval> | undefined
+  private readonly pacer = new HeartbeatPacer()
   private reconnect: ReturnType<typeof setTimeout> | undefined
   private attempts = 0
   private stopping = false
@@ -181,6 +183,11 @@ export class TaskWorker {
     }
   }
 
+  private beat(): void {
+    if (this.pacer.due(this.running.size))
+      void this.send({ type: 'heartbeat', inFlight: [...this.running.keys()] })
+  }
+
   private onMessage(message: RelayMessage): void {
     switch (message.type) {
       case 'welcome':
@@ -189,9 +196,7 @@ export class TaskWorker {
         this.workerId = message.workerId
         this.setState('connected')
         clearInterval(this.heartbeat)
-        this.heartbeat = setInterval(() => {
-          void this.send({ type: 'heartbeat', inFlight: [...this.running.keys()] })
-        }, message.heartbeatMs)
+        this.heartbeat = setInterval(() => this.beat(), message.heartbeatMs)
         return
       case 'assign':
         this.outbox.refilled()

@@ -12,16 +12,24 @@ const A = '12D3KooWPmA148B5puWDbpx8T5643ioX4WQ94g5LmE735YM38Zpp'
 const restart = { code: 'RELAY_RESTARTED', message: 'restart' } as const
 
 describe('the owner’s side of a hand-off', () => {
-  it('offers only queued tasks that need no capability, since announcements carry none', () => {
-    const [plain, gpu, member] = t.store
+  it('offers tasks that need no capability, and those that do only within a member’s capability set', () => {
+    const [plain, gpu, member, both] = t.store
       .submit([
         { kind: 'echo' },
         { kind: 'echo', requires: ['gpu'] },
         { kind: 'echo', requires: ['mcpp:member'] },
+        { kind: 'echo', requires: ['gpu', 'mcpp:member'] },
       ])
       .map((r) => r.task)
     expect(t.store.handOffs.forwardable('echo', 10)).toEqual([plain!.id])
-    expect([gpu!.state, member!.state]).toEqual(['queued', 'queued'])
+    expect(t.store.handOffs.forwardable('echo', 10, ['gpu'])).toEqual([gpu!.id])
+    expect(t.store.handOffs.forwardable('echo', 10, ['mcpp:member', 'gpu', 'avx'])).toEqual([
+      gpu!.id,
+      member!.id,
+      both!.id,
+    ])
+    expect(t.store.handOffs.forwardable('echo', 10, ['avx'])).toEqual([])
+    expect(t.store.handOffs.forwardable('echo', 1, ['gpu', 'mcpp:member'])).toEqual([gpu!.id])
   })
 
   it('leases one named task to a relay under a fence larger than any before', () => {

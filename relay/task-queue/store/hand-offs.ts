@@ -27,7 +27,7 @@ const ACTIVE = `state IN ('leased', 'running')`
 export class HandOffs {
   private readonly now: () => number
   private readonly stmts: Record<
-    'fence' | 'lease' | 'renew' | 'resume' | 'giveBack' | 'forwardable',
+    'fence' | 'lease' | 'renew' | 'resume' | 'giveBack' | 'forwardable' | 'forwardableWithin',
     StatementSync
   >
 
@@ -36,10 +36,16 @@ export class HandOffs {
     this.stmts = {
       // Through the queued-task index (kind first); tasks a member handed here are never passed on.
       forwardable: db.prepare(`SELECT id FROM tasks WHERE state = 'queued' AND kind = ? AND not_before <= ?
-        AND input_cid IS NULL AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
-        -- Announcements carry kinds, not capabilities: a task that needs some (a GPU, or
-        -- mcpp:member for work volunteers may not see) stays with workers this relay knows.
+        AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
         AND requires = '[]'
+        ORDER BY priority DESC, seq LIMIT ?`),
+      // Tasks with requirements, all of them among the capabilities given (a JSON array).
+      forwardableWithin:
+        db.prepare(`SELECT id FROM tasks WHERE state = 'queued' AND kind = ? AND not_before <= ?
+        AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
+        AND requires <> '[]'
+        AND NOT EXISTS (SELECT 1 FROM json_each(tasks.requires) r
+          WHERE r.value NOT IN (SELECT value FROM json_each(?)))
         ORDER BY priority DESC, seq LIMIT ?`),
       fence: db.prepare(`UPDATE queue_meta SET value = value + 1 WHERE key = 'fence' RETURNING value`),
       lease: taskStatement(
@@ -75,9 +81,17 @@ export class HandOffs {
     return row === undefined ? undefined : rowToTask(row)
   }
 
-  /** Up to `limit` ready queued tasks of `kind` that may be offered to a member, best first. */
-  forwardable(kind: string, limit: number): string[] {
-    return (this.stmts.forwardable.all(kind, this.now(), limit) as Array<{ id: string }>).map((r) => r.id)
+  /**
+   * Up to `limit` ready queued tasks of `kind` that may be offered to a member, best
+   * first: those that require no capability, or, given a member's capability set, those
+   * that require some and nothing outside it (inputs inline or as blocks alike).
+   */
+  forwardable(kind: string, limit: number, capabilities: readonly string[] = []): string[] {
+    const rows =
+      capabilities.length === 0
+        ? this.stmts.forwardable.all(kind, this.now(), limit)
+        : this.stmts.forwardableWithin.all(kind, this.now(), JSON.stringify(capabilities), limit)
+    return (rows as Array<{ id: string }>).map((r) => r.id)
   }
 
   /** Renews one lease named by its holder and token; false when the lease is no longer theirs. */

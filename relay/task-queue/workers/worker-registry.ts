@@ -1,3 +1,4 @@
+import { capabilityGroups } from '../../../shared/network/member-capacity.ts'
 import type { WorkerLoad } from '../../../shared/task/pending-reason.ts'
 import type { Capacity } from '../../../shared/wire/announce-messages.ts'
 import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
@@ -111,13 +112,18 @@ export class WorkerRegistry {
         entry.freeSlots += w.freeSlots
       }
     }
+    // Capabilities of the dependable workers, so members forward tasks that require some.
+    const groups = capabilityGroups(workers.filter((w) => !w.draining && w.timeoutPenalty === 0))
     return {
       workers: workers.length,
       slots: workers.reduce((n, w) => n + w.slots, 0),
       freeSlots: workers.reduce((n, w) => n + w.freeSlots, 0),
       kinds,
       inFlight: workers.reduce((n, w) => n + w.inFlight.size, 0),
-      byKind: [...byKind.values()],
+      byKind: [...byKind.values()].map((k) => {
+        const kindGroups = groups.get(k.kind)
+        return kindGroups === undefined ? k : { ...k, groups: kindGroups }
+      }),
     }
   }
 

@@ -32,7 +32,23 @@ const capacity = z.object({
   queued: z.number().int(),
   inFlight: z.number().int().optional().describe('Tasks its workers hold now'),
   byKind: z
-    .array(z.object({ kind: z.string(), workers: z.number().int(), freeSlots: z.number().int() }))
+    .array(
+      z.object({
+        kind: z.string(),
+        workers: z.number().int(),
+        freeSlots: z.number().int(),
+        groups: z
+          .array(
+            z.object({
+              capabilities: z.array(z.string()),
+              workers: z.number().int(),
+              freeSlots: z.number().int(),
+            }),
+          )
+          .optional()
+          .describe('Its workers by set of capabilities (gpu, mcpp:member, …), with their free slots'),
+      }),
+    )
     .optional()
     .describe('Per task kind: workers that run it and their free slots'),
 })
