@@ -37,9 +37,10 @@ export interface FakeStream {
 
 export async function fakeWorker(
   relayUrl: string,
-  options: { privateKey?: PrivateKey } = {},
+  /** `address`: dial this multiaddr instead of the one the relay announces. */
+  options: { privateKey?: PrivateKey; address?: string } = {},
 ): Promise<FakeWorker> {
-  const address = await resolveRelay(relayUrl)
+  const address = options.address ?? (await resolveRelay(relayUrl))
   const node = await createWorkerNode(options)
   return {
     node,

@@ -24,6 +24,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'libp2p WebSocket port (default 8001)',
   },
   {
+    key: 'p2p.announce',
+    flag: 'p2p-announce',
+    env: 'MCPP_P2P_ANNOUNCE',
+    kind: 'list',
+    help: 'Comma-separated multiaddrs peers are told to dial instead of the listening address (behind a proxy or NAT; default: the listening address)',
+  },
+  {
     key: 'dataDir',
     flag: 'data-dir',
     env: 'MCPP_DATA_DIR',

@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { DEFAULT_ROUTE_RULES } from '../../shared/constants.ts'
 import { EXPOSURE_MODES } from '../../shared/manager/exposure.ts'
@@ -38,6 +39,15 @@ const peerId = z.string().superRefine((text, ctx) => {
     peerIdFromString(text)
   } catch {
     ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 100)}" is not a libp2p PeerId` })
+  }
+})
+
+/** A multiaddr, checked at load. */
+const address = z.string().superRefine((text, ctx) => {
+  try {
+    multiaddr(text)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 100)}" is not a multiaddr` })
   }
 })
 
@@ -217,6 +227,16 @@ export const configSchema = z.strictObject({
       peersFile: z.string().min(1).optional(),
       /** Find member relays on the LAN with mDNS (off by default: it broadcasts this relay's addresses). */
       mdns: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** The libp2p node. */
+  p2p: z
+    .strictObject({
+      /**
+       * Addresses other peers are told to dial instead of the listening one (a relay
+       * behind a proxy, NAT or DNS name); identify and capacity announcements carry only these.
+       */
+      announce: z.array(address).max(16).default([]),
     })
     .prefault({}),
   /** Tasks handed between member relays (issue 11, relay/forwarding/). */

@@ -8,6 +8,7 @@ import {
   MAX_OPEN_FORWARD_REQUESTS,
 } from '../../shared/wire/forward-messages.ts'
 import { type FramedChannel, framedChannel } from '../../shared/wire/framed-channel.ts'
+import { dialProtocol } from '../p2p/dial-protocol.ts'
 
 /** How long a member relay has to answer one forward request. */
 export const REPLY_TIMEOUT_MS = 10_000
@@ -74,17 +75,17 @@ class ForwardSession {
 
   constructor(libp2p: Libp2p, peer: PeerId, onClosed: () => void) {
     this.#onClosed = onClosed
-    this.#channel = libp2p
-      .dialProtocol(peer, FORWARD_PROTOCOL, { signal: AbortSignal.timeout(REPLY_TIMEOUT_MS) })
-      .then((stream) =>
-        framedChannel<ForwardReplyEnvelope, Outbound>(stream, {
-          inbound: forwardReplyEnvelope,
-          maxMessageBytes: MAX_REPLY_BYTES,
-          onMessage: (envelope) => this.#answered(envelope),
-          onClose: (error) => this.#end(error ?? new Error('the member relay closed the forward stream')),
-          onInvalid: (problem, detail) => this.#end(new Error(`invalid answer (${problem}: ${detail})`)),
-        }),
-      )
+    this.#channel = dialProtocol(libp2p, peer, FORWARD_PROTOCOL, {
+      signal: AbortSignal.timeout(REPLY_TIMEOUT_MS),
+    }).then((stream) =>
+      framedChannel<ForwardReplyEnvelope, Outbound>(stream, {
+        inbound: forwardReplyEnvelope,
+        maxMessageBytes: MAX_REPLY_BYTES,
+        onMessage: (envelope) => this.#answered(envelope),
+        onClose: (error) => this.#end(error ?? new Error('the member relay closed the forward stream')),
+        onInvalid: (problem, detail) => this.#end(new Error(`invalid answer (${problem}: ${detail})`)),
+      }),
+    )
     // A failed dial fails the requests waiting for it (each sees the rejection) and ends the session.
     this.#channel.catch((err: Error) => this.#end(err))
   }
@@ -129,7 +130,10 @@ class ForwardSession {
   }
 
   #answered({ rid, reply }: ForwardReplyEnvelope): void {
-    if (rid !== 0) return this.#settle(rid, { reply })
+    if (rid !== 0) {
+      this.#settle(rid, { reply })
+      return
+    }
     // The whole stream was answered (a refusal before anything was read): every request gets it.
     for (const id of [...this.#waiting.keys()]) this.#settle(id, { reply })
     this.close()

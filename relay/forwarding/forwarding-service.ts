@@ -134,6 +134,8 @@ export class ForwardingService {
     })
     this.#libp2p = libp2p
     this.#sessions = new ForwardSessions(libp2p)
+    // Members could not reach this relay while it was down: their leases restart now.
+    this.#init.tasks.relaySide.resumeHandOffs(this.#init.leaseMs)
     this.#runner.start()
     this.#ticker = setInterval(() => this.#tick(), this.#init.tickMs)
     this.#ticker.unref?.()

@@ -2,9 +2,10 @@
  * Task hand-off between member relays (issue 11, items 2–4): relay B, where a client
  * submitted a task, hands it to member relay A, whose workers run it.
  *
- * Protocol `/mcpp/forward/1.0.0` (shared/wire/forward-messages.ts), member relays
+ * Protocol `/mcpp/forward/2.0.0` (shared/wire/forward-messages.ts), member relays
  * only: anyone else is refused before their frame is read, counted in
- * `mcpp_forward_refused_total{reason}` and logged. One request per stream, one reply.
+ * `mcpp_forward_refused_total{reason}` and logged. One long-lived stream per member and
+ * direction (forward-sessions.ts); each request is answered once, under its id.
  *
  *   B → A  offer {taskId, fence, leaseMs, task (kind, input | inputCid, …)}  → accepted | refused
  *   A → B  renew {tasks: [{taskId, fence}]}                               → renewed {stale}

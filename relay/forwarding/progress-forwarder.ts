@@ -31,8 +31,9 @@ interface Watch {
  * the progress A's worker reports for a task a member handed here goes to its owner,
  * under the owner's fence. Coalesced per task: the first report at once, then at most
  * one per PROGRESS_INTERVAL_MS carrying the latest, and one message in flight per task.
- * Progress is advisory: it travels on its own streams, a lost one is not resent, and
- * what is pending when the task finishes is dropped, so it never holds up a result.
+ * Progress is advisory: a request like any other on the stream to the owner, a lost
+ * one is not resent, and what is pending when the task finishes is dropped, so it never
+ * holds up a result.
  */
 export class ProgressForwarder {
   readonly #init: Required<ProgressForwarderInit>

@@ -1,4 +1,4 @@
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   ForwardCancel,
@@ -47,7 +47,19 @@ export class RunnerSide {
   readonly #progress: ProgressForwarder
   /** Results and renewals on the way, and when a failed delivery may be tried again. */
   readonly #sending = new Set<string>()
-  readonly #retryAt = new Map<string, { at: number; delayMs: number }>()
+  readonly #retryAt = new Map<string, { at: number; delayMs: number; owner: string }>()
+  /** An owner that connects again gets the results kept for it now, not at the next retry. */
+  readonly #reconnected = (event: CustomEvent<PeerId>) => {
+    const owner = event.detail.toString()
+    let due = false
+    for (const retry of this.#retryAt.values()) {
+      if (retry.owner !== owner) continue
+      retry.at = 0
+      due = true
+    }
+    if (due) this.deliver()
+  }
+  #listening: Libp2p | undefined
 
   constructor(init: RunnerSideInit) {
     this.#init = init
@@ -57,10 +69,14 @@ export class RunnerSide {
   /** Tasks held across a restart report their progress again. */
   start(): void {
     for (const held of this.#init.tasks.relaySide.held()) this.#progress.watch(held.task.id, held.origin)
+    this.#listening = this.#init.libp2p()
+    this.#listening?.addEventListener('peer:connect', this.#reconnected)
   }
 
   stop(): void {
     this.#progress.stopAll()
+    this.#listening?.removeEventListener('peer:connect', this.#reconnected)
+    this.#listening = undefined
   }
 
   tick(): void {
@@ -131,8 +147,10 @@ export class RunnerSide {
             this.#init.log.info('the owner refused a forwarded result', { taskId: id, reason: reply.reason })
         })
         .catch((err: Error) => {
-          const delayMs = Math.min(MAX_RETRY_MS, (retry?.delayMs ?? this.#init.tickMs / 2) * 2)
-          this.#retryAt.set(id, { at: this.#init.now() + delayMs, delayMs })
+          // At least three tries per lease: a restarted owner waits one lease for them.
+          const cap = Math.min(MAX_RETRY_MS, held.origin.leaseMs / 3)
+          const delayMs = Math.min(cap, (retry?.delayMs ?? this.#init.tickMs / 2) * 2)
+          this.#retryAt.set(id, { at: this.#init.now() + delayMs, delayMs, owner: held.origin.relay })
           this.#init.log.debug('result not delivered to its owner; retrying', {
             taskId: id,
             error: err.message,

@@ -26,7 +26,7 @@ export interface RelayNodeInit {
   mayFetchBlocks?: (peerId: string) => boolean
   /** Peers refused at connection time (temporary bans, issue 9). */
   isBanned?: (peerId: string) => boolean
-  /** Extra addresses to announce (e.g. a public DNS name behind a proxy). */
+  /** Addresses announced instead of the listening one (a proxy, NAT or public DNS name in front of it). */
   announce?: readonly string[]
   /** Relays to find (issue 11): bootstrap addresses (checked: each ends in /p2p/<id>) and mDNS. */
   discovery?: { bootstrap: readonly string[]; mdns: boolean }

@@ -1,8 +1,9 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { z } from 'zod'
 import { framedChannel } from '../../shared/wire/framed-channel.ts'
+import { dialProtocol } from './dial-protocol.ts'
 
-/** One request/one reply protocol between relays (announce, forward). */
+/** One request/one reply protocol between relays (capacity announcements). */
 export interface RequestReplyProtocol<Reply> {
   protocol: string
   /** The reply's schema: anything else is an invalid answer. */
@@ -26,7 +27,7 @@ export async function requestReply<Request, Reply>(
 ): Promise<Reply> {
   const timeout = AbortSignal.timeout(spec.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
-  const stream = await libp2p.dialProtocol(peer, spec.protocol, { signal })
+  const stream = await dialProtocol(libp2p, peer, spec.protocol, { signal })
   return new Promise<Reply>((resolve, reject) => {
     let settled = false
     const settle = (outcome: { reply: Reply } | { error: Error }) => {

@@ -73,6 +73,7 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
     // A banned peer's connections are refused as soon as its key is known (after noise).
     isBanned: (peerId) => tasks.isBanned(peerId),
     mayFetchBlocks: (peerId) => plan.members.includes(peerId),
+    announce: config.p2p.announce,
     discovery: { bootstrap: plan.peers.map((p) => p.multiaddr), mdns: config.relays.mdns },
   })
   // A new ban ends the peer's current connections; its tasks go back to the queue.

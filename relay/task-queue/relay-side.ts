@@ -70,6 +70,15 @@ export class RelaySide {
     for (const listener of this.#submittedListeners) listener()
   }
 
+  /**
+   * The relay is starting to serve members again: every lease it handed to one runs at
+   * least `leaseMs` from now, so a member that kept results while this relay was down
+   * can deliver them before the tasks are taken back (store/hand-offs.ts).
+   */
+  resumeHandOffs(leaseMs: number): number {
+    return this.#init.store.handOffs.resume(leaseMs)
+  }
+
   /** The offer was refused or never arrived: the task is queued again, its attempt given back. */
   handOffFailed(taskId: string, fence: number, reason: TaskError): TaskRecord | undefined {
     const task = this.#init.store.handOffs.giveBack(taskId, fence, reason)

@@ -78,6 +78,23 @@ describe('the owner’s side of a hand-off', () => {
     expect(store.returnLeases(restart)).toEqual([])
   })
 
+  it('gives every hand-off lease one more lease when the owner starts again, so a kept result is collected', () => {
+    const [expired, later, mine] = t.store
+      .submit([{ kind: 'echo' }, { kind: 'echo' }, { kind: 'echo' }])
+      .map((r) => r.task)
+    const fence = t.store.leaseTo(expired!.id, relayWorkerId(A), 1000)!.leaseToken as number
+    t.store.leaseTo(later!.id, relayWorkerId(A), 60_000)
+    t.store.leaseTo(mine!.id, 'worker/1', 1000)
+    // The owner was down for longer than the lease.
+    t.clock += 5000
+    const store = t.reopen()
+    expect(store.handOffs.resume(1000)).toBe(2)
+    expect(store.get(expired!.id)?.leaseExpiresAt).toBe(t.clock + 1000)
+    expect(store.get(later!.id)?.leaseExpiresAt).toBe(t.clock - 5000 + 60_000)
+    expect(store.expireLeases().map((r) => r.id)).toEqual([mine!.id])
+    expect(store.complete(expired!.id, fence, { output: 1 })).toMatchObject({ ok: true })
+  })
+
   it('takes the task back when the relay stops renewing, and refuses its late result', () => {
     const [task] = t.store.submit([{ kind: 'echo' }]).map((r) => r.task)
     const fence = t.store.leaseTo(task!.id, relayWorkerId(A), 1000)!.leaseToken as number

@@ -27,7 +27,7 @@ const ACTIVE = `state IN ('leased', 'running')`
 export class HandOffs {
   private readonly now: () => number
   private readonly stmts: Record<
-    'fence' | 'lease' | 'renew' | 'giveBack' | 'forwardable' | 'forwardableWithin',
+    'fence' | 'lease' | 'renew' | 'resume' | 'giveBack' | 'forwardable' | 'forwardableWithin',
     StatementSync
   >
 
@@ -56,6 +56,10 @@ export class HandOffs {
       ),
       renew: db.prepare(
         `UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND worker_id = ? AND lease_token = ? AND ${ACTIVE}`,
+      ),
+      resume: db.prepare(
+        `UPDATE tasks SET lease_expires_at = MAX(lease_expires_at, ?)
+        WHERE worker_id LIKE '${RELAY_WORKER_PREFIX}%' AND ${ACTIVE}`,
       ),
       // The offer never reached a runner: the attempt is given back, the place in line kept.
       giveBack: taskStatement(
@@ -93,6 +97,17 @@ export class HandOffs {
   /** Renews one lease named by its holder and token; false when the lease is no longer theirs. */
   renew(id: string, workerId: string, token: number, leaseMs: number): boolean {
     return Number(this.stmts.renew.run(this.now() + leaseMs, id, workerId, token).changes) === 1
+  }
+
+  /**
+   * This relay is starting: while it was down no member could renew a lease or deliver
+   * a result, so each hand-off lease runs at least `leaseMs` from now. Without it, an
+   * owner down for longer than a lease would take back, and run again, every task a
+   * member had finished for it and kept the result of (issue 11: "when B restarts, it
+   * collects their results"). Returns the leases extended.
+   */
+  resume(leaseMs: number): number {
+    return Number(this.stmts.resume.run(this.now() + leaseMs).changes)
   }
 
   giveBack(id: string, token: number, reason: TaskError): TaskRecord | undefined {
