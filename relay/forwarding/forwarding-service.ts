@@ -55,7 +55,7 @@ const CHANNEL_PROBLEMS: readonly (ChannelProblem | 'too_many_requests')[] = [
 /**
  * Both ends of a hand-off (see index.ts): the owner's side here (offers, and what
  * runners report), the runner's in runner-side.ts. Built with the relay; `attach`
- * starts serving `/mcpp/forward/1.0.0` on the libp2p node and a tick that runs the
+ * starts serving `/mcpp/forward/2.0.0` on the libp2p node and a tick that runs the
  * runner's side (renewals, results) and the forwarding pump.
  */
 export class ForwardingService {

@@ -1,14 +1,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
-import { CID } from 'multiformats/cid'
-import {
-  BLOCK_CHUNK,
-  BLOCK_PROTOCOL,
-  blockResponse,
-  MAX_BLOCK_BYTES,
-  verifyBlock,
-} from '../../shared/wire/block-protocol.ts'
-import { FrameReader, writeChunks, writeJsonFrame } from '../../shared/wire/frame-stream.ts'
+import { getBlockOver, putBlockOver } from '../../shared/wire/block-exchange.ts'
+import { BLOCK_PROTOCOL, MAX_BLOCK_BYTES } from '../../shared/wire/block-protocol.ts'
 
 /**
  * Fetches and stores task payloads over `/mcpp/block/1.0.0` on the relay the worker is
@@ -30,17 +23,7 @@ export class BlockClient {
 
   /** The block's bytes, verified against the CID (a relay cannot hand out other content). */
   async get(cid: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    const parsed = CID.parse(cid)
-    const stream = await this.node.dialProtocol(this.target(), BLOCK_PROTOCOL, options)
-    const reader = new FrameReader(stream, Math.max(BLOCK_CHUNK, 4096))
-    await writeJsonFrame(stream, { op: 'get', cid })
-    const response = blockResponse.parse(await reader.json())
-    if (!response.ok) throw new Error(`block ${cid}: ${response.code}: ${response.message}`)
-    if (!('size' in response)) throw new Error(`block ${cid}: malformed response`)
-    const bytes = await reader.bytes(response.size)
-    await stream.close().catch(() => {})
-    if (!(await verifyBlock(parsed, bytes))) throw new Error(`block ${cid}: content does not match its CID`)
-    return bytes
+    return getBlockOver(await this.node.dialProtocol(this.target(), BLOCK_PROTOCOL, options), cid, options)
   }
 
   /** Stores an output block of the task this worker holds under lease `token`. */
@@ -50,24 +33,11 @@ export class BlockClient {
     options: { signal?: AbortSignal } = {},
   ): Promise<string> {
     if (bytes.byteLength > MAX_BLOCK_BYTES) throw new Error(`a block is limited to ${MAX_BLOCK_BYTES} bytes`)
-    const stream = await this.node.dialProtocol(this.target(), BLOCK_PROTOCOL, options)
-    const reader = new FrameReader(stream, 4096)
-    await writeJsonFrame(stream, {
-      op: 'put',
-      size: bytes.byteLength,
-      taskId: task.taskId,
-      token: task.token,
-    })
-    const ready = blockResponse.parse(await reader.json())
-    if (!ready.ok) {
-      await stream.close().catch(() => {})
-      throw new Error(`storing a block: ${ready.code}: ${ready.message}`)
-    }
-    await writeChunks(stream, bytes, BLOCK_CHUNK)
-    const response = blockResponse.parse(await reader.json())
-    await stream.close().catch(() => {})
-    if (!response.ok) throw new Error(`storing a block: ${response.code}: ${response.message}`)
-    if (!('cid' in response)) throw new Error('storing a block: malformed response')
-    return response.cid
+    return putBlockOver(
+      await this.node.dialProtocol(this.target(), BLOCK_PROTOCOL, options),
+      bytes,
+      task,
+      options,
+    )
   }
 }

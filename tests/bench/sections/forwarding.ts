@@ -165,7 +165,7 @@ async function measure(ctx: BenchContext, pair: ForwardingPair, same: Side, cros
  * Cross-relay tasks (issue 11, "Performance"): member relays A and B, each its own
  * process as `npm start` runs it, so the MCP clients in this process do not share
  * their event loops; the Node worker (`npm run worker`, its own process) on A. An echo
- * task submitted to B, which has no worker, is handed to A over `/mcpp/forward/1.0.0`
+ * task submitted to B, which has no worker, is handed to A over `/mcpp/forward/2.0.0`
  * and its result comes back the same way. The baseline column is the same call made
  * to A by a client there. Every cross-relay task is looked up in A's queue as one
  * accepted from B, or the section fails.
