@@ -142,6 +142,7 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           return channel.send(message)
         },
         close: () => channel.close(),
+        reset: (reason: string) => channel.reset(reason),
       }
     },
     { maxInboundStreams: 4 },

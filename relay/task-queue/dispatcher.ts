@@ -318,8 +318,10 @@ export class Dispatcher {
       const silentMs = now - worker.lastSeen
       if (silentMs <= silenceMs) continue
       this.init.log.info('silent worker dropped', { workerId: worker.id, silentMs })
-      worker.link.close()
-      this.workerDisconnected(worker.id, `silent for ${Math.round(silentMs / 1000)} s`)
+      const reason = `silent for ${Math.round(silentMs / 1000)} s`
+      // A reset, not a close: a vanished host would never answer the close.
+      worker.link.reset(reason)
+      this.workerDisconnected(worker.id, reason)
     }
   }
 

@@ -22,6 +22,8 @@ export class HeartbeatPacer {
 /**
  * The yamux keep-alive ping interval on relays and workers (libp2p's default is 30 s).
  * Heartbeats already keep connections and NAT mappings busy; the ping is kept for the
- * round-trip time it measures, which yamux uses to grow stream windows.
+ * round-trip time it measures, which yamux uses to grow stream windows, and because its
+ * writes make the kernel give up, within minutes, on a connection to a host that vanished
+ * (relays send no libp2p pings).
  */
 export const YAMUX_KEEPALIVE_MS = 300_000

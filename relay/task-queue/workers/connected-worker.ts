@@ -23,7 +23,10 @@ export interface HeldTask {
 /** How the relay talks to one connected worker (a framed channel in practice). */
 export interface WorkerLink {
   send(message: RelayMessage): Promise<void>
+  /** Closes the stream gracefully (what was sent still arrives). */
   close(): void
+  /** Resets the stream at once: for a peer that may be gone, whose close would never be answered. */
+  reset(reason: string): void
 }
 
 /** A worker connected over `/mcpp/task/1.0.0`, as the dispatcher sees it. */
