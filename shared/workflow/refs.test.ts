@@ -71,10 +71,9 @@ describe('findRefs', () => {
   })
 
   it('lists the steps a value depends on once each', () => {
-    expect(referencedSteps([{ $ref: 'b' }, { $cid: 'a' }, { $ref: 'b', path: '$.x' }, { $item: true }])).toEqual([
-      'b',
-      'a',
-    ])
+    expect(
+      referencedSteps([{ $ref: 'b' }, { $cid: 'a' }, { $ref: 'b', path: '$.x' }, { $item: true }]),
+    ).toEqual(['b', 'a'])
   })
 })
 
@@ -112,7 +111,8 @@ describe('resolveRefs', () => {
       ok: false,
       error: {
         code: 'INVALID_INPUT',
-        message: 'path $.items[5].text does not match the output of step "chunk": $.items has 2 item(s), so there is no index 5',
+        message:
+          'path $.items[5].text does not match the output of step "chunk": $.items has 2 item(s), so there is no index 5',
       },
     })
     const wrongType = resolveRefs({ $ref: 'small', path: '$.x' }, { outputs })

@@ -34,7 +34,8 @@ export function classify(value: unknown): Classified {
   if (keys.length === 1 && keys[0] === LITERAL_KEY) return { kind: 'escaped', value: record[LITERAL_KEY] }
   const markers = MARKERS.filter((m) => Object.hasOwn(record, m))
   if (markers.length === 0) return { kind: 'literal' }
-  if (markers.length > 1) return invalid(`a reference has one of $ref, $cid, $item, not ${markers.join(' and ')}`)
+  if (markers.length > 1)
+    return invalid(`a reference has one of $ref, $cid, $item, not ${markers.join(' and ')}`)
   const marker = markers[0] as (typeof MARKERS)[number]
   const allowed = marker === '$cid' ? [marker] : [marker, 'path']
   const extra = keys.filter((k) => !allowed.includes(k))
@@ -88,7 +89,7 @@ export function findRefs(value: unknown, at: string): { refs: FoundRef[]; proble
       return
     }
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${where}[${i}]`, depth + 1))
+      for (const [i, item] of node.entries()) walk(item, `${where}[${i}]`, depth + 1)
       return
     }
     const c = classify(node)
@@ -148,7 +149,8 @@ export function resolveRefs(value: unknown, context: ResolveContext): Resolved {
   try {
     return { ok: true, value: resolveNode(value, context, 0) }
   } catch (error) {
-    if (error instanceof ResolveError) return { ok: false, error: { code: 'INVALID_INPUT', message: error.message } }
+    if (error instanceof ResolveError)
+      return { ok: false, error: { code: 'INVALID_INPUT', message: error.message } }
     throw error
   }
 }
