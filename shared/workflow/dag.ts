@@ -1,4 +1,4 @@
-import { type FoundRef, findRefs, type RefProblem, refTarget } from './refs.ts'
+import { classify, type FoundRef, findRefs, type RefProblem, refTarget } from './refs.ts'
 import type { StepSpec } from './types.ts'
 
 /**
@@ -21,7 +21,9 @@ export function stepRefs(step: StepSpec): { refs: FoundRef[]; problems: RefProbl
   if (step.type === 'task') scan(step.input, 'input')
   else if (step.type === 'tool') scan(step.params, 'params')
   else {
-    refs.push({ ref: step.over, at: 'over' })
+    const over = classify(step.over)
+    if (over.kind === 'ref' && '$ref' in over.ref) refs.push({ ref: over.ref, at: 'over' })
+    else problems.push({ at: 'over', message: over.kind === 'invalid' ? over.message : 'must be a $ref' })
     if (step.do.type === 'task') scan(step.do.input, 'do.input')
     else scan(step.do.params, 'do.params')
   }
