@@ -14,7 +14,9 @@ const catalog: WorkflowCatalog = {
   checkParams(tool, params, deferred) {
     checked.push({ tool, params, deferred })
     const schema = toolSchemas[tool] as z.ZodObject
-    const partial = schema.partial(Object.fromEntries(deferred.map((k) => [k, true])))
+    const partial = schema.partial(
+      Object.fromEntries(deferred.map((k) => [k, true])) as Record<string, true> as never,
+    )
     const r = partial.safeParse(params)
     return r.success ? undefined : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
   },
