@@ -2,7 +2,7 @@
  * The runtime-agnostic core shared by the relay, the task workers (browser and Node)
  * and the pages: the tool model (tool/), the hierarchical manager (manager/), the
  * runtime router (router/), errors, tasks, their kinds and the task queue's pure
- * decisions (task/), wire protocols (wire/), trust (trust/), data and text
+ * decisions (task/), workflows (workflow/), wire protocols (wire/), trust (trust/), data and text
  * helpers (data/, text/), security scans (security/) and the pure tools (tools/).
  *
  * No Node built-ins, DOM or Cloudflare APIs and nothing from relay/ (biome.json
