@@ -307,9 +307,9 @@ export class WorkflowStore {
       n: number
     }>
     for (const { workflow_id, state, n } of rows) {
-      let entry = counts.get(workflow_id)
-      if (!entry) counts.set(workflow_id, (entry = emptyCounts()))
+      const entry = counts.get(workflow_id) ?? emptyCounts()
       entry[state] = n
+      counts.set(workflow_id, entry)
     }
     return counts
   }
