@@ -65,9 +65,7 @@ describe('schema version 6 (workflows)', () => {
       spec: { steps: [{ id: 'a', type: 'task', kind: 'echo' }] },
       steps: [{ id: 'a', type: 'task', maxAttempts: 1 }],
     })
-    expect(store.workflows.attempts.startStep(workflow.id, 'a', 1, { taskId: queued!.task.id }).ok).toBe(
-      true,
-    )
+    expect(store.workflows.attempts.startStep(workflow.id, 'a', 1, { taskId: queued!.task.id }).ok).toBe(true)
     const [next] = t.lease(1)
     store.complete(next!.id, next!.leaseToken!, { output: 'b' })
     expect(store.workflows.get(workflow.id)!.steps[0]).toMatchObject({ state: 'succeeded', output: 'b' })

@@ -234,7 +234,10 @@ export class WorkflowStore {
     })
   }
 
-  /** The step or map item whose current (or last) attempt ran as this task, if any. */
+  /**
+   * The step or map item whose current attempt is this task, if any (a task of an
+   * earlier attempt is no longer linked: name the step in the task's metadata to keep it).
+   */
   ownerOfTask(taskId: string): TaskOwner | undefined {
     const step = this.stmts.owner.get(taskId) as { workflow_id: string; step_id: string } | undefined
     if (step) return { workflowId: step.workflow_id, stepId: step.step_id }
