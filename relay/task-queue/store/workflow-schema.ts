@@ -19,6 +19,10 @@
  * (error kept) while attempts are left, else `failed`; the engine starts the next
  * attempt with a new task. An engine that lets the queue retry should submit each
  * attempt's task with maxAttempts 1.
+ *
+ * Not followed: a succeeded task whose result is later discarded (its worker caught
+ * lying, discardUnverified: succeeded → queued) leaves its step succeeded; what the
+ * workflow should do then is the engine's to decide.
  */
 
 const FINAL_TASK = `('succeeded', 'failed', 'cancelled')`

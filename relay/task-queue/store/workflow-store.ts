@@ -185,53 +185,50 @@ export class WorkflowStore {
 
   /** One workflow with its spec and steps (map steps with item counts), or undefined. */
   get(id: string): WorkflowDetail | undefined {
-    return this.tx(() => {
-      const workflow = this.getRecord(id)
-      if (!workflow) return undefined
-      const spec = parseJson<WorkflowSpec>((this.stmts.spec.get(id) as { spec: string }).spec, { steps: [] })
-      const steps = (this.stmts.steps.all(id) as unknown as StepRow[]).map((row) => {
-        if (row.type !== 'map') return rowToStep(row)
-        const { total, succeeded, failed, running } = this.attempts.itemCounts(id, row.step_id)
-        return rowToStep(row, { total, succeeded, failed, running })
-      })
-      return { workflow, spec, steps }
+    // Reads need no transaction: the one connection runs one statement at a time, synchronously.
+    const workflow = this.getRecord(id)
+    if (!workflow) return undefined
+    const spec = parseJson<WorkflowSpec>((this.stmts.spec.get(id) as { spec: string }).spec, { steps: [] })
+    const steps = (this.stmts.steps.all(id) as unknown as StepRow[]).map((row) => {
+      if (row.type !== 'map') return rowToStep(row)
+      const { total, succeeded, failed, running } = this.attempts.itemCounts(id, row.step_id)
+      return rowToStep(row, { total, succeeded, failed, running })
     })
+    return { workflow, spec, steps }
   }
 
   /** Workflows newest first, filtered by state, tag and submitter, one page with the total. */
   list(filter: WorkflowListFilter): WorkflowPage {
-    return this.tx(() => {
-      const where: string[] = []
-      const values: SQLInputValue[] = []
-      if (filter.state !== undefined) where.push('state = ?') && values.push(filter.state)
-      if (filter.submitter !== undefined) where.push('submitter = ?') && values.push(filter.submitter)
-      if (filter.tag !== undefined) {
-        where.push('EXISTS (SELECT 1 FROM json_each(workflows.tags) WHERE value = ?)')
-        values.push(filter.tag)
-      }
-      const clause = (conditions: string[]) =>
-        conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''
-      const { n: total } = this.db
-        .prepare(`SELECT COUNT(*) AS n FROM workflows ${clause(where)}`)
-        .get(...values) as { n: number }
-      const paged = filter.cursor === undefined ? where : [...where, 'seq < ?']
-      const pageValues = filter.cursor === undefined ? values : [...values, filter.cursor]
-      const rows = this.db
-        .prepare(
-          `SELECT ${WORKFLOW_COLUMNS} FROM workflows ${clause(paged)} ORDER BY seq DESC LIMIT ? OFFSET ?`,
-        )
-        .all(...pageValues, filter.limit + 1, filter.offset ?? 0) as unknown as WorkflowRow[]
-      // One row more than asked tells whether another page follows.
-      const more = rows.length > filter.limit
-      if (more) rows.pop()
-      const counts = this.countsOf(rows.map((r) => r.id))
-      const last = rows.at(-1)
-      return {
-        workflows: rows.map((row) => rowToWorkflow(row, counts.get(row.id) ?? emptyCounts())),
-        total,
-        nextCursor: more && last ? last.seq : null,
-      }
-    })
+    const where: string[] = []
+    const values: SQLInputValue[] = []
+    if (filter.state !== undefined) where.push('state = ?') && values.push(filter.state)
+    if (filter.submitter !== undefined) where.push('submitter = ?') && values.push(filter.submitter)
+    if (filter.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(workflows.tags) WHERE value = ?)')
+      values.push(filter.tag)
+    }
+    const clause = (conditions: string[]) =>
+      conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''
+    const { n: total } = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM workflows ${clause(where)}`)
+      .get(...values) as { n: number }
+    const paged = filter.cursor === undefined ? where : [...where, 'seq < ?']
+    const pageValues = filter.cursor === undefined ? values : [...values, filter.cursor]
+    const rows = this.db
+      .prepare(
+        `SELECT ${WORKFLOW_COLUMNS} FROM workflows ${clause(paged)} ORDER BY seq DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...pageValues, filter.limit + 1, filter.offset ?? 0) as unknown as WorkflowRow[]
+    // One row more than asked tells whether another page follows.
+    const more = rows.length > filter.limit
+    if (more) rows.pop()
+    const counts = this.countsOf(rows.map((r) => r.id))
+    const last = rows.at(-1)
+    return {
+      workflows: rows.map((row) => rowToWorkflow(row, counts.get(row.id) ?? emptyCounts())),
+      total,
+      nextCursor: more && last ? last.seq : null,
+    }
   }
 
   /**
