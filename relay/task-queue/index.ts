@@ -4,7 +4,8 @@
  * and change tasks through it, and the worker protocols through its `workerSide`.
  *
  *   task-service.ts   the entry point; dispatcher.ts assigns work; worker-side.ts
- *   store/            the durable queue in `<data-dir>/tasks.db` (SQLite, WAL)
+ *   store/            the durable queue in `<data-dir>/tasks.db` (SQLite, WAL), and the
+ *                     workflows whose steps its tasks run (workflow-store.ts)
  *   workers/          connected workers and their statistics
  *
  * Pure decisions (defaults, backoff, eligibility, prefetch, why a task waits, unknown

@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { WORKFLOW_TABLES } from './workflow-schema.ts'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -117,6 +118,9 @@ export function migrate(db: DatabaseSync, path: string): void {
     }
     db.exec(LEASE_INDEX)
     db.exec(TRUST_INDEXES)
+    // Version 6 (issue 12): workflows, their steps and map items, and the trigger that
+    // moves a step when its task settles (workflow-schema.ts). Older tasks are untouched.
+    db.exec(WORKFLOW_TABLES)
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     db.exec('COMMIT')
   } catch (err) {

@@ -18,6 +18,7 @@ import {
   type VoteItem,
   type VoteResult,
 } from './task-transitions.ts'
+import { WorkflowStore } from './workflow-store.ts'
 
 export type {
   CancelResult,
@@ -75,6 +76,8 @@ export class TaskStore {
   readonly forwarded: ForwardedTasks
   /** Leases of tasks this relay owns and a member relay runs (issue 11). */
   readonly handOffs: HandOffs
+  /** Workflows, their steps and map items (issue 12); a task's settlement moves its step in the same transaction. */
+  readonly workflows: WorkflowStore
   private inTransaction = false
 
   constructor(path: string, now: () => number = Date.now) {
@@ -105,6 +108,16 @@ export class TaskStore {
     this.kinds = new KnownKinds(this.db)
     this.forwarded = new ForwardedTasks(this.db)
     this.handOffs = new HandOffs(this.db, now)
+    this.workflows = new WorkflowStore(this.db, now, (fn) => this.tx(fn))
+  }
+
+  /**
+   * Runs `fn` in one transaction with every store method it calls (e.g. a workflow
+   * step marked running and its task submitted): all of it commits, or none if `fn`
+   * throws. Nested calls join the outer transaction.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.tx(fn)
   }
 
   /**
