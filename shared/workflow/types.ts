@@ -19,7 +19,8 @@ import type { TrustRequirement } from '../trust/trust-policy.ts'
  *   { "$item": true, "path": "$.text" }     a JSON path into it
  *
  * An object with `$ref`, `$cid` or `$item` is a reference and has no other keys (besides
- * `path`); anything else is a literal.
+ * `path`); anything else is a literal. `{ "$literal": value }` passes `value` through
+ * unread, for data that itself has such keys (a JSON Schema as a task input). See refs.ts.
  */
 export type StepRef =
   | { $ref: string; path?: string | undefined }
