@@ -8,7 +8,7 @@ import {
   MIN_PRIORITY,
 } from '../task/defaults.ts'
 import { freeForm, freeValue } from '../tool/free-form.ts'
-import { parseTrust, type TrustRequirement } from '../trust/trust-policy.ts'
+import { trustText } from '../trust/trust-text.ts'
 import { trustRequirement } from '../wire/forward-messages.ts'
 import { parsePath } from './json-path.ts'
 import {
@@ -66,18 +66,7 @@ const jsonPath = z
 
 /** The task tool's string form (`quorum:3`) or the wire's object form (a spec read back from the store). */
 const trust = z
-  .union([
-    z
-      .string()
-      .max(32)
-      .transform((text, ctx): TrustRequirement => {
-        const parsed = parseTrust(text)
-        if (parsed.ok) return parsed.trust
-        ctx.addIssue({ code: 'custom', message: parsed.message })
-        return z.NEVER
-      }),
-    trustRequirement,
-  ])
+  .union([trustText, trustRequirement])
   .describe("How workers' answers are checked: any, quorum:K or spot-check:RATE")
 
 const priority = z

@@ -8,7 +8,8 @@ import { TASK_ERROR_CODES } from '../../../shared/task/error-codes.ts'
 import type { TaskRecord } from '../../../shared/task/types.ts'
 import { TASK_STATES } from '../../../shared/task/types.ts'
 import { freeForm, freeValue } from '../../../shared/tool/free-form.ts'
-import { formatTrust, parseTrust, type TrustRequirement } from '../../../shared/trust/trust-policy.ts'
+import { formatTrust } from '../../../shared/trust/trust-policy.ts'
+import { trustText } from '../../../shared/trust/trust-text.ts'
 import type { TaskService } from '../../task-queue/index.ts'
 
 export const TASKQUEUE_CATEGORY = {
@@ -63,15 +64,7 @@ export const taskSpec = z.strictObject({
     .describe(
       'Capabilities a worker must announce (mcpp:member: only workers admitted by join token or allowlist)',
     ),
-  trust: z
-    .string()
-    .max(32)
-    .transform((text, ctx): TrustRequirement => {
-      const parsed = parseTrust(text)
-      if (parsed.ok) return parsed.trust
-      ctx.addIssue({ code: 'custom', message: parsed.message })
-      return z.NEVER
-    })
+  trust: trustText
     .optional()
     .describe(
       "How workers' answers are checked: any, quorum:K (K distinct workers agree) or spot-check:RATE (the relay recomputes a sample); the operator's policy is the floor",
