@@ -1,17 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { resolveRelay } from '../../../worker/core/relay-address.ts'
 import { identity } from '../../relay-identity.ts'
+import { startNodeWorker } from '../node-worker.ts'
 import { type RelayChild, startRelayChild } from '../relay-child.ts'
 
-const NODE_WORKER = fileURLToPath(new URL('../../../worker/node/main.ts', import.meta.url))
 const POLL_MS = 20
-
-export interface NodeWorker {
-  pid: number
-  stop(): Promise<void>
-}
 
 export interface ForwardingPair {
   /** The relay with the worker. */
@@ -39,46 +32,6 @@ async function until(done: () => Promise<boolean>, timeoutMs: number, what: stri
   }
 }
 
-/** `npm run worker` (the project's Node worker, compute in worker threads) on `relay`, once connected. */
-function startNodeWorker(relay: RelayChild, concurrency: number): Promise<NodeWorker> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--disable-warning=ExperimentalWarning',
-      NODE_WORKER,
-      '--relay',
-      relay.base,
-      '--concurrency',
-      String(concurrency),
-      '--name',
-      'bench-forwarding',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  return new Promise((resolve, reject) => {
-    let stdout = ''
-    child.once('exit', (code) => reject(new Error(`the Node worker exited with ${code}: ${stderr}`)))
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (!/^worker connected/m.test(stdout)) return
-      child.removeAllListeners('exit')
-      child.stdout?.removeAllListeners('data')
-      child.stdout?.resume()
-      resolve({ pid: child.pid ?? -1, stop })
-    })
-  })
-}
-
 /**
  * Two member relays as `npm start` runs them, each in its own process, and the Node
  * worker on A. B bootstraps to A; each lists the other as its only member. Returns
@@ -101,7 +54,7 @@ export async function startForwardingPair(concurrency: number): Promise<Forwardi
       { dataDir: bId.dataDir },
     )
     started.push(b)
-    started.push(await startNodeWorker(a, concurrency))
+    started.push(await startNodeWorker(a, concurrency, 'bench-forwarding'))
     let worker: { workerId: string; peerId: string } | undefined
     await until(
       async () => {
