@@ -49,6 +49,7 @@ import { buildCatalog } from './tools/catalog.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { SearchThread } from './tools/search/search-thread.ts'
 import { VectorThread } from './vectors/vector-thread.ts'
+import { WorkflowEngine } from './workflows/workflow-engine.ts'
 
 export type { RelayComponents }
 
@@ -236,6 +237,17 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
   const compute = new Compute(config.compute)
   opened.push(compute)
   const registry = new ToolRegistry()
+  // Reads the registry only when a workflow is submitted, after the catalog filled it.
+  const workflows = new WorkflowEngine({
+    tasks,
+    registry,
+    executor,
+    content,
+    forwarding,
+    relays: () => p2p.directory?.relays(),
+    log,
+    now,
+  })
   let sessions: McpSessions | undefined
   const categories = buildCatalog({
     registry,
@@ -249,6 +261,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     metrics,
     cache,
     tasks,
+    workflows,
     directory: p2p.lazyDirectory,
     peerBook,
     libp2p: requireLibp2p(p2p, config.disableP2p),
@@ -310,6 +323,9 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     datasets,
     compute,
     ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, content, now, metrics, forwarding }, p2p)]),
+    // After the queue and libp2p (its workers, the blockstore step outputs may live in):
+    // it resumes the workflows that were running.
+    workflows,
     http,
     mcp,
   ]
@@ -332,6 +348,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     datasets,
     sessions,
     tasks,
+    workflows,
     forwarding,
     content,
     p2p,

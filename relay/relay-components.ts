@@ -18,6 +18,7 @@ import type { Authenticator } from './security/authenticator.ts'
 import type { LoadedPolicy } from './security/load-policy.ts'
 import type { CacheStore } from './store/cache-store.ts'
 import type { TaskService } from './task-queue/index.ts'
+import type { Workflows } from './workflows/workflows.ts'
 
 /**
  * Everything a relay is made of, built once at the entry point and passed down.
@@ -47,6 +48,8 @@ export interface RelayComponents extends Startable {
   datasets: Datasets
   sessions: McpSessions
   tasks: TaskService
+  /** Durable workflows of tasks and tool calls (issue 12); resumed when the relay starts. */
+  workflows: Workflows
   /** Hands tasks to member relays and runs theirs (issue 11); serves while libp2p runs. */
   forwarding: ForwardingService
   /** The relay's blockstore (Helia): task payloads above the inline limit, served over /mcpp/block. */

@@ -23,6 +23,7 @@ import type {
   TaskPatch,
   TaskStore,
 } from './store/task-store.ts'
+import type { WorkflowStore } from './store/workflow-store.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
@@ -168,6 +169,54 @@ export class TaskService implements Startable {
     const tasks = await this.submit(policy.apply(specs, subject, options))
     policy.added(tasks.filter((s) => s.created).length)
     return warning === undefined ? { tasks } : { tasks, warning }
+  }
+
+  /**
+   * Submits tasks and records what depends on them in one store transaction (issue 12:
+   * a workflow step marked running and its task queued commit together). `link` runs
+   * inside it with the stored tasks; if it throws, neither the tasks nor its writes are
+   * kept. Kinds were checked when the workflow was accepted; the trust policy applies
+   * as for `submitAs`, the quota does not (the workflow was admitted as a whole).
+   */
+  async submitLinked<T>(
+    specs: TaskSpec[],
+    subject: TaskSubject,
+    link: (submitted: Submitted[]) => T,
+  ): Promise<{ tasks: Submitted[]; linked: T }> {
+    const { policy, store, content } = this.#init
+    const prepared = await inputsAsBlocks(policy.apply(specs, subject), content)
+    const out = store.transaction(() => {
+      const tasks = store.submit(prepared)
+      return { tasks, linked: link(tasks) }
+    })
+    policy.added(out.tasks.filter((s) => s.created).length)
+    this.#submitted(out.tasks.filter((r) => r.created).map((r) => r.task))
+    return out
+  }
+
+  /** Whether a task of `kind` would be accepted now under tasks.unknownKinds (known, built in, or `warn`). */
+  acceptsKind(kind: string): boolean {
+    try {
+      this.#init.policy.checkKinds([{ kind }], this.#kinds)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** The durable workflows beside the tasks (issue 12); the workflow engine's store. */
+  get workflows(): WorkflowStore {
+    return this.#init.store.workflows
+  }
+
+  /** Runs `fn` in one queue transaction (see TaskStore.transaction). */
+  transaction<T>(fn: () => T): T {
+    return this.#init.store.transaction(fn)
+  }
+
+  /** Called with every task that reaches a final state, after it is stored. */
+  onSettled(listener: (task: TaskRecord) => void): void {
+    this.#relaySide.onSettled(listener)
   }
 
   /** A failed or cancelled task again, as a new task linked to it; counted and assigned like any submission. */

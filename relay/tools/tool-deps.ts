@@ -14,6 +14,7 @@ import type { KindGuard } from '../security/kind-guard.ts'
 import type { CacheStore } from '../store/cache-store.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import type { VectorThread } from '../vectors/vector-thread.ts'
+import type { Workflows } from '../workflows/workflows.ts'
 import type { GraphStore } from './graph/graph-store.ts'
 import type { IpfsDeps } from './ipfs/ipfs-deps.ts'
 import type { BootstrapSources } from './peers/bootstrap-tools.ts'
@@ -43,6 +44,8 @@ export interface ToolDeps {
   metrics: RelayMetrics
   cache: CacheStore
   tasks: TaskService
+  /** The workflow engine (issue 12): the p2p_workflow_* tools call it. */
+  workflows: Workflows
   /** The relays this relay knows (resolved when a tool is called, once libp2p runs). */
   directory: RelayDirectory
   /** Registered peers (`<data-dir>/peerbook.db`). */

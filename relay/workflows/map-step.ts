@@ -1,0 +1,153 @@
+import type { TaskError } from '../../shared/task/types.ts'
+import { mapItems, planMap } from '../../shared/workflow/plan.ts'
+import { referencedSteps, resolveRefs } from '../../shared/workflow/refs.ts'
+import { stepSettings } from '../../shared/workflow/settings.ts'
+import type { MapStep, StepRecord } from '../../shared/workflow/types.ts'
+import type { WorkflowPlan } from '../../shared/workflow/validate.ts'
+import type { TaskService } from '../task-queue/index.ts'
+import type { StepOutputs } from './step-outputs.ts'
+import type { StepRunner } from './step-runner.ts'
+
+/** Item outputs read per page when a map's output is assembled. */
+const ITEM_PAGE = 1000
+
+export interface MapRunnerInit {
+  tasks: TaskService
+  outputs: StepOutputs
+  runner: StepRunner
+}
+
+/**
+ * Map steps (issue 12): the list from `over` becomes one item row each (added in the
+ * transaction that starts the map, so a crash cannot leave a running map without its
+ * items), items start lowest first up to `parallelism` (plan.ts planMap), each like a
+ * task or tool step with `$item` resolved, and the map's output is the items' outputs
+ * in order.
+ */
+export class MapRunner {
+  readonly #init: MapRunnerInit
+  /** The list each running map runs over, read again after a restart. */
+  readonly #lists = new Map<string, unknown[]>()
+
+  constructor(init: MapRunnerInit) {
+    this.#init = init
+  }
+
+  /** Starts the map's attempt with its items; a bad `over` fails it at once. */
+  async start(workflowId: string, spec: MapStep, record: StepRecord, steps: ReadonlyMap<string, StepRecord>) {
+    const list = await this.#list(workflowId, spec, steps)
+    const unit = { workflowId, stepId: spec.id, attempt: record.attempt + 1 }
+    if (!list.ok) return this.#init.runner.failAtOnce(unit, list.error)
+    this.#init.tasks.transaction(() => {
+      if (this.#init.runner.begin(unit))
+        this.#init.tasks.workflows.attempts.addItems(workflowId, spec.id, list.items.length)
+    })
+  }
+
+  /** Starts the next items, or ends the map when its items decide it. True when something changed. */
+  async advance(
+    workflowId: string,
+    spec: MapStep,
+    record: StepRecord,
+    steps: ReadonlyMap<string, StepRecord>,
+    plan: WorkflowPlan,
+    submitter: string | null,
+  ): Promise<boolean> {
+    const { attempts } = this.#init.tasks.workflows
+    const counts = attempts.itemCounts(workflowId, spec.id)
+    const settings = stepSettings(spec)
+    const decision = planMap({ ...counts, started: counts.total - counts.pending }, settings.parallelism)
+    const unit = { workflowId, stepId: spec.id, attempt: record.attempt }
+    if (decision.state === 'succeeded') {
+      const outputs = await this.#outputs(workflowId, spec.id, counts.total)
+      const stored = await this.#init.outputs.store(outputs, plan.cidTargets.has(spec.id))
+      this.#lists.delete(key(workflowId, spec.id))
+      return this.#init.runner.end(unit, { state: 'succeeded', ...stored })
+    }
+    if (decision.state === 'failed' || decision.state === 'cancelled') {
+      this.stopItems(workflowId, spec.id, 'a map item failed')
+      const error = this.#firstError(workflowId, spec.id) ?? {
+        code: 'CANCELLED',
+        message: 'a map item was cancelled',
+      }
+      this.#lists.delete(key(workflowId, spec.id))
+      return this.#init.runner.end(
+        unit,
+        decision.state === 'failed' ? { state: 'failed', error, final: true } : { state: 'cancelled', error },
+      )
+    }
+    if (decision.start.count === 0) return false
+    const list = await this.#list(workflowId, spec, steps)
+    if (!list.ok) return this.#init.runner.end(unit, { state: 'failed', error: list.error, final: true })
+    let changed = false
+    const outputs = await this.#init.outputs.forRefs(steps, refsOf(spec), plan.cidTargets)
+    for (const index of attempts.pendingItems(workflowId, spec.id, decision.start.count)) {
+      const item = attempts.items(workflowId, spec.id, index, 1)[0]
+      if (item === undefined) continue
+      const itemUnit = { workflowId, stepId: spec.id, index, attempt: item.attempt + 1 }
+      const body = spec.do
+      const context = { outputs, item: { value: list.items[index] } }
+      const resolved = resolveRefs(body.type === 'task' ? body.input : body.params, context)
+      if (!resolved.ok) this.#init.runner.failAtOnce(itemUnit, resolved.error)
+      else if (body.type === 'task')
+        await this.#init.runner.startTask(itemUnit, body, resolved.value, settings, submitter)
+      else this.#init.runner.startTool(itemUnit, body, resolved.value ?? {}, settings, submitter, false)
+      changed = true
+    }
+    return changed
+  }
+
+  /** Cancels the map's running items: their tasks on workers, their tool calls by signal. */
+  stopItems(workflowId: string, stepId: string, reason: string): void {
+    const { attempts } = this.#init.tasks.workflows
+    for (let from = 0; ; from += ITEM_PAGE) {
+      const page = attempts.items(workflowId, stepId, from, ITEM_PAGE)
+      for (const item of page) {
+        if (item.state !== 'running') continue
+        if (item.taskId !== null) this.#init.tasks.cancel(item.taskId, reason)
+        else this.#init.runner.abort(workflowId, stepId, item.index)
+      }
+      if (page.length < ITEM_PAGE) return
+    }
+  }
+
+  async #outputs(workflowId: string, stepId: string, total: number): Promise<unknown[]> {
+    const { attempts } = this.#init.tasks.workflows
+    const out: unknown[] = []
+    for (let from = 0; from < total; from += ITEM_PAGE) {
+      for (const item of attempts.items(workflowId, stepId, from, ITEM_PAGE))
+        out.push(await this.#init.outputs.load(item))
+    }
+    return out
+  }
+
+  #firstError(workflowId: string, stepId: string): TaskError | undefined {
+    const { attempts } = this.#init.tasks.workflows
+    for (let from = 0; ; from += ITEM_PAGE) {
+      const page = attempts.items(workflowId, stepId, from, ITEM_PAGE)
+      const failed = page.find((i) => i.state === 'failed' || i.state === 'cancelled')
+      if (failed?.error) return { ...failed.error, message: `item ${failed.index}: ${failed.error.message}` }
+      if (page.length < ITEM_PAGE) return undefined
+    }
+  }
+
+  async #list(workflowId: string, spec: MapStep, steps: ReadonlyMap<string, StepRecord>) {
+    const cached = this.#lists.get(key(workflowId, spec.id))
+    if (cached !== undefined) return { ok: true as const, items: cached }
+    const outputs = await this.#init.outputs.forRefs(steps, [spec.over.$ref], new Set())
+    const resolved = resolveRefs(spec.over, { outputs })
+    if (!resolved.ok) return resolved
+    const list = mapItems(resolved.value)
+    if (list.ok) this.#lists.set(key(workflowId, spec.id), list.items)
+    return list
+  }
+}
+
+function key(workflowId: string, stepId: string): string {
+  return `${workflowId}/${stepId}`
+}
+
+/** The steps a map's template reads (besides the item). */
+function refsOf(spec: MapStep): string[] {
+  return referencedSteps(spec.do.type === 'task' ? spec.do.input : spec.do.params)
+}
