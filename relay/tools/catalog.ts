@@ -18,6 +18,7 @@ import { systemTools } from './system.ts'
 import { taskqueueTools } from './taskqueue/index.ts'
 import type { ToolDeps } from './tool-deps.ts'
 import { vectorTools } from './vector/index.ts'
+import { workflowTools } from './workflow/index.ts'
 
 /**
  * The categories in the order the reference lists them. Building them only declares
@@ -37,6 +38,7 @@ export function buildCatalog(deps: ToolDeps): ToolCategory[] {
     systemTools(deps),
     cacheTools(deps),
     taskqueueTools(deps),
+    workflowTools(deps),
     ...peerToolCategories(deps),
     ipfsTools(deps),
     auditTools(deps),
