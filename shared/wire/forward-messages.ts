@@ -62,10 +62,17 @@ const taskError = z
   .strictObject({ code: z.string().min(1).max(64), message: z.string().max(MAX_TASK_ERROR_MESSAGE) })
   .transform(declaredTaskError)
 
+/** Described, because workflow specs take it as a tool parameter too (shared/workflow/spec-schema.ts). */
 export const trustRequirement = z.discriminatedUnion('level', [
-  z.strictObject({ level: z.literal('any') }),
-  z.strictObject({ level: z.literal('quorum'), k: z.number().int().min(2).max(MAX_QUORUM) }),
-  z.strictObject({ level: z.literal('spot-check'), rate: z.number().gt(0).max(1) }),
+  z.strictObject({ level: z.literal('any').describe('Any one worker’s answer counts') }),
+  z.strictObject({
+    level: z.literal('quorum').describe('Distinct workers must agree'),
+    k: z.number().int().min(2).max(MAX_QUORUM).describe('How many'),
+  }),
+  z.strictObject({
+    level: z.literal('spot-check').describe('The relay recomputes a sample of answers'),
+    rate: z.number().gt(0).max(1).describe('The share recomputed'),
+  }),
 ])
 
 export const verification = z.strictObject({

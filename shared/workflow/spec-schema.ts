@@ -87,7 +87,7 @@ const attempts = (fallback: number) =>
   z.number().int().min(1).max(MAX_STEP_ATTEMPTS).default(fallback).describe('Attempts in all (1 = no retry)')
 
 const taskBody = {
-  type: z.literal('task'),
+  type: z.literal('task').describe('A task run on workers through the queue'),
   kind: name.describe('Task kind run on workers (echo, sha256, embed, wasm or any announced kind)'),
   input: freeValue(z.unknown(), 'JSON input for the kind; may hold references to earlier outputs')
     .superRefine(boundedJson)
@@ -100,7 +100,7 @@ const taskBody = {
 }
 
 const toolBody = {
-  type: z.literal('tool'),
+  type: z.literal('tool').describe('A tool call run through the router'),
   tool: name.describe('Tool to call through the router'),
   params: freeForm(
     z.record(z.string(), z.unknown()),
@@ -125,7 +125,7 @@ export const toolStepSchema = z.strictObject({ id: stepId, after, ...toolBody })
 export const mapStepSchema = z.strictObject({
   id: stepId,
   after,
-  type: z.literal('map'),
+  type: z.literal('map').describe('A fan-out over a list an earlier step produced'),
   over: z
     .strictObject({ $ref: stepId, path: jsonPath.optional() })
     .describe('The earlier step whose output (or a path into it) is the list to map over'),

@@ -64,6 +64,24 @@ export function submitStatusTools(deps: WorkflowToolDeps) {
       created: z.boolean().describe('False when the idempotency key named a workflow submitted before'),
       timedOut: z.boolean().optional().describe('With wait: the workflow had not ended when the wait did'),
     }),
+    example: {
+      name: 'chunk, then hash each chunk on workers',
+      steps: [
+        {
+          id: 'chunk',
+          type: 'tool',
+          tool: 'text_chunk',
+          params: { text: 'one two three', size: 2, overlap: 0, unit: 'words' },
+        },
+        {
+          id: 'hash',
+          type: 'map',
+          over: { $ref: 'chunk', path: '$.chunks' },
+          do: { type: 'task', kind: 'sha256', input: { text: { $item: true, path: '$.text' } } },
+        },
+      ],
+      wait: true,
+    },
     annotations: {
       title: 'Submit a workflow',
       readOnlyHint: false,
