@@ -135,7 +135,10 @@ async function jobWorker(relay: Relay, options: { by: string; hold?: boolean }):
       new Promise((resolve) => {
         const check = () => {
           const task = assigned[seen]
-          if (task === undefined) return void (wake = check)
+          if (task === undefined) {
+            wake = check
+            return
+          }
           seen++
           wake = () => {}
           resolve(task)
@@ -169,7 +172,11 @@ describe('a relay killed with kill -9 in the middle of a workflow', () => {
     const bTask = await first.nextAssigned()
     expect(bTask.input).toEqual({ n: 2 })
     const before = stepsById(await relay.call('p2p_workflow_status', { workflowId: workflow.id }))
-    expect(before.a).toMatchObject({ state: 'succeeded', taskId: aTask.taskId, output: { by: 'first', n: 1 } })
+    expect(before.a).toMatchObject({
+      state: 'succeeded',
+      taskId: aTask.taskId,
+      output: { by: 'first', n: 1 },
+    })
     expect(before.b).toMatchObject({ state: 'running', attempt: 1, taskId: bTask.taskId })
     expect([before.c.state, before.d.state]).toEqual(['pending', 'pending'])
 
@@ -202,7 +209,12 @@ describe('a relay killed with kill -9 in the middle of a workflow', () => {
     expect(done.timedOut).toBe(false)
     expect(done.workflow.state).toBe('succeeded')
     const steps = stepsById(done)
-    expect(Object.values(steps).map((s) => s.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    expect(Object.values(steps).map((s) => s.state)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ])
     // a finished before the crash: same task, one attempt, and no worker got it again.
     expect(steps.a).toMatchObject({ attempt: 1, taskId: aTask.taskId, output: { by: 'first', n: 1 } })
     // b's output is the retry's, not the late answer; c read that output.
@@ -294,6 +306,5 @@ describe('cancelling a workflow as its last step completes', () => {
       }
     }
     expect(ends.succeeded + ends.cancelled).toBe(20)
-    console.info('cancel racing completion:', ends)
   }, 60_000)
 })

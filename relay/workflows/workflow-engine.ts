@@ -9,7 +9,7 @@ import { schedule, workflowState } from '../../shared/workflow/plan.ts'
 import { referencedSteps, resolveRefs } from '../../shared/workflow/refs.ts'
 import { stepSettings } from '../../shared/workflow/settings.ts'
 import type { ParsedWorkflowSpec } from '../../shared/workflow/spec-schema.ts'
-import type { StepRecord, StepSpec, WorkflowSpec } from '../../shared/workflow/types.ts'
+import type { StepRecord, StepSpec, WorkflowSpec, WorkflowState } from '../../shared/workflow/types.ts'
 import { validateWorkflow, type WorkflowPlan, workflowRejected } from '../../shared/workflow/validate.ts'
 import type { ForwardingService } from '../forwarding/index.ts'
 import type { Logger } from '../log.ts'
@@ -142,7 +142,22 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   }
 
   async cancel(id: string, reason: string): Promise<{ status: WorkflowStatus; cancelled: boolean }> {
-    const result = this.#store.cancel(id)
+    // A cancel that comes after the last step settled (its task's trigger moved the step)
+    // but before the advance that ends the workflow would mark a workflow whose steps all
+    // succeeded `cancelled` (issue 12: cancel racing completion ends as one or the other).
+    // Such a workflow ends with its steps' state instead, in the cancel's transaction.
+    const outcome = this.#init.tasks.transaction(() => {
+      const ended = this.#endedState(id)
+      if (ended === undefined) return { result: this.#store.cancel(id) }
+      this.#store.finish(id, ended)
+      return { ended }
+    })
+    if (outcome.result === undefined) {
+      this.#plans.delete(id)
+      this.#notify(id)
+      return { status: this.status(id), cancelled: false }
+    }
+    const { result } = outcome
     if (!result.ok) {
       if (result.reason === 'not_found') throw notFound(id)
       return { status: this.status(id), cancelled: false }
@@ -331,6 +346,17 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       this.#maps.stopItems(id, step.stepId, reason)
       this.#runner.end({ workflowId: id, stepId: step.stepId, attempt: step.attempt }, { state: 'cancelled' })
     }
+  }
+
+  /** The end state of a running workflow whose steps have all ended; undefined otherwise. */
+  #endedState(id: string): Exclude<WorkflowState, 'running'> | undefined {
+    const detail = this.#store.get(id)
+    if (detail?.workflow.state !== 'running') return undefined
+    const state = workflowState(
+      detail.steps.map((s) => s.state),
+      false,
+    )
+    return state === 'running' ? undefined : state
   }
 
   #onSettled(task: TaskRecord): void {
