@@ -1,11 +1,12 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { INLINE_PAYLOAD_LIMIT } from '../shared/wire/task-messages.ts'
 import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
 import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
 import { type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
+import { type RelayPair, relayStatus, startRelayPair } from './relay-pair.ts'
 
 /**
  * Workflows at scale and on the data path (issue 12, "Bad input and faults"), through a
@@ -30,13 +31,17 @@ const step = (status: { steps: Array<{ stepId: string }> }, id: string): any =>
   status.steps.find((s) => s.stepId === id)
 
 /** Polls p2p_workflow_status until the workflow ends, calling `each` with every status seen. */
-async function untilDone(ok: Call, workflowId: string, each: (status: any) => Promise<void> | void = () => {}) {
+async function untilDone(
+  ok: Call,
+  workflowId: string,
+  each: (status: any) => Promise<void> | void = () => {},
+) {
   for (;;) {
     const status = await ok('p2p_workflow_status', { workflowId })
     await each(status)
     if (status.workflow.state !== 'running') return status
     // Pacing between polls, not synchronisation: the loop ends on the state it reads.
-    await new Promise((resolve) => setTimeout(resolve, 25))
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
@@ -60,7 +65,7 @@ describe('a map over 10,000 items with parallelism 16', () => {
     // exceeds what the relay has running.
     peer = await fakeWorker(relay.url)
     const stream = await peer.open()
-    await stream.hello({ concurrency: 64, kinds: ['range', 'echo'] })
+    await stream.hello({ concurrency: 64, kinds: ['range', 'square'] })
     let held = 0
     let mostHeld = 0
     let items = 0
@@ -73,9 +78,11 @@ describe('a map over 10,000 items with parallelism 16', () => {
         setTimeout(() => {
           const results = message.tasks.map((task) => {
             const input = task.input as any
-            if (task.kind === 'echo') items++
+            if (task.kind === 'square') items++
             const output =
-              task.kind === 'range' ? Array.from({ length: input.n }, (_, i) => i) : { i: input.i, sq: input.i ** 2 }
+              task.kind === 'range'
+                ? Array.from({ length: input.n }, (_, i) => i)
+                : { i: input.i, sq: input.i ** 2 }
             return { taskId: task.taskId, token: task.token, durationMs: 1, ok: true as const, output }
           })
           held -= message.tasks.length
@@ -93,7 +100,7 @@ describe('a map over 10,000 items with parallelism 16', () => {
           type: 'map',
           over: { $ref: 'list' },
           parallelism: 16,
-          do: { type: 'task', kind: 'echo', input: { i: { $item: true } } },
+          do: { type: 'task', kind: 'square', input: { i: { $item: true } } },
         },
       ],
     })
@@ -111,7 +118,12 @@ describe('a map over 10,000 items with parallelism 16', () => {
 
     expect(step(status, 'each').error).toBeNull()
     expect(status.workflow.state).toBe('succeeded')
-    expect(step(status, 'each').items).toMatchObject({ total: 10_000, succeeded: 10_000, failed: 0, running: 0 })
+    expect(step(status, 'each').items).toMatchObject({
+      total: 10_000,
+      succeeded: 10_000,
+      failed: 0,
+      running: 0,
+    })
     const output = step(status, 'each').output as Array<{ i: number; sq: number }>
     expect(output).toHaveLength(10_000)
     expect(output.every((o, i) => o.i === i && o.sq === i * i)).toBe(true)
@@ -236,4 +248,49 @@ describe('large outputs and failing steps, with a Node worker', () => {
     expect(again.workflow.state).toBe('failed')
     expect(errorMeta(await call('p2p_workflow_cancel', { workflowId: 'nope' })).code).toBe('NOT_FOUND')
   })
+})
+
+describe('p2p_workflow_coordinate on member relays', () => {
+  let pair: RelayPair | undefined
+  let worker: RunningWorker | undefined
+  let client: Client | undefined
+  afterAll(async () => {
+    await worker?.stop({ drain: false })
+    await client?.close()
+    await Promise.all([pair?.relayA.close(), pair?.relayB.close()])
+  })
+
+  it('says a pending task step on B would run on member relay A, whose worker runs its kind', async () => {
+    pair = await startRelayPair()
+    const { a, relayA, relayB } = pair
+    worker = await startWorker({
+      relay: relayA.url,
+      concurrency: 2,
+      name: 'worker on A',
+      spawnCompute: () => spawnNodeCompute(),
+    })
+    await vi.waitFor(
+      async () => {
+        const seen = (await relayStatus(relayB)).relays.find((r: any) => r.peerId === a.peerId)
+        expect(seen?.capacity.kinds).toContain('echo')
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    client = await connectClient(relayB.url)
+    const { ok } = caller(client)
+    // `gate` is a kind no worker anywhere runs, so it stays queued on B and `later`
+    // (echo, which only A's worker runs) stays pending behind it.
+    const submitted = await ok('p2p_workflow_submit', {
+      steps: [
+        { id: 'gate', type: 'task', kind: 'echo', input: 'x', requires: ['no-such-capability'] },
+        { id: 'later', type: 'task', kind: 'echo', input: { after: { $ref: 'gate' } } },
+      ],
+    })
+    const report = await ok('p2p_workflow_coordinate', { workflowId: submitted.workflow.id, rebalance: true })
+    const later = report.steps.find((s: any) => s.stepId === 'later')
+    expect(later).toMatchObject({ state: 'pending', runtime: 'relay', relay: a.peerId })
+    expect(later.reason).toContain(a.peerId)
+    expect(report.moved).toEqual([])
+    await ok('p2p_workflow_cancel', { workflowId: submitted.workflow.id })
+  }, 45_000)
 })
