@@ -4,7 +4,7 @@ import type { RunningRelay } from '../relay/relay.ts'
 import { INLINE_PAYLOAD_LIMIT } from '../shared/wire/task-messages.ts'
 import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
 import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
-import { type FakeWorker, fakeWorker } from './fake-worker.ts'
+import { type FakeWorker, fakeWorker, scriptedWorker } from './fake-worker.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
 import { type RelayPair, relayStatus, startRelayPair } from './relay-pair.ts'
 
@@ -254,10 +254,16 @@ describe('p2p_workflow_coordinate on member relays', () => {
   let pair: RelayPair | undefined
   let worker: RunningWorker | undefined
   let client: Client | undefined
-  afterAll(async () => {
+  let peer: FakeWorker | undefined
+  afterEach(async () => {
     await worker?.stop({ drain: false })
+    await peer?.stop()
     await client?.close()
     await Promise.all([pair?.relayA.close(), pair?.relayB.close()])
+    worker = undefined
+    peer = undefined
+    client = undefined
+    pair = undefined
   })
 
   it('says a pending task step on B would run on member relay A, whose worker runs its kind', async () => {
@@ -292,5 +298,42 @@ describe('p2p_workflow_coordinate on member relays', () => {
     expect(later.reason).toContain(a.peerId)
     expect(report.moved).toEqual([])
     await ok('p2p_workflow_cancel', { workflowId: submitted.workflow.id })
+  }, 45_000)
+
+  it('with rebalance, hands a queued step task on B to A, which runs it, and the workflow completes', async () => {
+    pair = await startRelayPair()
+    const { a, relayA, relayB } = pair
+    // A's one worker slot is held by a task it never answers, so A announces no free
+    // slot and B's forwarding pump offers A nothing by itself: only the rebalance does.
+    peer = await fakeWorker(relayA.url)
+    await scriptedWorker(peer, (task) => (task.kind === 'hold' ? { stall: true } : { output: task.input }), {
+      concurrency: 1,
+      kinds: ['hold', 'echo'],
+    })
+    const [hold] = await relayA.components.tasks.submit([{ kind: 'hold', input: {} }])
+    await vi.waitFor(
+      async () => {
+        const seen = (await relayStatus(relayB)).relays.find((r: any) => r.peerId === a.peerId)
+        expect(seen?.capacity).toMatchObject({ freeSlots: 0, kinds: ['echo', 'hold'] })
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    client = await connectClient(relayB.url)
+    const { ok } = caller(client)
+    const submitted = await ok('p2p_workflow_submit', {
+      steps: [{ id: 'moved', type: 'task', kind: 'echo', input: { x: 1 } }],
+    })
+    const id = submitted.workflow.id
+    const taskId = step(submitted, 'moved').taskId
+    expect(relayB.components.tasks.get(taskId)?.state).toBe('queued')
+
+    const report = await ok('p2p_workflow_coordinate', { workflowId: id, rebalance: true })
+    expect(step(report, 'moved')).toMatchObject({ runtime: 'relay', relay: a.peerId })
+    expect(report.moved).toEqual([{ stepId: 'moved', taskId, relay: a.peerId }])
+    // A's slot frees; its worker runs the task and the result comes back to B.
+    relayA.components.tasks.cancel(hold!.task.id, 'test: free the slot')
+    const status = await untilDone(ok, id)
+    expect(status.workflow.state).toBe('succeeded')
+    expect(step(status, 'moved').output).toEqual({ x: 1 })
   }, 45_000)
 })
