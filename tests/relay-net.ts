@@ -144,8 +144,11 @@ export const KIND = 'job'
 
 /** A task worker the test drives: it holds what it is given until told to answer. */
 export interface TestWorker {
+  readonly fake: FakeWorker
   /** Every assignment it received, in order. */
   readonly assigned: AssignedTask[]
+  /** Resolves with the next assignment (one already received but not yet awaited counts). */
+  nextAssigned(): Promise<AssignedTask>
   /** Answers one held task with `output(input)`. */
   answer(taskId: string): Promise<void>
   /** Answers what it holds and, from now on, every assignment at once. */
@@ -159,15 +162,20 @@ export interface TestWorker {
  * at once, or only when told (`hold`).
  */
 export async function testWorker(
-  relay: NetRelay,
+  relay: { url: string; direct?: string },
   options: { by: string; hold?: boolean; concurrency?: number },
 ): Promise<TestWorker> {
-  const fake: FakeWorker = await fakeWorker(relay.url, { address: relay.direct })
+  const fake: FakeWorker = await fakeWorker(
+    relay.url,
+    relay.direct === undefined ? {} : { address: relay.direct },
+  )
   const s = await fake.open()
   await s.hello({ kinds: [KIND], concurrency: options.concurrency ?? 8 })
   const assigned: AssignedTask[] = []
   const held = new Map<string, AssignedTask>()
   let holding = options.hold ?? false
+  let seen = 0
+  let wake: () => void = () => {}
   const answer = async (taskId: string) => {
     const task = held.get(taskId)
     if (task === undefined) throw new Error(`${taskId} is not held`)
@@ -185,17 +193,33 @@ export async function testWorker(
       for (const task of message.tasks) {
         assigned.push(task)
         held.set(task.taskId, task)
+        wake()
         if (!holding) await answer(task.taskId).catch(() => {})
       }
     }
   })()
   return {
+    fake,
     assigned,
     answer,
     answerAll: async () => {
       holding = false
       for (const taskId of [...held.keys()]) await answer(taskId)
     },
+    nextAssigned: () =>
+      new Promise((resolve) => {
+        const check = () => {
+          const task = assigned[seen]
+          if (task === undefined) {
+            wake = check
+            return
+          }
+          seen++
+          wake = () => {}
+          resolve(task)
+        }
+        check()
+      }),
     stop: () => fake.stop(),
   }
 }

@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { AssignedTask } from '../shared/wire/task-messages.ts'
-import { type FakeStream, type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { connectClient } from './helpers.ts'
+import { KIND, type TestWorker, testWorker } from './relay-net.ts'
 import { exited, freePort, type RelayProcess, spawnRelay } from './relay-process.ts'
 
 /**
@@ -16,7 +15,6 @@ import { exited, freePort, type RelayProcess, spawnRelay } from './relay-process
  */
 
 /** The tests' task kind (no built-in one, so outputs are not checked); a worker answers `{ by, n }`. */
-const KIND = 'job'
 const WAIT = { timeout: 20_000, interval: 50 }
 const STALE = 'mcpp_task_stale_results_total'
 
@@ -81,71 +79,11 @@ async function relayProcess(): Promise<Relay> {
   return relay
 }
 
-/** A `job` worker the test drives: it holds what it gets until told to answer (or answers at once). */
-interface JobWorker {
-  readonly fake: FakeWorker
-  readonly assigned: AssignedTask[]
-  answer(taskId: string): Promise<void>
-  answerAll(): Promise<void>
-  /** Resolves with the next assignment (one already received but not yet awaited counts). */
-  nextAssigned(): Promise<AssignedTask>
-}
-
-async function jobWorker(relay: Relay, options: { by: string; hold?: boolean }): Promise<JobWorker> {
-  const fake = await fakeWorker(relay.url)
-  cleanup.push(() => fake.stop())
-  const s: FakeStream = await fake.open()
-  await s.hello({ kinds: [KIND], concurrency: 8 })
-  const assigned: AssignedTask[] = []
-  const held = new Map<string, AssignedTask>()
-  let holding = options.hold ?? false
-  let seen = 0
-  let wake: () => void = () => {}
-  const answer = async (taskId: string) => {
-    const task = held.get(taskId)
-    if (task === undefined) throw new Error(`${taskId} is not held`)
-    held.delete(taskId)
-    const { n } = task.input as { n: number }
-    await s.channel.send({
-      type: 'results',
-      results: [{ taskId, token: task.token, ok: true, output: { by: options.by, n }, durationMs: 1 }],
-    })
-  }
-  void (async () => {
-    for (;;) {
-      const message = await Promise.race([s.next('assign'), s.closed.then(() => null)])
-      if (message === null) return
-      for (const task of message.tasks) {
-        assigned.push(task)
-        held.set(task.taskId, task)
-        wake()
-        if (!holding) await answer(task.taskId).catch(() => {})
-      }
-    }
-  })()
-  return {
-    fake,
-    assigned,
-    answer,
-    answerAll: async () => {
-      holding = false
-      for (const taskId of [...held.keys()]) await answer(taskId)
-    },
-    nextAssigned: () =>
-      new Promise((resolve) => {
-        const check = () => {
-          const task = assigned[seen]
-          if (task === undefined) {
-            wake = check
-            return
-          }
-          seen++
-          wake = () => {}
-          resolve(task)
-        }
-        check()
-      }),
-  }
+/** A `job` worker the test drives (tests/relay-net.ts), stopped after the test. */
+async function jobWorker(relay: Relay, options: { by: string; hold?: boolean }): Promise<TestWorker> {
+  const worker = await testWorker(relay, options)
+  cleanup.push(() => worker.stop())
+  return worker
 }
 
 const stepsById = (status: any): Record<string, any> =>
