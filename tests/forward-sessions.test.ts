@@ -122,6 +122,22 @@ describe('forward requests on one long-lived stream', () => {
     expect(refusals).toEqual(['not_member'])
   })
 
+  it('refuses a stream-wide answer that is not a refusal: a member cannot accept requests it never read', async () => {
+    // A node that answers anything on the protocol with `accepted` under rid 0.
+    const liar = await node()
+    await liar.handle(FORWARD_PROTOCOL, (stream) => {
+      stream.send(
+        encodeFrame(new TextEncoder().encode(JSON.stringify({ rid: 0, reply: { type: 'accepted' } }))),
+      )
+    })
+    await client.dial(liar.getMultiaddrs()[0] as never)
+    try {
+      await expect(sessions.request(liar.peerId, cancel('one'))).rejects.toThrow(/rid 0 can only refuse/)
+    } finally {
+      await liar.stop()
+    }
+  })
+
   it(`cuts off a member that keeps more than ${MAX_OPEN_FORWARD_REQUESTS} requests waiting`, async () => {
     // The client itself refuses to queue that many…
     const waiting = Array.from({ length: MAX_OPEN_FORWARD_REQUESTS }, (_, i) =>

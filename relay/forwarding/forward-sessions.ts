@@ -134,9 +134,19 @@ class ForwardSession {
       this.#settle(rid, { reply })
       return
     }
-    // The whole stream was answered (a refusal before anything was read): every request gets it.
+    // The whole stream was answered: a refusal before anything was read, which every
+    // request gets. Anything else under rid 0 would answer requests it never read.
+    if (reply.type !== 'refused') {
+      this.#fail(new Error('invalid answer: rid 0 can only refuse'))
+      return
+    }
     for (const id of [...this.#waiting.keys()]) this.#settle(id, { reply })
     this.close()
+  }
+
+  #fail(error: Error): void {
+    void this.#channel.then((c) => c.reset(error.message)).catch(() => {})
+    this.#end(error)
   }
 
   #settle(rid: number, outcome: { reply: ForwardReply } | { error: Error }): void {
