@@ -175,8 +175,10 @@ export class TaskService implements Startable {
    * Submits tasks and records what depends on them in one store transaction (issue 12:
    * a workflow step marked running and its task queued commit together). `link` runs
    * inside it with the stored tasks; if it throws, neither the tasks nor its writes are
-   * kept. Kinds were checked when the workflow was accepted; the trust policy applies
-   * as for `submitAs`, the quota does not (the workflow was admitted as a whole).
+   * kept. Kinds were checked when the workflow was accepted; the trust policy and the
+   * caller's quota apply as for `submitAs` (QUOTA_EXCEEDED: the step waits and is tried
+   * again, relay/workflows/step-runner.ts), so workflows cannot hold more unfinished
+   * tasks than the operator allows an identity.
    */
   async submitLinked<T>(
     specs: TaskSpec[],
@@ -184,6 +186,7 @@ export class TaskService implements Startable {
     link: (submitted: Submitted[]) => T,
   ): Promise<{ tasks: Submitted[]; linked: T }> {
     const { policy, store, content } = this.#init
+    policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, store, this.#init.now())
     const prepared = await inputsAsBlocks(policy.apply(specs, subject), content)
     const out = store.transaction(() => {
       const tasks = store.submit(prepared)

@@ -1,4 +1,4 @@
-import { toMcppError } from '../../shared/errors.ts'
+import { McppError, toMcppError } from '../../shared/errors.ts'
 import type { TaskError, TaskSpec } from '../../shared/task/types.ts'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { ToolContext } from '../../shared/tool/types.ts'
@@ -29,6 +29,8 @@ export interface StepRunnerInit {
   log: Logger
   /** Something about this workflow changed outside an advance (a tool call ended). */
   changed: (workflowId: string) => void
+  /** A step's task could not be queued yet (the submitter's task quota is full): advance again later. */
+  deferred: (workflowId: string, retryAfterMs: number) => void
 }
 
 /** The tool the steps' tasks are submitted as (the trust policy matches tools by name). */
@@ -120,6 +122,13 @@ export class StepRunner {
       return true
     } catch (err) {
       if (err instanceof StartRefused) return false
+      // Over the submitter's task quota (tasks.maxActivePerIdentity, tasks.maxActive): the
+      // step stays pending, nothing is spent, and the workflow advances again later.
+      if (err instanceof McppError && err.code === 'QUOTA_EXCEEDED') {
+        const retryAfter = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1
+        this.#init.deferred(unit.workflowId, retryAfter * 1000)
+        return false
+      }
       // The task could not be queued (its input block, a closed store): the attempt fails, and may be retried.
       this.#init.tasks.transaction(() => {
         if (this.begin(unit)) this.end(unit, { state: 'failed', error: taskError(err) })

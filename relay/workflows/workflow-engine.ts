@@ -62,13 +62,20 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   readonly #watchers = new Map<string, Set<() => void>>()
   /** Workflows whose tasks settled in this tick (advanced once each). */
   readonly #settled = new Set<string>()
+  /** Workflows with a step held back by the task quota, and the timer that advances them again. */
+  readonly #retries = new Map<string, ReturnType<typeof setTimeout>>()
   #started = false
   #stopped = false
 
   constructor(init: WorkflowEngineInit) {
     this.#init = init
     this.#outputs = new StepOutputs(init.content)
-    this.#runner = new StepRunner({ ...init, outputs: this.#outputs, changed: (id) => void this.advance(id) })
+    this.#runner = new StepRunner({
+      ...init,
+      outputs: this.#outputs,
+      changed: (id) => void this.advance(id),
+      deferred: (id, ms) => this.#retryLater(id, ms),
+    })
     this.#maps = new MapRunner({ tasks: init.tasks, outputs: this.#outputs, runner: this.#runner })
     init.tasks.onSettled((task) => this.#onSettled(task))
   }
@@ -81,6 +88,8 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
 
   async stop(): Promise<void> {
     this.#stopped = true
+    for (const timer of this.#retries.values()) clearTimeout(timer)
+    this.#retries.clear()
     this.#runner.stop()
     await Promise.allSettled([...this.#advancing.values()])
   }
@@ -357,6 +366,18 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       false,
     )
     return state === 'running' ? undefined : state
+  }
+
+  /** One timer per workflow: a step held back by the task quota is tried again after it. */
+  #retryLater(id: string, ms: number): void {
+    if (this.#retries.has(id) || this.#stopped) return
+    this.#init.log.info('workflow waits for the task quota', { workflowId: id, retryAfterMs: ms })
+    const timer = setTimeout(() => {
+      this.#retries.delete(id)
+      void this.advance(id)
+    }, ms)
+    timer.unref?.()
+    this.#retries.set(id, timer)
   }
 
   #onSettled(task: TaskRecord): void {
