@@ -3,8 +3,7 @@ import type { LifecyclePart } from '../../shared/startable.ts'
 import type { TaskRecord } from '../../shared/task/types.ts'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { CallerInfo } from '../../shared/tool/types.ts'
-import { criticalPath } from '../../shared/workflow/dag.ts'
-import { type DagView, toJson } from '../../shared/workflow/dag-render.ts'
+import type { DagView } from '../../shared/workflow/dag-render.ts'
 import { schedule, workflowState } from '../../shared/workflow/plan.ts'
 import { referencedSteps, resolveRefs } from '../../shared/workflow/refs.ts'
 import { stepSettings } from '../../shared/workflow/settings.ts'
@@ -18,7 +17,9 @@ import type { RelayInfo } from '../p2p/relay-directory.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import type { WorkflowDetail, WorkflowListFilter, WorkflowPage } from '../task-queue/store/workflow-store.ts'
+import { AdvanceTriggers } from './advance-triggers.ts'
 import { relayCatalog, TRUSTED_CATALOG } from './catalog.ts'
+import { dagView } from './dag-view.ts'
 import { MapRunner } from './map-step.ts'
 import { placementReport } from './placement.ts'
 import { resumeRunning } from './resume.ts'
@@ -38,8 +39,6 @@ export interface WorkflowEngineInit {
   now: () => number
 }
 
-/** A step's duration on the critical path when it has not run yet. */
-const ESTIMATE_MS = 1000
 /** Passes of one advance: each pass applies one schedule decision; a chain of instant failures needs several. */
 const MAX_PASSES = 1000
 
@@ -60,10 +59,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   readonly #advancing = new Map<string, Promise<void>>()
   readonly #dirty = new Set<string>()
   readonly #watchers = new Map<string, Set<() => void>>()
-  /** Workflows whose tasks settled in this tick (advanced once each). */
-  readonly #settled = new Set<string>()
-  /** Workflows with a step held back by the task quota, and the timer that advances them again. */
-  readonly #retries = new Map<string, ReturnType<typeof setTimeout>>()
+  readonly #triggers = new AdvanceTriggers((id) => void this.advance(id))
   #started = false
   #stopped = false
 
@@ -74,7 +70,10 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       ...init,
       outputs: this.#outputs,
       changed: (id) => void this.advance(id),
-      deferred: (id, ms) => this.#retryLater(id, ms),
+      deferred: (id, ms) => {
+        if (this.#triggers.retryLater(id, ms))
+          init.log.info('workflow waits for the task quota', { workflowId: id, retryAfterMs: ms })
+      },
     })
     this.#maps = new MapRunner({ tasks: init.tasks, outputs: this.#outputs, runner: this.#runner })
     init.tasks.onSettled((task) => this.#onSettled(task))
@@ -88,8 +87,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
 
   async stop(): Promise<void> {
     this.#stopped = true
-    for (const timer of this.#retries.values()) clearTimeout(timer)
-    this.#retries.clear()
+    this.#triggers.stop()
     this.#runner.stop()
     await Promise.allSettled([...this.#advancing.values()])
   }
@@ -178,21 +176,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
 
   dag(id: string): DagView {
     const detail = this.#require(id)
-    const plan = this.#planOf(id, detail.spec)
-    const states = new Map(detail.steps.map((s) => [s.stepId, s.state]))
-    const measured = new Map<string, number>()
-    for (const s of detail.steps) {
-      if (s.startedAt !== null && s.finishedAt !== null) measured.set(s.stepId, s.finishedAt - s.startedAt)
-    }
-    const known = [...measured.values()].sort((a, b) => a - b)
-    // Steps not yet run are estimated by the median of those that ran, else a second.
-    const estimate = known.length === 0 ? ESTIMATE_MS : (known[Math.floor(known.length / 2)] as number)
-    return toJson(
-      plan.steps,
-      plan.graph,
-      states,
-      criticalPath(plan.graph, plan.order, { measured, estimateMs: () => estimate }),
-    )
+    return dagView(detail, this.#planOf(id, detail.spec))
   }
 
   async coordinate(id: string, options: { rebalance: boolean }): Promise<WorkflowPlacementReport> {
@@ -368,29 +352,9 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     return state === 'running' ? undefined : state
   }
 
-  /** One timer per workflow: a step held back by the task quota is tried again after it. */
-  #retryLater(id: string, ms: number): void {
-    if (this.#retries.has(id) || this.#stopped) return
-    this.#init.log.info('workflow waits for the task quota', { workflowId: id, retryAfterMs: ms })
-    const timer = setTimeout(() => {
-      this.#retries.delete(id)
-      void this.advance(id)
-    }, ms)
-    timer.unref?.()
-    this.#retries.set(id, timer)
-  }
-
   #onSettled(task: TaskRecord): void {
     const id = task.metadata.workflowId
-    if (typeof id !== 'string' || this.#stopped || !this.#started) return
-    if (this.#settled.size === 0) {
-      setImmediate(() => {
-        const ids = [...this.#settled]
-        this.#settled.clear()
-        for (const wf of ids) void this.advance(wf)
-      })
-    }
-    this.#settled.add(id)
+    if (typeof id === 'string' && this.#started) this.#triggers.settled(id)
   }
 
   #notify(id: string): void {
