@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { WorkflowStatus } from '../relay/workflows/workflows.ts'
+import type { WorkflowProgress, WorkflowStatus } from '../relay/workflows/workflows.ts'
 import type { CallerInfo } from '../shared/tool/types.ts'
 import { workflowSpecSchema } from '../shared/workflow/spec-schema.ts'
 import { type Answer, scriptedWorker } from './fake-worker.ts'
@@ -12,9 +12,12 @@ function engine() {
   return h.relay.components.workflows
 }
 
-async function run(spec: unknown, onChange?: (status: WorkflowStatus) => void) {
+/** Runs a workflow to its end; `onChange` hears its status at each change (read by the test). */
+async function run(spec: unknown, onChange?: (status: WorkflowStatus, progress: WorkflowProgress) => void) {
   const { status } = await engine().submit(workflowSpecSchema.parse(spec), caller)
-  return engine().wait(status.workflow.id, { timeoutMs: 15_000, ...(onChange ? { onChange } : {}) })
+  const id = status.workflow.id
+  const watch = onChange && ((progress: WorkflowProgress) => onChange(engine().status(id), progress))
+  return engine().wait(id, { timeoutMs: 15_000, ...(watch ? { onChange: watch } : {}) })
 }
 
 function step(status: { steps: Array<{ stepId: string }> }, id: string): any {
@@ -149,6 +152,77 @@ describe('running workflows on a relay with workers', () => {
     expect(step(status, 'never').state).toBe('cancelled')
     expect((await cancelMessage).taskId).toBe(step(status, 'slow').taskId)
     expect((await engine().cancel(id, 'again')).cancelled).toBe(false)
+  })
+
+  it('ends a map when an item fails: its pending items are cancelled, and the error names the item', async () => {
+    await h.start()
+    const worker = await scriptedWorker(await h.peer(), echo)
+    const { status } = await run({
+      onFailure: 'continue',
+      steps: [
+        { id: 'list', type: 'task', kind: 'echo', input: ['a', 'fail', 'c', 'd', 'e'] },
+        {
+          id: 'each',
+          type: 'map',
+          over: { $ref: 'list' },
+          parallelism: 1,
+          do: { type: 'task', kind: 'echo', input: { $item: true }, maxAttempts: 1 },
+        },
+      ],
+    })
+    expect(status.workflow.state).toBe('failed')
+    expect(step(status, 'each')).toMatchObject({
+      state: 'failed',
+      error: { message: 'item 1: asked to fail' },
+    })
+    const items = h.relay.components.tasks.workflows.attempts.items(status.workflow.id, 'each')
+    expect(items.map((i) => i.state)).toEqual(['succeeded', 'failed', 'cancelled', 'cancelled', 'cancelled'])
+    // The list, item 0 and item 1: the cancelled items never ran.
+    expect(worker.assigned).toHaveLength(3)
+  })
+
+  it('follows a step whose task is cancelled from outside the workflow: under fail-fast the rest is cancelled', async () => {
+    await h.start()
+    const worker = await scriptedWorker(await h.peer(), (t) =>
+      t.input === 'slow' ? { stall: true } : echo(t),
+    )
+    const { status: submitted } = await engine().submit(
+      workflowSpecSchema.parse({
+        steps: [
+          { id: 'slow', type: 'task', kind: 'echo', input: 'slow' },
+          { id: 'after', type: 'task', kind: 'echo', input: 1, after: ['slow'] },
+        ],
+      }),
+      caller,
+    )
+    const id = submitted.workflow.id
+    // The step runs from the submit on: its task is queued or on the worker.
+    expect(step(submitted, 'slow').state).toBe('running')
+    const taskId = step(submitted, 'slow').taskId as string
+    expect(h.relay.components.tasks.cancel(taskId, 'an operator cancelled it').ok).toBe(true)
+    const { status, timedOut } = await engine().wait(id, { timeoutMs: 15_000 })
+    expect(timedOut).toBe(false)
+    expect(status.workflow.state).toBe('cancelled')
+    expect(step(status, 'slow').state).toBe('cancelled')
+    expect(step(status, 'after').state).toBe('cancelled')
+    expect(worker.assigned).not.toContain(step(status, 'after').taskId)
+  })
+
+  it('starts a 300-wide fan-out of task steps together and runs each task once', async () => {
+    await h.start()
+    const worker = await scriptedWorker(await h.peer(), echo)
+    const steps = Array.from({ length: 300 }, (_, i) => ({
+      id: `s${i}`,
+      type: 'task',
+      kind: 'echo',
+      input: i,
+    }))
+    const { status } = await run({ steps })
+    expect(status.workflow.state).toBe('succeeded')
+    expect(status.steps.map((s) => s.output)).toEqual(steps.map((s) => s.input))
+    expect(status.steps.every((s) => s.attempt === 1)).toBe(true)
+    expect(new Set(worker.assigned).size).toBe(300)
+    expect(worker.assigned).toHaveLength(300)
   })
 
   it('returns the first workflow for the same idempotency key', async () => {

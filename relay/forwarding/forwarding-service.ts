@@ -109,7 +109,9 @@ export class ForwardingService {
     side.onSubmitted(() => this.#pump?.schedule())
     side.onSettled((task) => {
       this.#blocks.forget(task.id)
-      this.#runner.deliver()
+      // Only a task run for a member has a result to deliver (the outbox query costs a
+      // scan of the open hand-offs on every settle otherwise); the tick retries the rest.
+      if (typeof task.metadata.forwardedFrom === 'string') this.#runner.deliver()
       // A member that finished a task has a free slot for the next one (forwarding-pump.ts).
       this.#pump?.schedule()
     })

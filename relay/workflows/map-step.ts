@@ -2,11 +2,15 @@ import type { TaskError } from '../../shared/task/types.ts'
 import { mapItems, planMap } from '../../shared/workflow/plan.ts'
 import { referencedSteps, resolveRefs } from '../../shared/workflow/refs.ts'
 import { stepSettings } from '../../shared/workflow/settings.ts'
-import type { MapStep, StepRecord } from '../../shared/workflow/types.ts'
-import type { WorkflowPlan } from '../../shared/workflow/validate.ts'
+import type { MapStep } from '../../shared/workflow/types.ts'
 import type { TaskService } from '../task-queue/index.ts'
+import type { ItemCounts } from '../task-queue/store/workflow-attempts.ts'
+import type { StepStateRow } from '../task-queue/store/workflow-store.ts'
+import { ItemTally } from './item-tally.ts'
+import type { LiveRun } from './live-run.ts'
 import type { StepOutputs } from './step-outputs.ts'
-import type { StepRunner } from './step-runner.ts'
+import type { StepRunner, TaskStart } from './step-runner.ts'
+import { TimeSlice } from './time-slice.ts'
 
 /** Item outputs read per page when a map's output is assembled. */
 const ITEM_PAGE = 1000
@@ -34,8 +38,9 @@ export class MapRunner {
   }
 
   /** Starts the map's attempt with its items; a bad `over` fails it at once. */
-  async start(workflowId: string, spec: MapStep, record: StepRecord, steps: ReadonlyMap<string, StepRecord>) {
-    const list = await this.#list(workflowId, spec, steps)
+  async start(live: LiveRun, spec: MapStep, record: StepStateRow) {
+    const workflowId = live.id
+    const list = await this.#list(workflowId, spec)
     const unit = { workflowId, stepId: spec.id, attempt: record.attempt + 1 }
     if (!list.ok) return this.#init.runner.failAtOnce(unit, list.error)
     this.#init.tasks.transaction(() => {
@@ -45,18 +50,24 @@ export class MapRunner {
   }
 
   /** Starts the next items, or ends the map when its items decide it. True when something changed. */
-  async advance(
-    workflowId: string,
-    spec: MapStep,
-    record: StepRecord,
-    steps: ReadonlyMap<string, StepRecord>,
-    plan: WorkflowPlan,
-    submitter: string | null,
-  ): Promise<boolean> {
+  async advance(live: LiveRun, spec: MapStep, record: StepStateRow): Promise<boolean> {
     const { attempts } = this.#init.tasks.workflows
-    const counts = attempts.itemCounts(workflowId, spec.id)
+    const workflowId = live.id
+    const { plan, submitter } = live
     const settings = stepSettings(spec)
-    const decision = planMap({ ...counts, started: counts.total - counts.pending }, settings.parallelism)
+    let tally = live.maps.get(spec.id)
+    if (tally === undefined) {
+      tally = new ItemTally(workflowId, spec.id, attempts)
+      live.maps.set(spec.id, tally)
+    } else tally.refresh(attempts)
+    let decision = decide(tally.counts, settings.parallelism)
+    if (decision.state !== 'running') {
+      // The map ends only on the store's own counts.
+      tally = new ItemTally(workflowId, spec.id, attempts)
+      live.maps.set(spec.id, tally)
+      decision = decide(tally.counts, settings.parallelism)
+    }
+    const { counts } = tally
     const unit = { workflowId, stepId: spec.id, attempt: record.attempt }
     if (decision.state === 'succeeded') {
       const outputs = await this.#outputs(workflowId, spec.id, counts.total)
@@ -65,11 +76,12 @@ export class MapRunner {
       return this.#init.runner.end(unit, { state: 'succeeded', ...stored })
     }
     if (decision.state === 'failed' || decision.state === 'cancelled') {
-      this.stopItems(workflowId, spec.id, 'a map item failed')
+      // The item that decided it, named before the others are stopped.
       const error = this.#firstError(workflowId, spec.id) ?? {
         code: 'CANCELLED',
         message: 'a map item was cancelled',
       }
+      this.stopItems(workflowId, spec.id, 'a map item failed')
       this.#lists.delete(key(workflowId, spec.id))
       return this.#init.runner.end(
         unit,
@@ -77,29 +89,36 @@ export class MapRunner {
       )
     }
     if (decision.start.count === 0) return false
-    const list = await this.#list(workflowId, spec, steps)
+    const list = await this.#list(workflowId, spec)
     if (!list.ok) return this.#init.runner.end(unit, { state: 'failed', error: list.error, final: true })
     let changed = false
-    const outputs = await this.#init.outputs.forRefs(steps, refsOf(spec), plan.cidTargets)
+    const outputs = await this.#init.outputs.forRefs(this.#reader(workflowId), refsOf(spec), plan.cidTargets)
+    const slice = new TimeSlice()
+    const tasks: TaskStart[] = []
     for (const index of attempts.pendingItems(workflowId, spec.id, decision.start.count)) {
-      const item = attempts.items(workflowId, spec.id, index, 1)[0]
+      await slice.pause()
+      const item = attempts.itemState(workflowId, spec.id, index)
       if (item === undefined) continue
       const itemUnit = { workflowId, stepId: spec.id, index, attempt: item.attempt + 1 }
       const body = spec.do
       const context = { outputs, item: { value: list.items[index] } }
       const resolved = resolveRefs(body.type === 'task' ? body.input : body.params, context)
       if (!resolved.ok) this.#init.runner.failAtOnce(itemUnit, resolved.error)
-      else if (body.type === 'task')
-        await this.#init.runner.startTask(itemUnit, body, resolved.value, settings, submitter)
+      else if (body.type === 'task') tasks.push({ unit: itemUnit, body, input: resolved.value, settings })
       else this.#init.runner.startTool(itemUnit, body, resolved.value ?? {}, settings, submitter, false)
       changed = true
     }
+    await this.#init.runner.startTasks(tasks, submitter)
     return changed
   }
 
-  /** Cancels the map's running items: their tasks on workers, their tool calls by signal. */
+  /**
+   * The map stops: its pending items are cancelled (they will never run), and its
+   * running items too: their tasks on workers, their tool calls by signal.
+   */
   stopItems(workflowId: string, stepId: string, reason: string): void {
     const { attempts } = this.#init.tasks.workflows
+    attempts.closePendingItems(workflowId, stepId, { code: 'CANCELLED', message: reason })
     for (let from = 0; ; from += ITEM_PAGE) {
       const page = attempts.items(workflowId, stepId, from, ITEM_PAGE)
       for (const item of page) {
@@ -131,16 +150,24 @@ export class MapRunner {
     }
   }
 
-  async #list(workflowId: string, spec: MapStep, steps: ReadonlyMap<string, StepRecord>) {
+  #reader(workflowId: string) {
+    return (stepId: string) => this.#init.tasks.workflows.attempts.step(workflowId, stepId)
+  }
+
+  async #list(workflowId: string, spec: MapStep) {
     const cached = this.#lists.get(key(workflowId, spec.id))
     if (cached !== undefined) return { ok: true as const, items: cached }
-    const outputs = await this.#init.outputs.forRefs(steps, [spec.over.$ref], new Set())
+    const outputs = await this.#init.outputs.forRefs(this.#reader(workflowId), [spec.over.$ref], new Set())
     const resolved = resolveRefs(spec.over, { outputs })
     if (!resolved.ok) return resolved
     const list = mapItems(resolved.value)
     if (list.ok) this.#lists.set(key(workflowId, spec.id), list.items)
     return list
   }
+}
+
+function decide(counts: ItemCounts, parallelism: number) {
+  return planMap({ ...counts, started: counts.total - counts.pending }, parallelism)
 }
 
 function key(workflowId: string, stepId: string): string {

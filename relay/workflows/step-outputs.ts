@@ -39,17 +39,18 @@ export class StepOutputs {
   }
 
   /**
-   * The outputs of the succeeded steps among `ids`, as resolveRefs reads them. `cids`
-   * names the steps a `$cid` reads: an inline output gets its block now.
+   * The outputs of the succeeded steps among `ids` (each read with `read`), as
+   * resolveRefs reads them. `cids` names the steps a `$cid` reads: an inline output
+   * gets its block now.
    */
   async forRefs(
-    steps: ReadonlyMap<string, StepRecord>,
+    read: (id: string) => StepRecord | undefined,
     ids: readonly string[],
     cids: ReadonlySet<string>,
   ): Promise<Map<string, StepOutput>> {
     const outputs = new Map<string, StepOutput>()
     for (const id of ids) {
-      const step = steps.get(id)
+      const step = read(id)
       if (step === undefined || step.state !== 'succeeded') continue
       const value = await this.load(step)
       let cid = step.outputCid

@@ -8,7 +8,7 @@ import { schedule, workflowState } from '../../shared/workflow/plan.ts'
 import { referencedSteps, resolveRefs } from '../../shared/workflow/refs.ts'
 import { stepSettings } from '../../shared/workflow/settings.ts'
 import type { ParsedWorkflowSpec } from '../../shared/workflow/spec-schema.ts'
-import type { StepRecord, StepSpec, WorkflowSpec, WorkflowState } from '../../shared/workflow/types.ts'
+import type { StepSpec, WorkflowSpec, WorkflowState } from '../../shared/workflow/types.ts'
 import { validateWorkflow, type WorkflowPlan, workflowRejected } from '../../shared/workflow/validate.ts'
 import type { ForwardingService } from '../forwarding/index.ts'
 import type { Logger } from '../log.ts'
@@ -16,16 +16,23 @@ import type { ContentStore } from '../p2p/content-store.ts'
 import type { RelayInfo } from '../p2p/relay-directory.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import type { TaskService } from '../task-queue/index.ts'
-import type { WorkflowDetail, WorkflowListFilter, WorkflowPage } from '../task-queue/store/workflow-store.ts'
+import type {
+  StepStateRow,
+  WorkflowDetail,
+  WorkflowListFilter,
+  WorkflowPage,
+} from '../task-queue/store/workflow-store.ts'
 import { AdvanceTriggers } from './advance-triggers.ts'
 import { relayCatalog, TRUSTED_CATALOG } from './catalog.ts'
 import { dagView } from './dag-view.ts'
+import { LiveRun } from './live-run.ts'
 import { MapRunner } from './map-step.ts'
 import { placementReport } from './placement.ts'
 import { resumeRunning } from './resume.ts'
 import { StepOutputs } from './step-outputs.ts'
-import { StepRunner } from './step-runner.ts'
-import type { WorkflowPlacementReport, WorkflowStatus, Workflows } from './workflows.ts'
+import { StepRunner, TASK_BATCH, type TaskStart } from './step-runner.ts'
+import { TimeSlice } from './time-slice.ts'
+import type { WorkflowPlacementReport, WorkflowProgress, WorkflowStatus, Workflows } from './workflows.ts'
 
 export interface WorkflowEngineInit {
   tasks: TaskService
@@ -47,7 +54,8 @@ const MAX_PASSES = 1000
  * libp2p: on start it resumes every running workflow, then it follows the queue's
  * settled tasks and the tool calls it started, and after each change asks the pure
  * scheduler (shared/workflow/plan.ts) what to start, skip and cancel. All state is in
- * the task queue's SQLite file; memory holds only plans, map lists and running calls.
+ * the task queue's SQLite file; memory holds what a decision needs (LiveRun: plans and
+ * step states without outputs), map lists and running calls.
  */
 export class WorkflowEngine implements Workflows, LifecyclePart {
   readonly name = 'workflows'
@@ -55,7 +63,8 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   readonly #outputs: StepOutputs
   readonly #runner: StepRunner
   readonly #maps: MapRunner
-  readonly #plans = new Map<string, WorkflowPlan>()
+  /** The running workflows this engine follows (loaded on first advance, dropped when they end). */
+  readonly #live = new Map<string, LiveRun>()
   readonly #advancing = new Map<string, Promise<void>>()
   readonly #dirty = new Set<string>()
   readonly #watchers = new Map<string, Set<() => void>>()
@@ -69,6 +78,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     this.#runner = new StepRunner({
       ...init,
       outputs: this.#outputs,
+      touched: (unit) => this.#live.get(unit.workflowId)?.mark(unit.stepId, unit.index),
       changed: (id) => void this.advance(id),
       deferred: (id, ms) => {
         if (this.#triggers.retryLater(id, ms))
@@ -104,7 +114,17 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       submitter: caller.identity ?? null,
     })
     if (created) {
-      this.#plans.set(workflow.id, checked.plan)
+      const steps = spec.steps.map((s) => ({
+        stepId: s.id,
+        type: s.type,
+        state: 'pending' as const,
+        attempt: 0,
+        taskId: null,
+      }))
+      this.#live.set(
+        workflow.id,
+        new LiveRun(workflow.id, checked.plan, workflow.onFailure, workflow.submitter, steps),
+      )
       await this.advance(workflow.id)
     }
     return { status: this.status(workflow.id), created }
@@ -121,7 +141,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
 
   wait(
     id: string,
-    options: { timeoutMs: number; signal?: AbortSignal; onChange?: (status: WorkflowStatus) => void },
+    options: { timeoutMs: number; signal?: AbortSignal; onChange?: (progress: WorkflowProgress) => void },
   ): Promise<{ status: WorkflowStatus; timedOut: boolean }> {
     const first = this.status(id)
     if (first.workflow.state !== 'running') return Promise.resolve({ status: first, timedOut: false })
@@ -135,10 +155,12 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
         if (watchers.size === 0) this.#watchers.delete(id)
         resolve({ status: this.status(id), timedOut })
       }
+      // Each change costs no read: progress comes from what the engine follows, and the
+      // full status is read once, at the end.
       const changed = () => {
-        const status = this.status(id)
-        options.onChange?.(status)
-        if (status.workflow.state !== 'running') done(false)
+        const live = this.#live.get(id)
+        if (live !== undefined) options.onChange?.(live.progress())
+        else if (this.status(id).workflow.state !== 'running') done(false)
       }
       const aborted = () => done(true)
       const timer = setTimeout(() => done(true), options.timeoutMs)
@@ -160,7 +182,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       return { ended }
     })
     if (outcome.result === undefined) {
-      this.#plans.delete(id)
+      this.#live.delete(id)
       this.#notify(id)
       return { status: this.status(id), cancelled: false }
     }
@@ -170,6 +192,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       return { status: this.status(id), cancelled: false }
     }
     this.#stopRunning(id, result.running, reason)
+    this.#live.delete(id)
     this.#notify(id)
     return { status: this.status(id), cancelled: true }
   }
@@ -219,77 +242,82 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
 
   /** One pass: running maps, then the schedule's skips, cancels and starts, then the workflow's end. */
   async #advanceOnce(id: string): Promise<boolean> {
-    let detail = this.#store.get(id)
-    if (detail === undefined || detail.workflow.state !== 'running') {
-      this.#plans.delete(id)
-      return false
-    }
-    const plan = this.#planOf(id, detail.spec)
-    const specs = new Map(plan.steps.map((s) => [s.id, s]))
+    const live = this.#liveOf(id)
+    if (live === undefined) return false
+    live.refresh(this.#store)
     let changed = false
-    let steps = new Map(detail.steps.map((s) => [s.stepId, s]))
-    for (const step of detail.steps) {
-      const spec = specs.get(step.stepId)
+    for (const step of [...live.steps.values()]) {
+      const spec = live.specs.get(step.stepId)
       if (spec?.type !== 'map' || step.state !== 'running') continue
-      changed = (await this.#maps.advance(id, spec, step, steps, plan, detail.workflow.submitter)) || changed
+      changed = (await this.#maps.advance(live, spec, step)) || changed
     }
-    if (changed) {
-      detail = this.#store.get(id) as WorkflowDetail
-      steps = new Map(detail.steps.map((s) => [s.stepId, s]))
-    }
+    live.refresh(this.#store)
     const decision = schedule({
-      plan,
-      states: new Map(detail.steps.map((s) => [s.stepId, s.state])),
-      onFailure: detail.workflow.onFailure,
+      plan: live.plan,
+      states: live.states(),
+      onFailure: live.onFailure,
       cancelRequested: false,
     })
     if (decision.skip.length > 0) {
       const error = { code: 'CANCELLED' as const, message: 'a step it depends on did not succeed' }
-      changed = this.#store.attempts.closePending(id, decision.skip, 'skipped', error).length > 0 || changed
+      const closed = this.#store.attempts.closePending(id, decision.skip, 'skipped', error)
+      for (const step of closed) live.mark(step.stepId)
+      changed = closed.length > 0 || changed
     }
     if (decision.cancel.length > 0) {
-      this.#failFast(id, decision.cancel, steps)
+      this.#failFast(live, decision.cancel)
       changed = true
     }
+    const slice = new TimeSlice()
+    const tasks: TaskStart[] = []
     for (const stepId of decision.start) {
-      const spec = specs.get(stepId)
-      const record = steps.get(stepId)
-      if (spec === undefined || record === undefined) continue
-      await this.#startStep(id, spec, record, steps, plan, detail.workflow.submitter)
+      const spec = live.specs.get(stepId)
+      const record = live.steps.get(stepId)
+      if (spec === undefined || record === undefined || this.#stopped) continue
+      await this.#startStep(live, spec, record, tasks)
       changed = true
+      if (tasks.length >= TASK_BATCH) await this.#runner.startTasks(tasks.splice(0), live.submitter)
+      await slice.pause()
     }
-    const after = this.#store.get(id)
-    const state =
-      after === undefined
-        ? 'running'
-        : workflowState(
-            after.steps.map((s) => s.state),
-            false,
-          )
-    if (state !== 'running') {
-      this.#store.finish(id, state)
-      this.#plans.delete(id)
-    }
+    await this.#runner.startTasks(tasks, live.submitter)
+    live.refresh(this.#store)
+    if (live.state() !== 'running') changed = this.#finish(live) || changed
     this.#notify(id)
     return changed
   }
 
-  async #startStep(
-    id: string,
-    spec: StepSpec,
-    record: StepRecord,
-    steps: ReadonlyMap<string, StepRecord>,
-    plan: WorkflowPlan,
-    submitter: string | null,
-  ): Promise<void> {
-    if (spec.type === 'map') return this.#maps.start(id, spec, record, steps)
+  /**
+   * The steps all ended: the workflow ends with their state, read from the store (a
+   * step this engine has out of date makes it decide again instead). True when the
+   * engine's copy was out of date.
+   */
+  #finish(live: LiveRun): boolean {
+    const rows = this.#store.stepStates(live.id)
+    const state = workflowState(
+      rows.map((r) => r.state),
+      false,
+    )
+    if (state === 'running') {
+      live.reload(rows)
+      return true
+    }
+    this.#store.finish(live.id, state)
+    this.#live.delete(live.id)
+    return false
+  }
+
+  /** Starts a tool or map step; a task step's start is added to `tasks`, to be queued with others. */
+  async #startStep(live: LiveRun, spec: StepSpec, record: StepStateRow, tasks: TaskStart[]): Promise<void> {
+    if (spec.type === 'map') return this.#maps.start(live, spec, record)
+    const { id, plan, submitter } = live
     const unit = { workflowId: id, stepId: spec.id, attempt: record.attempt + 1 }
     const body = spec.type === 'task' ? spec.input : spec.params
-    const outputs = await this.#outputs.forRefs(steps, referencedSteps(body), plan.cidTargets)
+    const read = (stepId: string) => this.#store.attempts.step(id, stepId)
+    const outputs = await this.#outputs.forRefs(read, referencedSteps(body), plan.cidTargets)
     const resolved = resolveRefs(body, { outputs })
     if (!resolved.ok) return this.#runner.failAtOnce(unit, resolved.error)
     const settings = stepSettings(spec)
-    if (spec.type === 'task') await this.#runner.startTask(unit, spec, resolved.value, settings, submitter)
+    if (spec.type === 'task') tasks.push({ unit, body: spec, input: resolved.value, settings })
     else
       this.#runner.startTool(
         unit,
@@ -302,14 +330,14 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   }
 
   /** fail-fast: pending steps are cancelled, running ones stopped (their tasks cancelled, calls aborted). */
-  #failFast(id: string, stepIds: readonly string[], steps: ReadonlyMap<string, StepRecord>): void {
+  #failFast(live: LiveRun, stepIds: readonly string[]): void {
     const error = { code: 'CANCELLED' as const, message: 'another step failed (fail-fast)' }
-    this.#store.attempts.closePending(id, stepIds, 'cancelled', error)
+    this.#store.attempts.closePending(live.id, stepIds, 'cancelled', error)
+    for (const stepId of stepIds) live.mark(stepId)
     const running = stepIds
-      .map((s) => steps.get(s))
-      .filter((s): s is StepRecord => s?.state === 'running')
-      .map((s) => ({ stepId: s.stepId, attempt: s.attempt, taskId: s.taskId, type: s.type }))
-    this.#stopRunning(id, running, error.message)
+      .map((s) => live.steps.get(s))
+      .filter((s): s is StepStateRow => s?.state === 'running')
+    this.#stopRunning(live.id, running, error.message)
   }
 
   /** Stops running attempts: tasks through the queue (their trigger ends the step), calls by signal, maps by their items. */
@@ -334,7 +362,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       }
     }
     // Map steps themselves (the store lists only their items as running work).
-    for (const step of this.#store.get(id)?.steps ?? []) {
+    for (const step of this.#store.stepStates(id)) {
       if (step.type !== 'map' || step.state !== 'running') continue
       this.#maps.stopItems(id, step.stepId, reason)
       this.#runner.end({ workflowId: id, stepId: step.stepId, attempt: step.attempt }, { state: 'cancelled' })
@@ -352,9 +380,13 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     return state === 'running' ? undefined : state
   }
 
+  /** A task settled: when it is a step's (its metadata names it), that step is read back and the workflow advanced. */
   #onSettled(task: TaskRecord): void {
-    const id = task.metadata.workflowId
-    if (typeof id === 'string' && this.#started) this.#triggers.settled(id)
+    const { workflowId, stepId, index } = task.metadata
+    if (typeof workflowId !== 'string' || !this.#started) return
+    if (typeof stepId === 'string')
+      this.#live.get(workflowId)?.mark(stepId, Number.isSafeInteger(index) ? (index as number) : undefined)
+    this.#triggers.settled(workflowId)
   }
 
   #notify(id: string): void {
@@ -368,13 +400,29 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   }
 
   #planOf(id: string, spec: WorkflowSpec): WorkflowPlan {
-    const cached = this.#plans.get(id)
-    if (cached !== undefined) return cached
+    const live = this.#live.get(id)
+    if (live !== undefined) return live.plan
     const checked = validateWorkflow(spec, TRUSTED_CATALOG)
     if (!checked.ok)
       throw new McppError('BAD_DATA', `the stored workflow ${id} no longer validates`, { workflowId: id })
-    this.#plans.set(id, checked.plan)
     return checked.plan
+  }
+
+  /** The running workflow as this engine follows it, read from the store the first time; undefined once it ended. */
+  #liveOf(id: string): LiveRun | undefined {
+    const cached = this.#live.get(id)
+    if (cached !== undefined) return cached
+    const running = this.#store.running(id)
+    if (running === undefined) return undefined
+    const live = new LiveRun(
+      id,
+      this.#planOf(id, running.spec),
+      running.onFailure,
+      running.submitter,
+      running.steps,
+    )
+    this.#live.set(id, live)
+    return live
   }
 }
 

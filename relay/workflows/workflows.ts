@@ -24,10 +24,10 @@ export interface Workflows {
 
   list(filter: WorkflowListFilter): WorkflowPage
 
-  /** Waits until the workflow ends or `timeoutMs` passes; `onChange` hears each step change meanwhile. */
+  /** Waits until the workflow ends or `timeoutMs` passes; `onChange` hears its progress meanwhile. */
   wait(
     id: string,
-    options: { timeoutMs: number; signal?: AbortSignal; onChange?: (status: WorkflowStatus) => void },
+    options: { timeoutMs: number; signal?: AbortSignal; onChange?: (progress: WorkflowProgress) => void },
   ): Promise<{ status: WorkflowStatus; timedOut: boolean }>
 
   /**
@@ -53,6 +53,12 @@ export interface WorkflowStatus {
   workflow: WorkflowRecord
   /** In spec order. */
   steps: StepRecord[]
+}
+
+/** How far a running workflow is: steps that ended, of all its steps. */
+export interface WorkflowProgress {
+  ended: number
+  total: number
 }
 
 export interface WorkflowPlacementReport {

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { TaskError } from '../../../shared/task/types.ts'
-import type { StepPlacement, StepRecord } from '../../../shared/workflow/types.ts'
+import type { StepPlacement, StepRecord, StepState } from '../../../shared/workflow/types.ts'
 import {
   ITEM_COLUMNS,
   type ItemRecord,
@@ -96,7 +96,10 @@ export class WorkflowAttempts {
     | 'getItem'
     | 'items'
     | 'itemCounts'
-    | 'closePending',
+    | 'itemState'
+    | 'runningItems'
+    | 'closePending'
+    | 'closePendingItems',
     StatementSync
   >
 
@@ -135,6 +138,13 @@ export class WorkflowAttempts {
         AND item_index >= ? ORDER BY item_index LIMIT ?`),
       itemCounts: db.prepare(`SELECT state, COUNT(*) AS n FROM workflow_items
         WHERE workflow_id = ? AND step_id = ? GROUP BY state`),
+      itemState: db.prepare(`SELECT state, attempt FROM workflow_items
+        WHERE workflow_id = ? AND step_id = ? AND item_index = ?`),
+      runningItems: db.prepare(`SELECT item_index FROM workflow_items
+        WHERE workflow_id = ? AND step_id = ? AND state = 'running'`),
+      closePendingItems:
+        db.prepare(`UPDATE workflow_items SET state = 'cancelled', error = ?3, finished_at = ?4
+        WHERE workflow_id = ?1 AND step_id = ?2 AND state = 'pending'`),
       closePending: db.prepare(`UPDATE workflow_steps SET state = ?3, error = ?4, finished_at = ?5
         WHERE workflow_id = ?1 AND step_id = ?2 AND state = 'pending' RETURNING ${STEP_COLUMNS}`),
     }
@@ -194,6 +204,18 @@ export class WorkflowAttempts {
         if (row) changed.push(rowToStep(row))
       }
       if (changed.length > 0) this.stmts.touch.run(now, workflowId)
+      return changed
+    })
+  }
+
+  /** A stopped map's pending items will never run: they end `cancelled`. Returns how many. */
+  closePendingItems(workflowId: string, stepId: string, error: TaskError): number {
+    return this.tx(() => {
+      const now = this.now()
+      const changed = Number(
+        this.stmts.closePendingItems.run(workflowId, stepId, JSON.stringify(error), now).changes,
+      )
+      if (changed > 0) this.stmts.touch.run(now, workflowId)
       return changed
     })
   }
@@ -275,6 +297,30 @@ export class WorkflowAttempts {
       if (state in counts) counts[state] = n
     }
     return counts
+  }
+
+  /** An item's state and attempt, without its output (undefined for an unknown item). */
+  itemState(
+    workflowId: string,
+    stepId: string,
+    index: number,
+  ): { state: StepState; attempt: number } | undefined {
+    return this.stmts.itemState.get(workflowId, stepId, index) as
+      | { state: StepState; attempt: number }
+      | undefined
+  }
+
+  /** The indexes of a map step's running items. */
+  runningItems(workflowId: string, stepId: string): number[] {
+    return (this.stmts.runningItems.all(workflowId, stepId) as Array<{ item_index: number }>).map(
+      (r) => r.item_index,
+    )
+  }
+
+  /** One step with its output (undefined for an unknown step). */
+  step(workflowId: string, stepId: string): StepRecord | undefined {
+    const row = this.stepRow(workflowId, stepId)
+    return row && rowToStep(row)
   }
 
   private stepRow(workflowId: string, stepId: string): StepRow | undefined {

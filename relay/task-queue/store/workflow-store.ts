@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import type { TaskError } from '../../../shared/task/types.ts'
 import type {
+  FailurePolicy,
   StepRecord,
   StepSpec,
   StepState,
@@ -79,6 +80,42 @@ export type FinishWorkflowResult =
   | { ok: true; workflow: WorkflowRecord }
   | { ok: false; reason: 'not_found' | 'already_finished' }
 
+/** A step's state as the engine follows it: no output, error or timings. */
+export interface StepStateRow {
+  stepId: string
+  type: StepSpec['type']
+  state: StepState
+  attempt: number
+  taskId: string | null
+}
+
+export interface RunningWorkflow {
+  spec: WorkflowSpec
+  onFailure: FailurePolicy
+  submitter: string | null
+  steps: StepStateRow[]
+}
+
+const STEP_STATE_COLUMNS = 'step_id, type, state, attempt, task_id'
+
+interface StateRow {
+  step_id: string
+  type: string
+  state: string
+  attempt: number
+  task_id: string | null
+}
+
+function toStateRow(row: StateRow): StepStateRow {
+  return {
+    stepId: row.step_id,
+    type: row.type as StepSpec['type'],
+    state: row.state as StepState,
+    attempt: row.attempt,
+    taskId: row.task_id,
+  }
+}
+
 const CANCELLED: TaskError = { code: 'CANCELLED', message: 'the workflow was cancelled' }
 
 /**
@@ -109,7 +146,10 @@ export class WorkflowStore {
     | 'cancelItems'
     | 'runningSteps'
     | 'runningItems'
-    | 'finish',
+    | 'finish'
+    | 'runHeader'
+    | 'stepStates'
+    | 'stepState',
     StatementSync
   >
 
@@ -146,6 +186,13 @@ export class WorkflowStore {
         WHERE workflow_id = ? AND state = 'running' ORDER BY step_id, item_index`),
       finish: db.prepare(`UPDATE workflows SET state = ?2, updated_at = ?3, finished_at = ?3
         WHERE id = ?1 AND state = 'running' ${returning}`),
+      runHeader: db.prepare(`SELECT state, on_failure, submitter, spec FROM workflows WHERE id = ?`),
+      stepStates: db.prepare(
+        `SELECT ${STEP_STATE_COLUMNS} FROM workflow_steps WHERE workflow_id = ? ORDER BY position`,
+      ),
+      stepState: db.prepare(
+        `SELECT ${STEP_STATE_COLUMNS} FROM workflow_steps WHERE workflow_id = ? AND step_id = ?`,
+      ),
     }
   }
 
@@ -195,6 +242,35 @@ export class WorkflowStore {
       return rowToStep(row, { total, succeeded, failed, running })
     })
     return { workflow, spec, steps }
+  }
+
+  /**
+   * What the engine keeps of a running workflow (relay/workflows/live-run.ts): its spec,
+   * policy and submitter, and each step's state without outputs. Undefined when the
+   * workflow is unknown or no longer running.
+   */
+  running(id: string): RunningWorkflow | undefined {
+    const row = this.stmts.runHeader.get(id) as
+      | { state: string; on_failure: string; submitter: string | null; spec: string }
+      | undefined
+    if (row === undefined || row.state !== 'running') return undefined
+    return {
+      spec: parseJson<WorkflowSpec>(row.spec, { steps: [] }),
+      onFailure: row.on_failure as FailurePolicy,
+      submitter: row.submitter,
+      steps: this.stepStates(id),
+    }
+  }
+
+  /** Every step's state, in spec order, without outputs (cheap enough to read per decision). */
+  stepStates(id: string): StepStateRow[] {
+    return (this.stmts.stepStates.all(id) as unknown as StateRow[]).map(toStateRow)
+  }
+
+  /** One step's state without its output. */
+  stepState(id: string, stepId: string): StepStateRow | undefined {
+    const row = this.stmts.stepState.get(id, stepId) as StateRow | undefined
+    return row && toStateRow(row)
   }
 
   /** Workflows newest first, filtered by state, tag and submitter, one page with the total. */

@@ -108,8 +108,3 @@ export function viewStep(step: StepRecord): z.input<typeof stepView> {
 export function viewStatus(status: WorkflowStatus): z.input<typeof statusView> {
   return { workflow: viewWorkflow(status.workflow), steps: status.steps.map(viewStep) }
 }
-
-/** Steps that have ended, for progress notifications (progress, total). */
-export function finishedSteps(status: WorkflowStatus): number {
-  return status.steps.filter((s) => s.state !== 'pending' && s.state !== 'running').length
-}

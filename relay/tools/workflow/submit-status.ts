@@ -4,15 +4,8 @@ import { READS } from '../../../shared/tool/annotations.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { ToolContext } from '../../../shared/tool/types.ts'
 import { type ParsedWorkflowSpec, workflowSpecSchema } from '../../../shared/workflow/spec-schema.ts'
-import type { WorkflowStatus, Workflows } from '../../workflows/workflows.ts'
-import {
-  finishedSteps,
-  statusView,
-  viewStatus,
-  type WorkflowToolDeps,
-  waitTimeoutMs,
-  workflowId,
-} from './schemas.ts'
+import type { WorkflowProgress, Workflows } from '../../workflows/workflows.ts'
+import { statusView, viewStatus, type WorkflowToolDeps, waitTimeoutMs, workflowId } from './schemas.ts'
 
 /**
  * The caller may run every step: each task kind under the access policy on kinds (as
@@ -37,12 +30,8 @@ function authorizeSteps(spec: ParsedWorkflowSpec, deps: WorkflowToolDeps, ctx: T
 
 /** Waits for the workflow to end, reporting finished steps as MCP progress. */
 async function waitFor(workflows: Workflows, id: string, timeoutMs: number, ctx: ToolContext) {
-  const report = (status: WorkflowStatus) =>
-    ctx.progress(
-      finishedSteps(status),
-      status.steps.length,
-      `${finishedSteps(status)} of ${status.steps.length} steps ended`,
-    )
+  const report = ({ ended, total }: WorkflowProgress) =>
+    ctx.progress(ended, total, `${ended} of ${total} steps ended`)
   return workflows.wait(id, { timeoutMs, signal: ctx.signal, onChange: report })
 }
 

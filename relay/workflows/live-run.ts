@@ -1,0 +1,97 @@
+import { workflowState } from '../../shared/workflow/plan.ts'
+import {
+  type FailurePolicy,
+  STEP_FINAL_STATES,
+  type StepSpec,
+  type StepState,
+  type WorkflowState,
+} from '../../shared/workflow/types.ts'
+import type { WorkflowPlan } from '../../shared/workflow/validate.ts'
+import type { StepStateRow, WorkflowStore } from '../task-queue/store/workflow-store.ts'
+import type { ItemTally } from './item-tally.ts'
+
+/**
+ * A running workflow as the engine follows it between decisions: its plan, policy and
+ * submitter, and each step's state without outputs. The store stays the truth; this is
+ * what keeps one decision O(what changed) instead of a reload of the whole workflow
+ * (a 1,000-step workflow read back 1,000 times made a chain quadratic).
+ *
+ * It is kept right by marks: every write the engine makes to a step or item goes
+ * through the StepRunner (begin, end) or closePending, and every task that settles
+ * names its step in its metadata; each marks the step (or item) dirty, and the next
+ * decision reads only those rows back. A decision that would end the workflow is
+ * checked against the store first (`confirmEnded`), so a missed mark can delay a
+ * workflow but never end it wrongly.
+ */
+export class LiveRun {
+  readonly id: string
+  readonly plan: WorkflowPlan
+  readonly onFailure: FailurePolicy
+  readonly submitter: string | null
+  readonly specs: ReadonlyMap<string, StepSpec>
+  readonly steps = new Map<string, StepStateRow>()
+  /** Running map steps' item counts, read on first use. */
+  readonly maps = new Map<string, ItemTally>()
+  readonly #dirty = new Set<string>()
+
+  constructor(
+    id: string,
+    plan: WorkflowPlan,
+    onFailure: FailurePolicy,
+    submitter: string | null,
+    steps: readonly StepStateRow[],
+  ) {
+    this.id = id
+    this.plan = plan
+    this.onFailure = onFailure
+    this.submitter = submitter
+    this.specs = new Map(plan.steps.map((s) => [s.id, s]))
+    for (const step of steps) this.steps.set(step.stepId, step)
+  }
+
+  /** A step (or one of a map's items) may have changed: read it back before the next decision. */
+  mark(stepId: string, index?: number): void {
+    if (!this.steps.has(stepId)) return
+    if (index === undefined) this.#dirty.add(stepId)
+    else this.maps.get(stepId)?.mark(index)
+  }
+
+  /** Reads the marked steps back from the store. */
+  refresh(store: WorkflowStore): void {
+    for (const stepId of this.#dirty) {
+      const row = store.stepState(this.id, stepId)
+      if (row === undefined) continue
+      this.steps.set(stepId, row)
+      // A map that ended or started again counts its items afresh.
+      if (row.type === 'map' && row.state !== 'running') this.maps.delete(stepId)
+    }
+    this.#dirty.clear()
+  }
+
+  /** Replaces every step's state with the store's (after a decision found them out of date). */
+  reload(rows: readonly StepStateRow[]): void {
+    for (const row of rows) this.steps.set(row.stepId, row)
+    this.maps.clear()
+    this.#dirty.clear()
+  }
+
+  states(): Map<string, StepState> {
+    const states = new Map<string, StepState>()
+    for (const [id, step] of this.steps) states.set(id, step.state)
+    return states
+  }
+
+  state(): WorkflowState {
+    return workflowState(
+      [...this.steps.values()].map((s) => s.state),
+      false,
+    )
+  }
+
+  /** For progress: how many steps ended, of how many. */
+  progress(): { ended: number; total: number } {
+    let ended = 0
+    for (const step of this.steps.values()) if (STEP_FINAL_STATES.has(step.state)) ended++
+    return { ended, total: this.steps.size }
+  }
+}
