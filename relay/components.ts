@@ -245,6 +245,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     content,
     forwarding,
     relays: () => p2p.directory?.relays(),
+    limits: config.workflows,
     log,
     now,
   })

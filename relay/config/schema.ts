@@ -166,6 +166,17 @@ export const configSchema = z.strictObject({
       unknownKinds: z.enum(UNKNOWN_KIND_POLICIES).default('reject'),
     })
     .prefault({}),
+  /**
+   * Running workflows allowed per identity and in all (each holds its steps' rows and
+   * a copy of its plan in memory), and the map items one workflow may store.
+   */
+  workflows: z
+    .strictObject({
+      maxRunningPerIdentity: z.number().int().min(1).default(1_000),
+      maxRunning: z.number().int().min(1).default(20_000),
+      maxItemsPerWorkflow: z.number().int().min(1).default(100_000),
+    })
+    .prefault({}),
   /** How much a worker's answer is checked before it counts: a default and first-match rules. */
   trust: z
     .strictObject({

@@ -30,6 +30,8 @@ export class LiveRun {
   readonly submitter: string | null
   readonly specs: ReadonlyMap<string, StepSpec>
   readonly steps = new Map<string, StepStateRow>()
+  /** The list each running map step runs over (read again after a restart). */
+  readonly lists = new Map<string, unknown[]>()
   /** Running map steps' item counts, read on first use. */
   readonly maps = new Map<string, ItemTally>()
   readonly #dirty = new Set<string>()
@@ -93,5 +95,43 @@ export class LiveRun {
     let ended = 0
     for (const step of this.steps.values()) if (STEP_FINAL_STATES.has(step.state)) ended++
     return { ended, total: this.steps.size }
+  }
+}
+
+/**
+ * The running workflows the engine follows, with how many each submitter has: what the
+ * limits on running workflows (workflows.maxRunning, .maxRunningPerIdentity) count.
+ * Every running workflow is here once the engine started (it resumes them all).
+ */
+export class LiveRuns {
+  readonly #runs = new Map<string, LiveRun>()
+  readonly #bySubmitter = new Map<string | null, number>()
+
+  get size(): number {
+    return this.#runs.size
+  }
+
+  get(id: string): LiveRun | undefined {
+    return this.#runs.get(id)
+  }
+
+  add(run: LiveRun): void {
+    if (this.#runs.has(run.id)) return
+    this.#runs.set(run.id, run)
+    this.#bySubmitter.set(run.submitter, this.runningOf(run.submitter) + 1)
+  }
+
+  delete(id: string): void {
+    const run = this.#runs.get(id)
+    if (run === undefined) return
+    this.#runs.delete(id)
+    const left = this.runningOf(run.submitter) - 1
+    if (left > 0) this.#bySubmitter.set(run.submitter, left)
+    else this.#bySubmitter.delete(run.submitter)
+  }
+
+  /** Running workflows of this submitter (null: anonymous callers, who share one count). */
+  runningOf(submitter: string | null): number {
+    return this.#bySubmitter.get(submitter) ?? 0
   }
 }

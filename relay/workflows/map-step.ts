@@ -19,6 +19,8 @@ export interface MapRunnerInit {
   tasks: TaskService
   outputs: StepOutputs
   runner: StepRunner
+  /** Items one workflow may hold across its maps (workflows.maxItemsPerWorkflow). */
+  maxItems: number
 }
 
 /**
@@ -30,8 +32,6 @@ export interface MapRunnerInit {
  */
 export class MapRunner {
   readonly #init: MapRunnerInit
-  /** The list each running map runs over, read again after a restart. */
-  readonly #lists = new Map<string, unknown[]>()
 
   constructor(init: MapRunnerInit) {
     this.#init = init
@@ -40,9 +40,17 @@ export class MapRunner {
   /** Starts the map's attempt with its items; a bad `over` fails it at once. */
   async start(live: LiveRun, spec: MapStep, record: StepStateRow) {
     const workflowId = live.id
-    const list = await this.#list(workflowId, spec)
+    const list = await this.#list(live, spec)
     const unit = { workflowId, stepId: spec.id, attempt: record.attempt + 1 }
     if (!list.ok) return this.#init.runner.failAtOnce(unit, list.error)
+    const held = this.#init.tasks.workflows.attempts.itemTotal(workflowId)
+    if (held + list.items.length > this.#init.maxItems) {
+      live.lists.delete(spec.id)
+      return this.#init.runner.failAtOnce(unit, {
+        code: 'INVALID_INPUT',
+        message: `the map's ${list.items.length} items would make the workflow hold ${held + list.items.length}; the limit is ${this.#init.maxItems} (workflows.maxItemsPerWorkflow)`,
+      })
+    }
     this.#init.tasks.transaction(() => {
       if (this.#init.runner.begin(unit))
         this.#init.tasks.workflows.attempts.addItems(workflowId, spec.id, list.items.length)
@@ -72,7 +80,7 @@ export class MapRunner {
     if (decision.state === 'succeeded') {
       const outputs = await this.#outputs(workflowId, spec.id, counts.total)
       const stored = await this.#init.outputs.store(outputs, plan.cidTargets.has(spec.id))
-      this.#lists.delete(key(workflowId, spec.id))
+      live.lists.delete(spec.id)
       return this.#init.runner.end(unit, { state: 'succeeded', ...stored })
     }
     if (decision.state === 'failed' || decision.state === 'cancelled') {
@@ -82,14 +90,14 @@ export class MapRunner {
         message: 'a map item was cancelled',
       }
       this.stopItems(workflowId, spec.id, 'a map item failed')
-      this.#lists.delete(key(workflowId, spec.id))
+      live.lists.delete(spec.id)
       return this.#init.runner.end(
         unit,
         decision.state === 'failed' ? { state: 'failed', error, final: true } : { state: 'cancelled', error },
       )
     }
     if (decision.start.count === 0) return false
-    const list = await this.#list(workflowId, spec)
+    const list = await this.#list(live, spec)
     if (!list.ok) return this.#init.runner.end(unit, { state: 'failed', error: list.error, final: true })
     let changed = false
     const outputs = await this.#init.outputs.forRefs(this.#reader(workflowId), refsOf(spec), plan.cidTargets)
@@ -154,24 +162,21 @@ export class MapRunner {
     return (stepId: string) => this.#init.tasks.workflows.attempts.step(workflowId, stepId)
   }
 
-  async #list(workflowId: string, spec: MapStep) {
-    const cached = this.#lists.get(key(workflowId, spec.id))
+  async #list(live: LiveRun, spec: MapStep) {
+    const workflowId = live.id
+    const cached = live.lists.get(spec.id)
     if (cached !== undefined) return { ok: true as const, items: cached }
     const outputs = await this.#init.outputs.forRefs(this.#reader(workflowId), [spec.over.$ref], new Set())
     const resolved = resolveRefs(spec.over, { outputs })
     if (!resolved.ok) return resolved
     const list = mapItems(resolved.value)
-    if (list.ok) this.#lists.set(key(workflowId, spec.id), list.items)
+    if (list.ok) live.lists.set(spec.id, list.items)
     return list
   }
 }
 
 function decide(counts: ItemCounts, parallelism: number) {
   return planMap({ ...counts, started: counts.total - counts.pending }, parallelism)
-}
-
-function key(workflowId: string, stepId: string): string {
-  return `${workflowId}/${stepId}`
 }
 
 /** The steps a map's template reads (besides the item). */

@@ -25,7 +25,7 @@ import type {
 import { AdvanceTriggers } from './advance-triggers.ts'
 import { relayCatalog, TRUSTED_CATALOG } from './catalog.ts'
 import { dagView } from './dag-view.ts'
-import { LiveRun } from './live-run.ts'
+import { LiveRun, LiveRuns } from './live-run.ts'
 import { MapRunner } from './map-step.ts'
 import { placementReport } from './placement.ts'
 import { resumeRunning } from './resume.ts'
@@ -42,8 +42,16 @@ export interface WorkflowEngineInit {
   forwarding: ForwardingService
   /** The relays the directory knows now (undefined while libp2p is not running). */
   relays: () => readonly RelayInfo[] | undefined
+  /** The operator's limits (config `workflows`). */
+  limits: WorkflowLimits
   log: Logger
   now: () => number
+}
+
+export interface WorkflowLimits {
+  maxRunning: number
+  maxRunningPerIdentity: number
+  maxItemsPerWorkflow: number
 }
 
 /** Passes of one advance: each pass applies one schedule decision; a chain of instant failures needs several. */
@@ -64,7 +72,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   readonly #runner: StepRunner
   readonly #maps: MapRunner
   /** The running workflows this engine follows (loaded on first advance, dropped when they end). */
-  readonly #live = new Map<string, LiveRun>()
+  readonly #live = new LiveRuns()
   readonly #advancing = new Map<string, Promise<void>>()
   readonly #dirty = new Set<string>()
   readonly #watchers = new Map<string, Set<() => void>>()
@@ -85,7 +93,12 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
           init.log.info('workflow waits for the task quota', { workflowId: id, retryAfterMs: ms })
       },
     })
-    this.#maps = new MapRunner({ tasks: init.tasks, outputs: this.#outputs, runner: this.#runner })
+    this.#maps = new MapRunner({
+      tasks: init.tasks,
+      outputs: this.#outputs,
+      runner: this.#runner,
+      maxItems: init.limits.maxItemsPerWorkflow,
+    })
     init.tasks.onSettled((task) => this.#onSettled(task))
   }
 
@@ -112,6 +125,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       spec,
       steps: spec.steps.map((s) => ({ id: s.id, type: s.type, maxAttempts: stepSettings(s).maxAttempts })),
       submitter: caller.identity ?? null,
+      admit: () => this.#admit(caller.identity ?? null),
     })
     if (created) {
       const steps = spec.steps.map((s) => ({
@@ -121,13 +135,31 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
         attempt: 0,
         taskId: null,
       }))
-      this.#live.set(
-        workflow.id,
-        new LiveRun(workflow.id, checked.plan, workflow.onFailure, workflow.submitter, steps),
-      )
+      this.#live.add(new LiveRun(workflow.id, checked.plan, workflow.onFailure, workflow.submitter, steps))
       await this.advance(workflow.id)
     }
     return { status: this.status(workflow.id), created }
+  }
+
+  /** Refuses a new workflow over the limits on running ones (an idempotent repeat is not new). */
+  #admit(submitter: string | null): void {
+    const { maxRunning, maxRunningPerIdentity } = this.#init.limits
+    const mine = this.#live.runningOf(submitter)
+    if (mine >= maxRunningPerIdentity) {
+      const who = submitter === null ? 'anonymous callers have' : `"${submitter}" has`
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `${who} ${mine} running workflows; the limit is ${maxRunningPerIdentity} (workflows.maxRunningPerIdentity)`,
+        { quota: 'workflows.maxRunningPerIdentity', limit: maxRunningPerIdentity, retryAfterSeconds: 1 },
+      )
+    }
+    if (this.#live.size >= maxRunning) {
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `this relay runs ${this.#live.size} workflows; the limit is ${maxRunning} (workflows.maxRunning)`,
+        { quota: 'workflows.maxRunning', limit: maxRunning, retryAfterSeconds: 1 },
+      )
+    }
   }
 
   status(id: string): WorkflowStatus {
@@ -421,7 +453,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       running.submitter,
       running.steps,
     )
-    this.#live.set(id, live)
+    this.#live.add(live)
     return live
   }
 }

@@ -97,6 +97,7 @@ export class WorkflowAttempts {
     | 'items'
     | 'itemCounts'
     | 'itemState'
+    | 'itemTotal'
     | 'runningItems'
     | 'closePending'
     | 'closePendingItems',
@@ -138,6 +139,7 @@ export class WorkflowAttempts {
         AND item_index >= ? ORDER BY item_index LIMIT ?`),
       itemCounts: db.prepare(`SELECT state, COUNT(*) AS n FROM workflow_items
         WHERE workflow_id = ? AND step_id = ? GROUP BY state`),
+      itemTotal: db.prepare('SELECT COUNT(*) AS n FROM workflow_items WHERE workflow_id = ?'),
       itemState: db.prepare(`SELECT state, attempt FROM workflow_items
         WHERE workflow_id = ? AND step_id = ? AND item_index = ?`),
       runningItems: db.prepare(`SELECT item_index FROM workflow_items
@@ -297,6 +299,11 @@ export class WorkflowAttempts {
       if (state in counts) counts[state] = n
     }
     return counts
+  }
+
+  /** Items of all the workflow's map steps. */
+  itemTotal(workflowId: string): number {
+    return (this.stmts.itemTotal.get(workflowId) as { n: number }).n
   }
 
   /** An item's state and attempt, without its output (undefined for an unknown item). */

@@ -28,6 +28,8 @@ export interface NewWorkflow {
   /** In spec order; maxAttempts with defaults applied (a map step's is its items'). */
   steps: ReadonlyArray<{ id: string; type: StepSpec['type']; maxAttempts: number }>
   submitter?: string | null | undefined
+  /** Called in the transaction before a new workflow is stored (not for an idempotent repeat): throw to refuse it. */
+  admit?: (() => void) | undefined
 }
 
 export interface WorkflowDetail {
@@ -208,6 +210,7 @@ export class WorkflowStore {
         const found = existing && this.getRecord(existing.id)
         if (found) return { workflow: found, created: false }
       }
+      input.admit?.()
       const now = this.now()
       const id = randomUUID()
       const row = this.stmts.insert.get(
