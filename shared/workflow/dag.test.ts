@@ -94,6 +94,21 @@ describe('criticalPath', () => {
     })
   })
 
+  it('runs on to the last step of a chain whose tail took no measurable time', () => {
+    const chain = buildGraph([task('x'), task('y', { $ref: 'x' }), task('z', { $ref: 'y' })])
+    const chainOrder = topoOrder(chain)
+    if (!chainOrder.ok) throw new Error('cycle')
+    const measured = new Map([
+      ['x', 7],
+      ['y', 0],
+      ['z', 0],
+    ])
+    expect(criticalPath(chain, chainOrder.order, { measured, estimateMs: () => 1 })).toEqual({
+      steps: ['x', 'y', 'z'],
+      totalMs: 7,
+    })
+  })
+
   it('breaks ties by submission order', () => {
     expect(criticalPath(graph, topo.order, { measured: new Map(), estimateMs: () => 1 }).steps).toEqual([
       'a',

@@ -130,7 +130,8 @@ export interface CriticalPath {
 
 /**
  * The longest path through the DAG by duration: measured durations where known, else
- * the caller's estimate. Ties go to the step submitted first. `order` is a topological
+ * the caller's estimate. Ties go to the step submitted first, except that the path runs
+ * on through steps of zero duration that follow its end. `order` is a topological
  * order from topoOrder. Linear in steps + edges.
  */
 export function criticalPath(
@@ -154,6 +155,15 @@ export function criticalPath(
   }
   let end = 0
   for (let i = 1; i < n; i++) if ((finish[i] as number) > (finish[end] as number)) end = i
+  // A step after the end that took no measurable time (a quick tool call within the
+  // clock's millisecond) finishes the same path at the same moment: the path goes on
+  // through it, so a chain's path always runs to its last step.
+  for (;;) {
+    const last = end
+    const next = (graph.dependents[last] ?? []).find((j) => via[j] === last && finish[j] === finish[last])
+    if (next === undefined) break
+    end = next
+  }
   const steps: string[] = []
   for (let i = end; i !== -1; i = via[i] as number) steps.push(graph.ids[i] as string)
   return { steps: steps.reverse(), totalMs: finish[end] as number }
