@@ -1,8 +1,10 @@
+import { SLICE_MS } from './time-slice.ts'
+
 /**
  * When the engine advances a workflow other than on a request: once per turn of the
  * event loop for every workflow whose tasks settled in it (a burst of settles costs one
- * advance each), and after a delay for one whose step waits for the task quota (one
- * timer per workflow). Stopped with the engine.
+ * advance each, started in slices of the loop's time), and after a delay for one whose
+ * step waits for the task quota (one timer per workflow). Stopped with the engine.
  */
 export class AdvanceTriggers {
   readonly #advance: (workflowId: string) => void
@@ -17,14 +19,24 @@ export class AdvanceTriggers {
   /** A task of this workflow settled: advance it once, after this turn. */
   settled(workflowId: string): void {
     if (this.#stopped) return
-    if (this.#settled.size === 0) {
-      setImmediate(() => {
-        const ids = [...this.#settled]
-        this.#settled.clear()
-        if (!this.#stopped) for (const id of ids) this.#advance(id)
-      })
-    }
+    if (this.#settled.size === 0) setImmediate(() => this.#flush())
     this.#settled.add(workflowId)
+  }
+
+  /**
+   * Starts the advances asked for, for at most SLICE_MS, and leaves the rest to the
+   * next turn: after a round of results settles thousands of workflows, requests
+   * (a status, a health check) are served in between instead of after all of them.
+   */
+  #flush(): void {
+    if (this.#stopped) return
+    const started = performance.now()
+    for (const id of this.#settled) {
+      this.#settled.delete(id)
+      this.#advance(id)
+      if (performance.now() - started >= SLICE_MS) break
+    }
+    if (this.#settled.size > 0) setImmediate(() => this.#flush())
   }
 
   /** Advance it again in `ms`; false when a retry was already due. */
