@@ -175,7 +175,7 @@ describe('running workflows on a relay with workers', () => {
       state: 'failed',
       error: { message: 'item 1: asked to fail' },
     })
-    const items = h.relay.components.tasks.workflows.attempts.items(status.workflow.id, 'each')
+    const items = h.relay.components.tasks.workflowSide.store.attempts.items(status.workflow.id, 'each')
     expect(items.map((i) => i.state)).toEqual(['succeeded', 'failed', 'cancelled', 'cancelled', 'cancelled'])
     // The list, item 0 and item 1: the cancelled items never ran.
     expect(worker.assigned).toHaveLength(3)

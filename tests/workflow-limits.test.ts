@@ -117,7 +117,7 @@ describe('limits on workflows', () => {
     const each = out.steps.find((s: any) => s.stepId === 'each')
     expect(each.error).toMatchObject({ code: 'INVALID_INPUT' })
     expect(each.error.message).toContain('workflows.maxItemsPerWorkflow')
-    expect(relay.components.tasks.workflows.attempts.itemTotal(out.workflow.id)).toBe(0)
+    expect(relay.components.tasks.workflowSide.store.attempts.itemTotal(out.workflow.id)).toBe(0)
   })
 
   it('runs a map that fits the item limit', async () => {

@@ -19,17 +19,18 @@ import type {
   ListFilter,
   PatchResult,
   ResubmitResult,
+  Submitted,
   TaskPage,
   TaskPatch,
   TaskStore,
 } from './store/task-store.ts'
-import type { WorkflowStore } from './store/workflow-store.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
 import { TaskWaiters } from './task-waiters.ts'
 import { type WaitManyOptions, type WaitOptions, waitForTasks } from './wait-many.ts'
 import { WorkerSide } from './worker-side.ts'
 import type { WorkerRegistry, WorkerStatsRecord } from './workers/worker-registry.ts'
+import { WorkflowSide } from './workflow-side.ts'
 
 export interface TaskServiceInit {
   store: TaskStore
@@ -55,10 +56,7 @@ export interface TaskServiceInit {
   membersRun?: (kind: string) => boolean
 }
 
-export interface Submitted {
-  task: TaskRecord
-  created: boolean
-}
+export type { Submitted } from './store/task-store.ts'
 
 /** What a caller's submission did, and what it should know (an unknown kind under `warn`). */
 export interface SubmitOutcome {
@@ -82,6 +80,7 @@ export class TaskService implements Startable {
   readonly #dispatcher: Dispatcher
   readonly #workerSide: WorkerSide
   readonly #relaySide: RelaySide
+  readonly #workflowSide: WorkflowSide
   /** Kinds connected workers announce now, then those remembered (tasks.unknownKinds). */
   readonly #kinds: KindSource
   #stopped = false
@@ -91,6 +90,11 @@ export class TaskService implements Startable {
     this.#dispatcher = new Dispatcher({ ...init, waiters: this.#waiters, random: init.random ?? Math.random })
     this.#workerSide = new WorkerSide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
     this.#relaySide = new RelaySide({ ...init, waiters: this.#waiters, dispatcher: this.#dispatcher })
+    this.#workflowSide = new WorkflowSide({
+      ...init,
+      relaySide: this.#relaySide,
+      submitted: (tasks) => this.#submitted(tasks),
+    })
     const { registry, store } = init
     this.#kinds = {
       has: (kind) => registry.announces(kind) || store.kinds.has(kind) || (init.membersRun?.(kind) ?? false),
@@ -171,32 +175,6 @@ export class TaskService implements Startable {
     return warning === undefined ? { tasks } : { tasks, warning }
   }
 
-  /**
-   * Submits tasks and records what depends on them in one store transaction (issue 12:
-   * a workflow step marked running and its task queued commit together). `link` runs
-   * inside it with the stored tasks; if it throws, neither the tasks nor its writes are
-   * kept. Kinds were checked when the workflow was accepted; the trust policy and the
-   * caller's quota apply as for `submitAs` (QUOTA_EXCEEDED: the step waits and is tried
-   * again, relay/workflows/step-runner.ts), so workflows cannot hold more unfinished
-   * tasks than the operator allows an identity.
-   */
-  async submitLinked<T>(
-    specs: TaskSpec[],
-    subject: TaskSubject,
-    link: (submitted: Submitted[]) => T,
-  ): Promise<{ tasks: Submitted[]; linked: T }> {
-    const { policy, store, content } = this.#init
-    policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, store, this.#init.now())
-    const prepared = await inputsAsBlocks(policy.apply(specs, subject), content)
-    const out = store.transaction(() => {
-      const tasks = store.submit(prepared)
-      return { tasks, linked: link(tasks) }
-    })
-    policy.added(out.tasks.filter((s) => s.created).length)
-    this.#submitted(out.tasks.filter((r) => r.created).map((r) => r.task))
-    return out
-  }
-
   /** Whether a task of `kind` would be accepted now under tasks.unknownKinds (known, built in, or `warn`). */
   acceptsKind(kind: string): boolean {
     try {
@@ -205,21 +183,6 @@ export class TaskService implements Startable {
     } catch {
       return false
     }
-  }
-
-  /** The durable workflows beside the tasks (issue 12); the workflow engine's store. */
-  get workflows(): WorkflowStore {
-    return this.#init.store.workflows
-  }
-
-  /** Runs `fn` in one queue transaction (see TaskStore.transaction). */
-  transaction<T>(fn: () => T): T {
-    return this.#init.store.transaction(fn)
-  }
-
-  /** Called with every task that reaches a final state, after it is stored. */
-  onSettled(listener: (task: TaskRecord) => void): void {
-    this.#relaySide.onSettled(listener)
   }
 
   /** A failed or cancelled task again, as a new task linked to it; counted and assigned like any submission. */
@@ -406,6 +369,11 @@ export class TaskService implements Startable {
   }
 
   /** The queue as the forwarding protocol sees it (relay/forwarding/). */
+  /** The queue as the workflow engine sees it (issue 12). */
+  get workflowSide(): WorkflowSide {
+    return this.#workflowSide
+  }
+
   get relaySide(): RelaySide {
     return this.#relaySide
   }

@@ -43,7 +43,7 @@ export class MapRunner {
     const list = await this.#list(live, spec)
     const unit = { workflowId, stepId: spec.id, attempt: record.attempt + 1 }
     if (!list.ok) return this.#init.runner.failAtOnce(unit, list.error)
-    const held = this.#init.tasks.workflows.attempts.itemTotal(workflowId)
+    const held = this.#init.tasks.workflowSide.store.attempts.itemTotal(workflowId)
     if (held + list.items.length > this.#init.maxItems) {
       live.lists.delete(spec.id)
       return this.#init.runner.failAtOnce(unit, {
@@ -51,15 +51,15 @@ export class MapRunner {
         message: `the map's ${list.items.length} items would make the workflow hold ${held + list.items.length}; the limit is ${this.#init.maxItems} (workflows.maxItemsPerWorkflow)`,
       })
     }
-    this.#init.tasks.transaction(() => {
+    this.#init.tasks.workflowSide.transaction(() => {
       if (this.#init.runner.begin(unit))
-        this.#init.tasks.workflows.attempts.addItems(workflowId, spec.id, list.items.length)
+        this.#init.tasks.workflowSide.store.attempts.addItems(workflowId, spec.id, list.items.length)
     })
   }
 
   /** Starts the next items, or ends the map when its items decide it. True when something changed. */
   async advance(live: LiveRun, spec: MapStep, record: StepStateRow): Promise<boolean> {
-    const { attempts } = this.#init.tasks.workflows
+    const { attempts } = this.#init.tasks.workflowSide.store
     const workflowId = live.id
     const { plan, submitter } = live
     const settings = stepSettings(spec)
@@ -125,7 +125,7 @@ export class MapRunner {
    * running items too: their tasks on workers, their tool calls by signal.
    */
   stopItems(workflowId: string, stepId: string, reason: string): void {
-    const { attempts } = this.#init.tasks.workflows
+    const { attempts } = this.#init.tasks.workflowSide.store
     attempts.closePendingItems(workflowId, stepId, { code: 'CANCELLED', message: reason })
     for (let from = 0; ; from += ITEM_PAGE) {
       const page = attempts.items(workflowId, stepId, from, ITEM_PAGE)
@@ -139,7 +139,7 @@ export class MapRunner {
   }
 
   async #outputs(workflowId: string, stepId: string, total: number): Promise<unknown[]> {
-    const { attempts } = this.#init.tasks.workflows
+    const { attempts } = this.#init.tasks.workflowSide.store
     const out: unknown[] = []
     for (let from = 0; from < total; from += ITEM_PAGE) {
       for (const item of attempts.items(workflowId, stepId, from, ITEM_PAGE))
@@ -149,7 +149,7 @@ export class MapRunner {
   }
 
   #firstError(workflowId: string, stepId: string): TaskError | undefined {
-    const { attempts } = this.#init.tasks.workflows
+    const { attempts } = this.#init.tasks.workflowSide.store
     for (let from = 0; ; from += ITEM_PAGE) {
       const page = attempts.items(workflowId, stepId, from, ITEM_PAGE)
       const failed = page.find((i) => i.state === 'failed' || i.state === 'cancelled')
@@ -159,7 +159,7 @@ export class MapRunner {
   }
 
   #reader(workflowId: string) {
-    return (stepId: string) => this.#init.tasks.workflows.attempts.step(workflowId, stepId)
+    return (stepId: string) => this.#init.tasks.workflowSide.store.attempts.step(workflowId, stepId)
   }
 
   async #list(live: LiveRun, spec: MapStep) {

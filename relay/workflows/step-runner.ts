@@ -74,7 +74,7 @@ export class StepRunner {
 
   /** Attempt `unit.attempt` begins, in the caller's transaction when there is one. */
   begin(unit: Unit, start: AttemptStart = {}): boolean {
-    const { attempts } = this.#init.tasks.workflows
+    const { attempts } = this.#init.tasks.workflowSide.store
     const result =
       unit.index === undefined
         ? attempts.startStep(unit.workflowId, unit.stepId, unit.attempt, start)
@@ -85,7 +85,7 @@ export class StepRunner {
 
   /** Attempt `unit.attempt` ended; false when the store refused it (a stale attempt). */
   end(unit: Unit, outcome: AttemptOutcome): boolean {
-    const { attempts } = this.#init.tasks.workflows
+    const { attempts } = this.#init.tasks.workflowSide.store
     const result =
       unit.index === undefined
         ? attempts.finishStep(unit.workflowId, unit.stepId, unit.attempt, outcome)
@@ -96,7 +96,7 @@ export class StepRunner {
 
   /** The attempt fails before anything ran (a reference that does not resolve): no retry helps. */
   failAtOnce(unit: Unit, error: TaskError): void {
-    this.#init.tasks.transaction(() => {
+    this.#init.tasks.workflowSide.transaction(() => {
       if (this.begin(unit)) this.end(unit, { state: 'failed', error, final: true })
     })
   }
@@ -122,7 +122,7 @@ export class StepRunner {
         return false
       }
       // The task could not be queued (its input block, a closed store): the attempt fails, and may be retried.
-      this.#init.tasks.transaction(() => {
+      this.#init.tasks.workflowSide.transaction(() => {
         if (this.begin(unit)) this.end(unit, { state: 'failed', error: taskError(err) })
       })
       return true
@@ -154,7 +154,7 @@ export class StepRunner {
 
   /** Submits the tasks and begins their attempts in one transaction; throws StartRefused if one may not begin. */
   async #submit(starts: readonly TaskStart[], submitter: string | null): Promise<void> {
-    await this.#init.tasks.submitLinked(
+    await this.#init.tasks.workflowSide.submitLinked(
       starts.map(taskSpec),
       { tool: SUBMITTING_TOOL, identity: submitter ?? undefined },
       (submitted) => {

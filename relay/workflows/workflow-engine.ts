@@ -99,12 +99,12 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       runner: this.#runner,
       maxItems: init.limits.maxItemsPerWorkflow,
     })
-    init.tasks.onSettled((task) => this.#onSettled(task))
+    init.tasks.workflowSide.onSettled((task) => this.#onSettled(task))
   }
 
   async start(): Promise<void> {
     this.#started = true
-    const ids = resumeRunning(this.#init.tasks.workflows, this.#init.log)
+    const ids = resumeRunning(this.#init.tasks.workflowSide.store, this.#init.log)
     await Promise.all(ids.map((id) => this.advance(id)))
   }
 
@@ -207,7 +207,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     // but before the advance that ends the workflow would mark a workflow whose steps all
     // succeeded `cancelled` (issue 12: cancel racing completion ends as one or the other).
     // Such a workflow ends with its steps' state instead, in the cancel's transaction.
-    const outcome = this.#init.tasks.transaction(() => {
+    const outcome = this.#init.tasks.workflowSide.transaction(() => {
       const ended = this.#endedState(id)
       if (ended === undefined) return { result: this.#store.cancel(id) }
       this.#store.finish(id, ended)
@@ -269,7 +269,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   }
 
   get #store() {
-    return this.#init.tasks.workflows
+    return this.#init.tasks.workflowSide.store
   }
 
   /** One pass: running maps, then the schedule's skips, cancels and starts, then the workflow's end. */

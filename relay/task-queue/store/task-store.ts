@@ -38,6 +38,12 @@ export type {
 /** Leases held by workers, not by member relays (hand-offs outlive this relay's restart). */
 const NOT_HANDED_OFF = `worker_id NOT LIKE '${RELAY_WORKER_PREFIX}%'`
 
+/** A submitted task, and whether it is new (false: its idempotency key named an earlier one). */
+export interface Submitted {
+  task: TaskRecord
+  created: boolean
+}
+
 export interface LeaseRequest {
   workerId: string
   /** The worker's PeerId (default: workerId): a quorum task is never leased twice to one peer. */
@@ -146,7 +152,7 @@ export class TaskStore {
    * exists (also earlier in the same batch, also a finished task) returns that task with
    * `created: false`. Values are stored as given; callers validate them.
    */
-  submit(specs: readonly TaskSpec[]): Array<{ task: TaskRecord; created: boolean }> {
+  submit(specs: readonly TaskSpec[]): Submitted[] {
     return this.tx(() =>
       specs.map((spec) => {
         if (typeof spec.kind !== 'string' || spec.kind === '') throw new Error('a task needs a kind')
