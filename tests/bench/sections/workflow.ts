@@ -94,8 +94,8 @@ async function running(client: Client): Promise<number> {
 
 /** Succeeded tasks in the relay's queue (each a step's: the trigger moves the step in the same transaction). */
 async function succeededTasks(relay: RelayChild): Promise<number> {
-  const status = (await (await fetch(`${relay.base}/api/status`)).json()) as { tasks: { succeeded: number } }
-  return status.tasks.succeeded
+  const status = (await (await fetch(`${relay.base}/api/status`)).json()) as { queue: { succeeded: number } }
+  return status.queue.succeeded
 }
 
 /** Polls until more than `than` tasks succeeded; the time since `since`. */
