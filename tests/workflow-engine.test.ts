@@ -30,6 +30,10 @@ const echo = (task: { input?: unknown }): Answer =>
     ? { error: { code: 'TASK_FAILED', message: 'asked to fail' }, retryable: false }
     : { output: task.input }
 
+/** A worker that echoes, but holds a task whose input is "slow" until it is cancelled. */
+const stallingSlow = async () =>
+  scriptedWorker(await h.peer(), (t) => (t.input === 'slow' ? { stall: true } : echo(t)))
+
 describe('running workflows on a relay with workers', () => {
   it('runs a chain of task and tool steps, passing outputs by reference and JSON path', async () => {
     await h.start()
@@ -103,9 +107,7 @@ describe('running workflows on a relay with workers', () => {
 
   it('under fail-fast, the first failure cancels the running step on its worker and the pending ones', async () => {
     await h.start()
-    const worker = await scriptedWorker(await h.peer(), (t) =>
-      t.input === 'slow' ? { stall: true } : echo(t),
-    )
+    const worker = await stallingSlow()
     const cancelled = worker.next('cancel')
     const { status } = await run({
       steps: [
@@ -123,9 +125,7 @@ describe('running workflows on a relay with workers', () => {
 
   it('cancels a running workflow: its task is cancelled on the worker, finished steps are kept', async () => {
     await h.start()
-    const worker = await scriptedWorker(await h.peer(), (t) =>
-      t.input === 'slow' ? { stall: true } : echo(t),
-    )
+    const worker = await stallingSlow()
     const { status: submitted } = await engine().submit(
       workflowSpecSchema.parse({
         steps: [
@@ -183,9 +183,7 @@ describe('running workflows on a relay with workers', () => {
 
   it('follows a step whose task is cancelled from outside the workflow: under fail-fast the rest is cancelled', async () => {
     await h.start()
-    const worker = await scriptedWorker(await h.peer(), (t) =>
-      t.input === 'slow' ? { stall: true } : echo(t),
-    )
+    const worker = await stallingSlow()
     const { status: submitted } = await engine().submit(
       workflowSpecSchema.parse({
         steps: [

@@ -95,15 +95,16 @@ describe('limits on workflows', () => {
     expect(listed.out.total).toBe(0)
   })
 
-  it('fails a map whose items would take the workflow over its item limit, storing none of them', async () => {
-    const { out } = await dispatch('alice', 'p2p_workflow_submit', {
+  /** Hashes each word of `text` in a map (one item per word). */
+  const hashWords = (who: string, text: string) =>
+    dispatch(who, 'p2p_workflow_submit', {
       wait: true,
       steps: [
         {
           id: 'list',
           type: 'tool',
           tool: 'text_chunk',
-          params: { text: 'a b c d e f', size: 1, overlap: 0, unit: 'words' },
+          params: { text, size: 1, overlap: 0, unit: 'words' },
         },
         {
           id: 'each',
@@ -113,6 +114,9 @@ describe('limits on workflows', () => {
         },
       ],
     })
+
+  it('fails a map whose items would take the workflow over its item limit, storing none of them', async () => {
+    const { out } = await hashWords('alice', 'a b c d e f')
     expect(out.workflow.state).toBe('failed')
     const each = out.steps.find((s: any) => s.stepId === 'each')
     expect(each.error).toMatchObject({ code: 'INVALID_INPUT' })
@@ -121,23 +125,7 @@ describe('limits on workflows', () => {
   })
 
   it('runs a map that fits the item limit', async () => {
-    const { out } = await dispatch('bob', 'p2p_workflow_submit', {
-      wait: true,
-      steps: [
-        {
-          id: 'list',
-          type: 'tool',
-          tool: 'text_chunk',
-          params: { text: 'a b c d e', size: 1, overlap: 0, unit: 'words' },
-        },
-        {
-          id: 'each',
-          type: 'map',
-          over: { $ref: 'list', path: '$.chunks' },
-          do: { type: 'tool', tool: 'text_hash', params: { text: { $item: true, path: '$.text' } } },
-        },
-      ],
-    })
+    const { out } = await hashWords('bob', 'a b c d e')
     expect(out.workflow.state).toBe('succeeded')
     expect(out.steps.find((s: any) => s.stepId === 'each').output).toHaveLength(5)
   })
