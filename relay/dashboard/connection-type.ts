@@ -1,5 +1,4 @@
-/** How a worker reaches this relay, as the dashboard names it. */
-export type ConnectionType = 'websocket' | 'relayed' | 'webrtc' | 'tcp' | 'other' | 'unknown'
+import type { ConnectionType } from '../../shared/dashboard/snapshot-types.ts'
 
 /**
  * Names a libp2p connection by its remote multiaddr: a circuit-relay hop wins over the

@@ -1,13 +1,5 @@
 import type { Registry } from 'prom-client'
-
-/**
- * Cumulative counts by finite bucket upper bound (seconds), summed over every label
- * set, and the count of all observations (the +Inf bucket, which JSON cannot name).
- */
-export interface Buckets {
-  bounds: [le: number, count: number][]
-  count: number
-}
+import type { Buckets } from '../../shared/dashboard/snapshot-types.ts'
 
 /**
  * The cumulative buckets of a prom-client histogram, summed over its labels (every

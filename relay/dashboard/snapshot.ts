@@ -1,60 +1,16 @@
+import type { DashboardSnapshot, RelayView, WorkerView } from '../../shared/dashboard/snapshot-types.ts'
 import { TASK_STATES, type TaskState } from '../../shared/task/types.ts'
 import type { WorkflowState } from '../../shared/workflow/types.ts'
 import type { RelayComponents } from '../relay-components.ts'
 import type { WorkerStatsRecord } from '../task-queue/workers/worker-registry.ts'
-import { type ConnectionType, connectionType } from './connection-type.ts'
-import { type Buckets, counterSum, histogramBuckets } from './latency-buckets.ts'
+import { connectionType } from './connection-type.ts'
+import { counterSum, histogramBuckets } from './latency-buckets.ts'
 
 /** Workers and relays listed in one snapshot at most; the totals are always exact. */
 export const MAX_LISTED_WORKERS = 500
 export const MAX_LISTED_RELAYS = 100
 
 const WORKFLOW_STATES: readonly WorkflowState[] = ['running', 'succeeded', 'failed', 'cancelled']
-
-export interface WorkerView extends WorkerStatsRecord {
-  /** Of `concurrency`, the tasks prefetched beyond the running slots. */
-  buffer: number
-  connection: ConnectionType
-  /** The relay the worker is on (this one: the snapshot lists this relay's workers). */
-  relay: string | null
-}
-
-export interface RelayView {
-  peerId: string
-  self: boolean
-  /** ok (this relay, or a member whose link is up), or the link's state or last error. */
-  health: string
-  workers: number
-  slots: number
-  freeSlots: number
-  queued: number
-  ageMs: number | null
-}
-
-/**
- * What the dashboard shows, read from the same queue, directory, workflow engine and
- * metrics registry as the MCP tools. Counters are cumulative: the page derives rates
- * and windowed percentiles from two snapshots.
- */
-export interface DashboardSnapshot {
-  time: number
-  relay: { peerId: string | null; version: string; uptimeSeconds: number; sessions: number; tools: number }
-  queue: Record<TaskState, number>
-  workers: { total: number; connected: number; listed: WorkerView[] }
-  relays: { total: number; listed: RelayView[] }
-  workflows: Record<WorkflowState, number>
-  counters: {
-    tasksSucceeded: number
-    tasksFailed: number
-    tasksCancelled: number
-    calls: number
-    callErrors: number
-    /** Tool call durations (router histogram), cumulative. */
-    callLatency: Buckets
-  }
-  /** Whether actions need a bearer token (`--token` / an issuer is configured). */
-  tokenRequired: boolean
-}
 
 export async function buildSnapshot(c: RelayComponents): Promise<DashboardSnapshot> {
   const registry = c.metrics.registry
@@ -167,3 +123,5 @@ function workflowCounts(c: RelayComponents): Record<WorkflowState, number> {
     WORKFLOW_STATES.map((state) => [state, c.workflows.list({ state, limit: 1 }).total]),
   ) as Record<WorkflowState, number>
 }
+
+export type { DashboardSnapshot }
