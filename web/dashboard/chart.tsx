@@ -1,0 +1,61 @@
+import { useEffect, useRef } from 'preact/hooks'
+import uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
+import type { ChartPoint } from '../../shared/dashboard/rates.ts'
+
+type Key = Exclude<keyof ChartPoint, 't'>
+
+export interface ChartProps {
+  title: string
+  points: ChartPoint[]
+  lines: { key: Key; label: string; colour: string }[]
+  format: (value: number) => string
+}
+
+const HEIGHT = 140
+
+/**
+ * A small time-series chart (uPlot on a canvas). The caption carries the latest
+ * values in words, so the chart is not the only place the numbers are.
+ */
+export function Chart({ title, points, lines, format }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null)
+  const plot = useRef<uPlot | null>(null)
+  useEffect(() => {
+    const el = box.current
+    if (el === null) return
+    const ink = getComputedStyle(el).color
+    const axis = { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.25)' }, ticks: { stroke: ink } }
+    plot.current = new uPlot(
+      {
+        width: Math.max(240, el.clientWidth),
+        height: HEIGHT,
+        legend: { show: false },
+        cursor: { show: false },
+        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.colour, width: 2, spanGaps: true }))],
+        axes: [axis, { ...axis, size: 60, values: (_u: uPlot, ticks: number[]) => ticks.map(format) }],
+      },
+      [[], ...lines.map(() => [])],
+      el,
+    )
+    return () => {
+      plot.current?.destroy()
+      plot.current = null
+    }
+  }, [])
+  useEffect(() => {
+    plot.current?.setData([points.map((p) => p.t), ...lines.map((l) => points.map((p) => p[l.key]))])
+  }, [points])
+  const last = points.at(-1)
+  const caption = lines
+    .map((l) => `${l.label} ${last === undefined || last[l.key] === null ? '—' : format(last[l.key] as number)}`)
+    .join(', ')
+  return (
+    <figure class="chart">
+      <figcaption>
+        <strong>{title}</strong> <span>{caption}</span>
+      </figcaption>
+      <div ref={box} class="plot" aria-hidden="true" />
+    </figure>
+  )
+}
