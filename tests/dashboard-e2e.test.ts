@@ -57,14 +57,24 @@ beforeAll(async () => {
     name: 'dashboard e2e',
     wait: true,
     steps: [
-      { id: 'chunk', type: 'tool', tool: 'text_chunk', params: { text: 'one two three', size: 2, overlap: 0, unit: 'words' } },
+      {
+        id: 'chunk',
+        type: 'tool',
+        tool: 'text_chunk',
+        params: { text: 'one two three', size: 2, overlap: 0, unit: 'words' },
+      },
       {
         id: 'hash',
         type: 'map',
         over: { $ref: 'chunk', path: '$.chunks' },
         do: { type: 'task', kind: 'sha256', input: { text: { $item: true, path: '$.text' } } },
       },
-      { id: 'first', type: 'tool', tool: 'text_hash', params: { text: { $ref: 'hash', path: '$[0].sha256' } } },
+      {
+        id: 'first',
+        type: 'tool',
+        tool: 'text_hash',
+        params: { text: { $ref: 'hash', path: '$[0].sha256' } },
+      },
     ],
   })
   expect(workflow.workflow.state).toBe('succeeded')

@@ -55,5 +55,10 @@ export async function callTool<T = Record<string, unknown>>(
     | null
   if (res.ok && body !== null && 'result' in body) return body
   const error = body !== null && 'error' in body ? body.error : undefined
-  throw new CallError(error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${res.status}`, res.status, error?.details)
+  throw new CallError(
+    error?.code ?? 'INTERNAL',
+    error?.message ?? `HTTP ${res.status}`,
+    res.status,
+    error?.details,
+  )
 }

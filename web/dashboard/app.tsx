@@ -84,7 +84,13 @@ function LinkStatus({ live }: { live: LiveState }) {
   )
 }
 
-function TokenPanel({ tokenRequired, onChange }: { tokenRequired: boolean | undefined; onChange: () => void }) {
+function TokenPanel({
+  tokenRequired,
+  onChange,
+}: {
+  tokenRequired: boolean | undefined
+  onChange: () => void
+}) {
   const [draft, setDraft] = useState(getToken())
   const [saved, setSaved] = useState(getToken() !== '')
   const explain =

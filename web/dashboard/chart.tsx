@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { ChartPoint } from '../../shared/dashboard/rates.ts'
+import { MAX_POINTS } from './live.ts'
 
 type Key = Exclude<keyof ChartPoint, 't'>
 
@@ -13,6 +14,8 @@ export interface ChartProps {
 }
 
 const HEIGHT = 140
+/** The x axis spans what the feed keeps: MAX_POINTS snapshots, one a second. */
+const WINDOW_SECONDS = MAX_POINTS
 
 /**
  * A small time-series chart (uPlot on a canvas). The caption carries the latest
@@ -32,6 +35,10 @@ export function Chart({ title, points, lines, format }: ChartProps) {
         height: HEIGHT,
         legend: { show: false },
         cursor: { show: false },
+        // A fixed window ending at the latest point, so a new page does not stretch two points across the width.
+        scales: {
+          x: { time: true, range: (_u: uPlot, _min: number, max: number) => [max - WINDOW_SECONDS, max] },
+        },
         series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.colour, width: 2, spanGaps: true }))],
         axes: [axis, { ...axis, size: 60, values: (_u: uPlot, ticks: number[]) => ticks.map(format) }],
       },
@@ -48,7 +55,9 @@ export function Chart({ title, points, lines, format }: ChartProps) {
   }, [points])
   const last = points.at(-1)
   const caption = lines
-    .map((l) => `${l.label} ${last === undefined || last[l.key] === null ? '—' : format(last[l.key] as number)}`)
+    .map(
+      (l) => `${l.label} ${last === undefined || last[l.key] === null ? '—' : format(last[l.key] as number)}`,
+    )
     .join(', ')
   return (
     <figure class="chart">

@@ -38,7 +38,9 @@ async function layOut(dag: DagData): Promise<Laid> {
     }),
     edges: dag.edges.map((e) => ({
       ...e,
-      points: ((g.edge(e.from, e.to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? []).slice(),
+      points: (
+        (g.edge(e.from, e.to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? []
+      ).slice(),
     })),
   }
 }
@@ -77,7 +79,15 @@ export function Dag({ dag }: { dag: DagData }) {
         viewBox={`0 0 ${laid.width} ${laid.height}`}
       >
         <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+          <marker
+            id="arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="6"
+            markerHeight="6"
+            orient="auto"
+          >
             <path d="M0,0 L10,5 L0,10 z" class="arrow" />
           </marker>
         </defs>
@@ -90,7 +100,12 @@ export function Dag({ dag }: { dag: DagData }) {
           />
         ))}
         {laid.nodes.map((n) => (
-          <g key={n.id} class={`step ${n.state}${n.critical ? ' critical' : ''}`} data-step={n.id} data-state={n.state}>
+          <g
+            key={n.id}
+            class={`step ${n.state}${n.critical ? ' critical' : ''}`}
+            data-step={n.id}
+            data-state={n.state}
+          >
             <rect x={n.x - n.w / 2} y={n.y - n.h / 2} width={n.w} height={n.h} rx={6} />
             <text x={n.x} y={n.y - 5} text-anchor="middle">
               {n.id}

@@ -33,7 +33,11 @@ export type Loaded<T> =
  * A read-only tool's result, fetched again whenever `key` changes (filters, paging, or
  * a change in the live snapshot). The previous data stays shown while the next loads.
  */
-export function useToolResult<T>(tool: string, params: Record<string, unknown> | null, key: string): Loaded<T> {
+export function useToolResult<T>(
+  tool: string,
+  params: Record<string, unknown> | null,
+  key: string,
+): Loaded<T> {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' })
   useEffect(() => {
     if (params === null) return
@@ -43,7 +47,11 @@ export function useToolResult<T>(tool: string, params: Record<string, unknown> |
       (err: unknown) => {
         if (abort.signal.aborted) return
         const error = err instanceof CallError ? err : new CallError('UNAVAILABLE', (err as Error).message, 0)
-        setLoaded((prev) => ({ state: 'error', error, ...(prev.data === undefined ? {} : { data: prev.data }) }))
+        setLoaded((prev) => ({
+          state: 'error',
+          error,
+          ...(prev.data === undefined ? {} : { data: prev.data }),
+        }))
       },
     )
     return () => abort.abort()

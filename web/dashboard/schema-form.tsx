@@ -114,7 +114,11 @@ export function SchemaForm({
           )
         } else if (kind === 'enum') {
           input = (
-            <select id={id} value={String(values[name] ?? '')} onChange={(e) => set(name, e.currentTarget.value)}>
+            <select
+              id={id}
+              value={String(values[name] ?? '')}
+              onChange={(e) => set(name, e.currentTarget.value)}
+            >
               {!required.has(name) && <option value="">(not set)</option>}
               {(field.enum ?? []).map((option) => (
                 <option key={String(option)} value={String(option)}>

@@ -1,6 +1,6 @@
 import { Chart } from '../chart.tsx'
 import { duration, ms, rate, shortId } from '../format.ts'
-import type { LiveState } from '../live.ts'
+import { type LiveState, MAX_POINTS } from '../live.ts'
 
 const BLUE = '#2f6fd0'
 const RED = '#c4362b'
@@ -74,7 +74,7 @@ export function OverviewView({ live }: { live: LiveState }) {
         </dl>
       </section>
       <section aria-labelledby="charts-heading">
-        <h3 id="charts-heading">Last {Math.max(1, Math.round(live.points.length / 60))} min</h3>
+        <h3 id="charts-heading">Last {MAX_POINTS / 60} minutes</h3>
         <div class="charts">
           <Chart
             title="Tasks finished"

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { TASK_STATES } from '../../../shared/task/types.ts'
-import { CallError, callTool } from '../api.ts'
+import { type CallError, callTool } from '../api.ts'
 import { json, ms, shortId, time } from '../format.ts'
 import { useToolResult } from '../hooks.ts'
 import type { LiveState } from '../live.ts'
@@ -100,7 +100,10 @@ function TaskTable({ live }: { live: LiveState }) {
         </label>
         <label>
           Worker id
-          <input value={draft.workerId} onInput={(e) => setDraft({ ...draft, workerId: e.currentTarget.value })} />
+          <input
+            value={draft.workerId}
+            onInput={(e) => setDraft({ ...draft, workerId: e.currentTarget.value })}
+          />
         </label>
         <label>
           Per page
@@ -121,8 +124,8 @@ function TaskTable({ live }: { live: LiveState }) {
       {page.state === 'error' && <ErrorNote error={page.error} />}
       <table id="tasks" data-loaded={page.state === 'ok' ? 'yes' : 'no'}>
         <caption>
-          {total === 0 ? 'No tasks' : `Tasks ${offset + 1}–${offset + tasks.length} of ${total}`}, newest first;
-          sorting applies to this page
+          {total === 0 ? 'No tasks' : `Tasks ${offset + 1}–${offset + tasks.length} of ${total}`}, newest
+          first; sorting applies to this page
         </caption>
         <thead>
           <tr>
@@ -195,7 +198,10 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
   const act = async (label: string, tool: string, params: Record<string, unknown>) => {
     try {
       const { result } = await callTool<{ task?: Task }>(tool, { taskId, ...params })
-      setNotice({ ok: true, text: `${label}: done${result.task ? ` (task ${result.task.id} is ${result.task.state})` : ''}` })
+      setNotice({
+        ok: true,
+        text: `${label}: done${result.task ? ` (task ${result.task.id} is ${result.task.state})` : ''}`,
+      })
       if (tool === 'p2p_taskqueue_resubmit' && result.task) location.hash = `#/tasks/${result.task.id}`
     } catch (err) {
       const e = err as CallError
@@ -220,7 +226,9 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
             <button
               type="button"
               disabled={!['queued', 'leased', 'running'].includes(task.state)}
-              onClick={() => act('Cancel', 'p2p_taskqueue_cancel', { reason: 'cancelled from the dashboard' })}
+              onClick={() =>
+                act('Cancel', 'p2p_taskqueue_cancel', { reason: 'cancelled from the dashboard' })
+              }
             >
               Cancel task
             </button>
@@ -276,7 +284,11 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
             <dt>Finished</dt>
             <dd>{time(task.finishedAt)}</dd>
             <dt>Run time</dt>
-            <dd>{task.startedAt !== null && task.finishedAt !== null ? ms(task.finishedAt - task.startedAt) : '—'}</dd>
+            <dd>
+              {task.startedAt !== null && task.finishedAt !== null
+                ? ms(task.finishedAt - task.startedAt)
+                : '—'}
+            </dd>
             <dt>Requires</dt>
             <dd>{task.requires.join(', ') || '—'}</dd>
             <dt>Trust</dt>
@@ -284,11 +296,19 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
             <dt>Submitter</dt>
             <dd>{task.submitter ?? '—'}</dd>
             <dt>Input</dt>
-            <dd>{task.inputCid === null ? 'inline (not exposed by the task tools)' : <code>{task.inputCid}</code>}</dd>
+            <dd>
+              {task.inputCid === null ? (
+                'inline (not exposed by the task tools)'
+              ) : (
+                <code>{task.inputCid}</code>
+              )}
+            </dd>
             <dt>Output</dt>
             <dd>{task.outputCid === null ? 'inline' : <code>{task.outputCid}</code>}</dd>
             <dt>Previous attempt as task</dt>
-            <dd>{task.previousId === null ? '—' : <a href={`#/tasks/${task.previousId}`}>{task.previousId}</a>}</dd>
+            <dd>
+              {task.previousId === null ? '—' : <a href={`#/tasks/${task.previousId}`}>{task.previousId}</a>}
+            </dd>
           </dl>
           {task.error !== null && (
             <>

@@ -10,7 +10,14 @@ interface PublishedTool {
   description: string
   inputSchema: JsonSchema
   annotations: Record<string, unknown>
-  _meta?: { 'mcpp/tool'?: { category: string; runtime: string; runtimes: string[]; examples?: Record<string, unknown>[] } }
+  _meta?: {
+    'mcpp/tool'?: {
+      category: string
+      runtime: string
+      runtimes: string[]
+      examples?: Record<string, unknown>[]
+    }
+  }
 }
 
 interface Catalogue {
@@ -65,7 +72,11 @@ export function ToolsView({ toolName }: { toolName: string | undefined }) {
       </div>
       <div class="detail">
         {tool === undefined ? (
-          <p>{toolName === undefined ? 'Pick a tool to see its schema and run it.' : `No tool named ${toolName}.`}</p>
+          <p>
+            {toolName === undefined
+              ? 'Pick a tool to see its schema and run it.'
+              : `No tool named ${toolName}.`}
+          </p>
         ) : (
           <ToolDetail key={tool.name} tool={tool} />
         )}
@@ -80,15 +91,17 @@ function ToolSearch() {
   const [error, setError] = useState<CallError | null>(null)
   return (
     <form
-      role="search"
       onSubmit={async (e) => {
         e.preventDefault()
         if (query.trim() === '') return
         try {
-          const { result } = await callTool<{ results: { name: string; description: string }[] }>('tools_search', {
-            query,
-            limit: 15,
-          })
+          const { result } = await callTool<{ results: { name: string; description: string }[] }>(
+            'tools_search',
+            {
+              query,
+              limit: 15,
+            },
+          )
           setResults(result.results)
           setError(null)
         } catch (err) {
@@ -151,7 +164,10 @@ function ToolDetail({ tool }: { tool: PublishedTool }) {
             const { result, decision } = await callTool(tool.name, params)
             setOutcome({ ok: true, result, decision })
           } catch (err) {
-            setOutcome({ ok: false, error: err instanceof CallError ? err : new CallError('INTERNAL', String(err), 0) })
+            setOutcome({
+              ok: false,
+              error: err instanceof CallError ? err : new CallError('INTERNAL', String(err), 0),
+            })
           } finally {
             setBusy(false)
           }

@@ -5,7 +5,8 @@ export function WorkersView({ live }: { live: LiveState }) {
   const s = live.snapshot
   if (s === null) return <p role="status">Waiting for the first snapshot…</p>
   const { listed, connected } = s.workers
-  if (connected === 0) return <p>No worker is connected. Open /contribute in a browser tab, or run `npm run worker`.</p>
+  if (connected === 0)
+    return <p>No worker is connected. Open /contribute in a browser tab, or run `npm run worker`.</p>
   return (
     <div class="scroll">
       <table>

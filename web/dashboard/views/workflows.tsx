@@ -16,12 +16,20 @@ interface WorkflowRecord {
 }
 
 export function WorkflowsView({ live, workflowId }: { live: LiveState; workflowId: string | undefined }) {
-  return workflowId === undefined ? <WorkflowList live={live} /> : <WorkflowDetail live={live} id={workflowId} />
+  return workflowId === undefined ? (
+    <WorkflowList live={live} />
+  ) : (
+    <WorkflowDetail live={live} id={workflowId} />
+  )
 }
 
 function WorkflowList({ live }: { live: LiveState }) {
   const key = JSON.stringify(live.snapshot?.workflows ?? null)
-  const page = useToolResult<{ workflows: WorkflowRecord[]; total: number }>('p2p_workflow_list', { limit: 50 }, key)
+  const page = useToolResult<{ workflows: WorkflowRecord[]; total: number }>(
+    'p2p_workflow_list',
+    { limit: 50 },
+    key,
+  )
   return (
     <>
       {page.state === 'error' && <ErrorNote error={page.error} />}
