@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
@@ -205,5 +206,38 @@ describe('the dashboard with a relay token', () => {
       authorization: `Bearer ${token}`,
     })
     expect(snapshot.queue.queued).toBe(0)
+  })
+})
+
+/** An address of this machine that is not loopback: a client dialing it is not local. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address
+
+describe.skipIf(lanAddress === undefined)('the dashboard with a relay token, from another address', () => {
+  let lan: RunningRelay
+  const token = 'dashboard-lan-token'
+  beforeAll(async () => {
+    lan = await startTestRelay({ token, host: lanAddress as string })
+  })
+  afterAll(async () => {
+    await lan?.close()
+  })
+
+  it('asks a client that is not on loopback for the token even to read', async () => {
+    expect(lan.url).toContain(lanAddress)
+    const events = await fetch(`${lan.url}/api/events`)
+    expect(events.status).toBe(401)
+    await events.body?.cancel()
+    const read = await call(lan.url, { tool: 'p2p_taskqueue_list_tasks', params: {} })
+    expect(read.status).toBe(401)
+    const withToken = await call(
+      lan.url,
+      { tool: 'p2p_taskqueue_list_tasks', params: {} },
+      { authorization: `Bearer ${token}` },
+    )
+    expect(withToken.status).toBe(200)
+    const snapshot = await snapshotWhere(lan.url, () => true, { authorization: `Bearer ${token}` })
+    expect(snapshot.tokenRequired).toBe(true)
   })
 })
