@@ -135,6 +135,13 @@ describe('the dashboard', () => {
     expect(await row.textContent()).toContain('(this relay)')
     expect(await page.locator('.chart canvas').count()).toBe(4)
     await page.waitForSelector('.chart figcaption:has-text("tasks/s")')
+    // A page left open keeps its size: two more snapshots add no element.
+    const elements = () => page.evaluate(() => document.getElementsByTagName('*').length)
+    for (let i = 0; i < 2; i++) {
+      const [before, up] = [await elements(), await page.textContent('#uptime')]
+      await page.waitForFunction((seen) => document.getElementById('uptime')?.textContent !== seen, up)
+      expect(await elements()).toBe(before)
+    }
     await checkAndShoot('overview')
   })
 

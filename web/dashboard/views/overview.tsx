@@ -54,7 +54,7 @@ export function OverviewView({ live }: { live: LiveState }) {
           <dt>Version</dt>
           <dd>{s.relay.version}</dd>
           <dt>Up for</dt>
-          <dd>{duration(s.relay.uptimeSeconds)}</dd>
+          <dd id="uptime">{duration(s.relay.uptimeSeconds)}</dd>
           <dt>MCP sessions</dt>
           <dd>{s.relay.sessions}</dd>
           <dt>Tools</dt>

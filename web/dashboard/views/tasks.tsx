@@ -298,13 +298,13 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
             <dt>Input</dt>
             <dd>
               {task.inputCid === null ? (
-                'inline (not exposed by the task tools)'
+                'inline (the task tools do not return inputs)'
               ) : (
-                <code>{task.inputCid}</code>
+                <Cid cid={task.inputCid} />
               )}
             </dd>
             <dt>Output</dt>
-            <dd>{task.outputCid === null ? 'inline' : <code>{task.outputCid}</code>}</dd>
+            <dd>{task.outputCid === null ? 'inline' : <Cid cid={task.outputCid} />}</dd>
             <dt>Previous attempt as task</dt>
             <dd>
               {task.previousId === null ? '—' : <a href={`#/tasks/${task.previousId}`}>{task.previousId}</a>}
@@ -324,6 +324,15 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
           )}
         </section>
       )}
+    </>
+  )
+}
+
+/** A CID, with a link that opens ipfs_cat on it in the Tools view. */
+function Cid({ cid }: { cid: string }) {
+  return (
+    <>
+      <code>{cid}</code> (<a href={`#/tools/ipfs_cat?cid=${encodeURIComponent(cid)}`}>fetch with ipfs_cat</a>)
     </>
   )
 }

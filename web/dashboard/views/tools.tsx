@@ -38,7 +38,15 @@ function loadCatalogue(): Promise<Catalogue> {
   return catalogue
 }
 
-export function ToolsView({ toolName }: { toolName: string | undefined }) {
+/** `#/tools/ipfs_cat?cid=…` opens a tool with its form filled in (the task view links CIDs so). */
+function parseRoute(arg: string | undefined): { name: string | undefined; prefill: Record<string, string> } {
+  if (arg === undefined) return { name: undefined, prefill: {} }
+  const [name, query = ''] = arg.split('?', 2)
+  return { name, prefill: Object.fromEntries(new URLSearchParams(query)) }
+}
+
+export function ToolsView({ toolName: route }: { toolName: string | undefined }) {
+  const { name: toolName, prefill } = parseRoute(route)
   const [cat, setCat] = useState<Catalogue | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
   useEffect(() => {
@@ -78,7 +86,7 @@ export function ToolsView({ toolName }: { toolName: string | undefined }) {
               : `No tool named ${toolName}.`}
           </p>
         ) : (
-          <ToolDetail key={tool.name} tool={tool} />
+          <ToolDetail key={route} tool={tool} prefill={prefill} />
         )}
       </div>
     </div>
@@ -127,9 +135,10 @@ function ToolSearch() {
   )
 }
 
-function ToolDetail({ tool }: { tool: PublishedTool }) {
+function ToolDetail({ tool, prefill }: { tool: PublishedTool; prefill: Record<string, string> }) {
   const meta = tool._meta?.['mcpp/tool']
   const example = meta?.examples?.[0]
+  const seed = Object.keys(prefill).length > 0 ? prefill : example
   const [busy, setBusy] = useState(false)
   const [outcome, setOutcome] = useState<
     { ok: true; result: unknown; decision: Decision } | { ok: false; error: CallError } | null
@@ -156,7 +165,7 @@ function ToolDetail({ tool }: { tool: PublishedTool }) {
       <h4>Run it</h4>
       <SchemaForm
         schema={tool.inputSchema}
-        example={example}
+        example={seed}
         busy={busy}
         onRun={async (params) => {
           setBusy(true)
