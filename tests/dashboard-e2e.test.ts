@@ -211,3 +211,52 @@ describe('the dashboard', () => {
     await checkAndShoot('audit')
   })
 })
+
+describe('the dashboard on a relay with a token', () => {
+  const token = 'dashboard-e2e-token'
+  let guarded: RunningRelay
+  let tab: Page
+  beforeAll(async () => {
+    guarded = await startTestRelay({ token })
+    tab = await browser.newPage()
+    tab.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+    // The refused action below answers 401, which Chromium logs as a failed resource load.
+    tab.on('console', (msg) => {
+      if (msg.type() === 'error' && !msg.text().includes('status of 401'))
+        problems.push(`console error: ${msg.text()}`)
+    })
+  })
+  afterAll(async () => {
+    await tab?.close()
+    await guarded?.close()
+  })
+
+  it('reads on loopback without the token, and asks for it before an action', async () => {
+    const guardedClient = await connectClient(guarded.url, { authorization: `Bearer ${token}` })
+    const submitted = await guardedClient.callTool({
+      name: 'tools_dispatch',
+      arguments: {
+        tool: 'p2p_taskqueue_submit',
+        params: { tasks: [{ kind: 'sha256', input: { text: 'guarded' }, requires: ['no-such-capability'] }] },
+      },
+    })
+    const taskId = (submitted.structuredContent as any).result.tasks[0].id
+    await tab.goto(`${guarded.url}/#/tasks/${taskId}`)
+    await tab.waitForSelector('#task-state:text-is("queued")')
+    expect(await tab.textContent('footer')).toContain('Reading is open only from this machine')
+    await tab.click('button:text("Cancel task")')
+    await tab.waitForSelector('[role="status"]:has-text("UNAUTHORIZED")')
+    expect(await tab.textContent('#task-state')).toBe('queued')
+    await tab.fill('#token', token)
+    await tab.click('button:text("Use token")')
+    await tab.click('button:text("Cancel task")')
+    await tab.waitForSelector('#task-state:text-is("cancelled")')
+    const status = await guardedClient.callTool({
+      name: 'tools_dispatch',
+      arguments: { tool: 'p2p_taskqueue_status', params: { taskId } },
+    })
+    expect((status.structuredContent as any).result.state).toBe('cancelled')
+    await guardedClient.close()
+    expect(problems).toEqual([])
+  })
+})
