@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import axe from 'axe-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
@@ -12,7 +12,8 @@ import { launchChromium } from './browser.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
 
 const SHOTS = join(import.meta.dirname, '..', 'test-results', 'dashboard')
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+/** axe-core's own source, injected into the page under test. */
+const AXE = axe.source
 
 let relay: RunningRelay
 let client: Client

@@ -1,9 +1,7 @@
 /**
- * The relay side of the operator dashboard (issue 13): one push channel of snapshots
- * (`GET /api/events`) and one call endpoint (`POST /api/call`) that runs a tool the
- * way MCP `tools_dispatch` does. The HTTP routes live in relay/http/dashboard-routes.ts.
+ * The relay side of the operator dashboard (issue 13): the snapshot of queue, workers,
+ * relays, workflows and call metrics (snapshot.ts), its push channel of Server-Sent
+ * Events (snapshot-stream.ts), the call endpoint that runs a tool the way MCP
+ * `tools_dispatch` does (api-call.ts), and who may read or act (dashboard-access.ts).
+ * The HTTP routes are relay/http/dashboard-routes.ts.
  */
-export { type CallAnswer, runDashboardCall } from './api-call.ts'
-export { type Access, accessFor, isLoopbackRequest } from './dashboard-access.ts'
-export { buildSnapshot, type DashboardSnapshot } from './snapshot.ts'
-export { SnapshotStream } from './snapshot-stream.ts'

@@ -1,4 +1,4 @@
-import type { DashboardSnapshot } from './snapshot.ts'
+import type { DashboardSnapshot } from '../../shared/dashboard/snapshot-types.ts'
 
 export interface SnapshotStreamInit {
   build: () => Promise<DashboardSnapshot>

@@ -123,5 +123,3 @@ function workflowCounts(c: RelayComponents): Record<WorkflowState, number> {
     WORKFLOW_STATES.map((state) => [state, c.workflows.list({ state, limit: 1 }).total]),
   ) as Record<WorkflowState, number>
 }
-
-export type { DashboardSnapshot }
