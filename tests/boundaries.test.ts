@@ -189,7 +189,7 @@ describe('per-runtime TypeScript settings', () => {
 /** The repository's TypeScript files, relative to the root. */
 function sourceFiles(): string[] {
   return readdirSync(ROOT, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !/(^|\/)(node_modules|dist|\.mcpp)\//.test(f))
+    .filter((f) => /\.tsx?$/.test(f) && !/(^|\/)(node_modules|dist|\.mcpp)\//.test(f))
     .sort()
 }
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { publishTool } from '../../shared/tool/publish.ts'
 import type { RelayComponents } from '../relay-components.ts'
+import { dashboardRoutes } from './dashboard-routes.ts'
 
 /** The JSON API the dashboard reads: the tool catalogue and relay status; workers read /p2p. */
 export function apiRoutes(c: RelayComponents): Hono {
@@ -43,5 +44,7 @@ export function apiRoutes(c: RelayComponents): Hono {
       queue: c.tasks.counts(),
     })
   })
+  // The dashboard's push channel and call endpoint (issue 13).
+  api.route('/', dashboardRoutes(c))
   return api
 }

@@ -95,7 +95,8 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
 
 /**
  * Which requests need a token: /mcp (not its preflight), mutating /api calls, and
- * /metrics and /api/status unless configured public. /healthz and pages never do.
+ * /metrics and /api/status unless configured public. /healthz and pages never do;
+ * /api/events and /api/call decide for themselves (dashboard-auth.ts).
  */
 function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boolean }): boolean {
   const { path, method } = ctx.req
@@ -103,6 +104,8 @@ function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boo
   if (path === '/mcp') return true
   if (path === '/metrics') return !auth.publicMetrics
   if (path === '/api/status') return !auth.publicStatus
+  // The dashboard's endpoints check the token themselves: reads are open on loopback (issue 13).
+  if (path === '/api/events' || path === '/api/call') return false
   return path.startsWith('/api/') && method !== 'GET'
 }
 

@@ -1,0 +1,85 @@
+import type { TaskState } from '../task/types.ts'
+import type { WorkflowState } from '../workflow/types.ts'
+
+/**
+ * The dashboard's snapshot (issue 13), as `GET /api/events` sends it once a second:
+ * the relay builds it (relay/dashboard/snapshot.ts), the page reads it.
+ */
+
+/** How a worker reaches the relay. */
+export type ConnectionType = 'websocket' | 'relayed' | 'webrtc' | 'tcp' | 'other' | 'unknown'
+
+/**
+ * Cumulative counts by finite bucket upper bound (seconds), summed over every label
+ * set, and the count of all observations (the +Inf bucket, which JSON cannot name).
+ */
+export interface Buckets {
+  bounds: [le: number, count: number][]
+  count: number
+}
+
+/** A worker as the relay's registry reports it (p2p_taskqueue_worker_stats). */
+export interface WorkerStats {
+  workerId: string
+  peerId: string
+  name: string
+  kinds: string[]
+  capabilities: string[]
+  concurrency: number
+  slots: number
+  meanTaskMs: number | null
+  connected: boolean
+  draining: boolean
+  inFlight: number
+  done: number
+  failed: number
+  meanMs: number | null
+  connectedAt: number
+  lastSeen: number
+  userAgent?: string
+}
+
+export interface WorkerView extends WorkerStats {
+  /** Of `concurrency`, the tasks prefetched beyond the running slots. */
+  buffer: number
+  connection: ConnectionType
+  /** The relay the worker is on (this one: the snapshot lists this relay's workers). */
+  relay: string | null
+}
+
+export interface RelayView {
+  peerId: string
+  self: boolean
+  /** ok (this relay, or a member whose link is up), or the link's state or last error. */
+  health: string
+  workers: number
+  slots: number
+  freeSlots: number
+  queued: number
+  ageMs: number | null
+}
+
+/**
+ * What the dashboard shows, read from the same queue, directory, workflow engine and
+ * metrics registry as the MCP tools. Counters are cumulative: the page derives rates
+ * and windowed percentiles from two snapshots.
+ */
+export interface DashboardSnapshot {
+  time: number
+  relay: { peerId: string | null; version: string; uptimeSeconds: number; sessions: number; tools: number }
+  queue: Record<TaskState, number>
+  workers: { total: number; connected: number; listed: WorkerView[] }
+  relays: { total: number; listed: RelayView[] }
+  workflows: Record<WorkflowState, number>
+  counters: {
+    tasksSucceeded: number
+    tasksFailed: number
+    tasksCancelled: number
+    calls: number
+    callErrors: number
+    /** Tool call durations (router histogram), cumulative. */
+    callLatency: Buckets
+  }
+  /** Whether actions need a bearer token (`--token` / an issuer is configured). */
+  tokenRequired: boolean
+}
