@@ -43,7 +43,8 @@ async function contribute(concurrency: number): Promise<Page> {
   page.on('pageerror', (err) => console.error('page error:', err.message))
   await page.goto(`${relay.url}/contribute`)
   await page.fill('#concurrency', String(concurrency))
-  await page.click('#start')
+  await page.press('#concurrency', 'Tab')
+  await page.click('#toggle')
   await page.waitForSelector('#state[data-state="connected"]', { timeout: 20_000 })
   return page
 }
@@ -67,7 +68,7 @@ describe('the contribute page', () => {
     await expect
       .poll(async () => Number(await a.textContent('#done')) + Number(await b.textContent('#done')))
       .toBe(40)
-    await a.click('#stop')
+    await a.click('#toggle')
     await a.waitForSelector('#state[data-state="stopped"]')
     await expect.poll(async () => (await browserWorkers()).length).toBe(1)
     await a.close()
@@ -85,7 +86,7 @@ describe('the contribute page', () => {
     const submitted = await dispatch('p2p_taskqueue_submit', { tasks })
     const ids: string[] = submitted.tasks.map((t: any) => t.id)
     // Close tab A while it holds a task (its page shows the task in hand).
-    await a.waitForFunction(() => document.querySelector('#current')?.textContent !== 'none', undefined, {
+    await a.waitForFunction(() => document.querySelector('#running')?.textContent === '1', undefined, {
       timeout: 20_000,
     })
     await a.close()
