@@ -128,8 +128,11 @@ describe('the contribute page', () => {
     expect(await number(page, '#done')).toBe(0)
     await start(page)
     expect((await tabOnRelay()).peerId).toBe(peer)
-    await Promise.all((await submit([{ kind: 'echo', input: 1 }])).map(finished))
+    // A tool call that runs as a task: the page names the tool it served.
+    const embedded = await dispatch('text_embed', { texts: ['volunteer'], dimensions: 8 })
+    expect(embedded.embeddings).toHaveLength(1)
     await expect.poll(() => number(page, '#total-done')).toBe(11)
+    expect(await text(page, '#current')).toBe('waiting for work (last: embed for the tool text_embed)')
     expect(await number(page, '#done')).toBe(1)
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.screenshot({ path: `${SHOTS}/contribute-dark.png`, fullPage: true })
