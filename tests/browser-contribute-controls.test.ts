@@ -215,6 +215,34 @@ describe('the contribute page', () => {
     await expect.poll(() => number(page, '#done')).toBe(5)
   })
 
+  it('takes tasks only while the machine is idle, by the browser’s idle detection', async () => {
+    const page = await openPage()
+    // Chromium's own controls: the permission a volunteer would give, and the user's activity.
+    const cdp = await page.context().newCDPSession(page)
+    const { targetInfo } = await cdp.send('Target.getTargetInfo')
+    await (await browser.newBrowserCDPSession()).send('Browser.grantPermissions', {
+      origin: relay.url,
+      permissions: ['idleDetection'],
+      ...(targetInfo.browserContextId === undefined ? {} : { browserContextId: targetInfo.browserContextId }),
+    })
+    await cdp.send('Emulation.setIdleOverride', { isUserActive: true, isScreenUnlocked: true })
+    await page.check('#only-idle')
+    await expect.poll(() => text(page, '#idle-note')).toMatch(/anywhere on this machine/)
+    await start(page)
+    await expect.poll(async () => (await tabOnRelay()).concurrency).toBe(0)
+    await expect.poll(() => text(page, '#current')).toMatch(/^paused: the machine is in use/)
+
+    await cdp.send('Emulation.setIdleOverride', { isUserActive: false, isScreenUnlocked: true })
+    await expect.poll(async () => (await tabOnRelay()).concurrency).toBeGreaterThan(0)
+    const results = await Promise.all((await submit([{ kind: 'echo', input: 'idle' }])).map(finished))
+    expect(results[0].task.state).toBe('succeeded')
+    await cdp.send('Emulation.setIdleOverride', { isUserActive: true, isScreenUnlocked: true })
+    await expect.poll(async () => (await tabOnRelay()).concurrency).toBe(0)
+    // A locked screen counts as idle too.
+    await cdp.send('Emulation.setIdleOverride', { isUserActive: true, isScreenUnlocked: false })
+    await expect.poll(async () => (await tabOnRelay()).concurrency).toBeGreaterThan(0)
+  })
+
   it('loads under 150 KB of compressed JavaScript, without a favicon 404, and passes axe in light and dark', async () => {
     const scripts: Array<Promise<number>> = []
     const missing: string[] = []

@@ -158,6 +158,9 @@ async function start(): Promise<void> {
     tab.saveKey(slot, { key: started.privateKey, peerId: started.peerId })
     showPeer(started.peerId)
     setRunning(true)
+    // Stats otherwise come with task activity: show the state it started in (paused or not).
+    const stats = await api.stats()
+    if (stats) render({ type: 'stats', stats })
   } catch (err) {
     $('error').textContent = `could not start: ${(err as Error).message}`
     worker.terminate()
