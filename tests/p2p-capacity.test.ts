@@ -45,3 +45,18 @@ describe('a worker changing its capacity (the contribute page’s controls)', ()
     expect(tasks.workers({ connectedOnly: true })[0]).toMatchObject({ concurrency: 2, slots: 2 })
   })
 })
+
+describe('what an assigned task serves', () => {
+  it('names a workflow step, from the task’s metadata, and nothing for a bare task', async () => {
+    const a = await fake.open()
+    await a.hello({ concurrency: 2, prefetch: 0 })
+    await relay.components.tasks.submit([
+      { kind: 'echo', input: 'step', metadata: { workflowId: 'wf-1', stepId: 'embed', attempt: 1 } },
+      { kind: 'echo', input: 'bare', metadata: { workflowId: 42 } },
+    ])
+    const assigned = []
+    while (assigned.length < 2) assigned.push(...(await a.next('assign')).tasks)
+    const byInput = Object.fromEntries(assigned.map((t) => [t.input, t.origin]))
+    expect(byInput).toEqual({ step: { workflowId: 'wf-1', stepId: 'embed' }, bare: undefined })
+  })
+})
