@@ -92,12 +92,15 @@ export class ComputePool {
 
   /**
    * Changes how many contexts run tasks, without a restart: new ones start at once;
-   * surplus ones take no more work and are terminated once they finish what they hold.
+   * surplus ones (idle ones first) take no more work and are terminated once they
+   * finish what they hold.
    */
   resize(size: number): void {
     if (this.closed) return
     const active = this.slots.filter((s) => !s.retiring)
-    for (const slot of active.slice(size)) {
+    // Idle contexts go first; busy ones only if there are not enough idle ones.
+    const surplus = [...active].sort((x, y) => x.jobs.length - y.jobs.length)
+    for (const slot of surplus.slice(0, Math.max(0, active.length - size))) {
       slot.retiring = true
       if (slot.jobs.length === 0) this.retire(slot)
     }
@@ -113,7 +116,11 @@ export class ComputePool {
    */
   setCpuCap(percent: number): void {
     this.cpuCap = Math.min(100, Math.max(1, percent))
-    if (this.cpuCap === 100) for (const slot of this.slots) slot.owedRestMs = 0
+    if (this.cpuCap === 100)
+      for (const slot of this.slots) {
+        slot.owedRestMs = 0
+        slot.restUntil = 0
+      }
     this.scheduleDispatch()
   }
 
