@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { launchChromium } from './browser.ts'
 import { wasmModuleBase64 } from './fixtures/wasm-modules.ts'
@@ -9,11 +9,18 @@ import { connectClient, startTestRelay } from './helpers.ts'
 let relay: RunningRelay
 let client: Client
 let browser: Browser
+/** Page errors and console errors: any fails the test. */
+let problems: string[] = []
 
 beforeAll(async () => {
   relay = await startTestRelay()
   client = await connectClient(relay.url)
   browser = await launchChromium()
+})
+afterEach(() => {
+  const seen = problems
+  problems = []
+  expect(seen).toEqual([])
 })
 afterAll(async () => {
   await browser?.close()
@@ -40,7 +47,8 @@ async function finished(taskId: string): Promise<any> {
 /** Opens /contribute in a new tab, sets the concurrency, presses Start and waits until connected. */
 async function contribute(concurrency: number): Promise<Page> {
   const page = await browser.newPage()
-  page.on('pageerror', (err) => console.error('page error:', err.message))
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console error: ${msg.text()}`))
   await page.goto(`${relay.url}/contribute`)
   await page.fill('#concurrency', String(concurrency))
   await page.press('#concurrency', 'Tab')
