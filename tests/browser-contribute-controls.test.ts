@@ -198,6 +198,7 @@ describe('the contribute page', () => {
     await setVisibility('hidden')
     await expect.poll(async () => (await tabOnRelay()).concurrency).toBe(0)
     await expect.poll(() => text(page, '#current')).toMatch(/^paused: this tab is hidden/)
+    expect(await text(page, '#state')).toBe('connected, paused')
     const ids = await submit(
       Array.from({ length: 5 }, (_, i) => ({ kind: 'sha256', input: { text: `h${i}` } })),
     )

@@ -74,6 +74,12 @@ function showLink(event: Extract<WorkerEvent, { type: 'state' }>): void {
   countdown = setInterval(paint, 250)
 }
 
+/** The connection state, and whether the tab takes work. */
+function showState(): void {
+  const state = $('state').dataset.state ?? 'idle'
+  $('state').textContent = state === 'connected' && lastStats?.paused ? 'connected, paused' : state
+}
+
 function showCounts(stats: WorkerStats | undefined): void {
   const session = { done: earlier.done + (stats?.done ?? 0), failed: earlier.failed + (stats?.failed ?? 0) }
   const total = { done: allTimeBefore.done + session.done, failed: allTimeBefore.failed + session.failed }
@@ -87,8 +93,8 @@ function showCounts(stats: WorkerStats | undefined): void {
 function render(event: WorkerEvent): void {
   switch (event.type) {
     case 'state': {
-      $('state').textContent = event.state
       $('state').dataset.state = event.state
+      showState()
       // The worker may move to another member relay when its relay goes away (issue 11).
       if (event.relay) {
         const how = describeConnection(event.relay)
@@ -104,6 +110,7 @@ function render(event: WorkerEvent): void {
     case 'stats': {
       const stats = event.stats
       lastStats = stats
+      showState()
       showCounts(stats)
       $('current').textContent = currentText(stats, reasons())
       $('running').textContent = String(stats.inFlight.filter((t) => t.started).length)
