@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { launchChromium } from './browser.ts'
 import { wasmModuleBase64 } from './fixtures/wasm-modules.ts'
@@ -9,11 +9,18 @@ import { connectClient, startTestRelay } from './helpers.ts'
 let relay: RunningRelay
 let client: Client
 let browser: Browser
+/** Page errors and console errors: any fails the test. */
+let problems: string[] = []
 
 beforeAll(async () => {
   relay = await startTestRelay()
   client = await connectClient(relay.url)
   browser = await launchChromium()
+})
+afterEach(() => {
+  const seen = problems
+  problems = []
+  expect(seen).toEqual([])
 })
 afterAll(async () => {
   await browser?.close()
@@ -40,10 +47,12 @@ async function finished(taskId: string): Promise<any> {
 /** Opens /contribute in a new tab, sets the concurrency, presses Start and waits until connected. */
 async function contribute(concurrency: number): Promise<Page> {
   const page = await browser.newPage()
-  page.on('pageerror', (err) => console.error('page error:', err.message))
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console error: ${msg.text()}`))
   await page.goto(`${relay.url}/contribute`)
   await page.fill('#concurrency', String(concurrency))
-  await page.click('#start')
+  await page.press('#concurrency', 'Tab')
+  await page.click('#toggle')
   await page.waitForSelector('#state[data-state="connected"]', { timeout: 20_000 })
   return page
 }
@@ -67,7 +76,7 @@ describe('the contribute page', () => {
     await expect
       .poll(async () => Number(await a.textContent('#done')) + Number(await b.textContent('#done')))
       .toBe(40)
-    await a.click('#stop')
+    await a.click('#toggle')
     await a.waitForSelector('#state[data-state="stopped"]')
     await expect.poll(async () => (await browserWorkers()).length).toBe(1)
     await a.close()
@@ -85,7 +94,7 @@ describe('the contribute page', () => {
     const submitted = await dispatch('p2p_taskqueue_submit', { tasks })
     const ids: string[] = submitted.tasks.map((t: any) => t.id)
     // Close tab A while it holds a task (its page shows the task in hand).
-    await a.waitForFunction(() => document.querySelector('#current')?.textContent !== 'none', undefined, {
+    await a.waitForFunction(() => document.querySelector('#running')?.textContent === '1', undefined, {
       timeout: 20_000,
     })
     await a.close()

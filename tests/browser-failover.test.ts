@@ -34,7 +34,8 @@ describe('the contribute page when its relay goes away', () => {
     page.on('pageerror', (err) => console.error('page error:', err.message))
     await page.goto(`${relayA!.url}/contribute`)
     await page.fill('#concurrency', '1')
-    await page.click('#start')
+    await page.press('#concurrency', 'Tab')
+    await page.click('#toggle')
     await page.waitForSelector('#state[data-state="connected"]', { timeout: 20_000 })
     expect(await page.textContent('#relay')).toBe(shown(a))
 

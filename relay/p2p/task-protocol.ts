@@ -78,6 +78,8 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
           switch (message.type) {
             case 'results':
               return init.tasks.onResults(worker, message.results)
+            case 'capacity':
+              return init.tasks.onCapacity(worker, message.concurrency, message.prefetch)
             case 'started':
               return init.tasks.onStarted(worker, message.tasks)
             case 'progress': {

@@ -49,7 +49,11 @@ export function p2pRuntime(tasks: TaskService, available: () => boolean): Runtim
       }
       const {
         tasks: [submitted],
-      } = await tasks.submitAs([{ kind, input, ...taskLimits(tool) }], subject, { membersOnly })
+      } = await tasks.submitAs(
+        [{ kind, input, ...taskLimits(tool), metadata: { tool: tool.name } }],
+        subject,
+        { membersOnly },
+      )
       const id = (submitted as { task: { id: string } }).task.id
       return awaitTaskCall(tasks, id, ctx)
     },

@@ -65,7 +65,11 @@ export function relayRuntime(init: RelayRuntimeInit): RuntimeBackend {
         )
       const {
         tasks: [submitted],
-      } = await tasks.submitAs([{ kind, input, ...taskLimits(tool) }], subject, { membersOnly })
+      } = await tasks.submitAs(
+        [{ kind, input, ...taskLimits(tool), metadata: { tool: tool.name } }],
+        subject,
+        { membersOnly },
+      )
       const id = (submitted as { task: { id: string } }).task.id
       const offered = await forwarding.offer(id, member.peerId, { signal: ctx.signal })
       // Not accepted and back in the queue: nothing ran (a late acceptance by the member is

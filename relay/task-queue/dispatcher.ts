@@ -3,7 +3,7 @@ import { retryDelayMs } from '../../shared/task/backoff.ts'
 import type { TaskError, TaskRecord } from '../../shared/task/types.ts'
 import { TERMINAL_STATES } from '../../shared/task/types.ts'
 import { IDLE_HEARTBEAT_EVERY } from '../../shared/wire/heartbeat-pacer.ts'
-import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import type { AssignedTask, TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
@@ -270,6 +270,7 @@ export class Dispatcher {
           kind: t.kind,
           ...(t.inputCid === null ? { input: t.input } : { inputCid: t.inputCid }),
           timeoutMs: t.timeoutMs,
+          ...taskOrigin(t.metadata),
         })),
       })
       .catch(() => {
@@ -337,4 +338,15 @@ export class Dispatcher {
     const attempt = this.init.store.get(taskId)?.attempt ?? 1
     return retryDelayMs(attempt, { jitter: this.init.random() })
   }
+}
+
+/** What a task serves, from its metadata (a tool call's `tool`, a workflow step's ids), for the worker to show. */
+function taskOrigin(metadata: Record<string, unknown>): { origin?: AssignedTask['origin'] } {
+  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 128 ? v : undefined)
+  const origin = {
+    ...(text(metadata.tool) === undefined ? {} : { tool: text(metadata.tool) as string }),
+    ...(text(metadata.workflowId) === undefined ? {} : { workflowId: text(metadata.workflowId) as string }),
+    ...(text(metadata.stepId) === undefined ? {} : { stepId: text(metadata.stepId) as string }),
+  }
+  return Object.keys(origin).length === 0 ? {} : { origin }
 }

@@ -91,6 +91,13 @@ export class WorkerSide {
     this.#init.dispatcher.onStarted(worker, tasks)
   }
 
+  /** The worker changed its capacity (0 pauses it); more room is filled at once. */
+  onCapacity(worker: ConnectedWorker, concurrency: number, prefetch: number): void {
+    worker.lastSeen = this.#init.now()
+    worker.setCapacity(concurrency, prefetch)
+    this.#init.dispatcher.pump()
+  }
+
   onProgress(worker: ConnectedWorker, taskId: string, token: number, progress: TaskProgress): void {
     worker.lastSeen = this.#init.now()
     if (worker.inFlight.get(taskId)?.token !== token) return

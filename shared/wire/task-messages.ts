@@ -8,7 +8,7 @@ import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
  * worker. Frames are length-prefixed JSON (see framed-channel.ts) validated against
  * these schemas on arrival; anything else resets the stream.
  *
- *   worker → relay: hello, started, results, progress, heartbeat, bye
+ *   worker → relay: hello, capacity, started, results, progress, heartbeat, bye
  *   relay → worker: welcome, assign, cancel, drain, error
  *
  * The relay never has more tasks assigned to a worker than the `concurrency` the
@@ -106,10 +106,22 @@ export const heartbeatMessage = z.strictObject({
   inFlight: z.array(id).max(MAX_CONCURRENCY),
 })
 
+/**
+ * The worker changed how much it takes (the contribute page's controls, issue 13):
+ * same meaning as in hello, and `concurrency: 0` pauses it. The relay assigns nothing
+ * beyond it from then on; tasks it already holds run to the end.
+ */
+export const capacityMessage = z.strictObject({
+  type: z.literal('capacity'),
+  concurrency: z.number().int().min(0).max(MAX_CONCURRENCY),
+  prefetch: z.number().int().min(0).max(MAX_CONCURRENCY),
+})
+
 export const byeMessage = z.strictObject({ type: z.literal('bye'), reason: z.string().max(256).optional() })
 
 export const workerMessage = z.discriminatedUnion('type', [
   helloMessage,
+  capacityMessage,
   resultsMessage,
   startedMessage,
   progressMessage,
@@ -124,6 +136,14 @@ export const assignedTask = z.strictObject({
   input: z.unknown().optional(),
   inputCid: z.string().max(256).optional(),
   timeoutMs: z.number().int().positive(),
+  /** What the task serves, for the worker to show (the contribute page): a tool, or a workflow's step. */
+  origin: z
+    .strictObject({
+      tool: z.string().max(128).optional(),
+      workflowId: z.string().max(128).optional(),
+      stepId: z.string().max(128).optional(),
+    })
+    .optional(),
 })
 
 export const welcomeMessage = z.strictObject({

@@ -1,5 +1,6 @@
 import type { TaskErrorCode } from '../../shared/task/error-codes.ts'
 import type { KindOutcome } from '../../shared/task/kinds/run-kind.ts'
+import { restAfter } from '../core/cost-controls.ts'
 import type { ComputeReply, RunRequest } from './messages.ts'
 
 /** A running compute context, as the pool sees it. */
@@ -34,6 +35,12 @@ interface Slot {
   /** Jobs sent to this context, in the order it runs them; the first one is running. */
   jobs: Job[]
   timer?: ReturnType<typeof setTimeout>
+  /** Compute time (ms, measured in the context) not yet rested for under the CPU cap. */
+  owedRestMs: number
+  /** Under the CPU cap: the context takes no work before this (performance.now()). */
+  restUntil: number
+  /** Removed by a smaller `resize`: takes no new work and goes when it holds none. */
+  retiring: boolean
 }
 
 export interface PoolTuning {
@@ -68,13 +75,53 @@ export class ComputePool {
   /** Running mean run time by task kind, as measured inside the contexts. */
   private readonly meanMs = new Map<string, number>()
   private readonly tuning: PoolTuning
-  readonly size: number
+  /** Percent of the time each context may compute (100: no cap). */
+  private cpuCap = 100
+  private restTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(spawn: SpawnCompute, size: number, tuning: Partial<PoolTuning> = {}) {
     this.spawn = spawn
-    this.size = size
     this.tuning = { ...DEFAULT_TUNING, ...tuning }
     for (let i = 0; i < size; i++) this.slots.push(this.newSlot())
+  }
+
+  /** Compute contexts taking work (those being retired after a resize are not counted). */
+  get size(): number {
+    return this.slots.filter((s) => !s.retiring).length
+  }
+
+  /**
+   * Changes how many contexts run tasks, without a restart: new ones start at once;
+   * surplus ones (idle ones first) take no more work and are terminated once they
+   * finish what they hold.
+   */
+  resize(size: number): void {
+    if (this.closed) return
+    const active = this.slots.filter((s) => !s.retiring)
+    // Idle contexts go first; busy ones only if there are not enough idle ones.
+    const surplus = [...active].sort((x, y) => x.jobs.length - y.jobs.length)
+    for (const slot of surplus.slice(0, Math.max(0, active.length - size))) {
+      slot.retiring = true
+      if (slot.jobs.length === 0) this.retire(slot)
+    }
+    for (let i = active.length; i < size; i++) this.slots.push(this.newSlot())
+    this.scheduleDispatch()
+  }
+
+  /**
+   * A duty cycle per compute context (issue 13): at `percent`, a context that computed
+   * for t ms (as measured inside it) rests t·(100 − percent)/percent ms before it is
+   * given more work, so it computes at most `percent` of the time. A context holding a
+   * batch of short tasks rests once it has run them all.
+   */
+  setCpuCap(percent: number): void {
+    this.cpuCap = Math.min(100, Math.max(1, percent))
+    if (this.cpuCap === 100)
+      for (const slot of this.slots) {
+        slot.owedRestMs = 0
+        slot.restUntil = 0
+      }
+    this.scheduleDispatch()
   }
 
   run(kind: string, input: unknown, options: RunOptions): Promise<KindOutcome> {
@@ -100,6 +147,7 @@ export class ComputePool {
 
   close(): void {
     this.closed = true
+    clearTimeout(this.restTimer)
     for (const slot of this.slots) {
       clearTimeout(slot.timer)
       slot.host.terminate()
@@ -129,12 +177,15 @@ export class ComputePool {
     // many per message (a message costs more than they do). Least loaded context first;
     // whether a context holds a job not known to be short is worked out once per round.
     const holdsLong = new Map(this.slots.map((slot) => [slot, !slot.jobs.every((j) => this.isShort(j))]))
+    const now = performance.now()
+    // Under the cap, a context that owes rest finishes what it holds, then rests.
+    const open = this.slots.filter((s) => !s.retiring && s.restUntil <= now && s.owedRestMs === 0)
     while (this.waiting.length > 0) {
       const job = this.waiting[0] as Job
       const short = this.isShort(job)
       let best: Slot | undefined
       let idle: Slot | undefined
-      for (const slot of this.slots) {
+      for (const slot of open) {
         if (slot.jobs.length >= shortTaskDepth || holdsLong.get(slot)) continue
         if (slot.jobs.length === 0) idle ??= slot
         if (best === undefined || slot.jobs.length < best.jobs.length) best = slot
@@ -157,6 +208,7 @@ export class ComputePool {
       for (const job of jobs) job.options.onStart?.()
       if (slot.jobs[0] === jobs[0]) this.armTimer(slot)
     }
+    this.wakeAfterRest()
   }
 
   /** A job of a kind whose recent runs were short (unknown kinds are not). */
@@ -176,8 +228,26 @@ export class ComputePool {
     }, head.options.timeoutMs)
   }
 
+  /** The earliest end of a rest, when work waits: dispatch again then. */
+  private wakeAfterRest(): void {
+    clearTimeout(this.restTimer)
+    if (this.closed || this.waiting.length === 0) return
+    const now = performance.now()
+    const resting = this.slots.filter((s) => !s.retiring && s.restUntil > now)
+    if (resting.length === 0) return
+    const next = Math.min(...resting.map((s) => s.restUntil))
+    this.restTimer = setTimeout(() => this.scheduleDispatch(), next - now)
+  }
+
+  private retire(slot: Slot): void {
+    const index = this.slots.indexOf(slot)
+    if (index !== -1) this.slots.splice(index, 1)
+    clearTimeout(slot.timer)
+    slot.host.terminate()
+  }
+
   private newSlot(): Slot {
-    const slot: Slot = { host: this.spawn(), jobs: [] }
+    const slot: Slot = { host: this.spawn(), jobs: [], owedRestMs: 0, restUntil: 0, retiring: false }
     slot.host.onMessage((reply) => {
       const head = slot.jobs[0]
       if (reply.type === 'progress') {
@@ -193,6 +263,12 @@ export class ComputePool {
       this.recordDuration(head.kind, reply.ms)
       this.armTimer(slot)
       head.resolve(reply.outcome)
+      slot.owedRestMs += restAfter(reply.ms, this.cpuCap)
+      if (slot.jobs.length === 0) {
+        if (slot.retiring) return this.retire(slot)
+        slot.restUntil = performance.now() + slot.owedRestMs
+        slot.owedRestMs = 0
+      }
       this.scheduleDispatch()
     })
     slot.host.onError((error) => {
@@ -241,6 +317,7 @@ export class ComputePool {
     clearTimeout(slot.timer)
     slot.host.terminate()
     if (this.closed) return
-    this.slots[index] = this.newSlot()
+    if (slot.retiring) this.slots.splice(index, 1)
+    else this.slots[index] = this.newSlot()
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pickRelayAddress, shortRelay } from './relay-address.ts'
+import { describeConnection, pickRelayAddress, shortRelay } from './relay-address.ts'
 
 const peerId = '12D3KooWRelay'
 
@@ -36,5 +36,29 @@ describe('shortRelay', () => {
   it('shows an address without a PeerId or that it cannot read as it can', () => {
     expect(shortRelay('/ip4/127.0.0.1/tcp/8001/ws')).toBe('127.0.0.1:8001')
     expect(shortRelay('relay')).toBe('relay')
+  })
+})
+
+describe('describeConnection', () => {
+  it('calls a WebSocket to the relay direct and names its host', () => {
+    expect(describeConnection(`/ip4/127.0.0.1/tcp/9001/ws/p2p/${peerId}`)).toEqual({
+      host: '127.0.0.1:9001',
+      path: 'direct',
+      transport: 'WebSocket',
+    })
+    expect(describeConnection(`/dns4/relay.example.org/tcp/443/wss/p2p/${peerId}`).transport).toBe(
+      'secure WebSocket',
+    )
+  })
+
+  it('calls a connection through /p2p-circuit relayed, and WebRTC by name', () => {
+    const circuit = `/ip4/10.0.0.1/tcp/443/wss/p2p/12D3KooWHop/p2p-circuit/p2p/${peerId}`
+    expect(describeConnection(circuit)).toMatchObject({ host: '10.0.0.1:443', path: 'relayed' })
+    expect(describeConnection(`${circuit.replace(`/p2p/${peerId}`, '')}/webrtc/p2p/${peerId}`)).toMatchObject(
+      {
+        path: 'relayed',
+        transport: 'WebRTC',
+      },
+    )
   })
 })

@@ -51,3 +51,30 @@ export function shortRelay(address: string): string {
   if (peerId === undefined || peerId.length === 0) return where
   return `${where} · ${peerId.length > 10 ? `${peerId.slice(0, 4)}…${peerId.slice(-4)}` : peerId}`
 }
+
+/** How the worker reaches its relay, in words for the contribute page. */
+export interface ConnectionDescription {
+  /** `host:port` (IPv6 in brackets), or the address as given when it cannot be read. */
+  host: string
+  /** `relayed` when the connection goes through another peer (/p2p-circuit). */
+  path: 'direct' | 'relayed'
+  transport: 'WebSocket' | 'secure WebSocket' | 'WebRTC' | 'unknown'
+}
+
+/** Reads a connection's remote multiaddr: /p2p-circuit means relayed, /webrtc WebRTC, /ws or /wss a WebSocket. */
+export function describeConnection(address: string): ConnectionDescription {
+  const parts = address.split('/')
+  const relayed = parts.includes('p2p-circuit')
+  const transport = parts.includes('webrtc')
+    ? 'WebRTC'
+    : parts.includes('wss') || (parts.includes('tls') && parts.includes('ws'))
+      ? 'secure WebSocket'
+      : parts.includes('ws')
+        ? 'WebSocket'
+        : 'unknown'
+  return {
+    host: shortRelay(address).split(' · ')[0] as string,
+    path: relayed ? 'relayed' : 'direct',
+    transport,
+  }
+}

@@ -1,3 +1,4 @@
+import type { PrivateKey } from '@libp2p/interface'
 import { KIND_NAMES } from '../../shared/task/kinds/run-kind.ts'
 import { MAX_CONCURRENCY } from '../../shared/wire/task-messages.ts'
 import { ComputePool, type SpawnCompute } from '../compute/compute-pool.ts'
@@ -15,7 +16,11 @@ export interface StartWorkerOptions {
   userAgent?: string
   /** Join token for relays that admit workers by token. */
   joinToken?: string
+  /** The node's key (its PeerId); a fresh one when absent. The contribute page keeps one per tab. */
+  privateKey?: PrivateKey
   spawnCompute: SpawnCompute
+  /** Start paused: hello is followed at once by capacity 0. */
+  paused?: boolean
   onEvent?: (event: WorkerEvent) => void
   /** First reconnect delay after the relay goes away (doubles up to 30 s). */
   reconnectBaseMs?: number
@@ -34,6 +39,10 @@ export function defaultPrefetch(concurrency: number): number {
 
 export interface RunningWorker {
   worker: TaskWorker
+  /** Its compute contexts (the contribute page's CPU cap applies here). */
+  pool: ComputePool
+  /** The node's PeerId. */
+  peerId: string
   relayAddress: string
   stop(options?: { drain?: boolean }): Promise<void>
 }
@@ -41,7 +50,9 @@ export interface RunningWorker {
 /** Builds the worker's components (libp2p node, compute pool, task worker) and starts it. */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const relayAddress = options.relay.startsWith('/') ? options.relay : await resolveRelay(options.relay)
-  const node = await createWorkerNode()
+  const node = await createWorkerNode(
+    options.privateKey === undefined ? {} : { privateKey: options.privateKey },
+  )
   const pool = new ComputePool(options.spawnCompute, options.concurrency)
   // Blocks are fetched from the relay the worker is on at the time.
   const blocks = new BlockClient(node, () => worker.currentRelay().addresses)
@@ -58,9 +69,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
     prefetch: options.prefetch ?? defaultPrefetch(options.concurrency),
   })
+  if (options.paused) worker.setCapacity({ paused: true })
   await worker.start()
   return {
     worker,
+    pool,
+    peerId: node.peerId.toString(),
     relayAddress,
     stop: async (stopOptions) => {
       await worker.stop(stopOptions)

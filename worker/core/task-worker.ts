@@ -91,6 +91,9 @@ export class TaskWorker {
   private workerId: string | null = null
   private done = 0
   private failed = 0
+  /** Paused: the relay was told capacity 0 and assigns nothing; what is held still runs. */
+  private paused = false
+  private last: WorkerStats['last']
 
   constructor(init: TaskWorkerInit) {
     this.init = init
@@ -109,9 +112,13 @@ export class TaskWorker {
       workerId: this.workerId,
       done: this.done,
       failed: this.failed,
+      slots: this.init.pool.size,
+      paused: this.paused,
+      ...(this.last === undefined ? {} : { last: this.last }),
       inFlight: [...this.running.values()].map((r) => ({
         taskId: r.task.taskId,
         kind: r.task.kind,
+        ...(r.task.origin === undefined ? {} : { origin: r.task.origin }),
         started: r.started,
         ...(r.progress === undefined ? {} : { progress: r.progress }),
         ...(r.total === undefined ? {} : { total: r.total }),
@@ -129,6 +136,24 @@ export class TaskWorker {
     return this.roster.known()
   }
 
+  /**
+   * Changes what the worker takes, without reconnecting: `concurrency` resizes the
+   * compute pool; `paused` stops new work (tasks held run to the end). The relay is told
+   * at once with a `capacity` message (0 while paused).
+   */
+  setCapacity(change: { concurrency?: number; paused?: boolean }): void {
+    if (change.concurrency !== undefined) this.init.pool.resize(change.concurrency)
+    if (change.paused !== undefined) this.paused = change.paused
+    // Sent after hello on the same stream whenever there is one (hello cannot say 0).
+    if (this.channel) void this.send(this.capacity())
+    this.emit({ type: 'stats', stats: this.stats() })
+  }
+
+  private capacity(): WorkerMessage {
+    const prefetch = this.paused ? 0 : (this.init.prefetch ?? 0)
+    return { type: 'capacity', concurrency: this.paused ? 0 : this.init.pool.size + prefetch, prefetch }
+  }
+
   async start(): Promise<void> {
     this.stopping = false
     await this.connect()
@@ -142,6 +167,9 @@ export class TaskWorker {
     this.stopping = true
     clearTimeout(this.reconnect)
     if (drain && this.running.size > 0 && this.channel) {
+      // Capacity 0 first, or the relay would refill the worker as each result arrives.
+      this.paused = true
+      void this.send(this.capacity())
       this.setState('draining')
       await new Promise<void>((resolve) => {
         this.drained = resolve
@@ -167,7 +195,7 @@ export class TaskWorker {
         onMessage: (message) => this.onMessage(message),
         onClose: (err) => this.onClose(err),
       })
-      await this.send({
+      const hello = this.send({
         type: 'hello',
         version: TASK_PROTOCOL_VERSION,
         name: this.init.name,
@@ -178,6 +206,9 @@ export class TaskWorker {
         ...(this.init.userAgent === undefined ? {} : { userAgent: this.init.userAgent }),
         ...(this.init.joinToken === undefined ? {} : { joinToken: this.init.joinToken }),
       })
+      // Hello cannot say 0; the pause follows in the same write, before the relay's next round.
+      if (this.paused) void this.send(this.capacity())
+      await hello
     } catch (err) {
       this.onClose(err as Error)
     }
@@ -227,6 +258,7 @@ export class TaskWorker {
     this.running.delete(task.taskId)
     if (result.ok) this.done++
     else this.failed++
+    this.last = { kind: task.kind, ...(task.origin === undefined ? {} : { origin: task.origin }) }
     this.emit({
       type: 'task-done',
       taskId: task.taskId,
@@ -340,11 +372,11 @@ export class TaskWorker {
     this.teardown()
     for (const r of this.running.values()) r.controller.abort()
     if (this.stopping) return
-    this.setState('disconnected', err?.message)
     // After a few failed dials of the same relay, the next dial goes to another one known.
     this.roster.failed()
     const base = this.init.reconnectBaseMs ?? 500
     const delay = Math.min(MAX_RECONNECT_MS, base * 2 ** Math.min(this.attempts++, 16))
+    this.setState('disconnected', err?.message ?? 'the relay closed the connection', delay)
     this.reconnect = setTimeout(() => void this.connect(), delay)
   }
 
@@ -366,13 +398,14 @@ export class TaskWorker {
     channel?.close()
   }
 
-  private setState(state: WorkerState, error?: string): void {
+  private setState(state: WorkerState, error?: string, retryInMs?: number): void {
     this.state = state
     this.emit({
       type: 'state',
       state,
       relay: this.relayAddress,
       ...(error === undefined ? {} : { error }),
+      ...(retryInMs === undefined ? {} : { retryInMs }),
     })
   }
 

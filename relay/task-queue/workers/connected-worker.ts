@@ -36,9 +36,10 @@ export class ConnectedWorker {
   readonly name: string
   readonly kinds: ReadonlySet<string>
   readonly capabilities: ReadonlySet<string>
-  readonly concurrency: number
+  /** Announced in hello, changed by `capacity` messages (0: paused). */
+  concurrency: number
   /** Of `concurrency`, the tasks that run at once; the rest is buffer (prefetch). */
-  readonly slots: number
+  slots: number
   readonly userAgent: string | undefined
   readonly connectedAt: number
   readonly link: WorkerLink
@@ -92,6 +93,12 @@ export class ConnectedWorker {
     const buffer = prefetchAllowance(this.concurrency - this.slots, this.slots, this.meanTaskMs)
     // A worker that keeps timing out gets fewer tasks, then none (shared/trust/standing.ts).
     return Math.max(0, ((this.slots + buffer) >> this.timeoutPenalty) - this.inFlight.size)
+  }
+
+  /** The worker announced a new capacity; 0 pauses it (what it holds still runs). */
+  setCapacity(concurrency: number, prefetch: number): void {
+    this.concurrency = concurrency
+    this.slots = concurrency === 0 ? 0 : Math.max(1, concurrency - prefetch)
   }
 
   recordDuration(durationMs: number): void {
