@@ -1,8 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { ATTEMPT_TABLES } from './attempt-schema.ts'
 import { WORKFLOW_TABLES } from './workflow-schema.ts'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -121,6 +122,9 @@ export function migrate(db: DatabaseSync, path: string): void {
     // Version 6 (issue 12): workflows, their steps and map items, and the trigger that
     // moves a step when its task settles (workflow-schema.ts). Older tasks are untouched.
     db.exec(WORKFLOW_TABLES)
+    // Version 7 (issue 13): each task's attempt history, written by a trigger when a lease
+    // ends (attempt-schema.ts). Attempts before the upgrade are not known: none are listed.
+    db.exec(ATTEMPT_TABLES)
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     db.exec('COMMIT')
   } catch (err) {

@@ -4,6 +4,7 @@ import { type ForwardedRecord, ForwardedTasks, type ForwardOrigin } from './forw
 import { HandOffs, RELAY_WORKER_PREFIX } from './hand-offs.ts'
 import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
+import { TaskAttempts } from './task-attempts.ts'
 import { TaskInserts } from './task-inserts.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
@@ -84,6 +85,8 @@ export class TaskStore {
   readonly handOffs: HandOffs
   /** Workflows, their steps and map items (issue 12); a task's settlement moves its step in the same transaction. */
   readonly workflows: WorkflowStore
+  /** Each task's ended leases (issue 13), written by a trigger (attempt-schema.ts). */
+  readonly attempts: TaskAttempts
   private inTransaction = false
 
   constructor(path: string, now: () => number = Date.now) {
@@ -115,6 +118,7 @@ export class TaskStore {
     this.forwarded = new ForwardedTasks(this.db)
     this.handOffs = new HandOffs(this.db, now)
     this.workflows = new WorkflowStore(this.db, now, (fn) => this.tx(fn))
+    this.attempts = new TaskAttempts(this.db)
   }
 
   /**
