@@ -200,7 +200,7 @@ describe('TaskStore schema', () => {
   it('records its schema version and refuses a newer one', () => {
     t.store.close()
     const db = new DatabaseSync(t.path)
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 6 })
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 7 })
     db.exec('PRAGMA user_version = 99')
     db.close()
     expect(() => t.open()).toThrow(/newer/)
