@@ -14,6 +14,7 @@ import { Dispatcher } from './dispatcher.ts'
 import { inputsAsBlocks } from './inputs-as-blocks.ts'
 import { handleBans } from './on-ban.ts'
 import { RelaySide } from './relay-side.ts'
+import type { AttemptRecord } from './store/task-attempts.ts'
 import type {
   CancelResult,
   ListFilter,
@@ -215,6 +216,11 @@ export class TaskService implements Startable {
 
   counts(): Record<TaskState, number> {
     return this.#init.store.countsByState()
+  }
+
+  /** The task's ended leases, oldest first (store/attempt-schema.ts). */
+  attempts(task: TaskRecord): AttemptRecord[] {
+    return this.#init.store.attempts.of(task.seq)
   }
 
   /** The latest progress a worker reported for a running task, else the stored one. */

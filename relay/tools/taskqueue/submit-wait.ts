@@ -14,9 +14,9 @@ import {
   taskOutcome,
   taskSpec,
   taskView,
-  viewTask,
   viewWithOutput,
 } from './schemas.ts'
+import { taskDetail, viewDetail } from './task-detail.ts'
 
 const waitTimeoutMs = z
   .number()
@@ -143,14 +143,13 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
     name: 'p2p_taskqueue_status',
     category: 'p2p_taskqueue',
     description:
-      'State of a task: queued, leased, running, succeeded, failed or cancelled, with attempts and progress',
+      'State of a task: queued, leased, running, succeeded, failed or cancelled, with progress, its input (or input CID) and the history of its attempts with their workers, times and errors',
     input: z.object({ taskId }),
-    output: taskView,
+    output: taskDetail,
     annotations: { title: 'Task status', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     handlers: {
       local: async ({ taskId: id }) => {
-        const task = tasks.require(id)
-        return viewTask(task, { progress: tasks.progress(task) })
+        return viewDetail(tasks, tasks.require(id))
       },
     },
   })
