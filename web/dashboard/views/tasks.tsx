@@ -4,9 +4,10 @@ import { type CallError, callTool } from '../api.ts'
 import { json, ms, shortId, time } from '../format.ts'
 import { useToolResult } from '../hooks.ts'
 import type { LiveState } from '../live.ts'
+import { type Attempt, AttemptsTable, InputValue, type TaskInput } from './task-attempts.tsx'
 
 /** A task as p2p_taskqueue_list_tasks and p2p_taskqueue_status report it (the fields shown here). */
-interface Task {
+interface Task extends TaskInput {
   id: string
   kind: string
   state: string
@@ -27,6 +28,8 @@ interface Task {
   trust: string
   submitter: string | null
   progress: unknown
+  /** Only from p2p_taskqueue_status. */
+  attempts?: Attempt[]
 }
 
 interface TaskPage {
@@ -296,13 +299,7 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
             <dt>Submitter</dt>
             <dd>{task.submitter ?? '—'}</dd>
             <dt>Input</dt>
-            <dd>
-              {task.inputCid === null ? (
-                'inline (the task tools do not return inputs)'
-              ) : (
-                <Cid cid={task.inputCid} />
-              )}
-            </dd>
+            <dd>{task.inputCid === null ? <InputValue task={task} /> : <Cid cid={task.inputCid} />}</dd>
             <dt>Output</dt>
             <dd>{task.outputCid === null ? 'inline' : <Cid cid={task.outputCid} />}</dd>
             <dt>Previous attempt as task</dt>
@@ -310,6 +307,8 @@ function TaskDetail({ taskId, live }: { taskId: string; live: LiveState }) {
               {task.previousId === null ? '—' : <a href={`#/tasks/${task.previousId}`}>{task.previousId}</a>}
             </dd>
           </dl>
+          <h4>Attempts</h4>
+          <AttemptsTable attempts={task.attempts ?? []} current={task.workerId} />
           {task.error !== null && (
             <>
               <h4>Last error</h4>
