@@ -92,6 +92,27 @@ describe('the attempt history', () => {
     ])
   })
 
+  it('records an attempt past its time limit, failed by the dispatcher with TIMEOUT, as requeued', () => {
+    const task = submitOne({ timeoutMs: 100 })
+    const lease = leaseOne()
+    t.store.markRunning(task.id, lease.token)
+    t.clock += 101
+    expect(t.store.timedOut().map((x) => x.id)).toEqual([task.id])
+    const timeout = { code: 'TIMEOUT', message: 'the task exceeded its 100 ms limit' } as const
+    t.store.fail(task.id, lease.token, timeout, { retryable: true, retryDelayMs: 0 })
+    expect(history(task.id)).toEqual([
+      {
+        attempt: 1,
+        workerId: 'w1',
+        relay: null,
+        startedAt: 1_000_000,
+        endedAt: 1_000_101,
+        outcome: 'requeued',
+        error: timeout,
+      },
+    ])
+  })
+
   it("records a lease given back at the relay's stop as returned, under the same attempt number as the next", () => {
     const task = submitOne()
     leaseOne()
