@@ -2,8 +2,8 @@ import { networkInterfaces } from 'node:os'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
-import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
+import type { RunningWorker } from '../worker/core/start-worker.ts'
+import { connectedWorker } from './fixtures/node-worker.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
 
 let relay: RunningRelay
@@ -13,18 +13,7 @@ let worker: RunningWorker
 beforeAll(async () => {
   relay = await startTestRelay()
   client = await connectClient(relay.url)
-  let connected: () => void = () => {}
-  const ready = new Promise<void>((resolve) => (connected = resolve))
-  worker = await startWorker({
-    relay: relay.url,
-    concurrency: 2,
-    name: 'dashboard api worker',
-    spawnCompute: () => spawnNodeCompute(),
-    onEvent: (e) => {
-      if (e.type === 'state' && e.state === 'connected') connected()
-    },
-  })
-  await ready
+  worker = await connectedWorker(relay.url, { concurrency: 2, name: 'dashboard api worker' })
 })
 afterAll(async () => {
   await worker?.stop({ drain: false })

@@ -6,9 +6,9 @@ import axe from 'axe-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
-import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
+import type { RunningWorker } from '../worker/core/start-worker.ts'
 import { launchChromium } from './browser.ts'
+import { connectedWorker } from './fixtures/node-worker.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
 
 const SHOTS = join(import.meta.dirname, '..', 'test-results', 'dashboard')
@@ -35,18 +35,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   relay = await startTestRelay()
   client = await connectClient(relay.url)
-  let connected: () => void = () => {}
-  const ready = new Promise<void>((resolve) => (connected = resolve))
-  worker = await startWorker({
-    relay: relay.url,
-    concurrency: 2,
-    name: 'dashboard e2e worker',
-    spawnCompute: () => spawnNodeCompute(),
-    onEvent: (e) => {
-      if (e.type === 'state' && e.state === 'connected') connected()
-    },
-  })
-  await ready
+  worker = await connectedWorker(relay.url, { concurrency: 2, name: 'dashboard e2e worker' })
   const tasks = Array.from({ length: 5 }, (_, i) => ({ kind: 'sha256', input: { text: `e2e ${i}` } }))
   await dispatch('p2p_taskqueue_submit', { tasks, wait: true })
   // No worker announces this capability, so the task waits in the queue for the page to cancel.

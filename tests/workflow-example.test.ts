@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
-import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
+import type { RunningWorker } from '../worker/core/start-worker.ts'
+import { connectedWorker } from './fixtures/node-worker.ts'
 import { connectClient, startTestRelay } from './helpers.ts'
 
 /**
@@ -50,19 +50,13 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, 'files', 'notes.csv'), csv)
   relay = await startTestRelay({ dataDir })
   client = await connectClient(relay.url)
-  let connected: () => void = () => {}
-  const ready = new Promise<void>((resolve) => (connected = resolve))
-  worker = await startWorker({
-    relay: relay.url,
+  worker = await connectedWorker(relay.url, {
     concurrency: 4,
     name: 'workflow example worker',
-    spawnCompute: () => spawnNodeCompute(),
     onEvent: (e) => {
-      if (e.type === 'state' && e.state === 'connected') connected()
       if (e.type === 'task-start' && e.kind === 'embed') embedStarts++
     },
   })
-  await ready
 })
 afterAll(async () => {
   await worker?.stop({ drain: false })

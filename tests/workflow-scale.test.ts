@@ -2,9 +2,9 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { INLINE_PAYLOAD_LIMIT } from '../shared/wire/task-messages.ts'
-import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
-import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
+import type { RunningWorker } from '../worker/core/start-worker.ts'
 import { type FakeWorker, fakeWorker, scriptedWorker } from './fake-worker.ts'
+import { connectedWorker } from './fixtures/node-worker.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
 import { type RelayPair, relayStatus, startRelayPair } from './relay-pair.ts'
 
@@ -150,18 +150,7 @@ describe('large outputs and failing steps, with a Node worker', () => {
     relay = await startTestRelay({ tasks: { unknownKinds: 'warn' } })
     client = await connectClient(relay.url)
     ;({ call, ok } = caller(client))
-    let connected: () => void = () => {}
-    const ready = new Promise<void>((resolve) => (connected = resolve))
-    worker = await startWorker({
-      relay: relay.url,
-      concurrency: 4,
-      name: 'workflow scale test worker',
-      spawnCompute: () => spawnNodeCompute(),
-      onEvent: (e) => {
-        if (e.type === 'state' && e.state === 'connected') connected()
-      },
-    })
-    await ready
+    worker = await connectedWorker(relay.url, { concurrency: 4, name: 'workflow scale test worker' })
   })
   afterAll(async () => {
     await worker?.stop({ drain: false })
@@ -269,12 +258,7 @@ describe('p2p_workflow_coordinate on member relays', () => {
   it('says a pending task step on B would run on member relay A, whose worker runs its kind', async () => {
     pair = await startRelayPair()
     const { a, relayA, relayB } = pair
-    worker = await startWorker({
-      relay: relayA.url,
-      concurrency: 2,
-      name: 'worker on A',
-      spawnCompute: () => spawnNodeCompute(),
-    })
+    worker = await connectedWorker(relayA.url, { concurrency: 2, name: 'worker on A' })
     await vi.waitFor(
       async () => {
         const seen = (await relayStatus(relayB)).relays.find((r: any) => r.peerId === a.peerId)

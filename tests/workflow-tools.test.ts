@@ -3,8 +3,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Progress } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
-import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
-import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
+import type { RunningWorker } from '../worker/core/start-worker.ts'
+import { connectedWorker } from './fixtures/node-worker.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
 
 /**
@@ -19,18 +19,7 @@ beforeAll(async () => {
   // `warn`: a kind no worker has announced is queued (the cancel test waits on one).
   relay = await startTestRelay({ tasks: { unknownKinds: 'warn' } })
   client = await connectClient(relay.url)
-  let connected: () => void = () => {}
-  const ready = new Promise<void>((resolve) => (connected = resolve))
-  worker = await startWorker({
-    relay: relay.url,
-    concurrency: 2,
-    name: 'workflow test worker',
-    spawnCompute: () => spawnNodeCompute(),
-    onEvent: (e) => {
-      if (e.type === 'state' && e.state === 'connected') connected()
-    },
-  })
-  await ready
+  worker = await connectedWorker(relay.url, { concurrency: 2, name: 'workflow test worker' })
 })
 afterAll(async () => {
   await worker?.stop({ drain: false })
