@@ -4,7 +4,7 @@ import axe from 'axe-core'
 import type { Browser } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './browser.ts'
-import { type Answer, scriptedWorker } from './fake-worker.ts'
+import { failOnceThenEcho, scriptedWorker } from './fake-worker.ts'
 import { workerHarness } from './fixtures/worker-harness.ts'
 
 const SHOTS = join(import.meta.dirname, '..', 'test-results', 'dashboard')
@@ -12,21 +12,12 @@ const h = workerHarness()
 let browser: Browser | undefined
 afterAll(async () => browser?.close())
 
-async function ok(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await h.client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
-  if (result.isError) throw new Error(JSON.stringify(result._meta ?? result.content))
-  return (result.structuredContent as any).result
-}
+const ok = (tool: string, params: Record<string, unknown>) => h.ok(tool, params)
 
 describe("the dashboard's task detail", () => {
   it('shows the input and both attempts of a task that failed once and succeeded on retry, with the first error', async () => {
     await h.start()
-    const seen = new Set<string>()
-    await scriptedWorker(await h.peer(), (task): Answer => {
-      if (seen.has(task.taskId)) return { output: task.input }
-      seen.add(task.taskId)
-      return { error: { code: 'TASK_FAILED', message: 'flaky the first time' }, retryable: true }
-    })
+    await scriptedWorker(await h.peer(), failOnceThenEcho())
     const out = await ok('p2p_taskqueue_submit', {
       kind: 'echo',
       input: { text: 'shown on the page' },

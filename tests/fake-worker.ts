@@ -141,3 +141,13 @@ export async function scriptedWorker(
   })()
   return Object.assign(s, { assigned })
 }
+
+/** Answers: each task fails once (retryable), then echoes its input on the next attempt. */
+export function failOnceThenEcho(): (task: { taskId: string; input?: unknown }) => Answer {
+  const seen = new Set<string>()
+  return (task) => {
+    if (seen.has(task.taskId)) return { output: task.input }
+    seen.add(task.taskId)
+    return { error: { code: 'TASK_FAILED', message: 'flaky the first time' }, retryable: true }
+  }
+}

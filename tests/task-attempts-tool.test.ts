@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { type Answer, scriptedWorker } from './fake-worker.ts'
+import { failOnceThenEcho, scriptedWorker } from './fake-worker.ts'
 import { workerHarness } from './fixtures/worker-harness.ts'
 
 const h = workerHarness()
 
-async function ok(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await h.client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
-  if (result.isError) throw new Error(JSON.stringify(result._meta ?? result.content))
-  return (result.structuredContent as any).result
-}
+const ok = (tool: string, params: Record<string, unknown>) => h.ok(tool, params)
 
 describe('p2p_taskqueue_status', () => {
   it('lists the attempts of a task that failed once and succeeded on retry, with the first error, and its input', async () => {
     await h.start()
-    const seen = new Set<string>()
-    await scriptedWorker(await h.peer(), (task): Answer => {
-      if (seen.has(task.taskId)) return { output: task.input }
-      seen.add(task.taskId)
-      return { error: { code: 'TASK_FAILED', message: 'flaky the first time' }, retryable: true }
-    })
+    await scriptedWorker(await h.peer(), failOnceThenEcho())
     const input = { text: 'retry me', n: [1, 2, 3] }
     const out = await ok('p2p_taskqueue_submit', { kind: 'echo', input, wait: true, waitTimeoutMs: 20_000 })
     expect(out.results[0]).toMatchObject({ state: 'succeeded', attempt: 2 })

@@ -1,4 +1,5 @@
 import type { TaskState } from '../task/types.ts'
+import type { WorkerStats } from '../task/worker-stats.ts'
 import type { WorkflowState } from '../workflow/types.ts'
 
 /**
@@ -18,26 +19,7 @@ export interface Buckets {
   count: number
 }
 
-/** A worker as the relay's registry reports it (p2p_taskqueue_worker_stats). */
-export interface WorkerStats {
-  workerId: string
-  peerId: string
-  name: string
-  kinds: string[]
-  capabilities: string[]
-  concurrency: number
-  slots: number
-  meanTaskMs: number | null
-  connected: boolean
-  draining: boolean
-  inFlight: number
-  done: number
-  failed: number
-  meanMs: number | null
-  connectedAt: number
-  lastSeen: number
-  userAgent?: string
-}
+export type { WorkerStats }
 
 export interface WorkerView extends WorkerStats {
   /** Of `concurrency`, the tasks prefetched beyond the running slots. */

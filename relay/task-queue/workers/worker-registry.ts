@@ -1,27 +1,11 @@
 import { capabilityGroups } from '../../../shared/network/member-capacity.ts'
 import type { WorkerLoad } from '../../../shared/task/pending-reason.ts'
+import type { WorkerStats } from '../../../shared/task/worker-stats.ts'
 import type { Capacity } from '../../../shared/wire/announce-messages.ts'
 import type { ConnectedWorker, HeldTask } from './connected-worker.ts'
 
-export interface WorkerStatsRecord {
-  workerId: string
-  peerId: string
-  name: string
-  kinds: string[]
-  capabilities: string[]
-  concurrency: number
-  slots: number
-  meanTaskMs: number | null
-  connected: boolean
-  draining: boolean
-  inFlight: number
-  done: number
-  failed: number
-  meanMs: number | null
-  connectedAt: number
-  lastSeen: number
-  userAgent?: string
-}
+/** A worker as p2p_taskqueue_worker_stats and the dashboard report it. */
+export type WorkerStatsRecord = WorkerStats
 
 interface Counters {
   done: number
