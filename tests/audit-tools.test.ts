@@ -27,6 +27,13 @@ describe('the audit log', () => {
     await call('no_such_tool', {})
     const dispatches = await ok('audit_query', { tool: 'tools_dispatch' })
     expect(dispatches.entries.map((e: any) => e.outcome)).toEqual(['UNKNOWN_TOOL', 'INVALID_PARAMS'])
+    // This client has no identity: its calls are `anonymous`'s, and nobody else's.
+    const mine = await ok('audit_query', { tool: 'text_hash', identity: 'anonymous' })
+    expect(mine.entries).toHaveLength(2)
+    expect(await ok('audit_query', { tool: 'text_hash', identity: 'alice' })).toMatchObject({
+      entries: [],
+      total: 0,
+    })
   })
 
   it('verifies the chain, and finds an entry altered behind its back', async () => {

@@ -22,6 +22,8 @@ export interface AuditFilter {
   tool?: string | undefined
   outcome?: string | undefined
   sessionId?: string | undefined
+  /** The caller's identity; `anonymous` for calls without one. */
+  identity?: string | undefined
   since?: number | undefined
   until?: number | undefined
   limit: number

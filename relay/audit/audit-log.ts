@@ -24,6 +24,7 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS audit_tool ON audit (tool, seq);
   CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
+  CREATE INDEX IF NOT EXISTS audit_identity ON audit (identity, seq);
   -- Append-only: the database itself refuses edits and deletions.
   CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

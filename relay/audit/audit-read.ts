@@ -13,12 +13,17 @@ export interface VerifyResult {
   problem?: string
 }
 
+/** How the audit log names callers without an identity (their column is NULL). */
+export const ANONYMOUS_IDENTITY = 'anonymous'
+
 export function queryAudit(db: DatabaseSync, filter: AuditFilter): { entries: AuditEntry[]; total: number } {
   const where: string[] = []
   const values: SQLInputValue[] = []
   if (filter.tool !== undefined) where.push('tool = ?') && values.push(filter.tool)
   if (filter.outcome !== undefined) where.push('outcome = ?') && values.push(filter.outcome)
   if (filter.sessionId !== undefined) where.push('session_id = ?') && values.push(filter.sessionId)
+  if (filter.identity === ANONYMOUS_IDENTITY) where.push('identity IS NULL')
+  else if (filter.identity !== undefined) where.push('identity = ?') && values.push(filter.identity)
   if (filter.since !== undefined) where.push('time >= ?') && values.push(filter.since)
   if (filter.until !== undefined) where.push('time <= ?') && values.push(filter.until)
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''

@@ -41,11 +41,17 @@ export function auditTools({
   const query = defineTool({
     name: 'audit_query',
     category: 'audit',
-    description: 'Recorded tool calls, newest first, filtered by tool, outcome, session and time range',
+    description:
+      'Recorded tool calls, newest first, filtered by tool, outcome, session, identity and time range',
     input: z.object({
       tool: z.string().max(256).optional().describe('Only calls of this tool'),
       outcome: z.string().max(256).optional().describe('ok, or an error code such as INVALID_PARAMS'),
       sessionId: z.string().max(256).optional().describe('Only calls of this MCP session'),
+      identity: z
+        .string()
+        .max(256)
+        .optional()
+        .describe('Only calls by this identity ("anonymous": calls without one)'),
       since: z.number().optional().describe('Unix ms, inclusive'),
       until: z.number().optional().describe('Unix ms, inclusive'),
       limit: z.number().int().min(1).max(1000).default(100).describe('Entries returned at most'),

@@ -25,6 +25,7 @@ export function AuditView() {
     limit: LIMIT,
     ...(filter.tool === '' ? {} : { tool: filter.tool }),
     ...(filter.outcome === '' ? {} : { outcome: filter.outcome }),
+    ...(filter.identity === '' ? {} : { identity: filter.identity }),
   }
   const key = JSON.stringify([params, version])
   const entries = useToolResult<{ entries: AuditEntry[]; total: number }>('audit_query', params, key)
@@ -33,10 +34,7 @@ export function AuditView() {
     {},
     String(version),
   )
-  // audit_query has no identity filter: the page filters the entries it was given.
-  const shown = (entries.data?.entries ?? []).filter(
-    (e) => filter.identity === '' || (e.identity ?? 'anonymous') === filter.identity,
-  )
+  const shown = entries.data?.entries ?? []
   return (
     <>
       <p id="audit-chain" role="status" data-ok={verify.data === undefined ? '' : String(verify.data.ok)}>
