@@ -284,6 +284,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     registry.register(...tools)
   }
   const exposed = new Map(exposedTools(registry, config.expose, config.exposeTools).map((t) => [t.name, t]))
+  const calls = new InFlightCalls()
   sessions = new McpSessions({
     surface: {
       version,
@@ -292,7 +293,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
       canCall,
       viewKey: (identity) => ruleKey(access.policy, identity),
       callQuotas: quotas,
-      calls: new InFlightCalls(),
+      calls,
     },
     quotas,
     stateless: config.stateless,
@@ -348,6 +349,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     quotas,
     datasets,
     sessions,
+    calls,
     tasks,
     workflows,
     forwarding,

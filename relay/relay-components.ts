@@ -8,6 +8,7 @@ import type { Datasets } from './datasets/datasets.ts'
 import type { ForwardingService } from './forwarding/index.ts'
 import type { HttpServer } from './http/http-server.ts'
 import type { Logger } from './log.ts'
+import type { InFlightCalls } from './mcp/in-flight-calls.ts'
 import type { McpSessions } from './mcp/sessions.ts'
 import type { RelayMetrics } from './metrics.ts'
 import type { ContentStore } from './p2p/content-store.ts'
@@ -47,6 +48,8 @@ export interface RelayComponents extends Startable {
   /** Tabular datasets in the relay's DuckDB file (opened on first use). */
   datasets: Datasets
   sessions: McpSessions
+  /** Tool calls in flight, MCP's and the dashboard's: a graceful stop drains them (issue 10). */
+  calls: InFlightCalls
   tasks: TaskService
   /** Durable workflows of tasks and tool calls (issue 12); resumed when the relay starts. */
   workflows: Workflows

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LOCK_FILE } from '../relay/data-dir-lock.ts'
 import { type FakeStream, type FakeWorker, fakeWorker } from './fake-worker.ts'
 import { connectClient, errorMeta, initializeBody, rawPost } from './helpers.ts'
@@ -170,6 +170,33 @@ describe('graceful stop on SIGTERM', () => {
     await exited(relay.child)
     expect(relay.child.exitCode).toBe(0)
     expect(log.find('MCP calls drained')).toMatchObject({ inFlight: 1, finished: 1, cut: 0 })
+  })
+
+  it('drains the dashboard’s calls (/api/call) with MCP’s: refused once stopping, cut at the deadline', async () => {
+    const { relay, log } = await relayWithCallInFlight(300)
+    const dashboardCall = (params: Record<string, unknown>) =>
+      fetch(`${relay.url}/api/call`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tool: 'p2p_taskqueue_submit', params }),
+      })
+    // The worker holds the MCP call's task, so this one's task waits in the queue.
+    const waiting = dashboardCall({ kind: 'echo', input: { n: 8 }, wait: true, waitTimeoutMs: 50_000 })
+    await vi.waitFor(async () => {
+      const status = await (await fetch(`${relay.url}/api/status`)).json()
+      expect(status.queue.queued).toBe(1)
+    })
+    relay.child.kill('SIGTERM')
+    await log.waitFor('stopping')
+    const refused = await dashboardCall({ kind: 'echo', input: { n: 9 } })
+    expect(refused.status).toBe(503)
+    expect((await refused.json()).error.code).toBe('SHUTTING_DOWN')
+    relay.child.kill('SIGINT')
+    const cut = await waiting
+    expect(cut.status).toBe(503)
+    expect((await cut.json()).error.code).toBe('SHUTTING_DOWN')
+    await exited(relay.child)
+    expect(log.find('MCP calls drained')).toMatchObject({ inFlight: 2, cut: 2 })
   })
 
   it('stops at once on a second signal during the grace period', async () => {

@@ -30,16 +30,28 @@ export interface CallAnswer {
  * routes it and writes the audit entry. Nothing here validates on its own.
  */
 export async function runDashboardCall(
-  c: Pick<RelayComponents, 'registry' | 'executor' | 'quotas'>,
+  c: Pick<RelayComponents, 'registry' | 'executor' | 'quotas' | 'calls'>,
   request: CallRequest,
   caller: Caller,
-  signal: AbortSignal,
+  requestSignal: AbortSignal,
 ): Promise<CallAnswer> {
   const dispatch = c.registry.get(DISPATCH_TOOL) as Tool
+  // In flight with MCP's calls: a graceful stop refuses new ones, waits for this one up
+  // to the grace period, then cuts it with SHUTTING_DOWN (its signal aborts).
+  const inFlight = c.calls.enter(requestSignal)
+  if (inFlight === undefined)
+    throw new McppError('SHUTTING_DOWN', 'the relay is shutting down; retry after it restarts')
+  const { signal } = inFlight
   const rate = await c.quotas.calls.take(caller.quotaKey)
-  if (!rate.ok) throw quotaError(rate.refusal)
+  if (!rate.ok) {
+    inFlight.leave()
+    throw quotaError(rate.refusal)
+  }
   const slot = c.quotas.concurrentCalls.acquire(caller.quotaKey)
-  if (!slot.ok) throw quotaError(slot.refusal)
+  if (!slot.ok) {
+    inFlight.leave()
+    throw quotaError(slot.refusal)
+  }
   try {
     const params = { tool: request.tool, params: request.params }
     assertParamsDepth(params)
@@ -56,6 +68,7 @@ export async function runDashboardCall(
     throw toMcppError(err, signal)
   } finally {
     slot.lease.release()
+    inFlight.leave()
   }
 }
 
