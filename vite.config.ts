@@ -63,6 +63,15 @@ function entryBudget(budgets: Record<string, number>): Plugin {
         if (total > budget) this.error(`${line}: over budget`)
         console.log(line)
       }
+      // Worker scripts are emitted as assets and load only when a page starts them (the
+      // contribute page's task worker and compute contexts, after Start): shown, not budgeted.
+      for (const out of Object.values(bundle)) {
+        if (out.type !== 'asset' || !out.fileName.endsWith('.js')) continue
+        const size = gzipSync(typeof out.source === 'string' ? out.source : Buffer.from(out.source)).length
+        console.log(
+          `worker script ${out.fileName}: ${(size / 1024).toFixed(1)} KB gzip (loaded when started)`,
+        )
+      }
     },
   }
 }
