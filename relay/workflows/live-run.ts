@@ -1,3 +1,4 @@
+import { McppError } from '../../shared/errors.ts'
 import { workflowState } from '../../shared/workflow/plan.ts'
 import {
   type FailurePolicy,
@@ -128,6 +129,27 @@ export class LiveRuns {
     const left = this.runningOf(run.submitter) - 1
     if (left > 0) this.#bySubmitter.set(run.submitter, left)
     else this.#bySubmitter.delete(run.submitter)
+  }
+
+  /** Refuses a new workflow over the operator's limits on running ones (QUOTA_EXCEEDED naming the setting). */
+  admit(submitter: string | null, limits: { maxRunning: number; maxRunningPerIdentity: number }): void {
+    const { maxRunning, maxRunningPerIdentity } = limits
+    const mine = this.runningOf(submitter)
+    if (mine >= maxRunningPerIdentity) {
+      const who = submitter === null ? 'anonymous callers have' : `"${submitter}" has`
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `${who} ${mine} running workflows; the limit is ${maxRunningPerIdentity} (workflows.maxRunningPerIdentity)`,
+        { quota: 'workflows.maxRunningPerIdentity', limit: maxRunningPerIdentity, retryAfterSeconds: 1 },
+      )
+    }
+    if (this.size >= maxRunning) {
+      throw new McppError(
+        'QUOTA_EXCEEDED',
+        `this relay runs ${this.size} workflows; the limit is ${maxRunning} (workflows.maxRunning)`,
+        { quota: 'workflows.maxRunning', limit: maxRunning, retryAfterSeconds: 1 },
+      )
+    }
   }
 
   /** Running workflows of this submitter (null: anonymous callers, who share one count). */

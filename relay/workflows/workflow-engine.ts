@@ -31,7 +31,9 @@ import { placementReport } from './placement.ts'
 import { resumeRunning } from './resume.ts'
 import { StepOutputs } from './step-outputs.ts'
 import { StepRunner, TASK_BATCH, type TaskStart } from './step-runner.ts'
+import { type StopDeps, stopRunning } from './stop-running.ts'
 import { TimeSlice } from './time-slice.ts'
+import { WorkflowWatchers } from './workflow-watchers.ts'
 import type { WorkflowPlacementReport, WorkflowProgress, WorkflowStatus, Workflows } from './workflows.ts'
 
 export interface WorkflowEngineInit {
@@ -75,7 +77,10 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
   readonly #live = new LiveRuns()
   readonly #advancing = new Map<string, Promise<void>>()
   readonly #dirty = new Set<string>()
-  readonly #watchers = new Map<string, Set<() => void>>()
+  readonly #watchers = new WorkflowWatchers({
+    status: (id) => this.status(id),
+    progress: (id) => this.#live.get(id)?.progress(),
+  })
   readonly #triggers = new AdvanceTriggers((id) => void this.advance(id))
   #started = false
   #stopped = false
@@ -125,7 +130,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       spec,
       steps: spec.steps.map((s) => ({ id: s.id, type: s.type, maxAttempts: stepSettings(s).maxAttempts })),
       submitter: caller.identity ?? null,
-      admit: () => this.#admit(caller.identity ?? null),
+      admit: () => this.#live.admit(caller.identity ?? null, this.#init.limits),
     })
     if (created) {
       const steps = spec.steps.map((s) => ({
@@ -141,27 +146,6 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     return { status: this.status(workflow.id), created }
   }
 
-  /** Refuses a new workflow over the limits on running ones (an idempotent repeat is not new). */
-  #admit(submitter: string | null): void {
-    const { maxRunning, maxRunningPerIdentity } = this.#init.limits
-    const mine = this.#live.runningOf(submitter)
-    if (mine >= maxRunningPerIdentity) {
-      const who = submitter === null ? 'anonymous callers have' : `"${submitter}" has`
-      throw new McppError(
-        'QUOTA_EXCEEDED',
-        `${who} ${mine} running workflows; the limit is ${maxRunningPerIdentity} (workflows.maxRunningPerIdentity)`,
-        { quota: 'workflows.maxRunningPerIdentity', limit: maxRunningPerIdentity, retryAfterSeconds: 1 },
-      )
-    }
-    if (this.#live.size >= maxRunning) {
-      throw new McppError(
-        'QUOTA_EXCEEDED',
-        `this relay runs ${this.#live.size} workflows; the limit is ${maxRunning} (workflows.maxRunning)`,
-        { quota: 'workflows.maxRunning', limit: maxRunning, retryAfterSeconds: 1 },
-      )
-    }
-  }
-
   status(id: string): WorkflowStatus {
     const { workflow, steps } = this.#require(id)
     return { workflow, steps }
@@ -175,31 +159,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     id: string,
     options: { timeoutMs: number; signal?: AbortSignal; onChange?: (progress: WorkflowProgress) => void },
   ): Promise<{ status: WorkflowStatus; timedOut: boolean }> {
-    const first = this.status(id)
-    if (first.workflow.state !== 'running') return Promise.resolve({ status: first, timedOut: false })
-    return new Promise((resolve) => {
-      const watchers = this.#watchers.get(id) ?? new Set()
-      this.#watchers.set(id, watchers)
-      const done = (timedOut: boolean) => {
-        clearTimeout(timer)
-        options.signal?.removeEventListener('abort', aborted)
-        watchers.delete(changed)
-        if (watchers.size === 0) this.#watchers.delete(id)
-        resolve({ status: this.status(id), timedOut })
-      }
-      // Each change costs no read: progress comes from what the engine follows, and the
-      // full status is read once, at the end.
-      const changed = () => {
-        const live = this.#live.get(id)
-        if (live !== undefined) options.onChange?.(live.progress())
-        else if (this.status(id).workflow.state !== 'running') done(false)
-      }
-      const aborted = () => done(true)
-      const timer = setTimeout(() => done(true), options.timeoutMs)
-      watchers.add(changed)
-      if (options.signal?.aborted) done(true)
-      else options.signal?.addEventListener('abort', aborted, { once: true })
-    })
+    return this.#watchers.wait(id, options)
   }
 
   async cancel(id: string, reason: string): Promise<{ status: WorkflowStatus; cancelled: boolean }> {
@@ -215,7 +175,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     })
     if (outcome.result === undefined) {
       this.#live.delete(id)
-      this.#notify(id)
+      this.#watchers.notify(id)
       return { status: this.status(id), cancelled: false }
     }
     const { result } = outcome
@@ -223,9 +183,9 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       if (result.reason === 'not_found') throw notFound(id)
       return { status: this.status(id), cancelled: false }
     }
-    this.#stopRunning(id, result.running, reason)
+    stopRunning(this.#stopDeps, id, result.running, reason)
     this.#live.delete(id)
-    this.#notify(id)
+    this.#watchers.notify(id)
     return { status: this.status(id), cancelled: true }
   }
 
@@ -262,10 +222,14 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
       )
       .finally(() => {
         this.#advancing.delete(id)
-        this.#notify(id)
+        this.#watchers.notify(id)
       })
     this.#advancing.set(id, pass)
     return pass
+  }
+
+  get #stopDeps(): StopDeps {
+    return { tasks: this.#init.tasks, runner: this.#runner, maps: this.#maps }
   }
 
   get #store() {
@@ -314,7 +278,7 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     await this.#runner.startTasks(tasks, live.submitter)
     live.refresh(this.#store)
     if (live.state() !== 'running') changed = this.#finish(live) || changed
-    this.#notify(id)
+    this.#watchers.notify(id)
     return changed
   }
 
@@ -369,44 +333,15 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     const running = stepIds
       .map((s) => live.steps.get(s))
       .filter((s): s is StepStateRow => s?.state === 'running')
-    this.#stopRunning(live.id, running, error.message)
-  }
-
-  /** Stops running attempts: tasks through the queue (their trigger ends the step), calls by signal, maps by their items. */
-  #stopRunning(
-    id: string,
-    running: ReadonlyArray<{
-      stepId: string
-      index?: number
-      attempt: number
-      taskId: string | null
-      type?: string
-    }>,
-    reason: string,
-  ): void {
-    for (const r of running) {
-      if (r.type === 'map') continue
-      if (r.taskId !== null) this.#init.tasks.cancel(r.taskId, reason)
-      else if (!this.#runner.abort(id, r.stepId, r.index)) {
-        // No call runs for it in this process (it ended meanwhile): end the attempt here.
-        const unit = { workflowId: id, stepId: r.stepId, index: r.index, attempt: r.attempt }
-        this.#runner.end(unit, { state: 'cancelled' })
-      }
-    }
-    // Map steps themselves (the store lists only their items as running work).
-    for (const step of this.#store.stepStates(id)) {
-      if (step.type !== 'map' || step.state !== 'running') continue
-      this.#maps.stopItems(id, step.stepId, reason)
-      this.#runner.end({ workflowId: id, stepId: step.stepId, attempt: step.attempt }, { state: 'cancelled' })
-    }
+    stopRunning(this.#stopDeps, live.id, running, error.message)
   }
 
   /** The end state of a running workflow whose steps have all ended; undefined otherwise. */
   #endedState(id: string): Exclude<WorkflowState, 'running'> | undefined {
-    const detail = this.#store.get(id)
-    if (detail?.workflow.state !== 'running') return undefined
+    const steps = this.#store.stepStates(id)
+    if (steps.length === 0) return undefined
     const state = workflowState(
-      detail.steps.map((s) => s.state),
+      steps.map((s) => s.state),
       false,
     )
     return state === 'running' ? undefined : state
@@ -419,10 +354,6 @@ export class WorkflowEngine implements Workflows, LifecyclePart {
     if (typeof stepId === 'string')
       this.#live.get(workflowId)?.mark(stepId, Number.isSafeInteger(index) ? (index as number) : undefined)
     this.#triggers.settled(workflowId)
-  }
-
-  #notify(id: string): void {
-    for (const watcher of [...(this.#watchers.get(id) ?? [])]) watcher()
   }
 
   #require(id: string): WorkflowDetail {

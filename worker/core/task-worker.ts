@@ -6,7 +6,6 @@ import { type FramedChannel, framedChannel } from '../../shared/wire/framed-chan
 import { HeartbeatPacer } from '../../shared/wire/heartbeat-pacer.ts'
 import {
   type AssignedTask,
-  INLINE_PAYLOAD_LIMIT,
   MAX_TASK_MESSAGE_BYTES,
   type RelayMessage,
   relayMessage,
@@ -18,6 +17,7 @@ import {
 import type { ComputePool } from '../compute/compute-pool.ts'
 import { Outbox } from './outbox.ts'
 import { type KnownRelay, RelayRoster } from './relay-roster.ts'
+import { type PayloadBlocks, taskInput, taskOutput } from './task-payloads.ts'
 import type { WorkerEvent, WorkerState, WorkerStats } from './worker-events.ts'
 
 export interface TaskWorkerInit {
@@ -35,14 +35,7 @@ export interface TaskWorkerInit {
   /** Join token for relays that admit workers by token (`workers.admission: token`). */
   joinToken?: string
   /** Fetches (and verifies) payload blocks for `inputCid` and stores large outputs. */
-  blocks?: {
-    get(cid: string, options: { signal?: AbortSignal }): Promise<Uint8Array>
-    put(
-      bytes: Uint8Array,
-      task: { taskId: string; token: number },
-      options: { signal?: AbortSignal },
-    ): Promise<string>
-  }
+  blocks?: PayloadBlocks
   onEvent?: (event: WorkerEvent) => void
   /** Reconnect delays grow from this to 30 s. */
   reconnectBaseMs?: number
@@ -292,7 +285,7 @@ export class TaskWorker {
     })
     let input: unknown
     try {
-      input = await this.input(task, controller.signal)
+      input = await taskInput(task, this.init.blocks, controller.signal)
     } catch (err) {
       return failed('INPUT_UNAVAILABLE', err)
     }
@@ -312,28 +305,10 @@ export class TaskWorker {
     const durationMs = performance.now() - (computeStarted ?? started)
     if (!outcome.ok) return { ...base, ...outcome, durationMs }
     try {
-      return { ...base, ok: true, ...(await this.output(outcome.output, task)), durationMs }
+      return { ...base, ok: true, ...(await taskOutput(outcome.output, task, this.init.blocks)), durationMs }
     } catch (err) {
       return failed('OUTPUT_UNSTORED', err)
     }
-  }
-
-  /** The task's input: inline, or fetched by CID from the relay and verified. */
-  private async input(task: AssignedTask, signal: AbortSignal): Promise<unknown> {
-    if (task.inputCid === undefined) return task.input
-    if (!this.init.blocks) throw new Error('this worker cannot fetch inputs by CID')
-    const bytes = await this.init.blocks.get(task.inputCid, { signal })
-    return JSON.parse(new TextDecoder().decode(bytes))
-  }
-
-  /** Outputs above the inline limit are stored on the relay and sent as a CID. */
-  private async output(
-    output: unknown,
-    task: AssignedTask,
-  ): Promise<{ output: unknown } | { outputCid: string }> {
-    const bytes = new TextEncoder().encode(JSON.stringify(output ?? null))
-    if (bytes.byteLength <= INLINE_PAYLOAD_LIMIT || !this.init.blocks) return { output }
-    return { outputCid: await this.init.blocks.put(bytes, { taskId: task.taskId, token: task.token }, {}) }
   }
 
   private onProgress(running: Running, progress: number, total?: number, message?: string): void {

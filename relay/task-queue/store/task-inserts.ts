@@ -10,6 +10,12 @@ import { ANY } from '../../../shared/trust/trust-policy.ts'
 import type { LeaseGroups } from './lease-groups.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 
+/** A submitted task, and whether it is new (false: its idempotency key named an earlier one). */
+export interface Submitted {
+  task: TaskRecord
+  created: boolean
+}
+
 /**
  * New rows of the task queue: a queued task from a spec (submission or resubmission),
  * with its lease group made known, and the lookup by idempotency key that decides

@@ -5,7 +5,7 @@ import { HandOffs, RELAY_WORKER_PREFIX } from './hand-offs.ts'
 import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { TaskAttempts } from './task-attempts.ts'
-import { TaskInserts } from './task-inserts.ts'
+import { type Submitted, TaskInserts } from './task-inserts.ts'
 import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 import { migrate } from './task-schema.ts'
@@ -30,6 +30,7 @@ export type {
   QueueStats,
   Settle,
   SettleResult,
+  Submitted,
   TaskPage,
   TaskPatch,
   VoteItem,
@@ -38,12 +39,6 @@ export type {
 
 /** Leases held by workers, not by member relays (hand-offs outlive this relay's restart). */
 const NOT_HANDED_OFF = `worker_id NOT LIKE '${RELAY_WORKER_PREFIX}%'`
-
-/** A submitted task, and whether it is new (false: its idempotency key named an earlier one). */
-export interface Submitted {
-  task: TaskRecord
-  created: boolean
-}
 
 export interface LeaseRequest {
   workerId: string
