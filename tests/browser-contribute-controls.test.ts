@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { launchChromium } from './browser.ts'
 import { wasmModuleBase64 } from './fixtures/wasm-modules.ts'
-import { connectClient, startTestRelay } from './helpers.ts'
+import { connectClient, dispatchTool, startTestRelay, taskFinished } from './helpers.ts'
 
 /**
  * Issue 13, items 7–8: the contribute page against a real relay in headless Chromium.
@@ -42,21 +42,8 @@ afterAll(async () => {
   await relay?.close()
 })
 
-async function dispatch(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 120_000,
-  })
-  if (result.isError) throw new Error(JSON.stringify(result.content))
-  return (result.structuredContent as any).result
-}
-
-/** Waits until a task finishes: one wait answers within 50 s (the tool's cap), so wait again. */
-async function finished(taskId: string): Promise<any> {
-  for (;;) {
-    const waited = await dispatch('p2p_taskqueue_wait', { taskId })
-    if (!waited.timedOut) return waited
-  }
-}
+const dispatch = (tool: string, params: Record<string, unknown>) => dispatchTool(client, tool, params)
+const finished = (taskId: string) => taskFinished(client, taskId)
 
 const submit = async (tasks: unknown[]): Promise<string[]> =>
   (await dispatch('p2p_taskqueue_submit', { tasks })).tasks.map((t: any) => t.id)

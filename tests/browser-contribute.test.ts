@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { launchChromium } from './browser.ts'
 import { wasmModuleBase64 } from './fixtures/wasm-modules.ts'
-import { connectClient, startTestRelay } from './helpers.ts'
+import { connectClient, dispatchTool, startTestRelay, taskFinished } from './helpers.ts'
 
 let relay: RunningRelay
 let client: Client
@@ -28,21 +28,8 @@ afterAll(async () => {
   await relay?.close()
 })
 
-async function dispatch(tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 120_000,
-  })
-  if (result.isError) throw new Error(JSON.stringify(result.content))
-  return (result.structuredContent as any).result
-}
-
-/** Waits until a task finishes: one wait answers within 50 s (the tool's cap), so wait again. */
-async function finished(taskId: string): Promise<any> {
-  for (;;) {
-    const waited = await dispatch('p2p_taskqueue_wait', { taskId })
-    if (!waited.timedOut) return waited
-  }
-}
+const dispatch = (tool: string, params: Record<string, unknown>) => dispatchTool(client, tool, params)
+const finished = (taskId: string) => taskFinished(client, taskId)
 
 /** Opens /contribute in a new tab, sets the concurrency, presses Start and waits until connected. */
 async function contribute(concurrency: number): Promise<Page> {

@@ -34,6 +34,28 @@ export async function connectClient(url: string, headers: Record<string, string>
   return client
 }
 
+/** `tools_dispatch` of `tool`: its result, or an error naming the failure. */
+export async function dispatchTool(
+  client: Client,
+  tool: string,
+  params: Record<string, unknown>,
+  timeout = 120_000,
+): Promise<any> {
+  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
+    timeout,
+  })
+  if (result.isError) throw new Error(JSON.stringify(result._meta ?? result.content))
+  return (result.structuredContent as { result: unknown }).result
+}
+
+/** Waits until a task finishes: one wait answers within 50 s (the tool's cap), so wait again. */
+export async function taskFinished(client: Client, taskId: string): Promise<any> {
+  for (;;) {
+    const waited = await dispatchTool(client, 'p2p_taskqueue_wait', { taskId })
+    if (!waited.timedOut) return waited
+  }
+}
+
 export const ACCEPT = 'application/json, text/event-stream'
 
 export function initializeBody(id = 1) {
