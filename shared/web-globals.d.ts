@@ -45,3 +45,25 @@ declare function btoa(data: string): string
 /** The return type differs by runtime (a number in browsers, a Timeout in Node); keep it opaque. */
 declare function setTimeout(handler: () => void, timeout?: number): unknown
 declare function clearTimeout(id: unknown): void
+
+interface URL {
+  readonly host: string
+  readonly hostname: string
+  readonly protocol: string
+  readonly pathname: string
+  readonly origin: string
+  readonly search: string
+  readonly hash: string
+  readonly username: string
+  readonly password: string
+  toString(): string
+}
+declare var URL: { prototype: URL; new (url: string, base?: string): URL }
+
+interface Response {
+  readonly status: number
+}
+declare var Response: {
+  prototype: Response
+  new (body?: string | null, init?: { status?: number; headers?: Record<string, string> }): Response
+}

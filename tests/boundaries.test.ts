@@ -53,6 +53,10 @@ describe('lint boundaries (biome.json)', () => {
       'worker/browser/node-os.ts': "import { tmpdir } from 'node:os'\nexport const f = tmpdir\n",
       'web/node-os.ts': "import { tmpdir } from 'node:os'\nexport const f = tmpdir\n",
       'relay/node-fs.ts': "import { readFileSync } from 'node:fs'\nexport const f = readFileSync\n",
+      'relay/edge/node-fs.ts': "import { readFileSync } from 'node:fs'\nexport const f = readFileSync\n",
+      'relay/edge/uses-relay.ts': "import { x } from '../x.ts'\nexport const y = x\n",
+      'relay/edge/uses-shared.ts': "import { s } from '../../shared/s.ts'\nexport const y = s\n",
+      'shared/s.ts': 'export const s = 1\n',
       'worker/node/node-os.ts': "import { tmpdir } from 'node:os'\nexport const f = tmpdir\n",
       'worker/compute/node-compute.ts':
         "import { Worker } from 'node:worker_threads'\nexport const W = Worker\n",
@@ -88,6 +92,7 @@ describe('lint boundaries (biome.json)', () => {
       'worker/core/node-path.ts',
       'worker/browser/node-os.ts',
       'web/node-os.ts',
+      'relay/edge/node-fs.ts',
     ]) {
       expect(found.get(file) ?? [], file).toContain('noNodejsModules')
     }
@@ -109,6 +114,11 @@ describe('lint boundaries (biome.json)', () => {
       expect(found.get(file), file).toEqual(['noRestrictedImports'])
     }
     expect(found.get('tests/uses-relay.ts')).toBeUndefined()
+  })
+
+  it('keeps the edge Worker (relay/edge/) to its own folder and shared/', () => {
+    expect(found.get('relay/edge/uses-relay.ts')).toEqual(['noRestrictedImports'])
+    expect(found.get('relay/edge/uses-shared.ts')).toBeUndefined()
   })
 
   it('keeps colocated relay tests to their module: no whole relay (that is for tests/)', () => {
@@ -165,19 +175,21 @@ describe('per-runtime TypeScript settings', () => {
     expect(names).toEqual(['document', 'importScripts', 'process'])
   })
 
-  it('gives the browser worker WebWorker types, the pages DOM types, the relay Node types', async () => {
-    const [worker, web, relay] = await Promise.all([
+  it('gives the browser worker and the edge WebWorker types, the pages DOM types, the relay Node types', async () => {
+    const [worker, web, relay, edge] = await Promise.all([
       unknownNames('worker'),
       unknownNames('web'),
       unknownNames('relay', ['shared/wasm-globals.d.ts']),
+      unknownNames('relay/edge'),
     ])
     expect(worker).toEqual(['document', 'process'])
+    expect(edge, 'the edge Worker: web-standard, no Node').toEqual(['document', 'process'])
     expect(web).toEqual(['importScripts', 'process'])
     expect(relay).toEqual(['document', 'importScripts'])
   })
 
   it('checks every TypeScript file of the repository under some runtime', async () => {
-    const projects = ['.', 'shared', 'worker', 'worker/node', 'web', 'relay', 'tests']
+    const projects = ['.', 'shared', 'worker', 'worker/node', 'web', 'relay', 'relay/edge', 'tests']
     const listed = await Promise.all(
       projects.map((p) => output(process.execPath, [join(BIN, 'tsc'), '-p', p, '--listFilesOnly'], ROOT)),
     )

@@ -45,6 +45,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Bearer token required by /mcp and mutating API calls',
   },
   {
+    key: 'auth.edgeSecret',
+    flag: 'edge-secret',
+    env: 'MCPP_EDGE_SECRET',
+    kind: 'string',
+    help: 'Secret shared with the edge Worker; without it the relay refuses edge-forwarded requests (min 32 chars)',
+  },
+  {
     key: 'accessPolicy',
     flag: 'access-policy',
     env: 'MCPP_ACCESS_POLICY',

@@ -190,6 +190,11 @@ export const configSchema = z.strictObject({
       publicMetrics: z.boolean().default(false),
       /** Serve /api/status without a token even when the relay requires one. */
       publicStatus: z.boolean().default(false),
+      /**
+       * The secret the edge Worker sends with what it forwards (issue 14). Unset: the
+       * relay refuses edge-forwarded requests.
+       */
+      edgeSecret: z.string().min(32, 'the edge secret needs at least 32 characters').optional(),
       oauth,
     })
     .prefault({}),

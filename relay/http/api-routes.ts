@@ -22,6 +22,18 @@ export function apiRoutes(c: RelayComponents): Hono {
   api.get('/p2p', (ctx) =>
     ctx.json({ p2p: c.p2p.node ? { peerId: c.p2p.node.peerId, multiaddrs: c.p2p.node.multiaddrs() } : null }),
   )
+  // What the edge Worker weighs relays by (issue 14): small, so it can ask often.
+  api.get('/capacity', (ctx) => {
+    const { workers, freeSlots, queued } = c.tasks.capacity()
+    return ctx.json({
+      sessions: c.sessions.size,
+      calls: c.calls.size,
+      workers,
+      freeSlots,
+      queued,
+      stopping: !c.calls.accepting,
+    })
+  })
   api.get('/status', (ctx) => {
     const snapshot = c.executor.snapshot()
     return ctx.json({

@@ -3,12 +3,13 @@ import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { McppError } from '../../shared/errors.ts'
+import { dialectOf, errorResponse, internalErrorResponse } from '../../shared/http/error-response.ts'
+import { hostAllowed, hostPolicy, originAllowed } from '../../shared/security/host-policy.ts'
 import type { Caller } from '../mcp/sessions.ts'
 import type { RelayComponents } from '../relay-components.ts'
 import { apiRoutes } from './api-routes.ts'
 import { type AuthEnv, bearerAuthentication } from './bearer-auth.ts'
-import { hostAllowed, hostPolicy, originAllowed } from './dns-rebinding.ts'
-import { dialectOf, errorResponse, internalErrorResponse } from './error-response.ts'
+import { edgeAccess, viaEdge } from './edge-access.ts'
 import { pageRoutes } from './pages.ts'
 import { protectedResourceRoutes } from './protected-resource.ts'
 
@@ -56,10 +57,14 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
     app.use(path, (ctx, next) => (ctx.req.header('origin') ? withCors(ctx, next) : next()))
   }
 
+  app.use('*', edgeAccess(config.auth.edgeSecret))
   const resource = { resource: config.auth.oauth.resource, issuer: config.auth.oauth.issuer }
   if (c.authn.enabled) {
     const authenticate = bearerAuthentication(c.authn, resource)
-    app.use('*', (ctx, next) => (guarded(ctx, config.auth) ? authenticate(ctx, next) : next()))
+    // The edge authenticated what it forwards (edge-access.ts).
+    app.use('*', (ctx, next) =>
+      guarded(ctx, config.auth) && !viaEdge(ctx) ? authenticate(ctx, next) : next(),
+    )
     app.route('/', protectedResourceRoutes(resource))
   }
 
@@ -95,7 +100,7 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
 
 /**
  * Which requests need a token: /mcp (not its preflight), mutating /api calls, and
- * /metrics and /api/status unless configured public. /healthz and pages never do;
+ * /metrics, /api/status and /api/capacity unless configured public. /healthz and pages never do;
  * /api/events and /api/call decide for themselves (dashboard-auth.ts).
  */
 function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boolean }): boolean {
@@ -103,7 +108,7 @@ function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boo
   if (method === 'OPTIONS') return false
   if (path === '/mcp') return true
   if (path === '/metrics') return !auth.publicMetrics
-  if (path === '/api/status') return !auth.publicStatus
+  if (path === '/api/status' || path === '/api/capacity') return !auth.publicStatus
   // The dashboard's endpoints check the token themselves: reads are open on loopback (issue 13).
   if (path === '/api/events' || path === '/api/call') return false
   return path.startsWith('/api/') && method !== 'GET'
@@ -116,6 +121,8 @@ function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boo
 function callerOf(ctx: Context<AuthEnv>): Caller {
   const identity = ctx.get('identity')
   if (identity !== undefined) return { identity, quotaKey: identity }
+  const edge = viaEdge(ctx)
+  if (edge !== undefined) return { identity: undefined, quotaKey: `edge-client:${edge.client}` }
   let address = 'unknown'
   try {
     address = getConnInfo(ctx).remote.address ?? address

@@ -2,11 +2,18 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
 import { type ErrorCode, McppError } from '../../shared/errors.ts'
+import { dialectOf, errorResponse } from '../../shared/http/error-response.ts'
 import type { Authenticator } from '../security/authenticator.ts'
-import { dialectOf, errorResponse } from './error-response.ts'
 import { bearerChallenge, type ResourceSettings } from './protected-resource.ts'
 
-export type AuthEnv = { Variables: { identity: string | undefined; authProblem: string | undefined } }
+export type AuthEnv = {
+  Variables: {
+    identity: string | undefined
+    authProblem: string | undefined
+    /** Set when the edge Worker forwarded the request with the right secret (edge-access.ts). */
+    viaEdge: { client: string } | undefined
+  }
+}
 
 /** How long a client should wait when the issuer's keys could not be fetched. */
 const KEYS_RETRY_AFTER_SECONDS = 5

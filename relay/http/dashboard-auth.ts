@@ -1,10 +1,10 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { McppError } from '../../shared/errors.ts'
+import { errorResponse } from '../../shared/http/error-response.ts'
 import { accessFor, isLoopbackRequest, type Need } from '../dashboard/dashboard-access.ts'
 import type { Caller } from '../mcp/sessions.ts'
 import type { Authenticator } from '../security/authenticator.ts'
-import { errorResponse } from './error-response.ts'
 import { bearerChallenge, type ResourceSettings } from './protected-resource.ts'
 
 /** How long a client should wait when the issuer's keys could not be fetched (as bearer-auth.ts). */

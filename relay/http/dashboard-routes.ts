@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import { McppError, toMcppError } from '../../shared/errors.ts'
+import { errorResponse, httpStatusOf } from '../../shared/http/error-response.ts'
 import { parseCallRequest, runDashboardCall } from '../dashboard/api-call.ts'
 import { buildSnapshot } from '../dashboard/snapshot.ts'
 import { SnapshotStream } from '../dashboard/snapshot-stream.ts'
 import type { RelayComponents } from '../relay-components.ts'
 import { dashboardCaller } from './dashboard-auth.ts'
-import { errorResponse, httpStatusOf } from './error-response.ts'
 import { readBoundedBody } from './read-bounded-body.ts'
 
 /** One snapshot a second: enough for charts over minutes, cheap for the relay. */

@@ -10,6 +10,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
 import { McppError, toMcppError } from '../../shared/errors.ts'
+import { errorResult, successResult } from '../../shared/tool/call-result.ts'
 import { publishTool } from '../../shared/tool/publish.ts'
 import type { CallerInfo, Tool, ToolContext } from '../../shared/tool/types.ts'
 import { assertParamsDepth } from '../../shared/tool/validate.ts'
@@ -17,7 +18,6 @@ import type { HeldQuota, RateQuota } from '../quotas/index.ts'
 import { quotaError } from '../quotas/index.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import { raceAbort } from '../router/race-abort.ts'
-import { errorResult, successResult } from './call-result.ts'
 import type { InFlightCalls } from './in-flight-calls.ts'
 
 /** Who sent a request: the authenticated identity, and the key its quotas count under. */

@@ -1,6 +1,6 @@
 import { McppError } from '../../shared/errors.ts'
-import { errorResponse } from '../http/error-response.ts'
-import { RPC } from '../http/json-rpc-error.ts'
+import { errorResponse } from '../../shared/http/error-response.ts'
+import { RPC } from '../../shared/http/json-rpc-error.ts'
 import { readBoundedBody } from '../http/read-bounded-body.ts'
 
 export type BodyRead = { ok: true; body: unknown } | { ok: false; response: Response }

@@ -7,9 +7,9 @@ import {
   type ListToolsResult,
 } from '@modelcontextprotocol/sdk/types.js'
 import { McppError } from '../../shared/errors.ts'
+import { errorResponse } from '../../shared/http/error-response.ts'
+import { RPC } from '../../shared/http/json-rpc-error.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
-import { errorResponse } from '../http/error-response.ts'
-import { RPC } from '../http/json-rpc-error.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { type HeldQuota, type QuotaLease, quotaResponse } from '../quotas/index.ts'

@@ -1,5 +1,5 @@
 import { McppError } from '../../shared/errors.ts'
-import { type ErrorDialect, errorResponse } from '../http/error-response.ts'
+import { type ErrorDialect, errorResponse } from '../../shared/http/error-response.ts'
 import type { QuotaRefusal } from './types.ts'
 
 function describe(refusal: QuotaRefusal): string {

@@ -93,6 +93,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
       ),
     }),
     annotations: { title: 'List tool categories', ...READ_ONLY },
+    pure: true,
     handlers: { local: async (_input, ctx) => ({ categories: categorySummaries(ctx) }) },
   })
 
@@ -108,6 +109,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
       tools: z.array(z.object({ name: z.string(), description: z.string(), runtime: z.enum(PLACEMENTS) })),
     }),
     annotations: { title: 'List tools in a category', ...READ_ONLY },
+    pure: true,
     handlers: {
       local: async ({ category }, ctx) => ({
         category,
@@ -128,6 +130,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
     input: z.object({ tool: toolName }),
     output: publishedToolSchema,
     annotations: { title: 'Get a tool schema', ...READ_ONLY },
+    pure: true,
     handlers: { local: async ({ tool: name }, ctx) => publishTool(lookup(name, ctx)) },
   })
 
@@ -159,6 +162,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
       ),
     }),
     annotations: { title: 'Search tools', ...READ_ONLY },
+    pure: true,
     handlers: {
       local: async ({ query, limit, category }, ctx) => {
         if (category !== undefined) categoryTools(category, ctx)
@@ -213,6 +217,7 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
       destructiveHint: true,
       openWorldHint: true,
     },
+    pure: true,
     handlers: {
       local: async ({ tool: name, params, category }, ctx) => {
         const tool = find(name, ctx)

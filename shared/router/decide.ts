@@ -9,9 +9,11 @@ import type { AvailabilitySnapshot, RoutableTool, RouteDecision } from './types.
  * issue 11), and only then, for a tool that has relay code, in the relay process.
  */
 const PREFERENCE: Record<Placement, readonly Runtime[]> = {
-  local: ['local'],
+  // In the edge Worker the relay's process is not there: a tool with edge code runs in
+  // the Worker instead (issue 14). On a relay the edge is unavailable, so this changes nothing.
+  local: ['local', 'edge'],
   p2p: ['p2p', 'relay'],
-  auto: ['p2p', 'relay', 'local'],
+  auto: ['p2p', 'relay', 'local', 'edge'],
   edge: ['edge'],
 }
 
@@ -107,7 +109,8 @@ export function decideRoute(
   }
   const preferred = PREFERENCE[placement][0]
   let reason: string
-  if (chosen === 'relay')
+  if (chosen === 'edge') reason = `placement ${placement}, runs in the edge Worker (no relay hop)`
+  else if (chosen === 'relay')
     reason = `placement ${placement}, ${forwardReason(
       tool,
       snapshot,

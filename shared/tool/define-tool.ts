@@ -22,7 +22,10 @@ export function defineTool<I extends ToolInput, O extends ToolOutput>(spec: Tool
     const where = loose.map((s) => `${s.path} ${s.problem}`).join('; ')
     throw new Error(`tool "${spec.name}": input ${where}`)
   }
-  const runtimes = new Set<Runtime>(Object.keys(spec.handlers) as Runtime[])
+  if (spec.pure === true && spec.handlers.local === undefined)
+    throw new Error(`tool "${spec.name}" is pure but has no local handler`)
+  const handlers = spec.pure === true ? { ...spec.handlers, edge: spec.handlers.local } : spec.handlers
+  const runtimes = new Set<Runtime>(Object.keys(handlers) as Runtime[])
   if (spec.taskKind !== undefined) runtimes.add('p2p')
   if (runtimes.size === 0) throw new Error(`tool "${spec.name}" has no handler and no task kind`)
   let inputJson: Tool['inputJsonSchema'] | undefined
@@ -38,7 +41,7 @@ export function defineTool<I extends ToolInput, O extends ToolOutput>(spec: Tool
     requiresP2P: spec.requiresP2P ?? false,
     timeoutMs: spec.timeoutMs,
     taskKind: spec.taskKind,
-    handlers: spec.handlers as Tool['handlers'] & Record<string, ToolHandler>,
+    handlers: handlers as Tool['handlers'] & Record<string, ToolHandler>,
     runtimes,
     example: spec.example as Record<string, unknown> | undefined,
     renamed: spec.renamed ?? {},

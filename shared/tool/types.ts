@@ -60,6 +60,11 @@ export interface ToolSpec<I extends ToolInput, O extends ToolOutput> {
   /** The P2P task kind that computes this tool on a worker, for `p2p`/`auto` tools. */
   taskKind?: string
   handlers: Partial<Record<HandlerRuntime, ToolHandler<I, O>>>
+  /**
+   * The `local` handler uses only web-standard APIs and shared code, so it also runs in
+   * the edge Worker (issue 14): a call to it at the edge needs no relay.
+   */
+  pure?: boolean
   /** Typical parameters, shown in the reference (otherwise one is derived from the schema). */
   example?: z.input<I>
   /**

@@ -37,6 +37,7 @@ export const textChunk = defineTool({
     ),
   }),
   annotations: { title: 'Chunk text', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  pure: true,
   handlers: {
     local: async ({ text, size, overlap, unit, encoding }) => {
       if (unit === 'characters') {

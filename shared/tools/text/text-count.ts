@@ -44,6 +44,7 @@ export const textCount = defineTool({
     idempotentHint: true,
     openWorldHint: false,
   },
+  pure: true,
   handlers: {
     local: async ({ text, encoding }) => {
       const tokenizer = await loadTokenizer(encoding)

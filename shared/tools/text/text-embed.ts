@@ -65,6 +65,7 @@ export const embedTool = (name: string, category: string, description: string) =
     annotations: { title: 'Embed texts', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     runtime: 'auto',
     taskKind: 'embed',
+    pure: true,
     handlers: {
       local: async ({ texts, dimensions }, ctx) => {
         const embeddings: number[][] = []

@@ -28,6 +28,7 @@ export const textHash = defineTool({
   }),
   annotations: { title: 'Hash text', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   runtime: 'local',
+  pure: true,
   handlers: {
     local: async ({ text, algorithm, encoding }) => {
       const bytes = encoder.encode(text)

@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { ERROR_META_KEY } from '../../shared/constants.ts'
-import type { McppError } from '../../shared/errors.ts'
+import { ERROR_META_KEY } from '../constants.ts'
+import type { McppError } from '../errors.ts'
 
 /** Where a result came from and how it was checked, in `_meta` of a direct call (issue 9: honest results). */
 export const VERIFICATION_META_KEY = 'mcpp/verification'

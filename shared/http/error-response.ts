@@ -1,4 +1,4 @@
-import { type ErrorCode, McppError } from '../../shared/errors.ts'
+import { type ErrorCode, McppError } from '../errors.ts'
 import { RPC } from './json-rpc-error.ts'
 
 /**
