@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { z } from 'zod'
+import { z } from '../zod-mini.ts'
 
 /**
  * `/mcpp/block/1.0.0`: a worker fetches or stores one content-addressed block on the
@@ -22,18 +22,20 @@ export const BLOCK_PROTOCOL = '/mcpp/block/1.0.0'
 export const BLOCK_CHUNK = 256 * 1024
 export const MAX_BLOCK_BYTES = 64 * 1024 * 1024
 
+const size = z.int().check(z.minimum(0), z.maximum(MAX_BLOCK_BYTES))
+
 export const blockRequest = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('get'), cid: z.string().min(1).max(256) }),
+  z.strictObject({ op: z.literal('get'), cid: z.string().check(z.minLength(1), z.maxLength(256)) }),
   z.strictObject({
     op: z.literal('put'),
-    size: z.number().int().min(0).max(MAX_BLOCK_BYTES),
-    taskId: z.string().min(1).max(128),
-    token: z.number().int().nonnegative(),
+    size,
+    taskId: z.string().check(z.minLength(1), z.maxLength(128)),
+    token: z.int().check(z.nonnegative()),
   }),
 ])
 
 export const blockResponse = z.union([
-  z.strictObject({ ok: z.literal(true), size: z.number().int().min(0).max(MAX_BLOCK_BYTES) }),
+  z.strictObject({ ok: z.literal(true), size }),
   z.strictObject({ ok: z.literal(true), cid: z.string() }),
   z.strictObject({ ok: z.literal(true), ready: z.literal(true) }),
   z.strictObject({ ok: z.literal(false), code: z.string(), message: z.string() }),

@@ -1,13 +1,25 @@
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import type { z } from 'zod'
 import { jsonDeeperThan, MAX_WIRE_JSON_DEPTH } from '../json-depth.ts'
 import { encodeFrame, FrameDecoder, type FrameProblem } from './frame-decoder.ts'
 
 export type ChannelProblem = FrameProblem | 'not_json' | 'too_deep' | 'invalid_message'
 
+/**
+ * What the channel validates arrivals with: any zod schema, full (the relay-to-relay
+ * protocols) or `zod/mini` (the task protocol, which the browser worker loads), since
+ * both have this `safeParse`.
+ */
+export interface InboundSchema<In> {
+  safeParse(
+    data: unknown,
+  ):
+    | { success: true; data: In }
+    | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } }
+}
+
 export interface FramedChannelInit<In> {
-  inbound: z.ZodType<In>
+  inbound: InboundSchema<In>
   maxMessageBytes: number
   onMessage(message: In): void
   /** Called once when the stream is finished, with the error if it was reset. */
@@ -73,7 +85,7 @@ export function framedChannel<In, Out>(stream: Stream, init: FramedChannelInit<I
       if (!parsed.success) {
         const where = parsed.error.issues
           .slice(0, 3)
-          .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
+          .map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`)
           .join('; ')
         return violate('invalid_message', where)
       }

@@ -1,7 +1,7 @@
-import { z } from 'zod'
 import { isWorkerRelayAddress, MAX_WORKER_RELAY_ADDRESSES } from '../network/worker-relays.ts'
 import { declaredTaskError, MAX_TASK_ERROR_MESSAGE } from '../task/error-codes.ts'
 import { RESERVED_CAPABILITY_PREFIX } from '../trust/admission.ts'
+import { z } from '../zod-mini.ts'
 
 /**
  * `/mcpp/task/1.0.0`: one long-lived stream per worker connection, opened by the
@@ -21,50 +21,62 @@ export const INLINE_PAYLOAD_LIMIT = 256 * 1024
 export const MAX_TASK_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024
 export const MAX_CONCURRENCY = 256
 
-const id = z.string().min(1).max(128)
-const token = z.number().int().nonnegative()
-const name = z.string().min(1).max(64)
+const id = z.string().check(z.minLength(1), z.maxLength(128))
+const token = z.int().check(z.nonnegative())
+const name = z.string().check(z.minLength(1), z.maxLength(64))
+const count = (min: number) => z.int().check(z.minimum(min), z.maximum(MAX_CONCURRENCY))
+const text = (max: number) => z.string().check(z.maxLength(max))
 /**
  * A worker's error, mapped into the declared vocabulary on arrival: an undeclared code
  * becomes WORKER_ERROR (the original stays in the message), never trusted verbatim.
  */
-const taskError = z
-  .strictObject({ code: z.string().min(1).max(64), message: z.string().max(MAX_TASK_ERROR_MESSAGE) })
-  .transform(declaredTaskError)
+const taskError = z.pipe(
+  z.strictObject({ code: name, message: text(MAX_TASK_ERROR_MESSAGE) }),
+  z.transform(declaredTaskError),
+)
 
 export const helloMessage = z.strictObject({
   type: z.literal('hello'),
   version: z.literal(TASK_PROTOCOL_VERSION),
   /** Human-readable label shown in stats, e.g. "chromium tab" or a host name. */
-  name: z.string().max(128),
-  kinds: z.array(name).min(1).max(64),
-  capabilities: z
-    .array(
-      name.refine((c) => !c.startsWith(RESERVED_CAPABILITY_PREFIX), 'names starting with mcpp: are reserved'),
-    )
-    .max(64)
-    .default([]),
+  name: text(128),
+  kinds: z.array(name).check(z.minLength(1), z.maxLength(64)),
+  capabilities: z._default(
+    z
+      .array(
+        name.check(
+          z.refine(
+            (c) => !c.startsWith(RESERVED_CAPABILITY_PREFIX),
+            'names starting with mcpp: are reserved',
+          ),
+        ),
+      )
+      .check(z.maxLength(64)),
+    [],
+  ),
   /** Tasks the worker accepts at once: those running plus a buffer (prefetch). */
-  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY),
+  concurrency: count(1),
   /**
    * How many of `concurrency` are buffer beyond the compute slots. The relay fills
    * every worker's compute slots before anyone's buffer, and sizes the buffer by how
    * long the worker's tasks take (shared/task/prefetch.ts).
    */
-  prefetch: z.number().int().min(0).max(MAX_CONCURRENCY).optional(),
-  userAgent: z.string().max(512).optional(),
+  prefetch: z.optional(count(0)),
+  userAgent: z.optional(text(512)),
   /** Admits the worker as a member where the relay asks for one (`workers.admission`). */
-  joinToken: z.string().max(256).optional(),
+  joinToken: z.optional(text(256)),
 })
+
+const durationMs = z.number().check(z.nonnegative())
 
 export const taskResult = z.union([
   z.strictObject({
     taskId: id,
     token,
     ok: z.literal(true),
-    output: z.unknown().optional(),
-    outputCid: z.string().max(256).optional(),
-    durationMs: z.number().nonnegative(),
+    output: z.optional(z.unknown()),
+    outputCid: z.optional(text(256)),
+    durationMs,
   }),
   z.strictObject({
     taskId: id,
@@ -73,37 +85,35 @@ export const taskResult = z.union([
     error: taskError,
     /** False when retrying cannot help (bad input, unknown kind, cancelled). */
     retryable: z.boolean(),
-    durationMs: z.number().nonnegative(),
+    durationMs,
   }),
 ])
 
 export const resultsMessage = z.strictObject({
   type: z.literal('results'),
-  results: z.array(taskResult).min(1).max(MAX_CONCURRENCY),
+  results: z.array(taskResult).check(z.minLength(1), z.maxLength(MAX_CONCURRENCY)),
 })
 
 export const progressMessage = z.strictObject({
   type: z.literal('progress'),
   taskId: id,
   token,
-  progress: z.number().finite(),
-  total: z.number().finite().optional(),
-  message: z.string().max(1024).optional(),
+  // zod 4 numbers are finite: Infinity and NaN are refused.
+  progress: z.number(),
+  total: z.optional(z.number()),
+  message: z.optional(text(1024)),
 })
 
 /** Tasks that left the worker's buffer and began running (their time limit starts now). */
 export const startedMessage = z.strictObject({
   type: z.literal('started'),
-  tasks: z
-    .array(z.strictObject({ taskId: id, token }))
-    .min(1)
-    .max(MAX_CONCURRENCY),
+  tasks: z.array(z.strictObject({ taskId: id, token })).check(z.minLength(1), z.maxLength(MAX_CONCURRENCY)),
 })
 
 export const heartbeatMessage = z.strictObject({
   type: z.literal('heartbeat'),
   /** Tasks the worker holds right now; the relay reconciles its leases with them. */
-  inFlight: z.array(id).max(MAX_CONCURRENCY),
+  inFlight: z.array(id).check(z.maxLength(MAX_CONCURRENCY)),
 })
 
 /**
@@ -113,11 +123,11 @@ export const heartbeatMessage = z.strictObject({
  */
 export const capacityMessage = z.strictObject({
   type: z.literal('capacity'),
-  concurrency: z.number().int().min(0).max(MAX_CONCURRENCY),
-  prefetch: z.number().int().min(0).max(MAX_CONCURRENCY),
+  concurrency: count(0),
+  prefetch: count(0),
 })
 
-export const byeMessage = z.strictObject({ type: z.literal('bye'), reason: z.string().max(256).optional() })
+export const byeMessage = z.strictObject({ type: z.literal('bye'), reason: z.optional(text(256)) })
 
 export const workerMessage = z.discriminatedUnion('type', [
   helloMessage,
@@ -129,61 +139,64 @@ export const workerMessage = z.discriminatedUnion('type', [
   byeMessage,
 ])
 
+const positiveInt = z.int().check(z.positive())
+
 export const assignedTask = z.strictObject({
   taskId: id,
   token,
   kind: name,
-  input: z.unknown().optional(),
-  inputCid: z.string().max(256).optional(),
-  timeoutMs: z.number().int().positive(),
+  input: z.optional(z.unknown()),
+  inputCid: z.optional(text(256)),
+  timeoutMs: positiveInt,
   /** What the task serves, for the worker to show (the contribute page): a tool, or a workflow's step. */
-  origin: z
-    .strictObject({
-      tool: z.string().max(128).optional(),
-      workflowId: z.string().max(128).optional(),
-      stepId: z.string().max(128).optional(),
-    })
-    .optional(),
+  origin: z.optional(
+    z.strictObject({
+      tool: z.optional(text(128)),
+      workflowId: z.optional(text(128)),
+      stepId: z.optional(text(128)),
+    }),
+  ),
 })
 
 export const welcomeMessage = z.strictObject({
   type: z.literal('welcome'),
   relayPeerId: z.string(),
   workerId: id,
-  heartbeatMs: z.number().int().positive(),
-  leaseMs: z.number().int().positive(),
-  maxMessageBytes: z.number().int().positive(),
+  heartbeatMs: positiveInt,
+  leaseMs: positiveInt,
+  maxMessageBytes: positiveInt,
   /**
    * The other member relays' WebSocket addresses (each ending in /p2p/<PeerId>), where
    * the worker goes if this relay goes away (issue 11). Absent from older relays; a
    * list that is too long or holds anything else fails the whole welcome. When the
    * list changes, the relay sends welcome again (same workerId) after a heartbeat.
    */
-  relays: z
-    .array(
-      z.string().max(512).refine(isWorkerRelayAddress, 'not a WebSocket relay address with /p2p/<PeerId>'),
-    )
-    .max(MAX_WORKER_RELAY_ADDRESSES)
-    .optional(),
+  relays: z.optional(
+    z
+      .array(
+        text(512).check(z.refine(isWorkerRelayAddress, 'not a WebSocket relay address with /p2p/<PeerId>')),
+      )
+      .check(z.maxLength(MAX_WORKER_RELAY_ADDRESSES)),
+  ),
 })
 
 export const assignMessage = z.strictObject({
   type: z.literal('assign'),
-  tasks: z.array(assignedTask).min(1).max(MAX_CONCURRENCY),
+  tasks: z.array(assignedTask).check(z.minLength(1), z.maxLength(MAX_CONCURRENCY)),
 })
 
 export const cancelMessage = z.strictObject({
   type: z.literal('cancel'),
   taskId: id,
   token,
-  reason: z.string().max(256),
+  reason: text(256),
 })
 
 export const drainMessage = z.strictObject({
   type: z.literal('drain'),
   /** In-flight tasks not finished by then are re-queued by the relay. */
-  deadlineMs: z.number().int().nonnegative(),
-  reason: z.string().max(256),
+  deadlineMs: z.int().check(z.nonnegative()),
+  reason: text(256),
 })
 
 export const relayErrorMessage = z.strictObject({

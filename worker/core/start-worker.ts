@@ -1,5 +1,5 @@
 import type { PrivateKey } from '@libp2p/interface'
-import { KIND_NAMES } from '../../shared/task/kinds/run-kind.ts'
+import { BUILTIN_TASK_KINDS } from '../../shared/task/types.ts'
 import { MAX_CONCURRENCY } from '../../shared/wire/task-messages.ts'
 import { ComputePool, type SpawnCompute } from '../compute/compute-pool.ts'
 import { BlockClient } from './block-client.ts'
@@ -62,7 +62,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     pool,
     blocks,
     name: options.name,
-    kinds: KIND_NAMES,
+    kinds: BUILTIN_TASK_KINDS,
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     ...(options.joinToken === undefined ? {} : { joinToken: options.joinToken }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),

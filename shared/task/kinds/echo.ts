@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from '../../zod-mini.ts'
 import { defineKind } from './types.ts'
 
 /** Returns its input unchanged: the transport round trip with no compute. */

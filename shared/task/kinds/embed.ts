@@ -1,6 +1,6 @@
-import { z } from 'zod'
 import { DEFAULT_EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS } from '../../constants.ts'
 import { HASHING_EMBEDDING_MODEL, hashingEmbedding } from '../../text/hashing-embedding.ts'
+import { z } from '../../zod-mini.ts'
 import { defineKind } from './types.ts'
 
 const PROGRESS_EVERY = 64
@@ -10,8 +10,11 @@ export const embedKind = defineKind({
   kind: 'embed',
   description: 'Hashing-trick embeddings of texts (same algorithm as text_embed)',
   input: z.strictObject({
-    texts: z.array(z.string()).min(1).max(10_000),
-    dimensions: z.number().int().min(8).max(MAX_EMBEDDING_DIMENSIONS).default(DEFAULT_EMBEDDING_DIMENSIONS),
+    texts: z.array(z.string()).check(z.minLength(1), z.maxLength(10_000)),
+    dimensions: z._default(
+      z.int().check(z.minimum(8), z.maximum(MAX_EMBEDDING_DIMENSIONS)),
+      DEFAULT_EMBEDDING_DIMENSIONS,
+    ),
   }),
   run: async ({ texts, dimensions }, ctx) => {
     const embeddings: number[][] = []

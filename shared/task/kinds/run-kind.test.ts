@@ -51,6 +51,20 @@ describe('runKind', () => {
     })
     const bad = await runKind('sha256', { text: 1 }, ctx())
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' }, retryable: false })
+    // Names on Object.prototype are no kinds either.
+    expect(await runKind('toString', {}, ctx())).toMatchObject({ ok: false, error: { code: 'UNKNOWN_KIND' } })
+  })
+
+  it('says what is wrong with invalid input, field by field (zod/mini speaks English here too)', async () => {
+    const bad = await runKind('embed', { texts: [], dimensions: 2.5 }, ctx())
+    expect(bad).toEqual({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^texts: Too small: .*; dimensions: Invalid input: expected int/),
+      },
+      retryable: false,
+    })
   })
 })
 

@@ -1,13 +1,22 @@
 import type { TaskErrorCode } from '../error-codes.ts'
+import type { BuiltinTaskKind } from '../types.ts'
 import { echoKind } from './echo.ts'
 import { embedKind } from './embed.ts'
 import { sha256Kind } from './sha256.ts'
 import { type KindContext, PermanentTaskError, type TaskKind } from './types.ts'
 import { wasmKind } from './wasm.ts'
 
-const KINDS = new Map<string, TaskKind>(
-  [echoKind, sha256Kind, embedKind, wasmKind].map((k) => [k.kind, k as TaskKind]),
-)
+/**
+ * One implementation per built-in kind, checked by the type. The task worker announces
+ * BUILTIN_TASK_KINDS (shared/task/types.ts) without loading this file: the kinds run
+ * in its compute contexts, so the worker's own script stays small.
+ */
+const KINDS: Record<BuiltinTaskKind, TaskKind> = {
+  echo: echoKind as TaskKind,
+  sha256: sha256Kind as TaskKind,
+  embed: embedKind as TaskKind,
+  wasm: wasmKind as TaskKind,
+}
 
 export type KindOutcome =
   | { ok: true; output: unknown }
@@ -18,8 +27,8 @@ export type KindOutcome =
  * data, with `retryable` false when another attempt would fail the same way.
  */
 export async function runKind(kind: string, input: unknown, ctx: KindContext): Promise<KindOutcome> {
-  const spec = KINDS.get(kind)
-  if (!spec) {
+  const spec = Object.hasOwn(KINDS, kind) ? KINDS[kind as BuiltinTaskKind] : undefined
+  if (spec === undefined) {
     return {
       ok: false,
       error: { code: 'UNKNOWN_KIND', message: `unknown task kind "${kind}"` },
@@ -45,5 +54,3 @@ export async function runKind(kind: string, input: unknown, ctx: KindContext): P
     return { ok: false, error: { code: 'TASK_FAILED', message }, retryable: true }
   }
 }
-
-export const KIND_NAMES: readonly string[] = [...KINDS.keys()]

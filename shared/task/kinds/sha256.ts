@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { z } from 'zod'
+import { z } from '../../zod-mini.ts'
 import { base64ToBytes } from './base64.ts'
 import { defineKind, PermanentTaskError } from './types.ts'
 
@@ -12,7 +12,7 @@ export const sha256Kind = defineKind({
   description: 'SHA-256 of text (UTF-8) or of bytes given as base64',
   input: z.union([
     z.strictObject({ text: z.string() }),
-    z.strictObject({ base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64') }),
+    z.strictObject({ base64: z.string().check(z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')) }),
   ]),
   run: async (input) => {
     let bytes: Uint8Array

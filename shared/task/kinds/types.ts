@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { z } from '../../zod-mini.ts'
 import type { TaskErrorCode } from '../error-codes.ts'
 
 export interface KindContext {
@@ -6,16 +6,19 @@ export interface KindContext {
   progress(progress: number, total?: number, message?: string): void
 }
 
-/** One task kind: how a worker validates its input and computes its output. */
+/**
+ * One task kind: how a worker validates its input (a `zod/mini` schema: kinds run in
+ * the browser's compute contexts, see shared/zod-mini.ts) and computes its output.
+ */
 export interface TaskKind<I = unknown> {
   kind: string
   description: string
-  input: z.ZodType<I>
+  input: z.ZodMiniType<I>
   run(input: I, ctx: KindContext): Promise<unknown>
 }
 
 /** Defines a kind with its input type inferred from the schema. */
-export function defineKind<S extends z.ZodType>(spec: {
+export function defineKind<S extends z.ZodMiniType>(spec: {
   kind: string
   description: string
   input: S

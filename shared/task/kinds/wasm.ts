@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from '../../zod-mini.ts'
 import { base64ToBytes, bytesToBase64 } from './base64.ts'
 import { defineKind, PermanentTaskError } from './types.ts'
 
@@ -6,7 +6,7 @@ const PAGE = 65536
 export const DEFAULT_WASM_MEMORY_PAGES = 256
 export const MAX_WASM_MEMORY_PAGES = 4096
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')
+const base64 = z.string().check(z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'))
 
 /**
  * Runs an exported function of a WebAssembly module. The module may import nothing
@@ -24,11 +24,15 @@ export const wasmKind = defineKind({
   kind: 'wasm',
   description: 'Call an exported function of a WebAssembly module (no imports but memory)',
   input: z.strictObject({
-    module: base64.describe('The module bytes, base64'),
-    export: z.string().min(1).max(128),
-    args: z.array(z.number()).max(16).optional(),
-    input: base64.optional(),
-    maxMemoryPages: z.number().int().min(1).max(MAX_WASM_MEMORY_PAGES).default(DEFAULT_WASM_MEMORY_PAGES),
+    /** The module bytes, base64. */
+    module: base64,
+    export: z.string().check(z.minLength(1), z.maxLength(128)),
+    args: z.optional(z.array(z.number()).check(z.maxLength(16))),
+    input: z.optional(base64),
+    maxMemoryPages: z._default(
+      z.int().check(z.minimum(1), z.maximum(MAX_WASM_MEMORY_PAGES)),
+      DEFAULT_WASM_MEMORY_PAGES,
+    ),
   }),
   run: async (spec) => {
     const module = await compile(base64ToBytes(spec.module))
