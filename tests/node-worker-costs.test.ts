@@ -225,7 +225,7 @@ describe('npm run worker with cost controls', () => {
         .toMatch(
           /worker cost controls: 1 at once, CPU cap 30 %, only when idle \(other processes ≤ 40 % CPU\)/,
         )
-      expect(out).toMatch(/^worker connected /m)
+      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/^worker connected /m)
       const seen = await onRelay('cli worker')
       // Paused at hello until the first samples (5 s apart) call the machine idle; had it
       // resumed since, it would have said so before telling the relay.
