@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
 import type { EdgeConfig } from '../../shared/edge/edge-config.ts'
 import { type ErrorCode, McppError } from '../../shared/errors.ts'
 import { dialectOf, errorResponse } from '../../shared/http/error-response.ts'
@@ -146,6 +147,7 @@ export function edgeApp(c: EdgeComponents): Hono<EdgeEnv> {
     return refuse(ctx.req.path, 'NOT_FOUND', `no route for ${ctx.req.method} ${ctx.req.path}`)
   })
   app.onError((err, ctx) => {
+    if (err instanceof HTTPException) return err.getResponse()
     console.error('edge: unhandled error', ctx.req.path, err)
     return refuse(ctx.req.path, 'INTERNAL', 'internal error')
   })
