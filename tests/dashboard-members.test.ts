@@ -1,0 +1,102 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { DashboardSnapshot } from '../shared/dashboard/snapshot-types.ts'
+import type { RunningWorker } from '../worker/core/start-worker.ts'
+import { connectedWorker } from './fixtures/node-worker.ts'
+import { connectClient, dispatchTool } from './helpers.ts'
+import { type RelayPair, startRelayPair } from './relay-pair.ts'
+
+let pair: RelayPair
+let clientB: Client
+let worker: RunningWorker
+
+beforeAll(async () => {
+  pair = await startRelayPair()
+  clientB = await connectClient(pair.relayB.url)
+  worker = await connectedWorker(pair.relayB.url, { concurrency: 2, name: 'worker on B' })
+}, 60_000)
+afterAll(async () => {
+  await worker?.stop({ drain: false })
+  await clientB?.close()
+  await Promise.all([pair?.relayA.close(), pair?.relayB.close()])
+})
+
+/** The first snapshot of a fresh `GET /api/events` stream. */
+async function firstSnapshot(url: string): Promise<DashboardSnapshot> {
+  const abort = new AbortController()
+  const res = await fetch(`${url}/api/events`, { signal: abort.signal })
+  expect(res.status).toBe(200)
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  try {
+    while (!buffer.includes('\n\n')) {
+      const { value, done } = await reader.read()
+      if (done) throw new Error('the event stream ended')
+      buffer += decoder.decode(value, { stream: true })
+    }
+  } finally {
+    abort.abort()
+  }
+  const event = buffer.slice(0, buffer.indexOf('\n\n'))
+  return JSON.parse(event.slice('event: snapshot\ndata: '.length))
+}
+
+describe("a relay's dashboard shows its member relays' throughput and workers", () => {
+  it("lists B's worker and B's task rate on A after B ran tasks", async () => {
+    const tasks = Array.from({ length: 8 }, (_, i) => ({ kind: 'sha256', input: { text: `member ${i}` } }))
+    const out = await dispatchTool(clientB, 'p2p_taskqueue_submit', { tasks, wait: true })
+    expect(out.results.map((r: any) => r.state)).toEqual(Array(8).fill('succeeded'))
+    const bWorker = (await dispatchTool(clientB, 'p2p_taskqueue_worker_stats', { connectedOnly: true }))
+      .workers[0]
+    expect(bWorker.done).toBe(8)
+
+    // B announces on a timer (relays.announceIntervalSeconds, 5 s by default); A shows
+    // what B last announced.
+    const snapshot = await vi.waitFor(
+      async () => {
+        const s = await firstSnapshot(pair.relayA.url)
+        const reported = s.workers.members.find((m) => m.relay === pair.b.peerId)
+        const row = s.relays.listed.find((r) => r.peerId === pair.b.peerId)
+        const t = row?.throughput
+        const finished = (t?.completedPerSecond ?? 0) * (t?.windowSeconds ?? 0)
+        if (reported?.listed[0]?.done !== 8 || Math.abs(finished - 8) > 1e-6)
+          throw new Error('A has not heard of the finished tasks yet')
+        return s
+      },
+      { timeout: 30_000, interval: 250 },
+    )
+
+    const reported = snapshot.workers.members.find((m) => m.relay === pair.b.peerId)
+    expect(reported).toMatchObject({ total: 1, stale: false })
+    expect(reported?.listed).toEqual([
+      expect.objectContaining({
+        workerId: bWorker.workerId,
+        peerId: bWorker.peerId,
+        name: 'worker on B',
+        kinds: bWorker.kinds.slice(0, 8),
+        concurrency: bWorker.concurrency,
+        slots: bWorker.slots,
+        done: 8,
+        failed: 0,
+        inFlight: 0,
+        connection: 'websocket',
+      }),
+    ])
+    // A's own workers are its own: B's worker is listed only as reported by B.
+    expect(snapshot.workers.connected).toBe(0)
+    expect(snapshot.workers.listed).toEqual([])
+
+    const row = snapshot.relays.listed.find((r) => r.peerId === pair.b.peerId)
+    expect(row).toMatchObject({ self: false, workers: 1, stale: false })
+    const t = row?.throughput
+    expect(t?.windowSeconds).toBeGreaterThan(0)
+    // 8 tasks over the window B measured: the rate times the window gives them back.
+    expect((t?.completedPerSecond ?? 0) * (t?.windowSeconds ?? 0)).toBeCloseTo(8, 5)
+    expect(t?.failedPerSecond).toBe(0)
+    // The submit call and the stats call went through B's router.
+    expect(t?.callsPerSecond).toBeGreaterThan(0)
+    // This relay's own row has no announced throughput: the page derives it.
+    expect(snapshot.relays.listed.find((r) => r.self)?.throughput).toBeNull()
+  })
+})
