@@ -1,7 +1,12 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import axe from 'axe-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { DashboardSnapshot } from '../shared/dashboard/snapshot-types.ts'
 import type { RunningWorker } from '../worker/core/start-worker.ts'
+import { launchChromium } from './browser.ts'
 import { connectedWorker } from './fixtures/node-worker.ts'
 import { connectClient, dispatchTool } from './helpers.ts'
 import { type RelayPair, startRelayPair } from './relay-pair.ts'
@@ -9,6 +14,8 @@ import { type RelayPair, startRelayPair } from './relay-pair.ts'
 let pair: RelayPair
 let clientB: Client
 let worker: RunningWorker
+let browser: Browser | undefined
+const SHOTS = join(import.meta.dirname, '..', 'test-results', 'dashboard')
 
 beforeAll(async () => {
   pair = await startRelayPair()
@@ -16,6 +23,7 @@ beforeAll(async () => {
   worker = await connectedWorker(pair.relayB.url, { concurrency: 2, name: 'worker on B' })
 }, 60_000)
 afterAll(async () => {
+  await browser?.close()
   await worker?.stop({ drain: false })
   await clientB?.close()
   await Promise.all([pair?.relayA.close(), pair?.relayB.close()])
@@ -98,5 +106,53 @@ describe("a relay's dashboard shows its member relays' throughput and workers", 
     expect(t?.callsPerSecond).toBeGreaterThan(0)
     // This relay's own row has no announced throughput: the page derives it.
     expect(snapshot.relays.listed.find((r) => r.self)?.throughput).toBeNull()
+  })
+})
+
+describe("relay A's dashboard page", () => {
+  it("shows B's throughput on the Overview and B's worker, marked as reported by B, on Workers", async () => {
+    // Runs after the test above: B's worker has done 8 tasks and A has heard of them.
+    browser = await launchChromium()
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`)
+    })
+    mkdirSync(SHOTS, { recursive: true })
+    const accessible = async () => {
+      if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source })
+      const serious = await page.evaluate(async () => {
+        const results = await (window as any).axe.run(document, { resultTypes: ['violations'] })
+        return results.violations
+          .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v: any) => v.id)
+      })
+      expect(serious).toEqual([])
+    }
+
+    await page.goto(`${pair.relayA.url}/#/overview`)
+    const row = page.locator(`tr[data-relay="${pair.b.peerId}"] [data-col="throughput"]`)
+    await expect
+      .poll(() => row.textContent(), { timeout: 15_000 })
+      .toMatch(/tasks \(0\.0\/s failed\), .*calls/)
+    await accessible()
+    await page.screenshot({ path: join(SHOTS, 'members-overview.png'), fullPage: true })
+
+    await page.evaluate(() => {
+      location.hash = '#/workers'
+    })
+    const reported = page.locator('tr[data-member-worker]')
+    await expect
+      .poll(() => reported.locator('[data-col="done"]').textContent(), { timeout: 15_000 })
+      .toBe('8')
+    const text = await reported.textContent()
+    expect(text).toContain('worker on B')
+    expect(text).toContain('reported')
+    expect(await reported.getAttribute('data-stale')).toBe('false')
+    expect(await page.textContent('main')).toContain('No worker is connected to this relay')
+    await accessible()
+    await page.screenshot({ path: join(SHOTS, 'members-workers.png'), fullPage: true })
+    expect(problems).toEqual([])
   })
 })
