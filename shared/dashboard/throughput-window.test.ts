@@ -41,7 +41,7 @@ describe('ThroughputWindow', () => {
     expect(w.add(at(10, 50))?.completedPerSecond).toBe(0)
   })
 
-  it('ignores a sample that is not newer than the last', () => {
+  it('has no rate from two samples taken at the same moment', () => {
     const w = new ThroughputWindow()
     w.add(at(10, 0))
     expect(w.add(at(10, 5))).toBeUndefined()
