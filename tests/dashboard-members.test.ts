@@ -8,8 +8,9 @@ import type { DashboardSnapshot } from '../shared/dashboard/snapshot-types.ts'
 import type { RunningWorker } from '../worker/core/start-worker.ts'
 import { launchChromium } from './browser.ts'
 import { connectedWorker } from './fixtures/node-worker.ts'
-import { connectClient, dispatchTool } from './helpers.ts'
-import { type RelayPair, startRelayPair } from './relay-pair.ts'
+import { connectClient, dispatchTool, startTestRelay } from './helpers.ts'
+import { identity } from './relay-identity.ts'
+import { pairConfig, type RelayPair, startRelayPair } from './relay-pair.ts'
 
 let pair: RelayPair
 let clientB: Client
@@ -154,5 +155,50 @@ describe("relay A's dashboard page", () => {
     await accessible()
     await page.screenshot({ path: join(SHOTS, 'members-workers.png'), fullPage: true })
     expect(problems).toEqual([])
+  })
+})
+
+describe("a member relay's report once it stops announcing", () => {
+  it('is marked stale after three of its announcement intervals', async () => {
+    const [a, b] = [await identity(), await identity()]
+    const relayA = await startTestRelay(pairConfig(a, b))
+    try {
+      // B announces every 200 ms and says so, so A judges B's age by B's timer.
+      const relayB = await startTestRelay({
+        ...pairConfig(b, a),
+        relays: { members: [a.peerId], announceIntervalSeconds: 0.2 },
+      })
+      try {
+        // B is listed, and its report fresh, while it announces.
+        const fresh = await vi.waitFor(
+          async () => {
+            const s = await firstSnapshot(relayA.url)
+            if (s.relays.listed.find((r) => r.peerId === b.peerId)?.stale !== false)
+              throw new Error('A has no fresh announcement from B')
+            return s
+          },
+          { timeout: 20_000, interval: 100 },
+        )
+        expect(fresh.workers.members).toEqual([expect.objectContaining({ relay: b.peerId, total: 0 })])
+      } finally {
+        await relayB.close()
+      }
+      const old = await vi.waitFor(
+        async () => {
+          const s = await firstSnapshot(relayA.url)
+          if (!s.relays.listed.find((r) => r.peerId === b.peerId)?.stale)
+            throw new Error('B is not stale yet')
+          return s
+          // Well before three of A's own intervals (15 s): B's age is judged by B's timer.
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      const row = old.relays.listed.find((r) => r.peerId === b.peerId)
+      expect(row?.ageMs).toBeGreaterThan(3 * 200)
+      expect(row?.ageMs).toBeLessThan(3 * 5000)
+      expect(old.workers.members).toEqual([expect.objectContaining({ relay: b.peerId, stale: true })])
+    } finally {
+      await relayA.close()
+    }
   })
 })

@@ -56,6 +56,8 @@ export interface ActivityReportInit {
   workers: () => WorkerStats[]
   connections: () => readonly Connection[]
   now: () => number
+  /** This relay's `relays.announceIntervalSeconds`, so members judge how stale its report is. */
+  announceIntervalSeconds: number
 }
 
 /**
@@ -76,9 +78,10 @@ export function activityReport(init: ActivityReportInit): () => Promise<Activity
     }
     const throughput = window.add(sample)
     const workers = workerReport(init.workers(), remoteAddrs(init.connections()))
+    const { announceIntervalSeconds } = init
     return throughput !== undefined && throughputSchema.safeParse(throughput).success
-      ? { throughput, workers }
-      : { workers }
+      ? { throughput, workers, announceIntervalSeconds }
+      : { workers, announceIntervalSeconds }
   }
 }
 

@@ -18,7 +18,10 @@ export const MAX_LISTED_WORKERS = 500
 export const MAX_LISTED_RELAYS = 100
 /** Member relays' reported workers listed in one snapshot at most, over all members. */
 export const MAX_LISTED_MEMBER_WORKERS = 500
-/** A member's announcement older than this many of our announcement intervals is stale. */
+/**
+ * A member's announcement older than this many of its announcement intervals (ours,
+ * for members that do not say theirs) is stale.
+ */
 export const STALE_AFTER_INTERVALS = 3
 
 const WORKFLOW_STATES: readonly WorkflowState[] = ['running', 'succeeded', 'failed', 'cancelled']
@@ -29,7 +32,12 @@ export async function buildSnapshot(c: RelayComponents): Promise<DashboardSnapsh
   const self = c.p2p.node?.peerId ?? null
   const all = c.tasks.workers({ connectedOnly: true })
   const counts = c.tasks.counts()
-  const staleAfterMs = STALE_AFTER_INTERVALS * c.config.relays.announceIntervalSeconds * 1000
+  const ownInterval = c.config.relays.announceIntervalSeconds
+  const isStale = (r: RelayInfo) =>
+    (r.ageMs ?? 0) >
+    STALE_AFTER_INTERVALS *
+      (c.p2p.directory?.activity(r.peerId)?.announceIntervalSeconds ?? ownInterval) *
+      1000
   const known = c.p2p.directory?.relays() ?? []
   const members = known.slice(0, MAX_LISTED_RELAYS - 1)
   return {
@@ -46,9 +54,9 @@ export async function buildSnapshot(c: RelayComponents): Promise<DashboardSnapsh
       total: c.tasks.workers().length,
       connected: all.length,
       listed: listWorkers(all, remoteAddrs(c.p2p.node?.libp2p.getConnections() ?? []), self),
-      members: memberWorkers(c, members, staleAfterMs),
+      members: memberWorkers(c, members, isStale),
     },
-    relays: relayViews(c, { total: known.length, members, staleAfterMs }, self, counts.queued ?? 0, all),
+    relays: relayViews(c, { total: known.length, members, isStale }, self, counts.queued ?? 0, all),
     workflows: workflowCounts(c),
     counters: {
       tasksSucceeded: counters.succeeded,
@@ -80,7 +88,11 @@ function workerView(w: WorkerStatsRecord, addrs: Map<string, string>, relay: str
 }
 
 /** The workers each listed member reported, up to MAX_LISTED_MEMBER_WORKERS in all. */
-function memberWorkers(c: RelayComponents, members: RelayInfo[], staleAfterMs: number): MemberWorkers[] {
+function memberWorkers(
+  c: RelayComponents,
+  members: RelayInfo[],
+  isStale: (r: RelayInfo) => boolean,
+): MemberWorkers[] {
   let room = MAX_LISTED_MEMBER_WORKERS
   const out: MemberWorkers[] = []
   for (const r of members) {
@@ -88,15 +100,14 @@ function memberWorkers(c: RelayComponents, members: RelayInfo[], staleAfterMs: n
     if (report === undefined) continue
     const listed = report.listed.slice(0, room)
     room -= listed.length
-    const ageMs = r.ageMs ?? 0
-    out.push({ relay: r.peerId, total: report.total, listed, ageMs, stale: ageMs > staleAfterMs })
+    out.push({ relay: r.peerId, total: report.total, listed, ageMs: r.ageMs ?? 0, stale: isStale(r) })
   }
   return out
 }
 
 function relayViews(
   c: RelayComponents,
-  known: { total: number; members: RelayInfo[]; staleAfterMs: number },
+  known: { total: number; members: RelayInfo[]; isStale: (r: RelayInfo) => boolean },
   self: string | null,
   queued: number,
   workers: WorkerStatsRecord[],
@@ -113,7 +124,7 @@ function relayViews(
     throughput: null,
     stale: false,
   }
-  const { members, staleAfterMs } = known
+  const { members, isStale } = known
   const listed = members.map(
     (r): RelayView => ({
       peerId: r.peerId,
@@ -130,7 +141,7 @@ function relayViews(
       queued: r.capacity.queued,
       ageMs: r.ageMs ?? null,
       throughput: c.p2p.directory?.activity(r.peerId)?.throughput ?? null,
-      stale: (r.ageMs ?? 0) > staleAfterMs,
+      stale: isStale(r),
     }),
   )
   return { total: known.total + 1, listed: [own, ...listed] }

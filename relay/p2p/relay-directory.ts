@@ -106,11 +106,7 @@ export async function relayDirectory(
 
   await handleAnnouncements(libp2p, {
     isMember,
-    accept: (peerId, { multiaddrs, capacity, throughput, workers }) => {
-      const activity: Activity = {
-        ...(throughput === undefined ? {} : { throughput }),
-        ...(workers === undefined ? {} : { workers }),
-      }
+    accept: (peerId, { type: _, multiaddrs, capacity, ...activity }) => {
       known.set(peerId, { info: { peerId, multiaddrs, capacity }, activity, lastSeen: init.now() })
     },
     log: init.log,

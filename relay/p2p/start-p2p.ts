@@ -118,6 +118,7 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
         workers: () => tasks.workers({ connectedOnly: true }),
         connections: () => node.libp2p.getConnections(),
         now: c.now,
+        announceIntervalSeconds: config.relays.announceIntervalSeconds,
       }),
     })
     // Task hand-offs between member relays (issue 11).

@@ -4,6 +4,7 @@ import {
   capacityMessage,
   checkAnnouncement,
   MAX_ANNOUNCE_BYTES,
+  MAX_ANNOUNCE_INTERVAL_SECONDS,
   MAX_ANNOUNCED_ADDRESSES,
   MAX_ANNOUNCED_GROUPS,
   MAX_ANNOUNCED_KINDS,
@@ -224,7 +225,7 @@ describe('capacityMessage activity report (throughput and workers)', () => {
     expect(capacityMessage.safeParse(message()).success).toBe(true)
   })
 
-  it('refuses rates that are negative, not finite, absurd, or over an impossible window', () => {
+  it('refuses rates that are negative, not finite, absurd, or over an impossible window, and impossible intervals', () => {
     for (const bad of [
       { completedPerSecond: -1 },
       { failedPerSecond: Number.POSITIVE_INFINITY },
@@ -236,6 +237,10 @@ describe('capacityMessage activity report (throughput and workers)', () => {
     ]) {
       const m = { ...message(), throughput: { ...throughput, ...bad } }
       expect(capacityMessage.safeParse(m).success, JSON.stringify(bad)).toBe(false)
+    }
+    for (const announceIntervalSeconds of [0, -1, MAX_ANNOUNCE_INTERVAL_SECONDS + 1]) {
+      const m = { ...message(), announceIntervalSeconds }
+      expect(capacityMessage.safeParse(m).success, String(announceIntervalSeconds)).toBe(false)
     }
   })
 
@@ -329,6 +334,7 @@ describe('capacityMessage activity report (throughput and workers)', () => {
         callsPerSecond: MAX_REPORTED_RATE - 0.123456789,
       },
       workers: { total: MAX_ANNOUNCED_WORKERS, listed },
+      announceIntervalSeconds: MAX_ANNOUNCE_INTERVAL_SECONDS - 0.123456789,
     }
     const parsed = capacityMessage.safeParse(largest)
     expect(parsed.error).toBeUndefined()

@@ -53,6 +53,8 @@ export const MAX_REPORTED_WORKER_NAMES = 8
 export const MAX_REPORTED_RATE = 1_000_000
 /** The longest window a throughput report may average over. */
 export const MAX_THROUGHPUT_WINDOW_SECONDS = 86_400
+/** The longest announcement interval a relay may be configured with (relay/config/schema.ts). */
+export const MAX_ANNOUNCE_INTERVAL_SECONDS = 3600
 /** A mean task time above a week is no real worker's. */
 export const MAX_REPORTED_MEAN_MS = 7 * 24 * 3600 * 1000
 /** How a worker reaches its relay (relay/dashboard/connection-type.ts names it). */
@@ -144,6 +146,8 @@ export const capacityMessage = z.strictObject({
   /** For the receiver's dashboard only; absent from relays before it. */
   throughput: throughputSchema.optional(),
   workers: workerReport.optional(),
+  /** The announcer's timer (`relays.announceIntervalSeconds`): how old is too old for its report. */
+  announceIntervalSeconds: z.number().positive().max(MAX_ANNOUNCE_INTERVAL_SECONDS).optional(),
 })
 
 /** Why an announcement was refused; also the `reason` label of the refusal counter. */
@@ -171,7 +175,7 @@ export type Throughput = z.infer<typeof throughputSchema>
 export type ReportedWorker = z.infer<typeof reportedWorker>
 export type WorkerReport = z.infer<typeof workerReport>
 /** The dashboard part of an announcement. */
-export type Activity = Pick<CapacityMessage, 'throughput' | 'workers'>
+export type Activity = Pick<CapacityMessage, 'throughput' | 'workers' | 'announceIntervalSeconds'>
 export type AnnounceReply = z.infer<typeof announceReply>
 
 export type AnnouncementCheck = { ok: true } | { ok: false; reason: RefusalReason; detail: string }
