@@ -52,6 +52,7 @@ export class P2pHolder {
     self: () => this.requireDirectory().self(),
     relays: () => this.requireDirectory().relays(),
     isMember: (peerId) => this.requireDirectory().isMember(peerId),
+    activity: (peerId) => this.requireDirectory().activity(peerId),
     announce: (options) => this.requireDirectory().announce(options),
   }
 

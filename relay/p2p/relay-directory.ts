@@ -2,6 +2,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { boundGroups } from '../../shared/network/member-capacity.ts'
 import {
+  type Activity,
   ANNOUNCE_PROTOCOL,
   type Capacity,
   MAX_ANNOUNCED_ADDRESSES,
@@ -44,6 +45,11 @@ export interface RelayDirectory {
   relays(): RelayInfo[]
   /** Whether `peerId` is a configured member relay (issue 9, "Member relays"). */
   isMember(peerId: string): boolean
+  /**
+   * A listed member's throughput and workers from its latest announcement, for the
+   * dashboard (issue 13); kept apart from `relays()`, whose shape tools publish.
+   */
+  activity(peerId: string): Activity | undefined
   /** Sends this relay's capacity to every connected member relay (or to those of `to`). */
   announce(options?: { signal?: AbortSignal; to?: readonly string[] }): Promise<AnnounceOutcome>
 }
@@ -58,6 +64,8 @@ export interface RelayDirectoryInit {
   log: Logger
   now: () => number
   registry: Registry
+  /** What this relay adds to its announcements for members' dashboards (relay/dashboard/activity-report.ts). */
+  activity?: () => Promise<Activity>
 }
 
 /** This relay's capacity, from its connected workers and queue. */
@@ -86,7 +94,7 @@ export async function relayDirectory(
 ): Promise<RelayDirectory> {
   const members = new Set(init.members)
   const isMember = (peerId: string) => members.has(peerId)
-  const known = new Map<string, { info: RelayInfo; lastSeen: number }>()
+  const known = new Map<string, { info: RelayInfo; activity: Activity; lastSeen: number }>()
   const self = (): RelayInfo => ({
     peerId: libp2p.peerId.toString(),
     multiaddrs: libp2p
@@ -98,8 +106,8 @@ export async function relayDirectory(
 
   await handleAnnouncements(libp2p, {
     isMember,
-    accept: (peerId, { multiaddrs, capacity }) => {
-      known.set(peerId, { info: { peerId, multiaddrs, capacity }, lastSeen: init.now() })
+    accept: (peerId, { type: _, multiaddrs, capacity, ...activity }) => {
+      known.set(peerId, { info: { peerId, multiaddrs, capacity }, activity, lastSeen: init.now() })
     },
     log: init.log,
     now: init.now,
@@ -109,6 +117,10 @@ export async function relayDirectory(
   return {
     self,
     isMember,
+    activity: (peerId) => {
+      const entry = known.get(peerId)
+      return entry !== undefined && init.now() - entry.lastSeen <= init.ttlMs ? entry.activity : undefined
+    },
     relays: () => {
       const now = init.now()
       const listed: RelayInfo[] = []
@@ -119,8 +131,14 @@ export async function relayDirectory(
       return listed
     },
     announce: async (options = {}) => {
+      // Read before the capacity, so the capacity is as fresh as the directory can make it.
+      const activity =
+        (await init.activity?.().catch((err: Error) => {
+          init.log.debug('activity report failed', { error: err.message })
+          return undefined
+        })) ?? {}
       const { multiaddrs, capacity } = self()
-      const message = { type: 'capacity' as const, multiaddrs, capacity }
+      const message = { type: 'capacity' as const, multiaddrs, capacity, ...activity }
       const peers = new Map(
         libp2p
           .getConnections()

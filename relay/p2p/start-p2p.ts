@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { workerRelayAddresses } from '../../shared/network/worker-relays.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
+import { activityReport } from '../dashboard/activity-report.ts'
 import type { Logger } from '../log.ts'
 import { LinkKeeper } from '../network/link-keeper.ts'
 import { type NetworkPlan, networkPlan } from '../network/network-plan.ts'
@@ -112,6 +113,13 @@ export async function startP2p(c: P2pDeps): Promise<P2pSide> {
       log,
       now: c.now,
       registry: c.metrics.registry,
+      activity: activityReport({
+        registry: c.metrics.registry,
+        workers: () => tasks.workers({ connectedOnly: true }),
+        connections: () => node.libp2p.getConnections(),
+        now: c.now,
+        announceIntervalSeconds: config.relays.announceIntervalSeconds,
+      }),
     })
     // Task hand-offs between member relays (issue 11).
     await c.forwarding.attach(node.libp2p, directory.isMember)

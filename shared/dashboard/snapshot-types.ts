@@ -1,5 +1,6 @@
 import type { TaskState } from '../task/types.ts'
 import type { WorkerStats } from '../task/worker-stats.ts'
+import type { CONNECTION_TYPES, ReportedWorker, Throughput } from '../wire/announce-messages.ts'
 import type { WorkflowState } from '../workflow/types.ts'
 
 /**
@@ -8,7 +9,7 @@ import type { WorkflowState } from '../workflow/types.ts'
  */
 
 /** How a worker reaches the relay. */
-export type ConnectionType = 'websocket' | 'relayed' | 'webrtc' | 'tcp' | 'other' | 'unknown'
+export type ConnectionType = (typeof CONNECTION_TYPES)[number]
 
 /**
  * Cumulative counts by finite bucket upper bound (seconds), summed over every label
@@ -19,7 +20,7 @@ export interface Buckets {
   count: number
 }
 
-export type { WorkerStats }
+export type { ReportedWorker, Throughput, WorkerStats }
 
 export interface WorkerView extends WorkerStats {
   /** Of `concurrency`, the tasks prefetched beyond the running slots. */
@@ -39,6 +40,27 @@ export interface RelayView {
   freeSlots: number
   queued: number
   ageMs: number | null
+  /**
+   * A member's tasks and calls per second, as it announced them (null for this relay,
+   * whose rates the page derives from its own counters, and for members that announce
+   * none).
+   */
+  throughput: Throughput | null
+  /** Whether the member's announcement is older than a few announcement intervals. */
+  stale: boolean
+}
+
+/**
+ * The workers a member relay reported in its latest announcement: reported by that
+ * relay, not seen by this one, and `stale` when the announcement is old.
+ */
+export interface MemberWorkers {
+  relay: string
+  /** Its connected workers; `listed` are the busiest of them. */
+  total: number
+  listed: ReportedWorker[]
+  ageMs: number
+  stale: boolean
 }
 
 /**
@@ -50,7 +72,7 @@ export interface DashboardSnapshot {
   time: number
   relay: { peerId: string | null; version: string; uptimeSeconds: number; sessions: number; tools: number }
   queue: Record<TaskState, number>
-  workers: { total: number; connected: number; listed: WorkerView[] }
+  workers: { total: number; connected: number; listed: WorkerView[]; members: MemberWorkers[] }
   relays: { total: number; listed: RelayView[] }
   workflows: Record<WorkflowState, number>
   counters: {

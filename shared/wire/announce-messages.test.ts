@@ -3,10 +3,21 @@ import {
   type CapacityMessage,
   capacityMessage,
   checkAnnouncement,
+  MAX_ANNOUNCE_BYTES,
+  MAX_ANNOUNCE_INTERVAL_SECONDS,
+  MAX_ANNOUNCED_ADDRESSES,
   MAX_ANNOUNCED_GROUPS,
+  MAX_ANNOUNCED_KINDS,
+  MAX_ANNOUNCED_QUEUED,
   MAX_ANNOUNCED_SLOTS,
+  MAX_ANNOUNCED_WORKERS,
   MAX_GROUP_CAPABILITIES,
   MAX_GROUPS_PER_KIND,
+  MAX_REPORTED_MEAN_MS,
+  MAX_REPORTED_RATE,
+  MAX_REPORTED_WORKER_NAMES,
+  MAX_REPORTED_WORKERS,
+  MAX_THROUGHPUT_WINDOW_SECONDS,
 } from './announce-messages.ts'
 
 const SELF = '12D3KooWPmA148B5puWDbpx8T5643ioX4WQ94g5LmE735YM38Zpp'
@@ -181,5 +192,153 @@ describe('checkAnnouncement of capability groups', () => {
     expect(checkAnnouncement(m, SELF)).toMatchObject({ ok: false, reason: 'inconsistent_capacity' })
     const fits = { ...m, capacity: { ...m.capacity, byKind: byKind.slice(1) } }
     expect(checkAnnouncement(fits, SELF)).toEqual({ ok: true })
+  })
+})
+
+const worker = (workerId: string, overrides: Record<string, unknown> = {}) => ({
+  workerId,
+  peerId: OTHER,
+  name: 'chromium tab',
+  kinds: ['echo'],
+  capabilities: [],
+  concurrency: 4,
+  slots: 2,
+  inFlight: 3,
+  done: 10,
+  failed: 1,
+  meanMs: 12.5,
+  draining: false,
+  connection: 'websocket',
+  ...overrides,
+})
+const throughput = { windowSeconds: 60, completedPerSecond: 2.5, failedPerSecond: 0.1, callsPerSecond: 3 }
+
+describe('capacityMessage activity report (throughput and workers)', () => {
+  it('accepts an announcement with throughput and workers, and one without (older relays)', () => {
+    const withActivity = {
+      ...message(),
+      throughput,
+      workers: { total: 2, listed: [worker('w1'), worker('w2')] },
+    }
+    expect(capacityMessage.safeParse(withActivity).success).toBe(true)
+    expect(checkAnnouncement(capacityMessage.parse(withActivity), SELF)).toEqual({ ok: true })
+    expect(capacityMessage.safeParse(message()).success).toBe(true)
+  })
+
+  it('refuses rates that are negative, not finite, absurd, or over an impossible window, and impossible intervals', () => {
+    for (const bad of [
+      { completedPerSecond: -1 },
+      { failedPerSecond: Number.POSITIVE_INFINITY },
+      { callsPerSecond: Number.NaN },
+      { callsPerSecond: MAX_REPORTED_RATE + 1 },
+      { windowSeconds: 0 },
+      { windowSeconds: MAX_THROUGHPUT_WINDOW_SECONDS + 1 },
+      { extra: 1 },
+    ]) {
+      const m = { ...message(), throughput: { ...throughput, ...bad } }
+      expect(capacityMessage.safeParse(m).success, JSON.stringify(bad)).toBe(false)
+    }
+    for (const announceIntervalSeconds of [0, -1, MAX_ANNOUNCE_INTERVAL_SECONDS + 1]) {
+      const m = { ...message(), announceIntervalSeconds }
+      expect(capacityMessage.safeParse(m).success, String(announceIntervalSeconds)).toBe(false)
+    }
+  })
+
+  it('bounds each reported worker: strings, name lists, counts and connection type', () => {
+    for (const bad of [
+      { workerId: '' },
+      { name: 'x'.repeat(65) },
+      { kinds: Array.from({ length: MAX_REPORTED_WORKER_NAMES + 1 }, (_, i) => `k${i}`) },
+      { capabilities: ['x'.repeat(65)] },
+      { inFlight: 257 },
+      { done: -1 },
+      { failed: 1.5 },
+      { meanMs: MAX_REPORTED_MEAN_MS + 1 },
+      { connection: 'carrier-pigeon' },
+      { userAgent: 'extra field' },
+    ]) {
+      const m = { ...message(), workers: { total: 1, listed: [worker('w1', bad)] } }
+      expect(capacityMessage.safeParse(m).success, JSON.stringify(bad).slice(0, 80)).toBe(false)
+    }
+  })
+
+  it('refuses more listed workers than the wire allows', () => {
+    const listed = Array.from({ length: MAX_REPORTED_WORKERS + 1 }, (_, i) => worker(`w${i}`))
+    const m = { ...message(), workers: { total: listed.length, listed } }
+    expect(capacityMessage.safeParse(m).success).toBe(false)
+  })
+
+  it('refuses a worker list longer than its total, or naming a worker twice', () => {
+    for (const workers of [
+      { total: 1, listed: [worker('w1'), worker('w2')] },
+      { total: 5, listed: [worker('w1'), worker('w1')] },
+    ]) {
+      const m = capacityMessage.parse({ ...message(), workers })
+      expect(checkAnnouncement(m, SELF), JSON.stringify(workers).slice(0, 80)).toMatchObject({
+        ok: false,
+        reason: 'inconsistent_capacity',
+      })
+    }
+  })
+
+  it('fits the largest valid announcement (ASCII names) within MAX_ANNOUNCE_BYTES', () => {
+    const long = (prefix: string, i: number, length = 64) => `${prefix}${i}`.padEnd(length, 'x')
+    const kinds = Array.from({ length: MAX_ANNOUNCED_KINDS }, (_, i) => long('k', i))
+    const groupsPerKind = MAX_ANNOUNCED_GROUPS / MAX_GROUPS_PER_KIND
+    const byKind = kinds.map((kind, k) => ({
+      kind,
+      workers: MAX_ANNOUNCED_WORKERS,
+      freeSlots: MAX_ANNOUNCED_SLOTS,
+      ...(k < groupsPerKind
+        ? {
+            groups: Array.from({ length: MAX_GROUPS_PER_KIND }, (_, g) => ({
+              capabilities: Array.from({ length: MAX_GROUP_CAPABILITIES }, (_, c) => long(`c${g}-`, c)),
+              workers: 1,
+              freeSlots: 1,
+            })),
+          }
+        : {}),
+    }))
+    const names = Array.from({ length: MAX_REPORTED_WORKER_NAMES }, (_, i) => long('n', i))
+    const listed = Array.from({ length: MAX_REPORTED_WORKERS }, (_, i) =>
+      worker(long('w', i, 128), {
+        peerId: long('p', i, 128),
+        name: long('name', i),
+        kinds: names,
+        capabilities: names,
+        concurrency: 256,
+        slots: 256,
+        inFlight: 256,
+        done: Number.MAX_SAFE_INTEGER,
+        failed: Number.MAX_SAFE_INTEGER,
+        meanMs: MAX_REPORTED_MEAN_MS - 0.123456789,
+        connection: 'websocket',
+      }),
+    )
+    const largest = {
+      type: 'capacity' as const,
+      multiaddrs: Array.from({ length: MAX_ANNOUNCED_ADDRESSES }, (_, i) => long('/dns4/', i, 512)),
+      capacity: {
+        workers: MAX_ANNOUNCED_WORKERS,
+        slots: MAX_ANNOUNCED_SLOTS,
+        freeSlots: MAX_ANNOUNCED_SLOTS,
+        kinds,
+        queued: MAX_ANNOUNCED_QUEUED,
+        inFlight: MAX_ANNOUNCED_SLOTS,
+        byKind,
+      },
+      throughput: {
+        windowSeconds: MAX_THROUGHPUT_WINDOW_SECONDS - 0.123456789,
+        completedPerSecond: MAX_REPORTED_RATE - 0.123456789,
+        failedPerSecond: MAX_REPORTED_RATE - 0.123456789,
+        callsPerSecond: MAX_REPORTED_RATE - 0.123456789,
+      },
+      workers: { total: MAX_ANNOUNCED_WORKERS, listed },
+      announceIntervalSeconds: MAX_ANNOUNCE_INTERVAL_SECONDS - 0.123456789,
+    }
+    const parsed = capacityMessage.safeParse(largest)
+    expect(parsed.error).toBeUndefined()
+    const bytes = new TextEncoder().encode(JSON.stringify(largest)).length
+    expect(bytes).toBeLessThanOrEqual(MAX_ANNOUNCE_BYTES)
   })
 })

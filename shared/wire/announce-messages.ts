@@ -17,9 +17,16 @@ export const ANNOUNCE_PROTOCOL = '/mcpp/announce/1.0.0'
 /**
  * Room for 32 addresses of 512 characters, 128 kinds of 64 with their loads, and
  * MAX_ANNOUNCED_GROUPS capability groups of MAX_GROUP_CAPABILITIES names, with JSON
- * overhead (about 110 KiB at most).
+ * overhead (about 110 KiB at most), plus the optional activity report: throughput
+ * (under 200 bytes) and MAX_REPORTED_WORKERS workers of at most about 1.6 KiB each
+ * (ids, name, MAX_REPORTED_WORKER_NAMES kinds and capabilities of 64 characters, counts),
+ * about 101 KiB. The whole, about 210 KiB with ASCII names, is measured by
+ * announce-messages.test.ts; the sender also keeps its worker list under
+ * MAX_WORKER_REPORT_BYTES of UTF-8, so names in other scripts cannot push it over.
  */
-export const MAX_ANNOUNCE_BYTES = 128 * 1024
+export const MAX_ANNOUNCE_BYTES = 256 * 1024
+/** The sender's budget for its listed workers as JSON (relay/dashboard/activity-report.ts). */
+export const MAX_WORKER_REPORT_BYTES = 104 * 1024
 /**
  * A relay's libp2p connection limit (create-relay-node.ts): it cannot hold more
  * workers than connections, so no announcement may claim more.
@@ -38,7 +45,24 @@ export const MAX_ANNOUNCED_GROUPS = 64
 /** Capabilities named in one group; a worker with more is announced with the first ones (a subset is never a false claim). */
 export const MAX_GROUP_CAPABILITIES = 16
 
+/** Workers listed in one announcement's activity report, the busiest first. */
+export const MAX_REPORTED_WORKERS = 64
+/** Kinds, and capabilities, named per reported worker (the first ones; display only). */
+export const MAX_REPORTED_WORKER_NAMES = 8
+/** A rate no relay reaches (tasks or calls per second); a report above it is refused. */
+export const MAX_REPORTED_RATE = 1_000_000
+/** The longest window a throughput report may average over. */
+export const MAX_THROUGHPUT_WINDOW_SECONDS = 86_400
+/** The longest announcement interval a relay may be configured with (relay/config/schema.ts). */
+export const MAX_ANNOUNCE_INTERVAL_SECONDS = 3600
+/** A mean task time above a week is no real worker's. */
+export const MAX_REPORTED_MEAN_MS = 7 * 24 * 3600 * 1000
+/** How a worker reaches its relay (relay/dashboard/connection-type.ts names it). */
+export const CONNECTION_TYPES = ['websocket', 'relayed', 'webrtc', 'tcp', 'other', 'unknown'] as const
+
 const name = z.string().min(1).max(64)
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const perSecond = z.number().min(0).max(MAX_REPORTED_RATE)
 
 /**
  * The workers of one kind that share a set of capabilities (e.g. `gpu`, `mcpp:member`),
@@ -79,10 +103,51 @@ export const capacitySchema = z.strictObject({
     .optional(),
 })
 
+/**
+ * What the announcing relay's dashboard shows as its throughput (issue 13): rates over
+ * its last `windowSeconds`, from the counters of relay/dashboard/activity-counters.ts.
+ */
+export const throughputSchema = z.strictObject({
+  windowSeconds: z.number().positive().max(MAX_THROUGHPUT_WINDOW_SECONDS),
+  /** Tasks that succeeded, and that failed, per second. */
+  completedPerSecond: perSecond,
+  failedPerSecond: perSecond,
+  /** Tool calls routed per second. */
+  callsPerSecond: perSecond,
+})
+
+/** One of the announcing relay's connected workers, as its Workers view shows it (WorkerStats, trimmed). */
+export const reportedWorker = z.strictObject({
+  workerId: z.string().min(1).max(128),
+  peerId: z.string().min(1).max(128),
+  name: z.string().max(64),
+  kinds: z.array(name).max(MAX_REPORTED_WORKER_NAMES),
+  capabilities: z.array(name).max(MAX_REPORTED_WORKER_NAMES),
+  concurrency: z.number().int().min(0).max(MAX_CONCURRENCY),
+  slots: z.number().int().min(0).max(MAX_CONCURRENCY),
+  inFlight: z.number().int().min(0).max(MAX_CONCURRENCY),
+  done: count,
+  failed: count,
+  meanMs: z.number().min(0).max(MAX_REPORTED_MEAN_MS).nullable(),
+  draining: z.boolean(),
+  connection: z.enum(CONNECTION_TYPES),
+})
+
+/** Its connected workers: `total` of them, the busiest MAX_REPORTED_WORKERS listed. */
+export const workerReport = z.strictObject({
+  total: z.number().int().min(0).max(MAX_ANNOUNCED_WORKERS),
+  listed: z.array(reportedWorker).max(MAX_REPORTED_WORKERS),
+})
+
 export const capacityMessage = z.strictObject({
   type: z.literal('capacity'),
   multiaddrs: z.array(z.string().min(1).max(512)).max(MAX_ANNOUNCED_ADDRESSES),
   capacity: capacitySchema,
+  /** For the receiver's dashboard only; absent from relays before it. */
+  throughput: throughputSchema.optional(),
+  workers: workerReport.optional(),
+  /** The announcer's timer (`relays.announceIntervalSeconds`): how old is too old for its report. */
+  announceIntervalSeconds: z.number().positive().max(MAX_ANNOUNCE_INTERVAL_SECONDS).optional(),
 })
 
 /** Why an announcement was refused; also the `reason` label of the refusal counter. */
@@ -106,6 +171,11 @@ export const announceReply = z.discriminatedUnion('type', [
 export type Capacity = z.infer<typeof capacitySchema>
 export type CapabilityGroup = z.infer<typeof capabilityGroup>
 export type CapacityMessage = z.infer<typeof capacityMessage>
+export type Throughput = z.infer<typeof throughputSchema>
+export type ReportedWorker = z.infer<typeof reportedWorker>
+export type WorkerReport = z.infer<typeof workerReport>
+/** The dashboard part of an announcement. */
+export type Activity = Pick<CapacityMessage, 'throughput' | 'workers' | 'announceIntervalSeconds'>
 export type AnnounceReply = z.infer<typeof announceReply>
 
 export type AnnouncementCheck = { ok: true } | { ok: false; reason: RefusalReason; detail: string }
@@ -153,6 +223,8 @@ export function checkAnnouncement(message: CapacityMessage, announcer: string): 
       `${totalGroups} capability groups, more than ${MAX_ANNOUNCED_GROUPS}`,
     )
   }
+  const report = checkWorkerReport(message.workers)
+  if (report !== undefined) return refuse('inconsistent_capacity', report)
   for (const address of message.multiaddrs) {
     let peers: string[]
     try {
@@ -192,6 +264,24 @@ function checkGroups(k: NonNullable<Capacity['byKind']>[number]): string | undef
   }
   if (workers > k.workers || freeSlots > k.freeSlots)
     return `the capability groups of "${k.kind}" exceed its workers or free slots`
+  return undefined
+}
+
+/**
+ * What is wrong with a worker report, if anything: no more listed than its total, and
+ * each worker once. A worker's in-flight count is not compared with its concurrency (a
+ * worker that lowers its concurrency keeps the tasks it holds), nor the total with the
+ * capacity's workers (the announcer reads them at different moments).
+ */
+function checkWorkerReport(report: WorkerReport | undefined): string | undefined {
+  if (report === undefined) return undefined
+  if (report.listed.length > report.total)
+    return `${report.listed.length} workers listed, more than their total ${report.total}`
+  const ids = new Set<string>()
+  for (const w of report.listed) {
+    if (ids.has(w.workerId)) return `worker "${w.workerId.slice(0, 80)}" is listed twice`
+    ids.add(w.workerId)
+  }
   return undefined
 }
 

@@ -1,6 +1,7 @@
 import { Chart } from '../chart.tsx'
 import { duration, ms, rate, shortId } from '../format.ts'
 import { type LiveState, MAX_POINTS } from '../live.ts'
+import { MemberThroughput } from './overview-throughput.tsx'
 
 const BLUE = '#2f6fd0'
 const RED = '#c4362b'
@@ -42,7 +43,9 @@ export function OverviewView({ live }: { live: LiveState }) {
                   {r.freeSlots} / {r.slots}
                 </td>
                 <td>{r.queued}</td>
-                <td>{r.self ? rate(throughput) : '— (members announce capacity only)'}</td>
+                <td data-col="throughput">
+                  {r.self ? `${rate(throughput)} tasks` : <MemberThroughput relay={r} />}
+                </td>
               </tr>
             ))}
           </tbody>

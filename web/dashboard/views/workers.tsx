@@ -1,17 +1,32 @@
+import type { DashboardSnapshot } from '../../../shared/dashboard/snapshot-types.ts'
 import { ms, shortId, time } from '../format.ts'
 import type { LiveState } from '../live.ts'
+import { MemberWorkersTable } from './workers-members.tsx'
 
 export function WorkersView({ live }: { live: LiveState }) {
   const s = live.snapshot
   if (s === null) return <p role="status">Waiting for the first snapshot…</p>
-  const { listed, connected } = s.workers
-  if (connected === 0)
-    return <p>No worker is connected. Open /contribute in a browser tab, or run `npm run worker`.</p>
+  const { listed, connected, members } = s.workers
+  return (
+    <>
+      {connected === 0 ? (
+        <p>
+          No worker is connected to this relay. Open /contribute in a browser tab, or run `npm run worker`.
+        </p>
+      ) : (
+        <OwnWorkersTable listed={listed} connected={connected} />
+      )}
+      <MemberWorkersTable members={members} />
+    </>
+  )
+}
+
+function OwnWorkersTable({ listed, connected }: Pick<DashboardSnapshot['workers'], 'listed' | 'connected'>) {
   return (
     <div class="scroll">
       <table>
         <caption>
-          {connected} connected worker{connected === 1 ? '' : 's'}
+          {connected} worker{connected === 1 ? '' : 's'} connected to this relay
           {connected > listed.length ? ` (first ${listed.length} shown)` : ''}
         </caption>
         <thead>
