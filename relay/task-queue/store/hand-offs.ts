@@ -36,7 +36,8 @@ export class HandOffs {
     this.stmts = {
       // Through the queued-task index (kind first), named: tasks_kind_priority (schema v8)
       // would walk the kind's finished tasks too. Tasks a member handed here are never passed on.
-      forwardable: db.prepare(`SELECT id FROM tasks INDEXED BY tasks_lease WHERE state = 'queued' AND kind = ? AND not_before <= ?
+      forwardable:
+        db.prepare(`SELECT id FROM tasks INDEXED BY tasks_lease WHERE state = 'queued' AND kind = ? AND not_before <= ?
         AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
         AND requires = '[]'
         ORDER BY priority DESC, seq LIMIT ?`),

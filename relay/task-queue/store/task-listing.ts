@@ -78,8 +78,7 @@ export function pageQueries(filter: ListFilter): Array<{ sql: string; values: SQ
 
 function countMatching(db: DatabaseSync, filter: ListFilter): number {
   const c = conditionsOf(filter)
-  const where =
-    c.states === undefined ? c.where : ['state IN (SELECT value FROM json_each(?))', ...c.where]
+  const where = c.states === undefined ? c.where : ['state IN (SELECT value FROM json_each(?))', ...c.where]
   const values = c.states === undefined ? c.values : [JSON.stringify(c.states), ...c.values]
   return (db.prepare(`SELECT COUNT(*) AS n FROM tasks ${clause(where)}`).get(...values) as { n: number }).n
 }

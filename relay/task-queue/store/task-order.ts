@@ -65,7 +65,11 @@ export function rangesAfter(order: TaskOrder, key: ListKey): KeyRange[] {
     return [{ where: `seq ${after(spec.seq)} ?`, values: [key.seq], orderBy: orderBy(order) }]
   }
   return [
-    { where: `priority = ? AND seq ${after(spec.seq)} ?`, values: [key.priority, key.seq], orderBy: `seq ${spec.seq}` },
+    {
+      where: `priority = ? AND seq ${after(spec.seq)} ?`,
+      values: [key.priority, key.seq],
+      orderBy: `seq ${spec.seq}`,
+    },
     { where: `priority ${after(spec.priority)} ?`, values: [key.priority], orderBy: orderBy(order) },
   ]
 }

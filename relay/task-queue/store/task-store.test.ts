@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TestStore } from '../../../tests/fixtures/test-store.ts'
+import { SCHEMA_VERSION } from './task-schema.ts'
 import { TaskStore } from './task-store.ts'
 
 let t: TestStore
@@ -200,7 +201,7 @@ describe('TaskStore schema', () => {
   it('records its schema version and refuses a newer one', () => {
     t.store.close()
     const db = new DatabaseSync(t.path)
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 7 })
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION })
     db.exec('PRAGMA user_version = 99')
     db.close()
     expect(() => t.open()).toThrow(/newer/)

@@ -335,7 +335,8 @@ export class TaskStore {
 
   /** A worker is gone: its tasks go back to the queue now, or fail if out of attempts. */
   releaseWorker(workerId: string, reason: TaskError): TaskRecord[] {
-    return this.tx(() => this.transitions.releaseWhere('worker_id = ?', [workerId], reason, { index: 'tasks_active' }),
+    return this.tx(() =>
+      this.transitions.releaseWhere('worker_id = ?', [workerId], reason, { index: 'tasks_active' }),
     )
   }
 

@@ -129,7 +129,9 @@ export class TaskTransitions {
       progress: db.prepare(`UPDATE tasks SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ?
         AND ${ACTIVE}`),
       // INDEXED BY: tasks_worker (schema v8) would walk every task the worker ever ran.
-      renew: db.prepare(`UPDATE tasks INDEXED BY tasks_active SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
+      renew: db.prepare(
+        `UPDATE tasks INDEXED BY tasks_active SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`,
+      ),
       // A task not yet reported started gets the start slack (shared/task/start-notice.ts).
       timedOut: taskStatement(
         db,

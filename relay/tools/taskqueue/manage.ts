@@ -66,7 +66,12 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
         .describe(
           "A page's nextCursor: the tasks after that page in the same sort (stable while tasks are added or change)",
         ),
-      offset: z.number().int().min(0).default(0).describe('Tasks skipped first (offset paging; not with cursor)'),
+      offset: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe('Tasks skipped first (offset paging; not with cursor)'),
     }),
     output: z.object({
       tasks: z.array(taskView),
