@@ -13,7 +13,7 @@ async function submit(kind: string): Promise<void> {
   const out = await h.ok('p2p_taskqueue_submit', {
     tasks: PRIORITIES.map((priority, n) => ({ kind, input: n, priority })),
   })
-  out.tasks.forEach((task: { id: string }, n: number) => numbers.set(task.id, n))
+  for (const [n, task] of (out.tasks as Array<{ id: string }>).entries()) numbers.set(task.id, n)
 }
 
 const numbered = (page: { tasks: Array<{ id: string }> }) => page.tasks.map((t) => numbers.get(t.id))
