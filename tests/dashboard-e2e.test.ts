@@ -150,6 +150,16 @@ describe('the dashboard', () => {
     await page.waitForSelector(`tr[data-task="${queuedId}"][data-state="queued"]`)
     // Five tasks, two map items of the workflow, and the queued one.
     expect(await page.locator('#tasks tbody tr').count()).toBe(8)
+    // Sorting asks the relay for the order (all priorities are 0 here: the queue's FIFO, not newest first).
+    const byPriority = (await dispatch('p2p_taskqueue_list_tasks', { sort: 'priority' })).tasks.map(
+      (t: { id: string }) => t.id,
+    )
+    await page.click('th button:text("Priority")')
+    await page.waitForSelector(`#tasks tbody tr:first-child[data-task="${byPriority[0]}"]`)
+    expect(
+      await page.locator('#tasks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.task)),
+    ).toEqual(byPriority)
+    expect(await page.getAttribute('th:has(button:text("Priority"))', 'aria-sort')).toBe('descending')
     await page.selectOption('select >> nth=0', 'succeeded')
     await page.click('button:text("Apply")')
     await page.waitForSelector(`tr[data-task="${queuedId}"]`, { state: 'detached' })

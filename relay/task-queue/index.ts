@@ -12,6 +12,7 @@
  * kinds, error codes) live in `shared/task/`.
  */
 export { createTaskService } from './create-task-service.ts'
+export { DEFAULT_TASK_ORDER, type ListKey, TASK_ORDERS, type TaskOrder } from './store/task-order.ts'
 export type { TaskService } from './task-service.ts'
 export type { WorkerSide } from './worker-side.ts'
 export { ConnectedWorker } from './workers/connected-worker.ts'

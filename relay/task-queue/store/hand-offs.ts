@@ -34,14 +34,16 @@ export class HandOffs {
   constructor(db: DatabaseSync, now: () => number) {
     this.now = now
     this.stmts = {
-      // Through the queued-task index (kind first); tasks a member handed here are never passed on.
-      forwardable: db.prepare(`SELECT id FROM tasks WHERE state = 'queued' AND kind = ? AND not_before <= ?
+      // Through the queued-task index (kind first), named: tasks_kind_priority (schema v8)
+      // would walk the kind's finished tasks too. Tasks a member handed here are never passed on.
+      forwardable:
+        db.prepare(`SELECT id FROM tasks INDEXED BY tasks_lease WHERE state = 'queued' AND kind = ? AND not_before <= ?
         AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
         AND requires = '[]'
         ORDER BY priority DESC, seq LIMIT ?`),
       // Tasks with requirements, all of them among the capabilities given (a JSON array).
       forwardableWithin:
-        db.prepare(`SELECT id FROM tasks WHERE state = 'queued' AND kind = ? AND not_before <= ?
+        db.prepare(`SELECT id FROM tasks INDEXED BY tasks_lease WHERE state = 'queued' AND kind = ? AND not_before <= ?
         AND NOT EXISTS (SELECT 1 FROM forwarded_in f WHERE f.task_id = tasks.id)
         AND requires <> '[]'
         AND NOT EXISTS (SELECT 1 FROM json_each(tasks.requires) r

@@ -1,26 +1,7 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { TASK_STATES, type TaskRecord, type TaskState } from '../../../shared/task/types.ts'
+import { type ListFilter, listTasks, type TaskPage } from './task-listing.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
-
-export interface ListFilter {
-  states?: readonly TaskState[] | undefined
-  kind?: string | undefined
-  workerId?: string | undefined
-  tag?: string | undefined
-  limit: number
-  /** Skip this many matching tasks (offset paging). */
-  offset?: number | undefined
-  /** Only tasks older than this seq: pass the previous page's `nextCursor` (stable under inserts). */
-  cursor?: number | undefined
-}
-
-export interface TaskPage {
-  tasks: TaskRecord[]
-  /** Matching tasks in all pages. */
-  total: number
-  /** Cursor of the next page, or null when this page is the last. */
-  nextCursor: number | null
-}
 
 export interface QueueStats {
   counts: Record<TaskState, number>
@@ -95,36 +76,9 @@ export class TaskQueries {
     return tasks
   }
 
-  /** Tasks newest first (seq descending), filtered, one page, with the total. */
+  /** Tasks in the filter's order, one page, with the total (task-listing.ts). */
   list(filter: ListFilter): TaskPage {
-    const where: string[] = []
-    const values: SQLInputValue[] = []
-    if (filter.states !== undefined) {
-      where.push(`state IN (SELECT value FROM json_each(?))`)
-      values.push(JSON.stringify(filter.states))
-    }
-    if (filter.kind !== undefined) where.push('kind = ?') && values.push(filter.kind)
-    if (filter.workerId !== undefined) where.push('worker_id = ?') && values.push(filter.workerId)
-    if (filter.tag !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM json_each(tasks.tags) WHERE value = ?)')
-      values.push(filter.tag)
-    }
-    const clause = (conditions: string[]) =>
-      conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''
-    const { n: total } = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM tasks ${clause(where)}`)
-      .get(...values) as { n: number }
-    const paged = filter.cursor === undefined ? where : [...where, 'seq < ?']
-    const pageValues = filter.cursor === undefined ? values : [...values, filter.cursor]
-    const rows = taskStatement(
-      this.db,
-      `SELECT ${TASK_COLUMNS} FROM tasks ${clause(paged)} ORDER BY seq DESC LIMIT ? OFFSET ?`,
-    ).all(...pageValues, filter.limit + 1, filter.offset ?? 0) as unknown as TaskValues[]
-    // One row more than asked tells whether another page follows.
-    const more = rows.length > filter.limit
-    if (more) rows.pop()
-    const last = rows.at(-1)
-    return { tasks: rows.map(rowToTask), total, nextCursor: more && last ? last[0] : null }
+    return listTasks(this.db, filter)
   }
 
   countsByState(): Record<TaskState, number> {

@@ -3,7 +3,7 @@ import { ATTEMPT_TABLES } from './attempt-schema.ts'
 import { WORKFLOW_TABLES } from './workflow-schema.ts'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 7
+export const SCHEMA_VERSION = 8
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -93,6 +93,25 @@ const TRUST_INDEXES = `
     WHERE state IN ('queued', 'leased', 'running');
 `
 
+/**
+ * Version 8 (issue 13): the task listing's orders (task-order.ts), each walked in order
+ * by an index with no filter and with each filter the dashboard uses, so no page sorts
+ * or scans the whole table. By seq: the rowid (no filter), tasks_state, tasks_kind,
+ * tasks_worker. By priority, then seq: the other four. Kind never changes and priority
+ * rarely; worker indexes are partial, so a submit writes four more index entries and a
+ * lease or settle two or three. The queue's own hot statements name their index
+ * (INDEXED BY) so that these cannot lure them into walking a worker's or kind's history.
+ */
+const LIST_INDEXES = `
+  CREATE INDEX IF NOT EXISTS tasks_kind ON tasks (kind);
+  CREATE INDEX IF NOT EXISTS tasks_worker ON tasks (worker_id) WHERE worker_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS tasks_priority ON tasks (priority DESC, seq);
+  CREATE INDEX IF NOT EXISTS tasks_state_priority ON tasks (state, priority DESC, seq);
+  CREATE INDEX IF NOT EXISTS tasks_kind_priority ON tasks (kind, priority DESC, seq);
+  CREATE INDEX IF NOT EXISTS tasks_worker_priority ON tasks (worker_id, priority DESC, seq)
+    WHERE worker_id IS NOT NULL;
+`
+
 const V3_COLUMNS = ['trust', 'votes', 'verification', 'submitter', 'unverified_peer']
 
 /** Creates the schema or upgrades an older one; refuses a newer one. Runs in one transaction. */
@@ -125,6 +144,7 @@ export function migrate(db: DatabaseSync, path: string): void {
     // Version 7 (issue 13): each task's attempt history, written by a trigger when a lease
     // ends (attempt-schema.ts). Attempts before the upgrade are not known: none are listed.
     db.exec(ATTEMPT_TABLES)
+    db.exec(LIST_INDEXES)
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     db.exec('COMMIT')
   } catch (err) {

@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TestStore } from '../../../tests/fixtures/test-store.ts'
+import { SCHEMA_VERSION } from './task-schema.ts'
 import { TaskStore } from './task-store.ts'
 
 let t: TestStore
@@ -146,11 +147,11 @@ describe('TaskStore queries', () => {
     const page = t.store.list({ kind: 'echo', limit: 2 })
     expect(page.tasks.map((x) => x.input)).toEqual([4, 3])
     expect(page.total).toBe(3)
-    const next = t.store.list({ kind: 'echo', limit: 2, cursor: page.nextCursor! })
-    expect(next).toMatchObject({ total: 3, nextCursor: null })
+    const next = t.store.list({ kind: 'echo', limit: 2, after: page.next! })
+    expect(next).toMatchObject({ total: 3, next: null })
     expect(next.tasks.map((x) => x.input)).toEqual([1])
     expect(t.store.list({ kind: 'echo', limit: 2, offset: 2 }).tasks.map((x) => x.input)).toEqual([1])
-    expect(t.store.list({ limit: 4 }).nextCursor).toBeNull()
+    expect(t.store.list({ limit: 4 }).next).toBeNull()
     expect(t.store.list({ tag: 'a', limit: 10 }).tasks.map((x) => x.input)).toEqual([3, 1])
     expect(t.store.list({ states: ['leased'], limit: 10 }).tasks.map((x) => x.input)).toEqual([2])
     expect(t.store.list({ workerId: 'w2', limit: 10 }).total).toBe(1)
@@ -200,7 +201,7 @@ describe('TaskStore schema', () => {
   it('records its schema version and refuses a newer one', () => {
     t.store.close()
     const db = new DatabaseSync(t.path)
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 7 })
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION })
     db.exec('PRAGMA user_version = 99')
     db.close()
     expect(() => t.open()).toThrow(/newer/)

@@ -6,7 +6,8 @@ import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { TaskAttempts } from './task-attempts.ts'
 import { type Submitted, TaskInserts } from './task-inserts.ts'
-import { type ListFilter, type QueueStats, type TaskPage, TaskQueries } from './task-queries.ts'
+import type { ListFilter, TaskPage } from './task-listing.ts'
+import { type QueueStats, TaskQueries } from './task-queries.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 import { migrate } from './task-schema.ts'
 import {
@@ -334,7 +335,9 @@ export class TaskStore {
 
   /** A worker is gone: its tasks go back to the queue now, or fail if out of attempts. */
   releaseWorker(workerId: string, reason: TaskError): TaskRecord[] {
-    return this.tx(() => this.transitions.releaseWhere('worker_id = ?', [workerId], reason))
+    return this.tx(() =>
+      this.transitions.releaseWhere('worker_id = ?', [workerId], reason, { index: 'tasks_active' }),
+    )
   }
 
   /**

@@ -128,7 +128,10 @@ export class TaskTransitions {
         AND lease_token = ? AND state = 'leased'`),
       progress: db.prepare(`UPDATE tasks SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ?
         AND ${ACTIVE}`),
-      renew: db.prepare(`UPDATE tasks SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`),
+      // INDEXED BY: tasks_worker (schema v8) would walk every task the worker ever ran.
+      renew: db.prepare(
+        `UPDATE tasks INDEXED BY tasks_active SET lease_expires_at = ? WHERE worker_id = ? AND ${ACTIVE}`,
+      ),
       // A task not yet reported started gets the start slack (shared/task/start-notice.ts).
       timedOut: taskStatement(
         db,
@@ -257,25 +260,27 @@ export class TaskTransitions {
    * Puts active tasks matching `condition` back in the queue at once (not_before = now:
    * their place in line is kept), or fails those out of attempts with `reason`. With
    * `countAttempt: false` (the relay's own stop) every one goes back and its attempt is
-   * given back. Returns the affected tasks, ordered by seq.
+   * given back. Returns the affected tasks, ordered by seq. `index` names the index for a
+   * condition that the planner could otherwise serve from a history index (schema v8).
    */
   releaseWhere(
     condition: string,
     values: SQLInputValue[],
     reason: TaskError,
-    { countAttempt = true }: { countAttempt?: boolean } = {},
+    { countAttempt = true, index }: { countAttempt?: boolean; index?: 'tasks_active' } = {},
   ): TaskRecord[] {
     const now = this.now()
+    const tasks = index === undefined ? 'tasks' : `tasks INDEXED BY ${index}`
     const error = JSON.stringify(reason)
     const requeued = taskStatement(
       this.db,
-      `UPDATE tasks SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
+      `UPDATE ${tasks} SET state = 'queued', error = ?, not_before = ?, updated_at = ?, ${CLEAR_LEASE}
         ${countAttempt ? '' : ', attempt = MAX(attempt - 1, 0)'}
         WHERE ${ACTIVE} AND (${condition}) ${countAttempt ? 'AND attempt < max_attempts' : ''} RETURNING ${TASK_COLUMNS}`,
     ).all(error, now, now, ...values) as unknown as TaskValues[]
     const failed = taskStatement(
       this.db,
-      `UPDATE tasks SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
+      `UPDATE ${tasks} SET state = 'failed', error = ?, finished_at = ?, updated_at = ?, ${CLEAR_LEASE}
         WHERE ${ACTIVE} AND (${condition}) RETURNING ${TASK_COLUMNS}`,
     ).all(error, now, now, ...values) as unknown as TaskValues[]
     return [...requeued, ...failed].sort((a, b) => a[0] - b[0]).map(rowToTask)

@@ -3,7 +3,8 @@ import { McppError } from '../../../shared/errors.ts'
 import { MAX_TASK_TIMEOUT_MS } from '../../../shared/task/defaults.ts'
 import { defineTool } from '../../../shared/tool/define-tool.ts'
 import type { KindGuard } from '../../security/kind-guard.ts'
-import type { TaskService } from '../../task-queue/index.ts'
+import { DEFAULT_TASK_ORDER, TASK_ORDERS, type TaskService } from '../../task-queue/index.ts'
+import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './list-cursor.ts'
 import { taskId, taskMetadata, taskState, taskView, viewTask } from './schemas.ts'
 
 const MUTATES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const
@@ -45,25 +46,53 @@ export function manageTools(tasks: TaskService, guardKind: KindGuard) {
     name: 'p2p_taskqueue_list_tasks',
     category: 'p2p_taskqueue',
     description:
-      'List tasks, newest first, filtered by state, kind, worker or tag, with paging and counts by state',
+      'List tasks filtered by state, kind, worker or tag, sorted across all pages (newest, oldest, priority), with cursor paging and counts by state',
     input: z.object({
       states: z.array(taskState).optional().describe('Only these states'),
       kind: z.string().optional().describe('Only tasks of this kind'),
       workerId: z.string().optional().describe('Only tasks this worker ran or runs'),
       tag: z.string().optional().describe('Only tasks with this tag'),
+      sort: z
+        .enum(TASK_ORDERS)
+        .default(DEFAULT_TASK_ORDER)
+        .describe(
+          'newest or oldest submitted first; priority: highest first, FIFO within a priority (the order the queue runs them); lowest-priority: that order reversed',
+        ),
       limit: z.number().int().min(1).max(500).default(50).describe('Tasks listed at most'),
-      offset: z.number().int().min(0).default(0).describe('Tasks skipped first, for paging'),
+      cursor: z
+        .string()
+        .max(MAX_CURSOR_LENGTH)
+        .optional()
+        .describe(
+          "A page's nextCursor: the tasks after that page in the same sort (stable while tasks are added or change)",
+        ),
+      offset: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe('Tasks skipped first (offset paging; not with cursor)'),
     }),
     output: z.object({
       tasks: z.array(taskView),
       total: z.number().int(),
+      nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
       counts: z.record(z.string(), z.number().int()),
     }),
     annotations: { title: 'List tasks', readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     handlers: {
-      local: async (filter) => {
-        const { tasks: found, total } = tasks.list(filter)
-        return { tasks: found.map((t) => viewTask(t)), total, counts: tasks.counts() }
+      local: async ({ sort, cursor, offset, ...filter }) => {
+        if (cursor !== undefined && offset > 0) {
+          throw new McppError('INVALID_PARAMS', 'give cursor or offset, not both', { cursor, offset })
+        }
+        const after = cursor === undefined ? undefined : decodeCursor(cursor, sort)
+        const page = tasks.list({ ...filter, order: sort, offset, after })
+        return {
+          tasks: page.tasks.map((t) => viewTask(t)),
+          total: page.total,
+          nextCursor: page.next === null ? null : encodeCursor(sort, page.next),
+          counts: tasks.counts(),
+        }
       },
     },
   })

@@ -5,6 +5,7 @@ import { json, ms, shortId, time } from '../format.ts'
 import { useToolResult } from '../hooks.ts'
 import type { LiveState } from '../live.ts'
 import { type Attempt, AttemptsTable, InputValue, type TaskInput } from './task-attempts.tsx'
+import { SORT_LABELS, type SortColumn, SortHeader, type TaskSort } from './tasks-sort-header.tsx'
 
 /** A task as p2p_taskqueue_list_tasks and p2p_taskqueue_status report it (the fields shown here). */
 interface Task extends TaskInput {
@@ -35,18 +36,13 @@ interface Task extends TaskInput {
 interface TaskPage {
   tasks: Task[]
   total: number
+  nextCursor: string | null
   counts: Record<string, number>
 }
 
 const PAGE_SIZES = [25, 50, 100]
-type SortKey = 'createdAt' | 'kind' | 'state' | 'priority' | 'attempt'
-const COLUMNS: { key: SortKey; label: string }[] = [
-  { key: 'kind', label: 'Kind' },
-  { key: 'state', label: 'State' },
-  { key: 'priority', label: 'Priority' },
-  { key: 'attempt', label: 'Attempt' },
-  { key: 'createdAt', label: 'Created' },
-]
+const CREATED: SortColumn = { label: 'Created', descending: 'newest', ascending: 'oldest' }
+const PRIORITY: SortColumn = { label: 'Priority', descending: 'priority', ascending: 'lowest-priority' }
 
 export function TasksView({ live, taskId }: { live: LiveState; taskId: string | undefined }) {
   if (taskId !== undefined) return <TaskDetail taskId={taskId} live={live} />
@@ -57,24 +53,28 @@ function TaskTable({ live }: { live: LiveState }) {
   const [filter, setFilter] = useState({ state: '', kind: '', workerId: '' })
   const [draft, setDraft] = useState(filter)
   const [limit, setLimit] = useState(25)
-  const [offset, setOffset] = useState(0)
-  const [sort, setSort] = useState<{ key: SortKey; up: boolean }>({ key: 'createdAt', up: false })
+  const [sort, setSort] = useState<TaskSort>('newest')
+  // The cursor of each page after the first: the relay pages by keyset, in the sort asked.
+  const [cursors, setCursors] = useState<string[]>([])
+  const cursor = cursors.at(-1)
   const params = {
     limit,
-    offset,
+    sort,
+    ...(cursor === undefined ? {} : { cursor }),
     ...(filter.state === '' ? {} : { states: [filter.state] }),
     ...(filter.kind === '' ? {} : { kind: filter.kind }),
     ...(filter.workerId === '' ? {} : { workerId: filter.workerId }),
   }
-  // Listed again when the queue changes (the live counts), or the filter or page does.
+  // Listed again when the queue changes (the live counts), or the filter, sort or page does.
   const key = JSON.stringify([params, live.snapshot?.queue, live.snapshot?.counters.tasksSucceeded])
   const page = useToolResult<TaskPage>('p2p_taskqueue_list_tasks', params, key)
-  const tasks = [...(page.data?.tasks ?? [])].sort((a, b) => {
-    const [x, y] = [a[sort.key], b[sort.key]]
-    const order = x < y ? -1 : x > y ? 1 : 0
-    return sort.up ? order : -order
-  })
+  const tasks = page.data?.tasks ?? []
   const total = page.data?.total ?? 0
+  const first = cursors.length * limit
+  const resort = (next: TaskSort) => {
+    setSort(next)
+    setCursors([])
+  }
   return (
     <>
       <form
@@ -83,7 +83,7 @@ function TaskTable({ live }: { live: LiveState }) {
         onSubmit={(e) => {
           e.preventDefault()
           setFilter(draft)
-          setOffset(0)
+          setCursors([])
         }}
       >
         <label>
@@ -114,7 +114,7 @@ function TaskTable({ live }: { live: LiveState }) {
             value={String(limit)}
             onChange={(e) => {
               setLimit(Number(e.currentTarget.value))
-              setOffset(0)
+              setCursors([])
             }}
           >
             {PAGE_SIZES.map((n) => (
@@ -125,29 +125,19 @@ function TaskTable({ live }: { live: LiveState }) {
         <button type="submit">Apply</button>
       </form>
       {page.state === 'error' && <ErrorNote error={page.error} />}
-      <table id="tasks" data-loaded={page.state === 'ok' ? 'yes' : 'no'}>
+      <table id="tasks" data-loaded={page.state === 'ok' ? 'yes' : 'no'} data-sort={sort}>
         <caption>
-          {total === 0 ? 'No tasks' : `Tasks ${offset + 1}–${offset + tasks.length} of ${total}`}, newest
-          first; sorting applies to this page
+          {total === 0 ? 'No tasks' : `Tasks ${first + 1}–${first + tasks.length} of ${total}`},{' '}
+          {SORT_LABELS[sort]}
         </caption>
         <thead>
           <tr>
             <th scope="col">Task</th>
-            {COLUMNS.map((c) => (
-              <th
-                key={c.key}
-                scope="col"
-                aria-sort={sort.key === c.key ? (sort.up ? 'ascending' : 'descending') : 'none'}
-              >
-                <button
-                  type="button"
-                  class="sort"
-                  onClick={() => setSort({ key: c.key, up: sort.key === c.key ? !sort.up : true })}
-                >
-                  {c.label}
-                </button>
-              </th>
-            ))}
+            <th scope="col">Kind</th>
+            <th scope="col">State</th>
+            <SortHeader column={PRIORITY} sort={sort} onSort={resort} />
+            <th scope="col">Attempt</th>
+            <SortHeader column={CREATED} sort={sort} onSort={resort} />
             <th scope="col">Worker</th>
             <th scope="col">Took</th>
           </tr>
@@ -174,10 +164,22 @@ function TaskTable({ live }: { live: LiveState }) {
         </tbody>
       </table>
       <div class="pager">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - limit))}>
+        <button
+          type="button"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
           Previous page
         </button>
-        <button type="button" disabled={offset + limit >= total} onClick={() => setOffset(offset + limit)}>
+        <button
+          type="button"
+          disabled={!page.data?.nextCursor}
+          onClick={() => {
+            // A page still loading shows an earlier page, whose cursor is already here.
+            const next = page.data?.nextCursor
+            if (next && !cursors.includes(next)) setCursors([...cursors, next])
+          }}
+        >
           Next page
         </button>
       </div>
