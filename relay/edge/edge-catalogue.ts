@@ -11,6 +11,8 @@ import type { RelayPool } from './relay-pool.ts'
 
 /** How long a catalogue read from a relay is used before it is read again. */
 export const CATALOGUE_TTL_MS = 60_000
+/** After no relay gave one, how long requests go on without asking again (they are forwarded meanwhile). */
+const FAILED_TTL_MS = 5_000
 const MAX_CATALOGUE_BYTES = 8 * 1024 * 1024
 
 const catalogueBody = z.object({
@@ -62,6 +64,7 @@ export function buildCatalogue(body: unknown, policy: AccessPolicy): EdgeCatalog
 export class CatalogueCache {
   #current: { catalogue: EdgeCatalogue; at: number } | undefined
   #loading: Promise<EdgeCatalogue> | undefined
+  #failed: { error: Error; at: number } | undefined
   readonly #pool: RelayPool
   readonly #policy: AccessPolicy
 
@@ -74,6 +77,8 @@ export class CatalogueCache {
   async get(): Promise<EdgeCatalogue> {
     const current = this.#current
     if (current !== undefined && Date.now() - current.at < CATALOGUE_TTL_MS) return current.catalogue
+    const failed = this.#failed
+    if (current === undefined && failed !== undefined && Date.now() - failed.at < FAILED_TTL_MS) throw failed.error
     this.#loading ??= this.#load().finally(() => {
       this.#loading = undefined
     })
@@ -100,11 +105,14 @@ export class CatalogueCache {
         if (text.length > MAX_CATALOGUE_BYTES) throw new Error('catalogue too large')
         const catalogue = buildCatalogue(JSON.parse(text), this.#policy)
         this.#current = { catalogue, at: Date.now() }
+        this.#failed = undefined
         return catalogue
       } catch (err) {
         problems.push(`${new URL(relay.url).host}: ${(err as Error).message}`)
       }
     }
-    throw new Error(`no relay gave its tool catalogue (${problems.join('; ')})`)
+    const error = new Error(`no relay gave its tool catalogue (${problems.join('; ')})`)
+    this.#failed = { error, at: Date.now() }
+    throw error
   }
 }

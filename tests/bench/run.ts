@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow]`: measures MCP++ against
+ * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow,edge]`: measures MCP++ against
  * baselines taken in the same run and prints one table. Targets are reported as
  * pass/MISS; the run itself only fails if a measurement cannot be taken.
  */
 import { parseArgs } from 'node:util'
 import type { BenchSection } from './context.ts'
 import { dataToolsBench } from './sections/data-tools.ts'
+import { edgeBench } from './sections/edge.ts'
 import { forwardingBench } from './sections/forwarding.ts'
 import { networkBench } from './sections/network.ts'
 import { p2pBench } from './sections/p2p.ts'
@@ -24,6 +25,7 @@ const SECTIONS: readonly BenchSection[] = [
   networkBench,
   forwardingBench,
   workflowBench,
+  edgeBench,
 ]
 
 const { values } = parseArgs({
