@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
-import { request as httpRequest } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -274,6 +275,35 @@ describe('guards at the edge', () => {
       expect(JSON.stringify(await refused.json())).toContain('--edge-secret')
     } finally {
       await closed.close()
+    }
+  }, 60_000)
+
+  it('takes the relay list from KV, and moves a new session past a relay that cannot take it', async () => {
+    // A "relay" that says it is idle (so it is tried first) but drops every MCP request unanswered.
+    let dropped = 0
+    const broken = createServer((req, res) => {
+      if (req.url === '/api/capacity') {
+        res.setHeader('content-type', 'application/json')
+        res.end(
+          JSON.stringify({ sessions: 0, calls: 0, workers: 0, freeSlots: 999, queued: 0, stopping: false }),
+        )
+        return
+      }
+      dropped++
+      req.socket.destroy()
+    })
+    await new Promise<void>((done) => broken.listen(0, '127.0.0.1', done))
+    const brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`
+    try {
+      // RELAYS names only a dead address: what works comes from KV.
+      const fromKv = await edgeWith({ relays: ['http://127.0.0.1:9'], kvRelays: [brokenUrl, relays[0]!.url] })
+      const c = await client(fromKv.url)
+      expect(dropped).toBe(1)
+      expect(sessionOf(c).startsWith(`${relayKeyOf(relays[0]!.url)}.`)).toBe(true)
+      expect(await dispatchTool(c, 'system_echo', { message: 'via kv' })).toMatchObject({ message: 'via kv' })
+    } finally {
+      broken.closeAllConnections()
+      await new Promise((done) => broken.close(done))
     }
   }, 60_000)
 
