@@ -78,7 +78,8 @@ export class CatalogueCache {
     const current = this.#current
     if (current !== undefined && Date.now() - current.at < CATALOGUE_TTL_MS) return current.catalogue
     const failed = this.#failed
-    if (current === undefined && failed !== undefined && Date.now() - failed.at < FAILED_TTL_MS) throw failed.error
+    if (current === undefined && failed !== undefined && Date.now() - failed.at < FAILED_TTL_MS)
+      throw failed.error
     this.#loading ??= this.#load().finally(() => {
       this.#loading = undefined
     })
