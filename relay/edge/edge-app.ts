@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { EdgeConfig } from '../../shared/edge/edge-config.ts'
 import { type ErrorCode, McppError } from '../../shared/errors.ts'
 import { dialectOf, errorResponse } from '../../shared/http/error-response.ts'
+import { MCP_EXPOSED_HEADERS, MCP_REQUEST_HEADERS } from '../../shared/http/mcp-headers.ts'
 import { hostAllowed, hostPolicy, originAllowed } from '../../shared/security/host-policy.ts'
 import type { EdgeAuthenticator } from './edge-auth.ts'
 import type { CatalogueCache } from './edge-catalogue.ts'
@@ -29,14 +30,6 @@ export interface EdgeComponents {
 }
 
 type EdgeEnv = { Variables: { identity: string | undefined; client: string } }
-
-const MCP_HEADERS = [
-  'Content-Type',
-  'Authorization',
-  'Mcp-Session-Id',
-  'Mcp-Protocol-Version',
-  'Last-Event-ID',
-]
 
 const refuse = (path: string, code: ErrorCode, message: string, headers: Record<string, string> = {}) =>
   errorResponse(new McppError(code, message), dialectOf(path), headers)
@@ -70,14 +63,8 @@ export function edgeApp(c: EdgeComponents): Hono<EdgeEnv> {
       cors({
         origin: (origin) => (originAllowed(origin, policy) ? origin : null),
         allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: MCP_HEADERS,
-        exposeHeaders: [
-          'Mcp-Session-Id',
-          'Mcp-Protocol-Version',
-          'WWW-Authenticate',
-          'Retry-After',
-          EDGE_RELAY_HEADER,
-        ],
+        allowHeaders: [...MCP_REQUEST_HEADERS],
+        exposeHeaders: [...MCP_EXPOSED_HEADERS, EDGE_RELAY_HEADER],
         maxAge: 600,
       }),
     )

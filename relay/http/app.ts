@@ -4,6 +4,7 @@ import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { McppError } from '../../shared/errors.ts'
 import { dialectOf, errorResponse, internalErrorResponse } from '../../shared/http/error-response.ts'
+import { MCP_EXPOSED_HEADERS, MCP_REQUEST_HEADERS } from '../../shared/http/mcp-headers.ts'
 import { hostAllowed, hostPolicy, originAllowed } from '../../shared/security/host-policy.ts'
 import type { Caller } from '../mcp/sessions.ts'
 import type { RelayComponents } from '../relay-components.ts'
@@ -12,14 +13,6 @@ import { type AuthEnv, bearerAuthentication } from './bearer-auth.ts'
 import { edgeAccess, viaEdge } from './edge-access.ts'
 import { pageRoutes } from './pages.ts'
 import { protectedResourceRoutes } from './protected-resource.ts'
-
-const MCP_HEADERS = [
-  'Content-Type',
-  'Authorization',
-  'Mcp-Session-Id',
-  'Mcp-Protocol-Version',
-  'Last-Event-ID',
-]
 
 /** The relay's HTTP surface: MCP at /mcp, JSON API, health and metrics. */
 export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
@@ -38,8 +31,8 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
   const withCors = cors({
     origin: (origin) => (originAllowed(origin, policy) ? origin : null),
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-    allowHeaders: MCP_HEADERS,
-    exposeHeaders: ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'Retry-After'],
+    allowHeaders: [...MCP_REQUEST_HEADERS],
+    exposeHeaders: [...MCP_EXPOSED_HEADERS],
     maxAge: 600,
   })
 
