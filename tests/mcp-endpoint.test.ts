@@ -64,7 +64,7 @@ describe('MCP endpoint in meta exposure mode', () => {
     expect(schema.outputSchema.properties.embeddings.type).toBe('array')
     expect(schema.annotations.readOnlyHint).toBe(true)
     expect(schema._meta['mcpp/tool'].runtime).toBe('auto')
-    expect(schema._meta['mcpp/tool'].runtimes.sort()).toEqual(['local', 'p2p'])
+    expect(schema._meta['mcpp/tool'].runtimes.sort()).toEqual(['edge', 'local', 'p2p'])
   })
 
   it('ranks the most relevant tool first in search', async () => {
