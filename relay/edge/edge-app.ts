@@ -58,16 +58,15 @@ export function edgeApp(c: EdgeComponents): Hono<EdgeEnv> {
         return refuse(ctx.req.path, 'FORBIDDEN', 'Origin not allowed (ALLOWED_ORIGINS)')
       return next()
     })
-    app.use(
-      path,
-      cors({
-        origin: (origin) => (originAllowed(origin, policy) ? origin : null),
-        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: [...MCP_REQUEST_HEADERS],
-        exposeHeaders: [...MCP_EXPOSED_HEADERS, EDGE_RELAY_HEADER],
-        maxAge: 600,
-      }),
-    )
+    const withCors = cors({
+      origin: (origin) => (originAllowed(origin, policy) ? origin : null),
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowHeaders: [...MCP_REQUEST_HEADERS],
+      exposeHeaders: [...MCP_EXPOSED_HEADERS, EDGE_RELAY_HEADER],
+      maxAge: 600,
+    })
+    // CORS headers only matter to browsers, which always send Origin (as on a relay).
+    app.use(path, (ctx, next) => (ctx.req.header('origin') ? withCors(ctx, next) : next()))
     app.use(path, async (ctx, next) => {
       if (ctx.req.method === 'OPTIONS' || c.rateLimiter === undefined) return next()
       const { success } = await c.rateLimiter.limit({ key: ctx.get('client') })
