@@ -100,6 +100,15 @@ function alive(pid: number): boolean {
   }
 }
 
+describe('the build', () => {
+  it('puts no package.json of its own in dist/: the relay finds the package root, and with it the pages', () => {
+    // A JSON import compiled by tsc copies package.json into dist/, where it would
+    // shadow the real one: the relay would then look for dist/dist/web and serve no pages.
+    expect(existsSync(join(pkg, 'dist', 'package.json'))).toBe(false)
+    expect(existsSync(join(pkg, 'dist', 'relay', 'main.js'))).toBe(true)
+  })
+})
+
 describe('stopping npm start', () => {
   it('SIGTERM to the npm process alone stops the relay: no process keeps the port or the data-dir lock', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-npm-'))
