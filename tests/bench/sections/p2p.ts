@@ -35,7 +35,7 @@ async function openTab(context: BrowserContext, relay: RelayChild, concurrency: 
   const page = await context.newPage()
   await page.goto(`${relay.base}/contribute`)
   await page.fill('#concurrency', String(concurrency))
-  await page.click('#start')
+  await page.click('#toggle')
   await page.waitForSelector('#state[data-state="connected"]', { timeout: 30_000 })
   return page
 }
