@@ -40,14 +40,30 @@ function parseMessage(body: string | undefined): unknown {
   }
 }
 
+/** Requests that change nothing on a relay: sending one again after a failure is harmless. */
+const READS = new Set([
+  'initialize',
+  'ping',
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+])
+
 /**
- * A message whose loss in transit could leave it half done: a request other than the
- * handshake and reads. Only these are never sent to a second relay after the first
- * failed mid-way (they may have run there).
+ * Whether a message could have done something on a relay that failed before answering:
+ * every request but the handshake and reads (a notification or an answer changes no
+ * state that a second relay could duplicate; a body that is not JSON-RPC is refused
+ * by any relay). Such a message is never sent to a second relay.
  */
 function mayHaveEffects(message: unknown): boolean {
-  const method = (message as { method?: unknown } | undefined)?.method
-  return method === 'tools/call' || (typeof method === 'string' && method.startsWith('tasks/'))
+  const m = message as { method?: unknown; id?: unknown } | undefined
+  if (typeof m?.method !== 'string' || m.id === undefined) return false
+  return !READS.has(m.method)
 }
 
 /**
