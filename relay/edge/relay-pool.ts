@@ -6,8 +6,14 @@ import {
 } from '../../shared/edge/edge-headers.ts'
 import { DOWN_FOR_MS, type RelayLoad, type RelayState, rankRelays } from '../../shared/edge/relay-choice.ts'
 
-/** How stale the relays' loads may get before a new session waits for a fresh probe. */
+/** How old the relays' loads may get before they are asked again. */
 export const PROBE_EVERY_MS = 2_000
+/**
+ * Up to this age, loads are asked again behind the request that noticed (it routes by
+ * what is known); older, the request waits for the answers. Failures seen by forwards
+ * mark a relay at once either way.
+ */
+const ROUTE_BY_STALE_MS = 30_000
 /** A probe that takes longer than this counts as a failure. */
 const PROBE_TIMEOUT_MS = 1_000
 
@@ -51,6 +57,7 @@ export class RelayPool {
   #states: RelayState[] = []
   #probedAt = Number.NEGATIVE_INFINITY
   #probing: Promise<void> | undefined
+  #probeStarted = 0
 
   constructor(relays: readonly EdgeRelay[], secret: string) {
     this.#secret = secret
@@ -71,18 +78,31 @@ export class RelayPool {
     return this.#states.find((s) => s.key === key)
   }
 
-  /** The relays best first, after a probe if the last one is stale. */
+  /** The relays best first; loads older than PROBE_EVERY_MS are asked again (see ROUTE_BY_STALE_MS). */
   async ranked(): Promise<RelayState[]> {
-    if (Date.now() - this.#probedAt > PROBE_EVERY_MS) await this.probe()
+    const age = Date.now() - this.#probedAt
+    if (age > PROBE_EVERY_MS) {
+      const probing = this.probe()
+      if (age > ROUTE_BY_STALE_MS) await probing
+    }
     return rankRelays(this.#states, Date.now())
   }
 
+  /**
+   * Asks every relay for its load; one round at a time. A round that a finished request
+   * took with it (the runtime may cancel what a response leaves behind) is given up
+   * after twice the probe timeout, so probing never stops for good.
+   */
   probe(): Promise<void> {
-    this.#probing ??= Promise.all(this.#states.map((s) => this.#probeOne(s))).then(() => {
+    if (this.#probing !== undefined && Date.now() - this.#probeStarted < 2 * PROBE_TIMEOUT_MS)
+      return this.#probing
+    this.#probeStarted = Date.now()
+    const round: Promise<void> = Promise.all(this.#states.map((s) => this.#probeOne(s))).then(() => {
       this.#probedAt = Date.now()
-      this.#probing = undefined
+      if (this.#probing === round) this.#probing = undefined
     })
-    return this.#probing
+    this.#probing = round
+    return round
   }
 
   async #probeOne(state: RelayState): Promise<void> {
