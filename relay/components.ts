@@ -7,6 +7,7 @@ const DISPATCH_TOOL = 'tools_dispatch'
 const FORWARD_TICK_MS = 250
 
 import { McppError } from '../shared/errors.ts'
+import { readiness } from '../shared/readiness.ts'
 import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
 import type { LifecyclePart } from '../shared/startable.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
@@ -361,6 +362,12 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     parts,
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
+    readiness: () =>
+      readiness({
+        phase: lifecycle.phase,
+        parts: lifecycle.partStates(),
+        p2p: config.disableP2p ? 'disabled' : { listening: p2p.node?.multiaddrs().length ?? 0 },
+      }),
     hurry: () => {
       mcp.hurry()
       http.hurry()

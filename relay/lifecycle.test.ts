@@ -133,4 +133,33 @@ describe('Lifecycle', () => {
     const { list } = parts(['cache', 'cache'])
     expect(() => new Lifecycle(list, logger())).toThrow('two lifecycle parts are named cache')
   })
+
+  it('reports each phase and part state: starting, running, stopping as soon as a stop is asked, stopped', async () => {
+    const { list } = parts(['lock', 'store', 'http'])
+    const lifecycle = new Lifecycle(list, logger())
+    expect(lifecycle.phase).toBe('idle')
+    const started = lifecycle.start()
+    expect(lifecycle.phase).toBe('starting')
+    expect(lifecycle.partStates()).toEqual([
+      { name: 'lock', state: 'starting' },
+      { name: 'store', state: 'idle' },
+      { name: 'http', state: 'idle' },
+    ])
+    await started
+    expect(lifecycle.phase).toBe('running')
+    expect(lifecycle.partStates().every((p) => p.state === 'running')).toBe(true)
+    const stopped = lifecycle.stop()
+    expect(lifecycle.phase).toBe('stopping')
+    await stopped
+    expect(lifecycle.phase).toBe('stopped')
+    expect(lifecycle.partStates().every((p) => p.state === 'stopped')).toBe(true)
+  })
+
+  it('is stopped, not running, after a start that failed', async () => {
+    const { list } = parts(['lock', 'store', 'http'], { start: 'store' })
+    const lifecycle = new Lifecycle(list, logger())
+    await expect(lifecycle.start()).rejects.toThrow('store cannot start')
+    expect(lifecycle.phase).toBe('stopped')
+    expect(lifecycle.partStates().map((p) => p.state)).toEqual(['stopped', 'stopped', 'idle'])
+  })
 })

@@ -1,4 +1,5 @@
 import { McppError } from '../shared/errors.ts'
+import type { LifecyclePhase, PartState } from '../shared/readiness.ts'
 import type { LifecyclePart, Startable } from '../shared/startable.ts'
 import type { Logger } from './log.ts'
 
@@ -20,6 +21,8 @@ export class Lifecycle implements Startable {
   private starting: Promise<void> | undefined
   private stopping: Promise<void> | undefined
   private stopRequested = false
+  private stopped = false
+  private readonly states = new Map<string, PartState>()
 
   constructor(parts: readonly LifecyclePart[], log: Pick<Logger, 'debug' | 'error'>) {
     const names = new Set<string>()
@@ -29,6 +32,20 @@ export class Lifecycle implements Startable {
     }
     this.parts = parts
     this.log = log
+    for (const part of parts) this.states.set(part.name, 'idle')
+  }
+
+  /** Where the lifecycle is; a stop asked for during start-up already counts as stopping (readiness). */
+  get phase(): LifecyclePhase {
+    if (this.stopped) return 'stopped'
+    if (this.stopRequested || this.stopping) return 'stopping'
+    if (this.starting === undefined) return 'idle'
+    return this.parts.every((part) => this.states.get(part.name) === 'running') ? 'running' : 'starting'
+  }
+
+  /** Each part and where it is, in start order. */
+  partStates(): Array<{ name: string; state: PartState }> {
+    return this.parts.map((part) => ({ name: part.name, state: this.states.get(part.name) ?? 'idle' }))
   }
 
   start(): Promise<void> {
@@ -47,6 +64,7 @@ export class Lifecycle implements Startable {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {})
       await this.stopParts(this.parts)
+      this.stopped = true
     })()
     return this.stopping
   }
@@ -60,7 +78,9 @@ export class Lifecycle implements Startable {
         )
       }
       try {
+        this.states.set(part.name, 'starting')
         await part.start()
+        this.states.set(part.name, 'running')
         this.log.debug('started', { part: part.name })
       } catch (err) {
         this.log.error('a part failed to start; stopping the ones before it', {
@@ -68,7 +88,9 @@ export class Lifecycle implements Startable {
           error: (err as Error).message,
         })
         // A later stop() waits for this one instead of stopping the parts again.
-        const stopped = this.stopParts(this.parts.slice(0, index + 1))
+        const stopped = this.stopParts(this.parts.slice(0, index + 1)).then(() => {
+          this.stopped = true
+        })
         this.stopping ??= stopped
         await stopped
         throw err
@@ -78,6 +100,8 @@ export class Lifecycle implements Startable {
 
   private async stopParts(parts: readonly LifecyclePart[]): Promise<void> {
     for (const part of [...parts].reverse()) {
+      // Stopping from the moment it is asked: a store being closed is not ready.
+      if (this.states.get(part.name) !== 'idle') this.states.set(part.name, 'stopping')
       try {
         await part.stop()
         this.log.debug('stopped', { part: part.name })
@@ -87,6 +111,7 @@ export class Lifecycle implements Startable {
           error: (err as Error).message,
         })
       }
+      if (this.states.get(part.name) !== 'idle') this.states.set(part.name, 'stopped')
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { Readiness } from '../shared/readiness.ts'
 import type { LifecyclePart, Startable } from '../shared/startable.ts'
 import type { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
@@ -71,6 +72,8 @@ export interface RelayComponents extends Startable {
   start(): Promise<void>
   /** Stops every part in reverse order (also after a failed start, or with no start at all); idempotent. */
   stop(): Promise<void>
+  /** Whether to send it traffic (/readyz): started, not stopping, its stores open, libp2p listening. Cheap. */
+  readiness(): Readiness
   /** Ends the grace period of a stop that has begun (a second SIGTERM or SIGINT). */
   hurry(): void
 }

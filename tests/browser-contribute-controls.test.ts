@@ -1,3 +1,4 @@
+// @module-tag chromium: the whole file drives Chromium (skipped without it; tests/requirements.ts)
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { gzipSync } from 'node:zlib'

@@ -1,3 +1,4 @@
+// @module-tag chromium: the whole file drives Chromium (skipped without it; tests/requirements.ts)
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'

@@ -1,8 +1,14 @@
 import { type Browser, chromium } from 'playwright-core'
+import { findChromium } from './requirements.ts'
 
-export const CHROMIUM = process.env.MCPP_CHROMIUM ?? '/usr/bin/chromium'
+/**
+ * MCPP_CHROMIUM, or the first usual place on Linux or macOS that has one (requirements.ts).
+ * Suites tagged `chromium` are skipped when there is none, so the fallback is only named
+ * in the error of a caller outside them (the bench).
+ */
+export const CHROMIUM = findChromium() ?? process.env.MCPP_CHROMIUM ?? '/usr/bin/chromium'
 
-/** Headless Debian Chromium with the flags it needs in a container (no sandbox, no GPU, no QUIC, no background traffic). */
+/** Headless Chromium with the flags it needs in a container (no sandbox, no GPU, no QUIC, no background traffic). */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -6,6 +6,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { errorMeta, toolHarness } from './helpers.ts'
+import { onPath } from './requirements.ts'
 
 // Issue 9, "Confinement leaks": directory walks, path parameters and media inputs must
 // never read anything outside the data roots (`<data-dir>/files`).
@@ -20,6 +21,8 @@ async function rawCid(text: string): Promise<string> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(text))).toString()
 }
 
+const hasFfmpeg = onPath('ffmpeg')
+
 function ffmpeg(...args: string[]) {
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args])
 }
@@ -28,7 +31,12 @@ beforeAll(() => {
   mkdirSync(join(outside(), 'dir'), { recursive: true })
   writeFileSync(join(outside(), 'secret.txt'), SECRET)
   writeFileSync(join(outside(), 'dir', 'inner-secret.txt'), `${SECRET} (inner)`)
-  // Seven seconds of video outside the roots: a leak shows up as a 7 s duration.
+  // Seven seconds of video outside the roots: a leak shows up as a 7 s duration. Without
+  // ffmpeg the media suite, the only one that reads it as video, is skipped: a stand-in will do.
+  if (!hasFfmpeg) {
+    writeFileSync(join(outside(), 'secret.ts'), 'not a video: ffmpeg is not installed')
+    return
+  }
   ffmpeg(
     '-f',
     'lavfi',
@@ -167,7 +175,7 @@ describe('path parameters', () => {
   })
 })
 
-describe('media inputs that name other files are refused, with real ffmpeg', () => {
+describe('media inputs that name other files are refused, with real ffmpeg', { tags: ['ffmpeg'] }, () => {
   const secretTs = () => join(outside(), 'secret.ts')
   const attacks: Record<string, () => string> = {
     'hls.m3u8': () => `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:7,\n${secretTs()}\n#EXT-X-ENDLIST\n`,

@@ -1,3 +1,4 @@
+// @module-tag chromium: the whole file drives Chromium (skipped without it; tests/requirements.ts)
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'

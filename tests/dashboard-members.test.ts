@@ -110,7 +110,7 @@ describe("a relay's dashboard shows its member relays' throughput and workers", 
   })
 })
 
-describe("relay A's dashboard page", () => {
+describe("relay A's dashboard page", { tags: ['chromium'] }, () => {
   it("shows B's throughput on the Overview and B's worker, marked as reported by B, on Workers", async () => {
     // Runs after the test above: B's worker has done 8 tasks and A has heard of them.
     browser = await launchChromium()

@@ -1,3 +1,4 @@
+// @module-tag chromium: the whole file drives Chromium (skipped without it; tests/requirements.ts)
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import axe from 'axe-core'

@@ -9,7 +9,7 @@ const h = toolHarness()
 const { call, ok } = h
 const files = () => join(h.relay.components.config.dataDir, 'files')
 
-describe('media tools', () => {
+describe('media tools', { tags: ['ffmpeg'] }, () => {
   beforeAll(() => {
     // Two seconds of a test pattern (320×240, 10 fps) with a 440 Hz tone, made by ffmpeg itself.
     execFileSync('ffmpeg', [

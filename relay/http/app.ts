@@ -69,6 +69,13 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
   app.get('/healthz', (ctx) =>
     ctx.json({ status: 'ok', version: c.version, uptimeSeconds: (c.now() - c.startedAt) / 1000 }),
   )
+  // Readiness, not liveness (issue 15): 503 while starting or stopping, with what is failing.
+  app.get('/readyz', (ctx) => {
+    const { ready, checks, failing } = c.readiness()
+    return ready
+      ? ctx.json({ status: 'ready', checks })
+      : ctx.json({ status: 'not ready', failing, checks }, 503)
+  })
   app.get('/metrics', async (ctx) => {
     const body = await metrics.registry.metrics()
     return ctx.body(body, 200, { 'content-type': metrics.registry.contentType })
@@ -93,7 +100,7 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
 
 /**
  * Which requests need a token: /mcp (not its preflight), mutating /api calls, and
- * /metrics, /api/status and /api/capacity unless configured public. /healthz and pages never do;
+ * /metrics, /api/status and /api/capacity unless configured public. /healthz, /readyz and pages never do;
  * /api/events and /api/call decide for themselves (dashboard-auth.ts).
  */
 function guarded(ctx: Context, auth: { publicMetrics: boolean; publicStatus: boolean }): boolean {

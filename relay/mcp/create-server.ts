@@ -5,7 +5,6 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   type ListToolsResult,
-  McpError,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
@@ -96,6 +95,22 @@ function toolContext(
   }
 }
 
+/**
+ * A JSON-RPC error sent with exactly this message. The SDK's McpError puts
+ * "MCP error <code>: " in its message, which goes on the wire, and the SDK client adds
+ * the prefix again to what it receives: clients showed it twice (issue 15). The SDK
+ * server sends any thrown error's numeric `code` and `message` as they are.
+ */
+class WireError extends Error {
+  readonly code: number
+
+  constructor(code: number, message: string) {
+    super(message)
+    this.name = 'WireError'
+    this.code = code
+  }
+}
+
 /** One SDK server per MCP session (the SDK refuses to connect an instance twice). */
 export function createMcpServer(surface: McpSurface, listing: ListToolsResult): Server {
   const server = new Server(
@@ -106,7 +121,8 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = surface.exposed.get(request.params.name)
     if (!tool) {
-      throw new McpError(
+      // A protocol error, as MCP 2025-11-25 prescribes for an unknown tool (tools, "Error Handling").
+      throw new WireError(
         ErrorCode.InvalidParams,
         `Unknown tool: ${request.params.name}. tools/list shows the callable tools; use tools_dispatch for the rest.`,
       )
