@@ -20,7 +20,10 @@ const dockerfile = parseDockerfile(readText('Dockerfile'))
 const { stages } = dockerfile
 const relayStages = stageChain(stages, 'relay')
 const workerStages = stageChain(stages, 'worker')
-const pkg = JSON.parse(readText('package.json')) as { scripts: Record<string, string>; engines: { node: string } }
+const pkg = JSON.parse(readText('package.json')) as {
+  scripts: Record<string, string>
+  engines: { node: string }
+}
 const compose = readYaml('compose.yaml')
 
 /** The node command of an npm script: `exec node --flag x.js` → ['node', '--flag', 'x.js']. */
@@ -40,7 +43,9 @@ describe('Dockerfile', () => {
     const build = stages.find((s) => s.name === 'build')!
     const runs = instructionsOf(build, 'RUN').map((r) => r.args)
     // The lockfile is copied before `npm ci`, so the install layer is cached and exact.
-    const copyLock = build.instructions.findIndex((i) => i.keyword === 'COPY' && i.args.includes('package-lock.json'))
+    const copyLock = build.instructions.findIndex(
+      (i) => i.keyword === 'COPY' && i.args.includes('package-lock.json'),
+    )
     const ci = build.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))
     expect(copyLock).toBeGreaterThanOrEqual(0)
     expect(ci).toBeGreaterThan(copyLock)
@@ -58,7 +63,10 @@ describe('Dockerfile', () => {
   })
 
   it('names a tag for every base image and none is latest', () => {
-    for (const image of [...stages.map((s) => s.image), ...Object.values<any>(compose.services).map((s) => s.image)]) {
+    for (const image of [
+      ...stages.map((s) => s.image),
+      ...Object.values<any>(compose.services).map((s) => s.image),
+    ]) {
       if (image === undefined || stages.some((s) => s.name === image)) continue
       expect(image, image).toMatch(/^[\w./-]+:[\w.-]+$/)
       expect(image, image).not.toMatch(/:latest$/)
@@ -70,7 +78,8 @@ describe('Dockerfile', () => {
     const [minMajor] = pkg.engines.node.replace('>=', '').split('.').map(Number)
     // The image tag is a major line (its newest release), so the major must be at least the minimum's.
     expect(major).toBeGreaterThanOrEqual(minMajor as number)
-    for (const s of stages.filter((s) => s.image.startsWith('node:'))) expect(s.image).toMatch(`node:${major}-`)
+    for (const s of stages.filter((s) => s.image.startsWith('node:')))
+      expect(s.image).toMatch(`node:${major}-`)
   })
 
   it('runs both images as an unprivileged user', () => {
@@ -116,9 +125,18 @@ describe('compose.yaml', () => {
   const environment = (name: string) => ({ ...envOf(relayStages), ...services[name].environment })
 
   it('starts two relays, a worker, Prometheus and Grafana, after the step that makes the relays known to each other', () => {
-    expect(Object.keys(services).sort()).toEqual(['grafana', 'prometheus', 'relay-a', 'relay-b', 'relay-keys', 'worker'])
+    expect(Object.keys(services).sort()).toEqual([
+      'grafana',
+      'prometheus',
+      'relay-a',
+      'relay-b',
+      'relay-keys',
+      'worker',
+    ])
     for (const relay of relays) {
-      expect(services[relay].depends_on['relay-keys']).toEqual({ condition: 'service_completed_successfully' })
+      expect(services[relay].depends_on['relay-keys']).toEqual({
+        condition: 'service_completed_successfully',
+      })
       expect(services[relay].build.target).toBe('relay')
     }
     const keys = services['relay-keys']
@@ -141,7 +159,11 @@ describe('compose.yaml', () => {
       const loaded = loadConfig({ argv: [], env, readFile: readText })
       expect(loaded, JSON.stringify(loaded)).toMatchObject({
         ok: true,
-        config: { auth: { publicMetrics: true }, allowedHosts: [relay], p2p: { announce: [`/dns4/${relay}/tcp/8001/ws`] } },
+        config: {
+          auth: { publicMetrics: true },
+          allowedHosts: [relay],
+          p2p: { announce: [`/dns4/${relay}/tcp/8001/ws`] },
+        },
       })
     }
   })

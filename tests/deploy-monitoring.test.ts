@@ -16,7 +16,9 @@ const rules: any[] = alerts.groups.flatMap((g: any) => g.rules)
 const panels: any[] = dashboard.panels
 const expressions: { where: string; expr: string }[] = [
   ...rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr as string })),
-  ...panels.flatMap((p) => p.targets.map((t: any) => ({ where: `panel "${p.title}"`, expr: t.expr as string }))),
+  ...panels.flatMap((p) =>
+    p.targets.map((t: any) => ({ where: `panel "${p.title}"`, expr: t.expr as string })),
+  ),
 ]
 
 /** The relay's metric names in the series a Prometheus query can use: a histogram is its three series. */
@@ -102,7 +104,12 @@ describe('monitoring files', () => {
   it('alert on a relay down, errors, a queue growing with no workers and p99 latency, each with severity and summary', () => {
     const names = rules.map((r) => r.alert)
     expect(new Set(names).size).toBe(names.length)
-    for (const name of ['McppRelayDown', 'McppToolErrorRate', 'McppQueueGrowingWithoutWorkers', 'McppToolLatencyP99High'])
+    for (const name of [
+      'McppRelayDown',
+      'McppToolErrorRate',
+      'McppQueueGrowingWithoutWorkers',
+      'McppToolLatencyP99High',
+    ])
       expect(names).toContain(name)
     for (const rule of rules) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels?.severity)
@@ -116,8 +123,11 @@ describe('monitoring files', () => {
     const job = prometheus.scrape_configs.find((j: any) => j.job_name === 'mcpp-relay')
     expect(job.metrics_path).toBe('/metrics')
     expect(job.static_configs[0].targets).toEqual(['relay-a:8000', 'relay-b:8000'])
-    for (const target of job.static_configs[0].targets) expect(compose.services).toHaveProperty(target.split(':')[0])
-    const mount = compose.services.prometheus.volumes.find((v: string) => v.startsWith('./relay/deploy/prometheus:'))
+    for (const target of job.static_configs[0].targets)
+      expect(compose.services).toHaveProperty(target.split(':')[0])
+    const mount = compose.services.prometheus.volumes.find((v: string) =>
+      v.startsWith('./relay/deploy/prometheus:'),
+    )
     expect(mount).toBe('./relay/deploy/prometheus:/etc/prometheus:ro')
     expect(prometheus.rule_files).toEqual(['/etc/prometheus/alerts.yml'])
   })
