@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../relay/config/load.ts'
@@ -98,6 +98,27 @@ describe('Dockerfile', () => {
     // The built entry points come from these sources (tsconfig.build.json: relay/ → dist/relay/).
     expect(existsSync(join(ROOT, 'relay/main.ts'))).toBe(true)
     expect(existsSync(join(ROOT, 'worker/node/main.ts'))).toBe(true)
+  })
+
+  it('gives the worker image every package its sources import (it has no development dependencies)', () => {
+    const copied = workerStages.flatMap((s) => instructionsOf(s, 'COPY')).map((c) => c.args.split(' ').at(-1))
+    expect(copied).toEqual(['./', './node_modules', './shared', './worker'])
+    const production = new Set(Object.keys((pkg as any).dependencies))
+    const sources = ['shared', 'worker'].flatMap((dir) =>
+      readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .map((f) => join(dir, f)),
+    )
+    const missing = new Set<string>()
+    for (const file of sources)
+      for (const [, specifier = ''] of readText(file).matchAll(/from '([^'.][^']*)'/g)) {
+        if (specifier.startsWith('node:')) continue
+        const name = specifier.startsWith('@')
+          ? specifier.split('/').slice(0, 2).join('/')
+          : specifier.split('/')[0]
+        if (!production.has(name as string)) missing.add(`${file}: ${specifier}`)
+      }
+    expect([...missing]).toEqual([])
   })
 
   it('checks liveness at /healthz, exposes HTTP and libp2p, listens on all interfaces and keeps data in /data', () => {
