@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configSchema } from '../relay/config/schema.ts'
 import { dispatchTool } from './helpers.ts'
-import { connectStdio, type StdioConnection } from './stdio-process.ts'
+import { connectStdio, SPAWN_TIMEOUT_MS, type StdioConnection } from './stdio-process.ts'
 
 /**
  * The README's "Connect a client" snippets (issue 15), read out of README.md by their
@@ -75,7 +75,7 @@ function resolvePlaceholders(launch: Launch, dataDir: string): Launch {
   return { command: fill(launch.command), args: launch.args.map(fill) }
 }
 
-describe('README stdio snippets', () => {
+describe('README stdio snippets', { timeout: SPAWN_TIMEOUT_MS }, () => {
   let conn: StdioConnection
 
   beforeAll(async () => {
@@ -84,7 +84,7 @@ describe('README stdio snippets', () => {
       mkdtempSync(join(tmpdir(), 'mcpp-snippet-')),
     )
     conn = await connectStdio(launch.command, launch.args)
-  })
+  }, SPAWN_TIMEOUT_MS)
   afterAll(async () => {
     await conn?.client.close()
   })

@@ -5,6 +5,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 /** The package's `bin` (package.json): what `npx mcpp` runs. */
 export const BIN = join(import.meta.dirname, '..', 'bin', 'mcpp.js')
 
+/** A spawned relay starts (libp2p, stores) and stops in seconds, slower on a loaded machine. */
+export const SPAWN_TIMEOUT_MS = 90_000
+
 export interface StdioConnection {
   client: Client
   transport: StdioClientTransport
@@ -35,6 +38,7 @@ export async function connectStdio(command: string, args: string[]): Promise<Std
   try {
     await client.connect(transport)
   } catch (e) {
+    await transport.close()
     throw new Error(`stdio relay did not start: ${(e as Error).message}\n${err}`)
   }
   return { client, transport, stderr: () => err, errors }

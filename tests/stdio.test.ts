@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCK_FILE } from '../relay/data-dir-lock.ts'
 import { dispatchTool, initializeBody } from './helpers.ts'
 import { exited } from './relay-process.ts'
-import { BIN, connectStdio, type StdioConnection } from './stdio-process.ts'
+import { BIN, connectStdio, SPAWN_TIMEOUT_MS, type StdioConnection } from './stdio-process.ts'
 
 /**
  * `mcpp --stdio` (issue 15) as a client application runs it: the package's bin spawned
@@ -22,12 +22,12 @@ function dataDir(): string {
   return mkdtempSync(join(tmpdir(), 'mcpp-stdio-'))
 }
 
-describe('mcpp --stdio with the SDK stdio client', () => {
+describe('mcpp --stdio with the SDK stdio client', { timeout: SPAWN_TIMEOUT_MS }, () => {
   let conn: StdioConnection
 
   beforeAll(async () => {
     conn = await connectStdio(process.execPath, [BIN, '--stdio', '--data-dir', dataDir()])
-  })
+  }, SPAWN_TIMEOUT_MS)
   afterAll(async () => {
     await conn?.client.close()
   })
@@ -54,7 +54,7 @@ describe('mcpp --stdio with the SDK stdio client', () => {
   })
 })
 
-describe('mcpp --stdio on the wire', () => {
+describe('mcpp --stdio on the wire', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('answers unreadable lines with JSON-RPC errors, goes on, and exits cleanly when stdin closes', async () => {
     const dir = dataDir()
     const child = spawn(process.execPath, [BIN, '--stdio', '--data-dir', dir], {
@@ -101,7 +101,7 @@ describe('mcpp --stdio on the wire', () => {
   })
 })
 
-describe('mcpp --stdio identity', () => {
+describe('mcpp --stdio identity', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('applies the access policy of --stdio-identity', async () => {
     const dir = dataDir()
     const policy = join(dir, 'policy.yaml')
@@ -152,9 +152,11 @@ describe('mcpp --stdio identity', () => {
   })
 })
 
-describe('the mcpp bin', () => {
+describe('the mcpp bin', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('prints the relay options with --help, --stdio among them', async () => {
-    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // Run as a command (its shebang), as npx runs it: the `node` on the PATH of npm and
+    // npx is the pinned Node 22 (node_modules/.bin).
+    const child = spawn(BIN, ['--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d) => {
       out += d
