@@ -1,6 +1,7 @@
 /**
  * What `npm start -- [options]` runs once main.ts has checked the Node version: reads
- * flags, MCPP_* env and the YAML file, then serves MCP at /mcp until a signal stops it.
+ * flags, MCPP_* env and the YAML file, then serves MCP at /mcp until a signal stops it
+ * (with `--stdio`, also one session on stdin/stdout, until stdin closes: relay/stdio/).
  * A bad configuration exits with status 2 and a message naming the bad key.
  */
 import { readFileSync } from 'node:fs'
