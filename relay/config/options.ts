@@ -136,6 +136,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Serve MCP without sessions (one server per request)',
   },
   {
+    key: 'stdio.enabled',
+    flag: 'stdio',
+    env: 'MCPP_STDIO',
+    kind: 'bool',
+    help: 'Serve one MCP session over stdin/stdout (logs on stderr); HTTP and libp2p then take free ports unless --port/--p2p-port are set',
+  },
+  {
+    key: 'stdio.identity',
+    flag: 'stdio-identity',
+    env: 'MCPP_STDIO_IDENTITY',
+    kind: 'string',
+    help: 'Who the stdio client is: operator (default, unrestricted) or an identity of the access policy',
+  },
+  {
     key: 'sessionIdleSeconds',
     flag: 'session-idle-seconds',
     env: 'MCPP_SESSION_IDLE_SECONDS',

@@ -124,6 +124,17 @@ export const configSchema = z.strictObject({
   expose: z.enum(EXPOSURE_MODES).default('meta'),
   exposeTools: z.array(z.string().min(1)).default([]),
   stateless: z.boolean().default(false),
+  /**
+   * `--stdio` (issue 15): serve one MCP session over stdin/stdout (relay/stdio/). The
+   * HTTP server and libp2p still run, on free ports unless set (relay/stdio/stdio-ports.ts).
+   */
+  stdio: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Who the stdio client is: the operator (the user who started it) or a policy identity. */
+      identity: z.string().min(1).default('operator'),
+    })
+    .prefault({}),
   sessionIdleSeconds: z.number().positive().default(1800),
   maxBodyBytes: z
     .number()
