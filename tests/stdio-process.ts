@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 
 /** The package's `bin` (package.json): what `npx mcpp` runs. */
-export const BIN = join(import.meta.dirname, '..', 'bin', 'mcpp.js')
+export const BIN = join(import.meta.dirname, '..', 'relay', 'bin', 'mcpp.js')
 
 /** A spawned relay starts (libp2p, stores) and stops in seconds, slower on a loaded machine. */
 export const SPAWN_TIMEOUT_MS = 90_000

@@ -15,11 +15,11 @@
 // `node` is the pinned Node 22 in node_modules/.bin; main.ts checks the version first.
 if (!process.features.typescript) {
   // An older Node cannot even load main.ts, whose own version check would explain this.
-  const root = new URL('..', import.meta.url).pathname
+  const root = new URL('../..', import.meta.url).pathname
   process.stderr.write(
     `mcpp: Node ${process.version} cannot run the TypeScript sources; use Node 22.18 or newer, ` +
-      `e.g. the pinned one: ${root}node_modules/.bin/node ${root}bin/mcpp.js\n`,
+      `e.g. the pinned one: ${root}node_modules/.bin/node ${root}relay/bin/mcpp.js\n`,
   )
   process.exit(1)
 }
-await import('../relay/main.ts')
+await import('../main.ts')
