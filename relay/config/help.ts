@@ -9,7 +9,7 @@ export function helpText(version: string): string {
   return [
     `mcpp relay ${version}: MCP gateway (Streamable HTTP at /mcp)`,
     '',
-    'Usage: npm start -- [options]      (or: node relay/main.ts [options])',
+    'Usage: npx mcpp [options]   (or: npm start -- [options]; --stdio serves MCP over stdio)',
     '',
     `  ${'flag'.padEnd(30)} ${'environment'.padEnd(26)} meaning`,
     `  ${'--config <file>'.padEnd(30)} ${'MCPP_CONFIG'.padEnd(26)} YAML file with any of the keys below`,
