@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { validate as lint } from 'dockerfile-utils'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../relay/config/load.ts'
 import { parseWorkerCli } from '../worker/node/cli-options.ts'
@@ -37,6 +38,13 @@ const lastOf = (chain: readonly { instructions: { keyword: string; args: string 
   chain.flatMap((s) => s.instructions.filter((i) => i.keyword === keyword)).at(-1)
 
 describe('Dockerfile', () => {
+  it('passes a Dockerfile linter (dockerfile-utils, the VS Code Docker extension one)', () => {
+    expect(lint('FROM node:22\nRUNN echo').map((d) => d.message)).toContain('Unknown instruction: RUNN')
+    expect(lint(readText('Dockerfile')).map((d) => `line ${d.range.start.line + 1}: ${d.message}`)).toEqual(
+      [],
+    )
+  })
+
   it('builds in one stage and runs the relay from a later, slim one (the default target)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3)
     expect(stages.at(-1)?.name).toBe('relay')

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { StatefulSet as StatefulSetModel } from 'kubernetes-models/apps/v1/StatefulSet'
+import { Service } from 'kubernetes-models/v1/Service'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../relay/config/load.ts'
 import {
@@ -12,8 +14,9 @@ import {
   stageChain,
 } from './deploy-files.ts'
 
-// No cluster and no kubeconform here: the manifests are parsed and held to the
-// structure the API server requires of these kinds, and to what the relay needs.
+// No cluster and no kubeconform here: the manifests are validated against the
+// Kubernetes API's own schemas (kubernetes-models, generated from the OpenAPI spec),
+// and held to what the relay needs.
 const kustomization = readYaml('relay/deploy/k8s/kustomization.yaml')
 const documents = (kustomization.resources as string[]).flatMap((file) =>
   readYamlDocuments(`relay/deploy/k8s/${file}`),
@@ -43,6 +46,22 @@ describe('Kubernetes manifests', () => {
       'v1 Service',
     ])
     for (const doc of documents) expect(doc.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+  })
+
+  it('validate against the Kubernetes API schemas', () => {
+    const models: Record<string, new (data: any) => { validate(): void }> = {
+      'apps/v1 StatefulSet': StatefulSetModel,
+      'v1 Service': Service,
+    }
+    for (const doc of documents) {
+      const Model = models[`${doc.apiVersion} ${doc.kind}`]
+      expect(Model, `${doc.apiVersion} ${doc.kind}`).toBeDefined()
+      expect(() => new (Model as any)(doc).validate(), doc.metadata.name).not.toThrow()
+    }
+    // The validator is not a no-op: a replica count written as text is refused.
+    const broken = structuredClone(statefulSet)
+    broken.spec.replicas = 'two'
+    expect(() => new StatefulSetModel(broken).validate()).toThrow(/replicas must be integer/)
   })
 
   it('select the pods they describe', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parser as promql } from '@prometheus-io/lezer-promql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readText, readYaml } from './deploy-files.ts'
 import { exited, type RelayProcess, spawnRelay } from './relay-process.ts'
@@ -99,6 +100,23 @@ describe('monitoring files', () => {
   it('have well-formed queries', () => {
     expect(balanced('sum(rate(x[5m])')).toBe(false)
     expect(expressions.filter(({ expr }) => !balanced(expr)).map((e) => e.where)).toEqual([])
+  })
+
+  it('parse as PromQL (the grammar Prometheus itself publishes, @prometheus-io/lezer-promql)', () => {
+    // Grafana fills its interval variables in before Prometheus sees a query.
+    const asSent = (expr: string) => expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m')
+    const parses = (expr: string) => {
+      let ok = true
+      promql.parse(asSent(expr)).iterate({
+        enter: (node) => {
+          if (node.type.isError) ok = false
+        },
+      })
+      return ok
+    }
+    expect(parses('sum(rate(mcpp_x_total[5m])) by (tool) > 0')).toBe(true)
+    expect(parses('sum(rate(mcpp_x_total[5m]) by')).toBe(false)
+    expect(expressions.filter(({ expr }) => !parses(expr)).map((e) => e.where)).toEqual([])
   })
 
   it('alert on a relay down, errors, a queue growing with no workers and p99 latency, each with severity and summary', () => {
