@@ -1,5 +1,7 @@
 import MiniSearch from 'minisearch'
 import { parameterNames } from './json-schema.ts'
+import { STOP_WORDS } from './stop-words.ts'
+import { expandTerms } from './synonyms.ts'
 import type { Tool } from './types.ts'
 
 /** Longest query `tools_search` takes; its schema shows it (issue 9). */
@@ -87,9 +89,16 @@ export class ToolSearchIndex {
   }
 
   private run(query: string, limit: number, category: string | undefined, combineWith: 'OR' | 'AND') {
-    const terms = [...new Set(tokenize(query.slice(0, MAX_QUERY_CHARS * 4)))].slice(0, MAX_QUERY_TERMS)
+    const words = tokenize(query.slice(0, MAX_QUERY_CHARS * 4)).filter((t) => !STOP_WORDS.has(t))
+    const terms = [...new Set(words)].slice(0, MAX_QUERY_TERMS)
+    // Synonyms widen a ranked search; a search that needs every word takes them as given.
+    const weights = combineWith === 'OR' ? expandTerms(terms) : new Map(terms.map((t) => [t, 1]))
     const hits: SearchHit[] = []
-    for (const result of this.index.search(terms.join(' '), { combineWith })) {
+    const results = this.index.search([...weights.keys()].join(' '), {
+      combineWith,
+      boostTerm: (term) => weights.get(term) ?? 1,
+    })
+    for (const result of results) {
       const tool = this.tools.get(result.id as string)
       if (!tool || (category !== undefined && tool.category !== category)) continue
       hits.push({

@@ -28,7 +28,7 @@ export function ipfsPinTools(deps: IpfsDeps) {
   const rm = defineTool({
     name: 'ipfs_pin_rm',
     category: 'ipfs',
-    description: 'Unpin a DAG (its blocks may then be garbage-collected)',
+    description: 'Unpin a DAG: this relay stops keeping its blocks, which may then be garbage-collected',
     input: z.object({ cid }),
     output: z.object({ cid: z.string(), pinned: z.literal(false), wasPinned: z.boolean() }),
     annotations: { title: 'Unpin', ...mutate, destructiveHint: true },

@@ -154,7 +154,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
     name: 'vector_search',
     category: 'vector',
     description:
-      'Top-k nearest neighbours of a vector or a text (embedded the same way), optionally only among items whose metadata match a filter',
+      'Similarity search in a vector index: the top-k nearest neighbours of a vector or a text (embedded the same way), optionally only among items whose metadata match a filter',
     input: z
       .object({
         name: indexName,
