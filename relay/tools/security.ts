@@ -96,7 +96,7 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
     name: 'security_scan_text',
     category: 'security',
     description:
-      'Scan text for secrets (cloud and API keys, private keys, tokens, high-entropy strings) and personal data',
+      'Scan text for secrets (cloud and API keys, private keys, tokens, high-entropy strings) and personal data (emails, phone numbers, card numbers)',
     input: z.object({ text, kinds, entropyThreshold }),
     output: z.object(scanOutput),
     annotations: { title: 'Scan text', ...READ },

@@ -28,7 +28,7 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   paragraph: ['text'],
   string: ['text'],
   prompt: ['text'],
-  store: ['index'],
+  store: ['index', 'cache'],
   upload: ['add'],
   open: ['load', 'read'],
   // Hashing, types, formats
@@ -49,6 +49,7 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   table: ['dataset'],
   tables: ['datasets'],
   dataframe: ['dataset'],
+  select: ['sql', 'query'],
   spreadsheet: ['dataset', 'csv'],
   columns: ['schema'],
   fields: ['columns', 'schema'],
@@ -113,6 +114,7 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   stored: ['cached'],
   // Removing and changing
   remove: ['delete', 'drop', 'rm'],
+  clear: ['delete'],
   erase: ['delete', 'drop'],
   forget: ['delete'],
   purge: ['delete', 'cleanup'],
@@ -121,6 +123,9 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   edit: ['update'],
   // Tasks, workers and workflows
   job: ['task'],
+  work: ['task'],
+  send: ['submit'],
+  offload: ['submit', 'workers'],
   jobs: ['tasks'],
   volunteers: ['workers', 'browser'],
   volunteer: ['worker', 'browser'],
@@ -135,7 +140,6 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   sleep: ['wait'],
   delay: ['wait'],
   pause: ['wait'],
-  block: ['wait'],
   until: ['wait'],
   await: ['wait'],
   retry: ['resubmit', 'again'],
@@ -145,7 +149,6 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   prioritize: ['priority'],
   prioritise: ['priority'],
   busy: ['statistics', 'flight'],
-  load: ['statistics'],
   drain: ['shutdown'],
   maintenance: ['shutdown', 'drain'],
   decommission: ['shutdown'],
@@ -159,9 +162,11 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   visualise: ['dag', 'mermaid'],
   remaining: ['pending'],
   plan: ['coordinate'],
-  capacity: ['announce'],
   // Peers and networking
   ip: ['address', 'public'],
+  multiaddress: ['multiaddrs'],
+  multiaddresses: ['multiaddrs'],
+  addresses: ['multiaddrs'],
   connect: ['dial'],
   join: ['bootstrap', 'dial'],
   expired: ['ttl', 'cleanup'],
@@ -174,7 +179,6 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   pinned: ['pin', 'pins'],
   archive: ['car'],
   backup: ['save'],
-  back: ['save'],
   restore: ['load'],
   // Audit
   called: ['calls', 'audit'],
@@ -200,7 +204,6 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   mp3: ['audio'],
   wav: ['audio'],
   frame: ['thumbnail'],
-  still: ['frame', 'thumbnail'],
   screenshot: ['frame', 'thumbnail'],
   soundtrack: ['audio', 'track'],
   sound: ['audio'],
@@ -235,10 +238,15 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   rag: ['retrieval', 'chunks'],
   chunks: ['chunk'],
   // Relay and discovery
+  invoke: ['run', 'call'],
+  execute: ['run', 'call'],
   healthy: ['health'],
   alive: ['health', 'liveness'],
   ping: ['echo', 'round'],
   metrics: ['statistics', 'stats'],
+  // Abbreviations the tool names use
+  list: ['ls'],
+  statistics: ['stats'],
   routing: ['router'],
   parameters: ['schema'],
   arguments: ['parameters', 'schema'],
@@ -257,14 +265,16 @@ const SYNONYM_MAP: ReadonlyMap<string, readonly string[]> = new Map(Object.entri
 export const SYNONYM_WEIGHT = 0.5
 
 /**
- * Each searched term with its weight: the query's own terms at 1, their synonyms at
- * SYNONYM_WEIGHT (a synonym that is also a query term keeps 1).
+ * Each searched term with its weight: the query's own terms at 1, then their synonyms
+ * at SYNONYM_WEIGHT (a synonym that is also a query term keeps 1), at most `limit`
+ * terms in all, the query's own first.
  */
-export function expandTerms(terms: readonly string[]): Map<string, number> {
+export function expandTerms(terms: readonly string[], limit: number): Map<string, number> {
   const weights = new Map<string, number>()
-  for (const term of terms) weights.set(term, 1)
+  for (const term of terms.slice(0, limit)) weights.set(term, 1)
   for (const term of terms) {
     for (const synonym of SYNONYM_MAP.get(term) ?? []) {
+      if (weights.size >= limit) return weights
       if (!weights.has(synonym)) weights.set(synonym, SYNONYM_WEIGHT)
     }
   }

@@ -19,7 +19,7 @@ export function datasetManageTools(datasets: Datasets) {
     name: 'dataset_load',
     category: 'dataset',
     description:
-      'Load a CSV, JSON, JSON Lines or Parquet file (by path or IPFS CID) as a named dataset for querying',
+      'Load a CSV, JSON, JSON Lines or Parquet file (by path or IPFS CID) as a named dataset (a table) for querying',
     input: z.object({
       name: datasetName,
       source: dataSource,

@@ -201,7 +201,8 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
   const stats = defineTool({
     name: 'vector_stats',
     category: 'vector',
-    description: "A vector index's size, metric and settings",
+    description:
+      "A vector index's statistics: how many vectors it holds (and deleted ones), dimensions, metric and settings",
     input: z.object({ name: indexName }),
     output: indexStats,
     example: { name: 'docs' },
