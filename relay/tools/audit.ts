@@ -42,7 +42,7 @@ export function auditTools({
     name: 'audit_query',
     category: 'audit',
     description:
-      'Recorded tool calls, newest first, filtered by tool, outcome, session, identity and time range',
+      'Recorded tool calls (who called which tool, when, and whether it succeeded or failed), newest first, filtered by tool, outcome, session, identity and time range',
     input: z.object({
       tool: z.string().max(256).optional().describe('Only calls of this tool'),
       outcome: z.string().max(256).optional().describe('ok, or an error code such as INVALID_PARAMS'),

@@ -22,7 +22,7 @@ export function securityDatasetTool(datasets: Datasets, compute: ComputePool) {
     name: 'security_scan_dataset',
     category: 'security',
     description:
-      'Scan a dataset (loaded from CSV, JSON, JSONL or Parquet) cell by cell for secrets and personal data; reports row and column',
+      'Scan a dataset (a table loaded from CSV, JSON, JSONL or Parquet) cell by cell for secrets and personal data (emails, phone numbers, card numbers); reports row and column',
     input: z.object({
       name: datasetName,
       columns: z

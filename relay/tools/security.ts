@@ -96,7 +96,7 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
     name: 'security_scan_text',
     category: 'security',
     description:
-      'Scan text for secrets (cloud and API keys, private keys, tokens, high-entropy strings) and personal data',
+      'Scan text for secrets (cloud and API keys, private keys, tokens, high-entropy strings) and personal data (emails, phone numbers, card numbers)',
     input: z.object({ text, kinds, entropyThreshold }),
     output: z.object(scanOutput),
     annotations: { title: 'Scan text', ...READ },
@@ -140,7 +140,7 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
   const redact = defineTool({
     name: 'security_redact_text',
     category: 'security',
-    description: `Return text with every secret and personal datum found replaced by [REDACTED:<type>]; the answer is at most ${fmt(MAX_OUTPUT_TEXT_CHARS)} characters`,
+    description: `Return text with every secret and personal datum found (keys, tokens, emails, phone numbers, card numbers) replaced by [REDACTED:<type>]; the answer is at most ${fmt(MAX_OUTPUT_TEXT_CHARS)} characters`,
     input: z.object({
       text,
       kinds,
@@ -205,7 +205,7 @@ export function securityTools(deps: SecurityToolDeps): ToolCategory {
     name: 'security_check_access',
     category: 'security',
     description:
-      'Whether the access policy lets an identity (or the calling one) call a tool, and which rule decides',
+      'Check a permission: whether the access policy lets an identity (or the calling one) call a tool, and which rule decides',
     input: z.object({
       tool: z.string().min(1).max(256).describe('Tool name'),
       identity: z.string().max(1024).optional().describe('Defaults to the caller'),

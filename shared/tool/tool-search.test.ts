@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { closestNames } from './closest-names.ts'
 import { defineTool } from './define-tool.ts'
-import { MAX_QUERY_TERMS, ToolSearchIndex } from './tool-search.ts'
+import { expandTerms, SYNONYM_WEIGHT } from './synonyms.ts'
+import { MAX_QUERY_TERMS, MAX_SEARCHED_TERMS, ToolSearchIndex } from './tool-search.ts'
 
 const tool = (name: string, description: string) =>
   defineTool({
@@ -30,6 +31,47 @@ describe('tool search bounds its work (issue 9)', () => {
 
   it('still matches a typo in a long word', () => {
     expect(index.search('centrallity', 10).map((h) => h.name)).toEqual(['graph_pagerank'])
+  })
+})
+
+describe('tool search reads requests as agents phrase them (issue 15)', () => {
+  const catalogue = new ToolSearchIndex([
+    tool('graph_find_nodes', 'Nodes whose properties equal all the given values'),
+    tool('vector_search', 'Similarity search: the top-k nearest neighbours of a vector or a text'),
+    tool('text_count', 'Count tokens, words and lines of a text'),
+    tool('peer_cleanup', 'Drop expired peers; reports how many were dropped'),
+  ])
+  const top = (query: string) => catalogue.search(query, 10).map((h) => h.name)
+
+  it('reaches a tool through a synonym of its words', () => {
+    expect(top('find similar documents')[0]).toBe('vector_search')
+  })
+
+  it('ignores function words that would match any description', () => {
+    // "how" and "many" are in peer_cleanup's description, not in the request's sense.
+    expect(top('how many tokens is this prompt')[0]).toBe('text_count')
+    expect(top('how many tokens is this prompt')).not.toContain('peer_cleanup')
+    expect(top('what is the')).toEqual([])
+  })
+
+  it('weighs a synonym below the word the caller wrote', () => {
+    const weights = expandTerms(['similar'], MAX_SEARCHED_TERMS)
+    expect(weights.get('similar')).toBe(1)
+    expect(weights.get('nearest')).toBe(SYNONYM_WEIGHT)
+    expect(SYNONYM_WEIGHT).toBeLessThan(1)
+  })
+
+  it('finds no synonyms in inherited object properties', () => {
+    expect([...expandTerms(['constructor', 'toString'], MAX_SEARCHED_TERMS).keys()]).toEqual([
+      'constructor',
+      'toString',
+    ])
+  })
+
+  it("bounds the terms searched, keeping the query's own first", () => {
+    expect([...expandTerms(['similar', 'checksum'], 3).keys()]).toEqual(['similar', 'checksum', 'nearest'])
+    expect([...expandTerms(['similar', 'checksum', 'mask'], 2).keys()]).toEqual(['similar', 'checksum'])
+    expect(MAX_SEARCHED_TERMS).toBeGreaterThanOrEqual(MAX_QUERY_TERMS)
   })
 })
 

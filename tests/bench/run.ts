@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow,edge]`: measures MCP++ against
+ * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow,edge,tool-search]`: measures MCP++ against
  * baselines taken in the same run and prints one table. Targets are reported as
  * pass/MISS; the run itself only fails if a measurement cannot be taken.
  */
@@ -12,6 +12,7 @@ import { networkBench } from './sections/network.ts'
 import { p2pBench } from './sections/p2p.ts'
 import { relayHttp } from './sections/relay-http.ts'
 import { routerDecision } from './sections/router-decision.ts'
+import { toolSearchBench } from './sections/tool-search.ts'
 import { vectorSearchBench } from './sections/vector-search.ts'
 import { workflowBench } from './sections/workflow.ts'
 import { type Row, renderTable, verdict } from './table.ts'
@@ -26,6 +27,7 @@ const SECTIONS: readonly BenchSection[] = [
   forwardingBench,
   workflowBench,
   edgeBench,
+  toolSearchBench,
 ]
 
 const { values } = parseArgs({

@@ -19,7 +19,7 @@ export function datasetManageTools(datasets: Datasets) {
     name: 'dataset_load',
     category: 'dataset',
     description:
-      'Load a CSV, JSON, JSON Lines or Parquet file (by path or IPFS CID) as a named dataset for querying',
+      'Load a CSV, JSON, JSON Lines or Parquet file (by path or IPFS CID) as a named dataset (a table) for querying',
     input: z.object({
       name: datasetName,
       source: dataSource,
@@ -64,7 +64,7 @@ export function datasetManageTools(datasets: Datasets) {
   const list = defineTool({
     name: 'dataset_list',
     category: 'dataset',
-    description: 'List the datasets on this relay with their row counts and columns',
+    description: 'List the datasets loaded on this relay with their row counts and columns',
     input: z.object({}),
     output: z.object({ datasets: z.array(datasetInfo) }),
     annotations: { title: 'List datasets', ...READS },

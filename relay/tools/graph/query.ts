@@ -22,7 +22,8 @@ export function graphQueryTools(store: GraphStore) {
   const neighbors = defineTool({
     name: 'graph_neighbors',
     category: 'graph',
-    description: 'The neighbours of a node (outgoing, incoming or both) with their properties, sorted by id',
+    description:
+      'The neighbours of a node (the nodes connected to it by an edge: outgoing, incoming or both) with their properties, sorted by id',
     input: z.object({
       name,
       node: nodeId.describe('Node id'),
@@ -104,7 +105,7 @@ export function graphQueryTools(store: GraphStore) {
   const connected = defineTool({
     name: 'graph_components',
     category: 'graph',
-    description: `Connected components (edge direction ignored), largest first; at most ${fmt(MAX_LISTED_IDS)} node ids are listed in all`,
+    description: `Connected components (clusters of nodes linked by edges, edge direction ignored), largest first; at most ${fmt(MAX_LISTED_IDS)} node ids are listed in all`,
     input: z.object({ name, limit: limit(100).describe(`Components listed, at most ${fmt(MAX_LISTED)}`) }),
     output: z.object({
       count: z.number().int(),

@@ -102,7 +102,7 @@ export function ipfsGetTool(deps: IpfsDeps) {
   return defineTool({
     name: 'ipfs_get',
     category: 'ipfs',
-    description: `Save a UnixFS file or directory by CID to a path under the data roots (written atomically; at most ${MAX_SAVE_BYTES / 2 ** 30} GiB and ${MAX_SAVE_ENTRIES} entries; symbolic links in the DAG are skipped and listed)`,
+    description: `Save a UnixFS file or directory by CID to disk, at a path under the data roots (written atomically; at most ${MAX_SAVE_BYTES / 2 ** 30} GiB and ${MAX_SAVE_ENTRIES} entries; symbolic links in the DAG are skipped and listed)`,
     input: z.object({
       cid: z.string().min(1).max(256).describe('The file or directory to save'),
       path: pathParam.describe('Destination under the file root (<data-dir>/files), relative to it'),

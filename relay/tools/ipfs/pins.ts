@@ -11,7 +11,7 @@ export function ipfsPinTools(deps: IpfsDeps) {
   const add = defineTool({
     name: 'ipfs_pin_add',
     category: 'ipfs',
-    description: `Pin a DAG on this relay so that its blocks are kept; every block must be present locally (at most ${MAX_DAG_BLOCKS} blocks)`,
+    description: `Pin a DAG on this relay so that its blocks are kept (never garbage-collected); every block must be present locally (at most ${MAX_DAG_BLOCKS} blocks)`,
     input: z.object({ cid }),
     output: z.object({ cid: z.string(), pinned: z.literal(true), blocks: z.number().int() }),
     annotations: { title: 'Pin', ...mutate, destructiveHint: false },
@@ -28,7 +28,7 @@ export function ipfsPinTools(deps: IpfsDeps) {
   const rm = defineTool({
     name: 'ipfs_pin_rm',
     category: 'ipfs',
-    description: 'Unpin a DAG (its blocks may then be garbage-collected)',
+    description: 'Unpin a DAG: this relay stops keeping its blocks, which may then be garbage-collected',
     input: z.object({ cid }),
     output: z.object({ cid: z.string(), pinned: z.literal(false), wasPinned: z.boolean() }),
     annotations: { title: 'Unpin', ...mutate, destructiveHint: true },

@@ -12,7 +12,7 @@ export function ipfsReadTools(deps: IpfsDeps) {
     name: 'ipfs_cat',
     category: 'ipfs',
     description:
-      'Read the bytes of a UnixFS file or raw block by CID, as UTF-8 text or base64, with offset and length',
+      'Read the content (bytes) of a UnixFS file or raw block by CID, as UTF-8 text or base64, with offset and length',
     input: z.object({
       cid,
       offset: z.number().int().min(0).default(0).describe('Bytes skipped first'),
@@ -60,7 +60,8 @@ export function ipfsReadTools(deps: IpfsDeps) {
   const ls = defineTool({
     name: 'ipfs_ls',
     category: 'ipfs',
-    description: 'List the entries of a UnixFS directory by CID: name, CID, type and size',
+    description:
+      'List the entries (files and subdirectories) of a UnixFS directory by CID: name, CID, type and size',
     input: z.object({
       cid,
       limit: z.number().int().min(1).max(10_000).default(1_000).describe('Entries to list at most'),

@@ -143,7 +143,7 @@ export function searchTools({ datasets, searches: indexes }: SearchToolDeps): To
     name: 'search_query',
     category: 'search',
     description:
-      'Search an index: ranked (BM25) hits with scores and matched terms; prefix and fuzzy matching, AND/OR, per-column boosts',
+      "Keyword search over an index's documents (dataset rows): ranked (BM25) hits with scores and matched terms; prefix and fuzzy matching, AND/OR, per-column boosts",
     input: z.object({
       name: indexName,
       query: z.string().min(1).max(1_000).describe('At most 1,000 characters'),
@@ -203,7 +203,7 @@ export function searchTools({ datasets, searches: indexes }: SearchToolDeps): To
   const list = defineTool({
     name: 'search_list',
     category: 'search',
-    description: 'List the search indexes on this relay',
+    description: 'List the full-text search indexes on this relay',
     input: z.object({}),
     output: z.object({ indexes: z.array(indexMeta) }),
     annotations: { title: 'List indexes', ...READS },

@@ -52,7 +52,7 @@ export function submitWaitTools(tasks: TaskService, guardKind: KindGuard) {
     name: 'p2p_taskqueue_submit',
     category: 'p2p_taskqueue',
     description:
-      'Submit a task (kind + input) or a batch of tasks to the durable P2P queue; returns task ids, or with wait the results',
+      "Submit a task (kind + input) or a batch of tasks to the durable P2P queue, from which browser workers (volunteers' tabs) and Node workers take them; returns task ids, or with wait the results",
     input: taskSpec
       .partial({ kind: true })
       .extend({

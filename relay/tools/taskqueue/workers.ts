@@ -81,7 +81,7 @@ export function workerTools(tasks: TaskService, directory: RelayDirectory) {
     name: 'p2p_taskqueue_worker_stats',
     category: 'p2p_taskqueue',
     description:
-      'Per-worker statistics: capabilities, in-flight tasks, done, failed, mean task time, last seen',
+      'Per-worker statistics: the task kinds it runs, capabilities, slots, in-flight tasks, done, failed, mean task time, last seen',
     input: z.object({
       workerId: z.string().optional().describe('Only this worker'),
       connectedOnly: z.boolean().default(false).describe('Only workers connected now'),

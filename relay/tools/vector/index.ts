@@ -154,7 +154,7 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
     name: 'vector_search',
     category: 'vector',
     description:
-      'Top-k nearest neighbours of a vector or a text (embedded the same way), optionally only among items whose metadata match a filter',
+      'Similarity search in a vector index: the top-k nearest neighbours of a vector or a text (embedded the same way), optionally only among items whose metadata match a filter',
     input: z
       .object({
         name: indexName,
@@ -201,7 +201,8 @@ export function vectorTools({ vectors: store, ipfs, compute }: VectorToolDeps): 
   const stats = defineTool({
     name: 'vector_stats',
     category: 'vector',
-    description: "A vector index's size, metric and settings",
+    description:
+      "A vector index's statistics: how many vectors it holds (and deleted ones), dimensions, metric and settings",
     input: z.object({ name: indexName }),
     output: indexStats,
     example: { name: 'docs' },

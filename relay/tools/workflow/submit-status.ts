@@ -93,7 +93,7 @@ export function submitStatusTools(deps: WorkflowToolDeps) {
     name: 'p2p_workflow_status',
     category: 'p2p_workflow',
     description:
-      'State of a workflow and of each step: attempts, timings, where it ran (relay, worker), outputs or their CIDs; with wait, waits for it to end and reports progress',
+      'State of a workflow (running, succeeded, failed or cancelled) and of each step: attempts, timings, where it ran (relay, worker), outputs or their CIDs; with wait, waits for it to end and reports progress',
     input: z.object({
       workflowId,
       wait: z.boolean().default(false).describe('Wait for the workflow to end'),
