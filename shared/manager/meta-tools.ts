@@ -137,7 +137,8 @@ export function createMetaTools({ registry, call, canCall = () => true }: MetaTo
   const search = defineTool({
     name: 'tools_search',
     category: 'tools',
-    description: 'Search tools by what they do: BM25 ranking over names, descriptions and parameter names',
+    description:
+      'Search tools by what they do, in plain words: BM25 ranking over names, descriptions and parameter names, with synonyms (similar, checksum, job...)',
     input: z.object({
       query: z
         .string()
