@@ -1,29 +1,31 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   type ListToolsResult,
-  type ServerNotification,
-  type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
 import { McppError, toMcppError } from '../../shared/errors.ts'
 import { errorResult, successResult } from '../../shared/tool/call-result.ts'
 import { publishTool } from '../../shared/tool/publish.ts'
-import type { CallerInfo, Tool, ToolContext } from '../../shared/tool/types.ts'
+import type { ToolRegistry } from '../../shared/tool/registry.ts'
+import type { Tool } from '../../shared/tool/types.ts'
 import { assertParamsDepth } from '../../shared/tool/validate.ts'
 import type { HeldQuota, RateQuota } from '../quotas/index.ts'
 import { quotaError } from '../quotas/index.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import { raceAbort } from '../router/race-abort.ts'
+import type { TaskService } from '../task-queue/task-service.ts'
+import type { WorkflowEngine } from '../workflows/workflow-engine.ts'
+import { registerCompletions } from './completions.ts'
 import type { InFlightCalls } from './in-flight-calls.ts'
+import { registerPrompts } from './prompts.ts'
+import { registerResources } from './resources.ts'
+import { toolRunner } from './run-tool.ts'
+import { callerInfoOf, callerOf, type Extra, toolContext } from './tool-context.ts'
+import { WireError } from './wire-error.ts'
 
-/** Who sent a request: the authenticated identity, and the key its quotas count under. */
-export interface Caller {
-  identity: string | undefined
-  quotaKey: string
-}
+export { authInfoOf, type Caller } from './tool-context.ts'
 
 /** What every per-session server shares; built once per relay. */
 export interface McpSurface {
@@ -39,84 +41,42 @@ export interface McpSurface {
   callQuotas: { calls: RateQuota; concurrentCalls: HeldQuota }
   /** The calls running now; a graceful stop drains them (issue 10). */
   calls: InFlightCalls
-}
-
-/** How a caller rides into request handlers: the SDK passes `authInfo` through to `extra`. */
-export function authInfoOf(caller: Caller) {
-  return { token: '', clientId: caller.identity ?? '', scopes: [], extra: { caller } }
-}
-
-function callerOf(extra: Extra): Caller {
-  const caller = extra.authInfo?.extra?.caller as Caller | undefined
-  return caller ?? { identity: undefined, quotaKey: 'unknown' }
+  /** Every tool, exposed or not: resources, prompts and completions read through them. */
+  registry: ToolRegistry
+  /** Tells resource subscriptions when a task ends. */
+  tasks: Pick<TaskService, 'onFinished'>
+  /** Tells resource subscriptions when a workflow changes. */
+  workflows: Pick<WorkflowEngine, 'wait'>
 }
 
 const INSTRUCTIONS =
   'MCP++ relay. Start with tools_list_categories or tools_search, read a schema with tools_get_schema, ' +
   'then run a tool with tools_dispatch {tool, params}.'
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
-
 /** The `tools/list` payload for the callers of one access rule: the exposed tools they may call. */
 export function toolListing(tools: Iterable<Tool>): ListToolsResult {
   return { tools: [...tools].map(publishTool) }
-}
-
-function toolContext(
-  server: Server,
-  tool: Tool,
-  extra: Extra,
-  caller: CallerInfo,
-  signal: AbortSignal,
-): ToolContext {
-  const token = extra._meta?.progressToken
-  return {
-    signal,
-    caller,
-    progress:
-      token === undefined
-        ? () => {}
-        : (progress, total, message) => {
-            void extra
-              .sendNotification({
-                method: 'notifications/progress',
-                params: {
-                  progressToken: token,
-                  progress,
-                  ...(total === undefined ? {} : { total }),
-                  ...(message ? { message } : {}),
-                },
-              })
-              .catch(() => {})
-          },
-    log: (level, data) => {
-      void server.sendLoggingMessage({ level, logger: tool.name, data }, extra.sessionId).catch(() => {})
-    },
-  }
-}
-
-/**
- * A JSON-RPC error sent with exactly this message. The SDK's McpError puts
- * "MCP error <code>: " in its message, which goes on the wire, and the SDK client adds
- * the prefix again to what it receives: clients showed it twice (issue 15). The SDK
- * server sends any thrown error's numeric `code` and `message` as they are.
- */
-class WireError extends Error {
-  readonly code: number
-
-  constructor(code: number, message: string) {
-    super(message)
-    this.name = 'WireError'
-    this.code = code
-  }
 }
 
 /** One SDK server per MCP session (the SDK refuses to connect an instance twice). */
 export function createMcpServer(surface: McpSurface, listing: ListToolsResult): Server {
   const server = new Server(
     { name: 'mcpp', version: surface.version },
-    { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        logging: {},
+        resources: { subscribe: true, listChanged: false },
+        prompts: { listChanged: false },
+        completions: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
   )
+  const run = toolRunner(surface, server)
+  registerResources(server, surface, run)
+  registerPrompts(server)
+  registerCompletions(server, surface, run)
   server.setRequestHandler(ListToolsRequestSchema, () => listing)
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = surface.exposed.get(request.params.name)
@@ -156,9 +116,7 @@ async function runCall(
   signal: AbortSignal,
 ) {
   const who = callerOf(extra)
-  const caller: CallerInfo = {}
-  if (extra.sessionId !== undefined) caller.sessionId = extra.sessionId
-  if (who.identity !== undefined) caller.identity = who.identity
+  const caller = callerInfoOf(extra)
   const rate = await surface.callQuotas.calls.take(who.quotaKey)
   if (!rate.ok) return errorResult(quotaError(rate.refusal))
   const slot = surface.callQuotas.concurrentCalls.acquire(who.quotaKey)

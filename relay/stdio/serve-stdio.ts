@@ -56,6 +56,9 @@ export async function serveStdio(c: RelayComponents, options: StdioOptions): Pro
     viewKey: (identity) => ruleKey(c.access.policy, identity),
     callQuotas: c.quotas,
     calls: c.calls,
+    registry: c.registry,
+    tasks: c.tasks,
+    workflows: c.workflows,
   }
   const listing = toolListing([...c.exposed.values()].filter((t) => surface.canCall(t, caller.identity)))
   const server = createMcpServer(surface, listing)

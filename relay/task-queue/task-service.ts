@@ -262,6 +262,14 @@ export class TaskService implements Startable {
   }
 
   /** Waits for many tasks at once (see waitForTasks). */
+  /**
+   * Calls `listener` once when the task reaches a final state (resource subscriptions,
+   * relay/mcp/subscriptions.ts); returns the function that removes it.
+   */
+  onFinished(id: string, listener: (task: TaskRecord) => void): () => void {
+    return this.#waiters.onDone(id, listener)
+  }
+
   waitMany(current: readonly TaskRecord[], options: WaitManyOptions = {}) {
     return waitForTasks(this.#waiters, (ids) => this.#init.store.getMany(ids), current, options)
   }
