@@ -190,6 +190,27 @@ describe('resources', () => {
     expect(heard).toEqual([kept])
   })
 
+  it('notifies a workflow subscriber when the workflow ends', async () => {
+    // No worker runs echo now: the workflow waits on its task until it is cancelled.
+    const submitted = await dispatchTool(operator, 'p2p_workflow_submit', {
+      steps: [{ id: 'wait', type: 'task', kind: 'echo', input: { n: 3 } }],
+    })
+    const id: string = submitted.workflow.id
+    const uri = `mcpp://workflows/${id}`
+    const heard: string[] = []
+    const ended = new Promise<void>((resolve) =>
+      operator.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+        heard.push(n.params.uri)
+        if (n.params.uri === uri) resolve()
+      }),
+    )
+    await operator.subscribeResource({ uri })
+    await dispatchTool(operator, 'p2p_workflow_cancel', { workflowId: id })
+    await ended
+    const status = JSON.parse(text(await operator.readResource({ uri })))
+    expect(status.workflow.state).toBe('cancelled')
+  })
+
   it('refuses to subscribe to a resource that is not a task or workflow, or a task that does not exist', async () => {
     const notSubscribable = await operator.subscribeResource({ uri: 'mcpp://graphs/roads' }).catch((e) => e)
     expect(notSubscribable.code).toBe(-32602)
