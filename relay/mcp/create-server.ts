@@ -51,7 +51,8 @@ export interface McpSurface {
 
 const INSTRUCTIONS =
   'MCP++ relay. Start with tools_list_categories or tools_search, read a schema with tools_get_schema, ' +
-  'then run a tool with tools_dispatch {tool, params}.'
+  'then run a tool with tools_dispatch {tool, params}. Data is also readable as mcpp:// resources ' +
+  '(resources/templates/list), and prompts/list walks through common jobs.'
 
 /** The `tools/list` payload for the callers of one access rule: the exposed tools they may call. */
 export function toolListing(tools: Iterable<Tool>): ListToolsResult {
