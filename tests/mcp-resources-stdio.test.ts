@@ -21,7 +21,9 @@ describe('resources, prompts and completions over stdio', { timeout: SPAWN_TIMEO
     await dispatchTool(client, 'graph_create', { name: 'piped', type: 'undirected' })
     await dispatchTool(client, 'graph_add', { name: 'piped', nodes: [{ id: 'x' }] })
     const read = await client.readResource({ uri: 'mcpp://graphs/piped' })
-    expect(JSON.parse(String(read.contents[0]?.text)).nodes).toEqual([{ key: 'x' }])
+    expect(JSON.parse(String((read.contents[0] as { text?: string } | undefined)?.text)).nodes).toEqual([
+      { key: 'x' },
+    ])
     expect((await client.listPrompts()).prompts.length).toBeGreaterThan(0)
     const graphs = await client.complete({
       ref: { type: 'ref/resource', uri: 'mcpp://graphs/{graph}' },
