@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { buildCatalog } from '../relay/tools/catalog.ts'
-import type { ToolDeps } from '../relay/tools/tool-deps.ts'
 import { FREE_VALUE_KEYWORD } from '../shared/tool/free-form.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
-
-/**
- * Stand-ins for every dependency that throw when called: building the catalogue only
- * declares tools, so no relay is needed, and a factory that did use a part while
- * building would fail here by name.
- */
-function unusedDeps(given: Partial<ToolDeps> = {}): ToolDeps {
-  const unused = (path: string): unknown =>
-    new Proxy(() => {}, {
-      get: (_target, key) => (key === Symbol.toPrimitive ? () => path : unused(`${path}.${String(key)}`)),
-      apply: () => {
-        throw new Error(`${path}() was called while the catalogue was being built`)
-      },
-    })
-  return new Proxy(given, {
-    get: (target, key: string) => (key in target ? target[key as keyof ToolDeps] : unused(key)),
-  }) as ToolDeps
-}
+import { unusedDeps } from './fixtures/tool-catalogue.ts'
 
 interface JsonSchema {
   type?: unknown
