@@ -5,8 +5,9 @@ const ALL = ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'worker/**/*.test.ts',
 /**
  * Tests that time the relay's event loop from outside (/healthz answers within its
  * limit while a heavy call runs). They measure the relay, not the machine, only when
- * nothing else competes for its two cores: they run last, after every other file
- * (headless Chromium and relay processes included) has finished.
+ * nothing else competes for its two cores: they are a project of their own, in their
+ * own group order, and vitest runs groups one after another, so no other file
+ * (headless Chromium and relay processes included) runs beside them.
  */
 const TIMED = ['tests/event-loop.test.ts']
 
