@@ -19,7 +19,9 @@ import { RelayPool } from './relay-pool.ts'
 const KV_EVERY_MS = 30_000
 const DEFAULT_RATE_LIMIT_PERIOD = 60
 
-let built: { key: string; app: ReturnType<typeof edgeApp>; pool: RelayPool } | undefined
+let built:
+  | { key: string; app: ReturnType<typeof edgeApp>; pool: RelayPool; kvText: string | undefined }
+  | undefined
 let kv: { text: string | null; at: number } | undefined
 
 async function relaysFromKv(env: EdgeEnv): Promise<string | undefined> {
@@ -42,7 +44,15 @@ async function appFor(env: EdgeEnv) {
     env.RATE_LIMIT_PERIOD,
   ])
   if (built?.key === key) {
-    if (fromKv !== undefined) built.pool.update(parseRelays('RELAYS (KV)', fromKv))
+    if (fromKv !== undefined && fromKv !== built.kvText) {
+      // A list that changed: read once. A broken one keeps the last good list working.
+      try {
+        built.pool.update(parseRelays('RELAYS (KV)', fromKv))
+      } catch (err) {
+        console.error(`edge: kept the previous relay list: ${(err as Error).message}`)
+      }
+      built.kvText = fromKv
+    }
     return built.app
   }
   const config = parseEdgeConfig(env, fromKv)
@@ -58,7 +68,7 @@ async function appFor(env: EdgeEnv) {
     rateLimiter: env.RATE_LIMITER,
     rateLimitPeriod: Number.isFinite(period) && period > 0 ? period : DEFAULT_RATE_LIMIT_PERIOD,
   })
-  built = { key, app, pool }
+  built = { key, app, pool, kvText: fromKv }
   return app
 }
 
