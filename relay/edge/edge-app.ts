@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import type { EdgeConfig } from '../../shared/edge/edge-config.ts'
+import { EDGE_HEADER_VALUE } from '../../shared/edge/edge-headers.ts'
 import { type ErrorCode, McppError } from '../../shared/errors.ts'
 import { dialectOf, errorResponse } from '../../shared/http/error-response.ts'
 import { MCP_EXPOSED_HEADERS, MCP_REQUEST_HEADERS } from '../../shared/http/mcp-headers.ts'
@@ -46,7 +47,8 @@ export function edgeApp(c: EdgeComponents): Hono<EdgeEnv> {
 
   app.use('*', async (ctx, next) => {
     // Cloudflare sets CF-Connecting-IP to the client's address (wrangler dev does too).
-    ctx.set('client', ctx.req.header('cf-connecting-ip') ?? 'unknown')
+    const address = ctx.req.header('cf-connecting-ip')
+    ctx.set('client', address !== undefined && EDGE_HEADER_VALUE.test(address) ? address : 'unknown')
     return next()
   })
 

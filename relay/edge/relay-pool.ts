@@ -23,7 +23,11 @@ export interface Forwarded {
   client: string
 }
 
-/** A forward that never reached the relay: nothing ran there, so another relay may take it. */
+/**
+ * A forward that got no answer. workerd reports a refused connection and one lost
+ * mid-way alike ("Network connection lost"), so the request may or may not have run
+ * there: only what is harmless to repeat goes to another relay (edge-mcp.ts).
+ */
 export class RelayUnreachable extends Error {
   override name = 'RelayUnreachable'
   readonly relay: RelayState
@@ -133,8 +137,8 @@ export class RelayPool {
 
   /**
    * Sends one request to a relay as the edge: with the secret, the caller's identity
-   * and address, and none of the client's own credentials or cookies. A failure to
-   * reach the relay is RelayUnreachable (it never saw the request).
+   * and address, and none of the client's own credentials or cookies. No answer is
+   * RelayUnreachable, and marks the relay down for a while.
    */
   async send(
     state: RelayState,
