@@ -35,6 +35,12 @@ function json(uri: string, value: unknown): Contents {
   return [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(value, null, 2) }]
 }
 
+/** A read that is one tool call, its output shown as JSON. */
+function toolAsJson(tool: string, params: (vars: Record<string, string>) => Record<string, unknown>) {
+  return async ({ uri, vars, run, extra }: ReadArgs): Promise<Contents> =>
+    json(uri, await run(tool, params(vars), extra))
+}
+
 /** `?rows=N`: passed as a number when it is one, else as given, so the tool's schema refuses it. */
 function rowsParam(query: URLSearchParams): Record<string, unknown> {
   const rows = query.get('rows')
@@ -57,8 +63,7 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
     title: 'Dataset schema',
     description: 'A dataset’s columns, their types and its row count (dataset_info)',
     mimeType: JSON_TYPE,
-    read: async ({ uri, vars, run, extra }) =>
-      json(uri, await run('dataset_info', { name: vars.dataset }, extra)),
+    read: toolAsJson('dataset_info', (v) => ({ name: v.dataset })),
   }),
   kind('mcpp://datasets/{dataset}/head.csv', '{?rows}', {
     name: 'dataset-head-csv',
@@ -95,24 +100,21 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
     title: 'Task result',
     description: 'A task’s result, ready false until it ends (p2p_taskqueue_get_result); subscribable',
     mimeType: JSON_TYPE,
-    read: async ({ uri, vars, run, extra }) =>
-      json(uri, await run('p2p_taskqueue_get_result', { taskId: vars.taskId }, extra)),
+    read: toolAsJson('p2p_taskqueue_get_result', (v) => ({ taskId: v.taskId })),
   }),
   kind(TASK_URI.toString(), '', {
     name: 'task',
     title: 'Task status',
     description: 'A task’s state, progress and attempts (p2p_taskqueue_status); subscribable',
     mimeType: JSON_TYPE,
-    read: async ({ uri, vars, run, extra }) =>
-      json(uri, await run('p2p_taskqueue_status', { taskId: vars.taskId }, extra)),
+    read: toolAsJson('p2p_taskqueue_status', (v) => ({ taskId: v.taskId })),
   }),
   kind(WORKFLOW_URI.toString(), '', {
     name: 'workflow',
     title: 'Workflow status',
     description: 'A workflow’s state and its steps’ outputs (p2p_workflow_status); subscribable',
     mimeType: JSON_TYPE,
-    read: async ({ uri, vars, run, extra }) =>
-      json(uri, await run('p2p_workflow_status', { workflowId: vars.workflowId }, extra)),
+    read: toolAsJson('p2p_workflow_status', (v) => ({ workflowId: v.workflowId })),
   }),
   kind('mcpp://ipfs/{cid}', '', {
     name: 'ipfs',
