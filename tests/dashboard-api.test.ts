@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import type { RunningWorker } from '../worker/core/start-worker.ts'

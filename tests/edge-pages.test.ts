@@ -1,7 +1,7 @@
 // @module-tag chromium: the whole file drives Chromium (skipped without it; tests/requirements.ts)
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'

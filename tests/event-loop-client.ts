@@ -4,8 +4,7 @@
  * test measures, so that parsing a multi-megabyte answer is not counted as the relay's.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 
 export interface CallRequest {
   id: number
@@ -36,7 +35,6 @@ port.on('message', async (request: CallRequest | 'close') => {
   try {
     const out = await client.callTool(
       { name: 'tools_dispatch', arguments: { tool: request.tool, params: request.params } },
-      undefined,
       { timeout: 300_000 },
     )
     const meta = out._meta?.['mcpp/error'] as { code?: string } | undefined

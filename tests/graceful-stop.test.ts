@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LOCK_FILE } from '../relay/data-dir-lock.ts'
 import { type FakeStream, type FakeWorker, fakeWorker } from './fake-worker.ts'
@@ -80,7 +80,6 @@ async function relayWithCallInFlight(graceSeconds: number, how: CallInFlight = {
         params: how.params ?? { kind: 'echo', input: { n: 7 }, wait: true, waitTimeoutMs: 50_000 },
       },
     },
-    undefined,
     { timeout: 600_000 },
   )
   // The call is in flight: it submitted the task, which the relay handed to the worker.

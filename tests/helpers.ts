@@ -2,8 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll } from 'vitest'
 import type { ComponentOptions } from '../relay/components.ts'
 import { configSchema, type RelayConfigInput } from '../relay/config/schema.ts'
@@ -28,8 +27,22 @@ export async function startTestRelay(
 }
 
 /** An official SDK client connected over Streamable HTTP. */
-export async function connectClient(url: string, headers: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: 'mcpp-test', version: '1.0.0' })
+/** The stateless protocol revision the relay serves next to 2025-11-25 sessions. */
+export const MODERN_REVISION = '2026-07-28'
+
+/**
+ * An SDK client connected to `url`/mcp. By default it speaks 2025-11-25 (initialize,
+ * a session); `era: 'modern'` pins it to 2026-07-28 (server/discover, no session).
+ */
+export async function connectClient(
+  url: string,
+  headers: Record<string, string> = {},
+  options: { era?: 'legacy' | 'modern' } = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: 'mcpp-test', version: '1.0.0' },
+    options.era === 'modern' ? { versionNegotiation: { mode: { pin: MODERN_REVISION } } } : {},
+  )
   await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }))
   return client
 }
@@ -41,9 +54,12 @@ export async function dispatchTool(
   params: Record<string, unknown>,
   timeout = 120_000,
 ): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout,
+    },
+  )
   if (result.isError) throw new Error(JSON.stringify(result._meta ?? result.content))
   return (result.structuredContent as { result: unknown }).result
 }

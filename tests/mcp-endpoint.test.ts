@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
+import type { Client } from '@modelcontextprotocol/client'
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'

@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { connectClient, errorMeta, rawPost, startTestRelay } from './helpers.ts'
@@ -33,7 +33,6 @@ describe('MCP protocol features', () => {
     const progress: Array<{ progress: number; total?: number | undefined }> = []
     const result = await client.callTool(
       { name: 'tools_dispatch', arguments: { tool: 'system_wait', params: { ms: 20, steps: 4 } } },
-      undefined,
       { onprogress: (p) => progress.push(p) },
     )
     expect(result.isError).toBeFalsy()
@@ -45,7 +44,6 @@ describe('MCP protocol features', () => {
     const controller = new AbortController()
     const call = client.callTool(
       { name: 'tools_dispatch', arguments: { tool: 'system_wait', params: { ms: 600_000, steps: 1000 } } },
-      undefined,
       { signal: controller.signal, onprogress: () => controller.abort('user pressed stop') },
     )
     await expect(call).rejects.toThrow()

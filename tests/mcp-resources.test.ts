@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { McpError, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
+import type { Client } from '@modelcontextprotocol/client'
+import { ProtocolError } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import type { RunningWorker } from '../worker/core/start-worker.ts'
@@ -52,13 +52,13 @@ afterAll(async () => {
   await relay?.close()
 })
 
-async function readError(client: Client, uri: string): Promise<McpError> {
+async function readError(client: Client, uri: string): Promise<ProtocolError> {
   const err = await client.readResource({ uri }).then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(err).toBeInstanceOf(McpError)
-  return err as McpError
+  expect(err).toBeInstanceOf(ProtocolError)
+  return err as ProtocolError
 }
 
 function text(result: {
@@ -128,11 +128,12 @@ describe('resources', () => {
     expect(text(docs)).toContain('### `dataset_head`')
   })
 
-  it('answers an unknown URI with -32002 and a missing dataset with -32002 NOT_FOUND', async () => {
+  it('answers an unknown URI and a missing dataset with -32602, the URI, and NOT_FOUND', async () => {
     const unknown = await readError(operator, 'mcpp://nothing/here')
-    expect(unknown.code).toBe(-32002)
+    expect(unknown.code).toBe(-32602)
+    expect(unknown.data).toMatchObject({ uri: 'mcpp://nothing/here', code: 'NOT_FOUND' })
     const missing = await readError(operator, 'mcpp://datasets/absent/schema')
-    expect(missing.code).toBe(-32002)
+    expect(missing.code).toBe(-32602)
     expect(missing.data).toMatchObject({ code: 'NOT_FOUND' })
   })
 
@@ -154,7 +155,7 @@ describe('resources', () => {
     const taskId: string = submitted.tasks[0].id
     const uri = `mcpp://tasks/${taskId}/result`
     const updated = new Promise<string>((resolve) =>
-      operator.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)),
+      operator.setNotificationHandler('notifications/resources/updated', (n) => resolve(n.params.uri)),
     )
     await operator.subscribeResource({ uri })
     expect(JSON.parse(text(await operator.readResource({ uri })))).toMatchObject({ ready: false })
@@ -175,7 +176,7 @@ describe('resources', () => {
     const dropped = `mcpp://tasks/${second.tasks[0].id}`
     const heard: string[] = []
     const keptUpdated = new Promise<void>((resolve) =>
-      operator.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      operator.setNotificationHandler('notifications/resources/updated', (n) => {
         heard.push(n.params.uri)
         if (n.params.uri === kept) resolve()
       }),
@@ -199,7 +200,7 @@ describe('resources', () => {
     const uri = `mcpp://workflows/${id}`
     const heard: string[] = []
     const ended = new Promise<void>((resolve) =>
-      operator.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      operator.setNotificationHandler('notifications/resources/updated', (n) => {
         heard.push(n.params.uri)
         if (n.params.uri === uri) resolve()
       }),

@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
@@ -71,7 +71,6 @@ describe('P2P tasks on a Node worker', () => {
           params: { kind: 'embed', input: { texts, dimensions: 8 }, wait: true },
         },
       },
-      undefined,
       { onprogress: (p) => progress.push(p) },
     )
     expect((result.structuredContent as any).result.results[0].state).toBe('succeeded')

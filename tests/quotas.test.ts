@@ -170,7 +170,6 @@ describe('tool call quotas', () => {
               params: { kind: 'echo', input: { x: 1 }, wait: true, waitTimeoutMs: 50_000 },
             },
           },
-          undefined,
           { signal: stop.signal },
         )
         .catch(() => 'cancelled')

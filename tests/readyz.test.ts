@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createComponents } from '../relay/components.ts'
 import { configSchema } from '../relay/config/schema.ts'
@@ -93,7 +93,6 @@ describe('/readyz', () => {
           params: { kind: 'held', input: {}, wait: true, waitTimeoutMs: 50_000 },
         },
       },
-      undefined,
       { timeout: 120_000 },
     )
     await vi.waitFor(() => expect(relay.components.calls.size).toBe(1))

@@ -1,5 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult, Client, Progress } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { HASHING_EMBEDDING_MODEL } from '../shared/text/hashing-embedding.ts'
@@ -24,11 +23,7 @@ const held = new Map<string, (task: AssignedTask, s: FakeStream) => Promise<void
 
 const structured = (r: unknown) => (r as CallToolResult).structuredContent as Record<string, any>
 const dispatch = (tool: string, params: Record<string, unknown>, onprogress?: (p: Progress) => void) =>
-  client.callTool(
-    { name: 'tools_dispatch', arguments: { tool, params } },
-    undefined,
-    onprogress ? { onprogress } : {},
-  )
+  client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, onprogress ? { onprogress } : {})
 
 async function metric(relay: RunningRelay, line: string): Promise<number> {
   const headers = { authorization: `Bearer ${TOKEN}` }

@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult, Client } from '@modelcontextprotocol/client'
 import { TaskStore } from '../relay/task-queue/store/task-store.ts'
 import type { AssignedTask } from '../shared/wire/task-messages.ts'
 import { type FakeWorker, fakeWorker } from './fake-worker.ts'

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult, Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { HASHING_EMBEDDING_MODEL } from '../shared/text/hashing-embedding.ts'
@@ -73,11 +72,7 @@ afterAll(async () => {
 })
 
 const dispatch = (tool: string, params: Record<string, unknown>, signal?: AbortSignal) =>
-  client.callTool(
-    { name: 'tools_dispatch', arguments: { tool, params } },
-    undefined,
-    signal ? { signal } : {},
-  )
+  client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, signal ? { signal } : {})
 
 describe('routing across member relays', () => {
   it('runs a task submitted to B, whose kind no worker on B runs, on A’s idle worker', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { connectClient, errorMeta, startTestRelay } from './helpers.ts'
@@ -34,11 +34,7 @@ function policyFile(): string {
 }
 
 function dispatch(client: Client, tool: string, params: Record<string, unknown>, signal?: AbortSignal) {
-  return client.callTool(
-    { name: 'tools_dispatch', arguments: { tool, params } },
-    undefined,
-    signal ? { signal } : {},
-  )
+  return client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, signal ? { signal } : {})
 }
 
 async function rows(client: Client, sql: string): Promise<unknown[]> {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCK_FILE } from '../relay/data-dir-lock.ts'
 import { dispatchTool, initializeBody } from './helpers.ts'
@@ -22,42 +22,50 @@ function dataDir(): string {
   return mkdtempSync(join(tmpdir(), 'mcpp-stdio-'))
 }
 
-describe('mcpp --stdio with the SDK stdio client', { timeout: SPAWN_TIMEOUT_MS }, () => {
-  let conn: StdioConnection
+describe.each([
+  ['2025-11-25', 'legacy'],
+  ['2026-07-28', 'modern'],
+] as const)(
+  'mcpp --stdio with the SDK stdio client speaking %s',
+  { timeout: SPAWN_TIMEOUT_MS },
+  (revision, era) => {
+    let conn: StdioConnection
 
-  beforeAll(async () => {
-    conn = await connectStdio(process.execPath, [BIN, '--stdio', '--data-dir', dataDir()])
-  }, SPAWN_TIMEOUT_MS)
-  afterAll(async () => {
-    await conn?.client.close()
-  })
-
-  it('initializes as the mcpp server and lists the meta-tools', async () => {
-    expect(conn.client.getServerVersion()?.name).toBe('mcpp')
-    const { tools } = await conn.client.listTools()
-    expect(tools.map((t) => t.name).sort()).toEqual(expect.arrayContaining(META_TOOLS))
-  })
-
-  it('runs a relay tool through tools_dispatch and audits it under the operator identity', async () => {
-    expect(await dispatchTool(conn.client, 'system_echo', { message: 'over stdio' })).toEqual({
-      message: 'over stdio',
+    beforeAll(async () => {
+      conn = await connectStdio(process.execPath, [BIN, '--stdio', '--data-dir', dataDir()], { era })
+    }, SPAWN_TIMEOUT_MS)
+    afterAll(async () => {
+      await conn?.client.close()
     })
-    const audit = await dispatchTool(conn.client, 'audit_query', { tool: 'system_echo' })
-    expect(audit.entries.map((e: { identity: string | null }) => e.identity)).toEqual(['operator'])
-  })
 
-  it('writes nothing but JSON-RPC to stdout, and its logs to stderr', async () => {
-    await conn.client.listTools()
-    expect(conn.errors).toEqual([])
-    expect(conn.stderr()).toContain('mcpp relay ready: MCP over stdio')
-    expect(conn.stderr()).toContain('"message":"serving MCP over stdio"')
-  })
-})
+    it('connects to the mcpp server in its era and lists the meta-tools', async () => {
+      expect(conn.client.getNegotiatedProtocolVersion()).toBe(revision)
+      expect(conn.client.getServerVersion()?.name).toBe('mcpp')
+      const { tools } = await conn.client.listTools()
+      expect(tools.map((t) => t.name).sort()).toEqual(expect.arrayContaining(META_TOOLS))
+    })
+
+    it('runs a relay tool through tools_dispatch and audits it under the operator identity', async () => {
+      expect(await dispatchTool(conn.client, 'system_echo', { message: 'over stdio' })).toEqual({
+        message: 'over stdio',
+      })
+      const audit = await dispatchTool(conn.client, 'audit_query', { tool: 'system_echo' })
+      expect(audit.entries.map((e: { identity: string | null }) => e.identity)).toEqual(['operator'])
+    })
+
+    it('writes nothing but JSON-RPC to stdout, and its logs to stderr', async () => {
+      await conn.client.listTools()
+      expect(conn.errors).toEqual([])
+      expect(conn.stderr()).toContain('mcpp relay ready: MCP over stdio')
+      expect(conn.stderr()).toContain('"message":"serving MCP over stdio"')
+    })
+  },
+)
 
 describe('mcpp --stdio on the wire', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('answers unreadable lines with JSON-RPC errors, goes on, and exits cleanly when stdin closes', async () => {
     const dir = dataDir()
-    const child = spawn(process.execPath, [BIN, '--stdio', '--data-dir', dir], {
+    const child = spawn(process.execPath, [BIN, '--stdio', '--data-dir', dir, '--max-body-bytes', '4096'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     const lines: string[] = []
@@ -79,6 +87,7 @@ describe('mcpp --stdio on the wire', { timeout: SPAWN_TIMEOUT_MS }, () => {
     await send({ jsonrpc: '2.0', method: 'notifications/initialized' })
     await send('this is not json')
     await send({ hello: 'world' })
+    await send(`"${'x'.repeat(5000)}"`)
     await send({ jsonrpc: '2.0', id: 2, method: 'no/such/method' }, 2)
     await send({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, 3)
     child.stdin.end()
@@ -90,6 +99,7 @@ describe('mcpp --stdio on the wire', { timeout: SPAWN_TIMEOUT_MS }, () => {
     const errors = messages.filter((m) => m.error !== undefined)
     expect(errors.map((m) => [m.id, m.error.code, m.error.data?.code])).toEqual([
       [undefined, -32700, 'BAD_DATA'],
+      [undefined, -32600, 'INVALID_PARAMS'],
       [undefined, -32600, 'INVALID_PARAMS'],
       [2, -32601, undefined],
     ])

@@ -1,8 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult, Client } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { connectClient } from './helpers.ts'
 import { KIND, type TestWorker, testWorker } from './relay-net.ts'
@@ -62,7 +61,6 @@ async function relayProcess(): Promise<Relay> {
       client ??= await connectClient(url)
       const result = (await client.callTool(
         { name: 'tools_dispatch', arguments: { tool, params } },
-        undefined,
         { timeout: 60_000 },
       )) as CallToolResult
       if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result._meta ?? result.content)}`)

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import type { RunningWorker } from '../worker/core/start-worker.ts'
@@ -65,9 +65,12 @@ afterAll(async () => {
 })
 
 async function dispatchOk(tool: string, params: Record<string, unknown>) {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 60_000,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout: 60_000,
+    },
+  )
   if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result._meta ?? result.content)}`)
   return (result.structuredContent as { result: any }).result
 }

@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import { INLINE_PAYLOAD_LIMIT } from '../shared/wire/task-messages.ts'
@@ -18,7 +18,7 @@ type Call = (tool: string, params: Record<string, unknown>) => Promise<any>
 
 function caller(client: Client): { call: Call; ok: Call } {
   const call: Call = (tool, params) =>
-    client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, { timeout: 60_000 })
+    client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, { timeout: 60_000 })
   const ok: Call = async (tool, params) => {
     const result = await call(tool, params)
     if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result._meta ?? result.content)}`)

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import type { Progress } from '@modelcontextprotocol/sdk/types.js'
+import type { Client, Progress } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import type { RunningWorker } from '../worker/core/start-worker.ts'
@@ -30,7 +29,6 @@ afterAll(async () => {
 const call = (tool: string, params: Record<string, unknown>, onprogress?: (p: Progress) => void) =>
   client.callTool(
     { name: 'tools_dispatch', arguments: { tool, params } },
-    undefined,
     onprogress ? { onprogress, timeout: 60_000 } : { timeout: 60_000 },
   )
 

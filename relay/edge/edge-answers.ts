@@ -1,6 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server'
 import { McppError, toMcppError } from '../../shared/errors.ts'
 import { META_TOOL_NAMES } from '../../shared/manager/exposure.ts'
 import { errorResult, successResult } from '../../shared/tool/call-result.ts'
@@ -65,7 +63,7 @@ export async function answerHere(
     { name: 'mcpp-edge', version },
     { capabilities: { tools: { listChanged: false } } },
   )
-  server.setRequestHandler(CallToolRequestSchema, async (call, extra) => {
+  server.setRequestHandler('tools/call', async (call, extra) => {
     const tool = catalogue.registry.get(call.params.name)
     if (tool === undefined || tool.handlers.edge === undefined)
       return errorResult(new McppError('RUNTIME_UNAVAILABLE', `${call.params.name} does not run at the edge`))
@@ -73,7 +71,7 @@ export async function answerHere(
       const params = call.params.arguments ?? {}
       assertParamsDepth(params)
       const caller = who.identity === undefined ? {} : { identity: who.identity }
-      const ctx = { signal: extra.signal, caller, progress: () => {}, log: () => {} }
+      const ctx = { signal: extra.mcpReq.signal, caller, progress: () => {}, log: () => {} }
       const { output, runtime, verification, route } = await catalogue.call(tool, params, ctx)
       return successResult(
         output,
@@ -81,7 +79,7 @@ export async function answerHere(
         route,
       )
     } catch (err) {
-      return errorResult(toMcppError(err, extra.signal))
+      return errorResult(toMcppError(err, extra.mcpReq.signal))
     }
   })
   // No sessionIdGenerator: stateless (the session lives on the relay).

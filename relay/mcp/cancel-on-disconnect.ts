@@ -1,5 +1,5 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId, Transport } from '@modelcontextprotocol/server'
+import { isJSONRPCRequest } from '@modelcontextprotocol/server'
 
 /**
  * Cancels the requests of a POST whose client went away before its response ended

@@ -1,11 +1,10 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { CompleteRequestSchema, type CompleteResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CompleteResult, Server } from '@modelcontextprotocol/server'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { Tool } from '../../shared/tool/types.ts'
 import { PROMPTS } from './prompts.ts'
 import { RESOURCE_KINDS } from './resource-kinds.ts'
 import type { RunTool } from './run-tool.ts'
-import { callerOf, type Extra } from './tool-context.ts'
+import { type Caller, callerOf, type Extra } from './tool-context.ts'
 
 /** MCP caps a completion at 100 values (completion/complete, "Completion Results"). */
 export const MAX_COMPLETIONS = 100
@@ -15,6 +14,7 @@ const RECENT = 100
 export interface CompletionSurface {
   registry: ToolRegistry
   canCall: (tool: Tool, identity: string | undefined) => boolean
+  caller?: Caller | undefined
 }
 
 interface Lookup {
@@ -63,7 +63,7 @@ const SOURCES: Record<string, Source> = {
     return field('dataset_info', { name: dataset }, 'columns')(lookup)
   },
   tool: async ({ surface, extra }) => {
-    const identity = callerOf(extra).identity
+    const identity = callerOf(extra, surface.caller).identity
     return surface.registry
       .all()
       .filter((t) => surface.canCall(t, identity))
@@ -100,11 +100,11 @@ export function completion(values: readonly string[], prefix: string): CompleteR
 }
 
 export function registerCompletions(server: Server, surface: CompletionSurface, run: RunTool): void {
-  server.setRequestHandler(CompleteRequestSchema, async (request, extra): Promise<CompleteResult> => {
+  server.setRequestHandler('completion/complete', async (request, ctx): Promise<CompleteResult> => {
     const { ref, argument, context } = request.params
     const source = argumentsOf(ref).includes(argument.name) ? SOURCES[argument.name] : undefined
     if (!source) return { completion: { values: [], total: 0, hasMore: false } }
-    const values = await optional(source, { run, extra, surface, context: context?.arguments ?? {} })
+    const values = await optional(source, { run, extra: ctx, surface, context: context?.arguments ?? {} })
     return { completion: completion(values, argument.value) }
   })
 }

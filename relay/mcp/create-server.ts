@@ -1,10 +1,5 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  type ListToolsResult,
-} from '@modelcontextprotocol/sdk/types.js'
+import type { ListToolsResult } from '@modelcontextprotocol/server'
+import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
 import { McppError, toMcppError } from '../../shared/errors.ts'
 import { errorResult, successResult } from '../../shared/tool/call-result.ts'
 import { publishTool } from '../../shared/tool/publish.ts'
@@ -22,8 +17,7 @@ import type { InFlightCalls } from './in-flight-calls.ts'
 import { registerPrompts } from './prompts.ts'
 import { registerResources } from './resources.ts'
 import { toolRunner } from './run-tool.ts'
-import { callerInfoOf, callerOf, type Extra, toolContext } from './tool-context.ts'
-import { WireError } from './wire-error.ts'
+import { type Caller, callerInfoOf, callerOf, type Extra, toolContext } from './tool-context.ts'
 
 export { authInfoOf, type Caller } from './tool-context.ts'
 
@@ -47,6 +41,11 @@ export interface McpSurface {
   tasks: Pick<TaskService, 'onFinished'>
   /** Tells resource subscriptions when a workflow changes. */
   workflows: Pick<WorkflowEngine, 'wait'>
+  /**
+   * The one caller of a connection that carries no authentication of its own (stdio);
+   * absent for HTTP, whose requests carry theirs.
+   */
+  caller?: Caller | undefined
 }
 
 const INSTRUCTIONS =
@@ -74,26 +73,26 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
       instructions: INSTRUCTIONS,
     },
   )
-  const run = toolRunner(surface, server)
+  const run = toolRunner(surface)
   registerResources(server, surface, run)
   registerPrompts(server)
   registerCompletions(server, surface, run)
-  server.setRequestHandler(ListToolsRequestSchema, () => listing)
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  server.setRequestHandler('tools/list', () => listing)
+  server.setRequestHandler('tools/call', async (request, ctx) => {
     const tool = surface.exposed.get(request.params.name)
     if (!tool) {
       // A protocol error, as MCP 2025-11-25 prescribes for an unknown tool (tools, "Error Handling").
-      throw new WireError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Unknown tool: ${request.params.name}. tools/list shows the callable tools; use tools_dispatch for the rest.`,
       )
     }
     // Admitted before anything else, so a stop that has begun refuses it with an answer.
-    const call = surface.calls.enter(extra.signal)
+    const call = surface.calls.enter(ctx.mcpReq.signal)
     if (!call)
       return errorResult(new McppError('SHUTTING_DOWN', 'the relay is stopping; no new calls are accepted'))
     try {
-      return await runCall(surface, server, tool, request.params.arguments ?? {}, extra, call.signal)
+      return await runCall(surface, tool, request.params.arguments ?? {}, ctx, call.signal)
     } finally {
       call.leave()
     }
@@ -110,14 +109,13 @@ export function createMcpServer(surface: McpSurface, listing: ListToolsResult): 
  */
 async function runCall(
   surface: McpSurface,
-  server: Server,
   tool: Tool,
   params: Record<string, unknown>,
   extra: Extra,
   signal: AbortSignal,
 ) {
-  const who = callerOf(extra)
-  const caller = callerInfoOf(extra)
+  const who = callerOf(extra, surface.caller)
+  const caller = callerInfoOf(extra, surface.caller)
   const rate = await surface.callQuotas.calls.take(who.quotaKey)
   if (!rate.ok) return errorResult(quotaError(rate.refusal))
   const slot = surface.callQuotas.concurrentCalls.acquire(who.quotaKey)
@@ -126,7 +124,7 @@ async function runCall(
     // Before anything walks the params recursively (validation, the audit digest).
     assertParamsDepth(params)
     const { output, runtime, verification, route } = await raceAbort(
-      surface.executor.call(tool, params, toolContext(server, tool, extra, caller, signal)),
+      surface.executor.call(tool, params, toolContext(tool, extra, caller, signal)),
       signal,
     )
     return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) }, route)

@@ -1,4 +1,4 @@
-import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js'
+import type { ReadResourceResult } from '@modelcontextprotocol/server'
 import { fileTypeFromBuffer } from 'file-type'
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })

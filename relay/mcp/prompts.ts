@@ -1,12 +1,5 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import {
-  ErrorCode,
-  GetPromptRequestSchema,
-  type GetPromptResult,
-  ListPromptsRequestSchema,
-  type Prompt,
-} from '@modelcontextprotocol/sdk/types.js'
-import { WireError } from './wire-error.ts'
+import type { GetPromptResult, Prompt, Server } from '@modelcontextprotocol/server'
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
 
 type Args = Record<string, string | undefined>
 
@@ -111,14 +104,14 @@ export const PROMPTS: readonly PromptKind[] = [
 ]
 
 export function registerPrompts(server: Server): void {
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({
+  server.setRequestHandler('prompts/list', () => ({
     prompts: PROMPTS.map(({ text: _text, ...prompt }) => prompt),
   }))
-  server.setRequestHandler(GetPromptRequestSchema, (request): GetPromptResult => {
+  server.setRequestHandler('prompts/get', (request): GetPromptResult => {
     const prompt = PROMPTS.find((p) => p.name === request.params.name)
     if (!prompt) {
-      throw new WireError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Unknown prompt: ${request.params.name}. prompts/list shows them.`,
         {
           code: 'INVALID_PARAMS',
@@ -128,10 +121,14 @@ export function registerPrompts(server: Server): void {
     const args: Args = request.params.arguments ?? {}
     const missing = (prompt.arguments ?? []).filter((a) => a.required && !args[a.name]).map((a) => a.name)
     if (missing.length > 0) {
-      throw new WireError(ErrorCode.InvalidParams, `Prompt ${prompt.name} needs ${missing.join(', ')}`, {
-        code: 'INVALID_PARAMS',
-        missing,
-      })
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Prompt ${prompt.name} needs ${missing.join(', ')}`,
+        {
+          code: 'INVALID_PARAMS',
+          missing,
+        },
+      )
     }
     return {
       description: prompt.description,

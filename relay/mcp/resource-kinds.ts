@@ -1,5 +1,5 @@
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js'
-import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js'
+import type { ReadResourceResult } from '@modelcontextprotocol/server'
+import { UriTemplate } from '@modelcontextprotocol/server'
 import { toCsv } from './csv.ts'
 import { ipfsContents } from './ipfs-contents.ts'
 import type { RunTool } from './run-tool.ts'

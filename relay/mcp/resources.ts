@@ -1,19 +1,12 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import {
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ReadResourceRequestSchema,
-  type Resource,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js'
+import type { Resource, Server } from '@modelcontextprotocol/server'
+import { ProtocolError } from '@modelcontextprotocol/server'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import { renderToolDocs } from '../docs/render-tool-docs.ts'
 import { type Contents, matchResource, RESOURCE_KINDS } from './resource-kinds.ts'
 import type { RunTool } from './run-tool.ts'
 import { ResourceSubscriptions, type SubscriptionSources } from './subscriptions.ts'
 import type { Extra } from './tool-context.ts'
-import { RESOURCE_NOT_FOUND, WireError } from './wire-error.ts'
+import { RESOURCE_NOT_FOUND } from './wire-error.ts'
 
 /** Datasets and graphs `resources/list` names at most, each (the templates reach the rest). */
 export const LISTED_PER_KIND = 100
@@ -55,17 +48,18 @@ const FIXED: readonly (Resource & {
  * executor (run-tool.ts), so a read the access policy refuses is an error, never data.
  */
 export function registerResources(server: Server, surface: ResourceSurface, run: RunTool): void {
-  const subscriptions = new ResourceSubscriptions(server, surface, run)
+  const notify = (uri: string) => void server.sendResourceUpdated({ uri }).catch(() => {})
+  const subscriptions = new ResourceSubscriptions(notify, surface, run)
   // Chained, not replaced: whoever connects the server may have set its own.
   const previous = server.onclose
   server.onclose = () => {
     subscriptions.close()
     previous?.()
   }
-  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => ({
-    resources: [...FIXED.map(({ read: _read, ...resource }) => resource), ...(await listed(run, extra))],
+  server.setRequestHandler('resources/list', async (_request, ctx) => ({
+    resources: [...FIXED.map(({ read: _read, ...resource }) => resource), ...(await listed(run, ctx))],
   }))
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  server.setRequestHandler('resources/templates/list', () => ({
     resourceTemplates: RESOURCE_KINDS.map((k) => ({
       uriTemplate: k.uriTemplate,
       name: k.name,
@@ -74,14 +68,14 @@ export function registerResources(server: Server, surface: ResourceSurface, run:
       mimeType: k.mimeType,
     })),
   }))
-  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => ({
-    contents: await readResource(request.params.uri, run, extra, surface.registry),
+  server.setRequestHandler('resources/read', async (request, ctx) => ({
+    contents: await readResource(request.params.uri, run, ctx, surface.registry),
   }))
-  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-    await subscriptions.subscribe(request.params.uri, extra)
+  server.setRequestHandler('resources/subscribe', async (request, ctx) => {
+    await subscriptions.subscribe(request.params.uri, ctx)
     return {}
   })
-  server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+  server.setRequestHandler('resources/unsubscribe', (request) => {
     subscriptions.unsubscribe(request.params.uri)
     return {}
   })
@@ -101,8 +95,8 @@ async function readResource(
   return matched.kind.read({ uri, vars: matched.vars, query: matched.query, run, extra })
 }
 
-export function unknownResource(uri: string): WireError {
-  return new WireError(
+export function unknownResource(uri: string): ProtocolError {
+  return new ProtocolError(
     RESOURCE_NOT_FOUND,
     `Resource not found: ${uri}. resources/templates/list shows the URIs this relay reads.`,
     { code: 'NOT_FOUND', uri },
@@ -138,7 +132,7 @@ async function names(run: RunTool, extra: Extra, tool: string, field: string): P
     const output = (await run(tool, {}, extra)) as Record<string, { name: string }[]>
     return (output[field] ?? []).slice(0, LISTED_PER_KIND).map((item) => item.name)
   } catch (err) {
-    if (err instanceof WireError && (err.data as { code?: string } | undefined)?.code === 'FORBIDDEN')
+    if (err instanceof ProtocolError && (err.data as { code?: string } | undefined)?.code === 'FORBIDDEN')
       return []
     throw err
   }

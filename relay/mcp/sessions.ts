@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { ListToolsResult, Server } from '@modelcontextprotocol/server'
 import {
   isInitializeRequest,
   isJSONRPCRequest,
-  type ListToolsResult,
-} from '@modelcontextprotocol/sdk/types.js'
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server'
 import { McppError } from '../../shared/errors.ts'
 import { errorResponse } from '../../shared/http/error-response.ts'
 import { RPC } from '../../shared/http/json-rpc-error.ts'
@@ -15,6 +15,7 @@ import type { RelayMetrics } from '../metrics.ts'
 import { type HeldQuota, type QuotaLease, quotaResponse } from '../quotas/index.ts'
 import { cancelOnDisconnect } from './cancel-on-disconnect.ts'
 import { authInfoOf, type Caller, createMcpServer, type McpSurface, toolListing } from './create-server.ts'
+import { ModernMcp } from './modern-endpoint.ts'
 import { onBodyDone } from './on-body-done.ts'
 import { readJsonRpcBody } from './read-json-rpc-body.ts'
 
@@ -39,6 +40,8 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport
   server: Server
   lastSeen: number
+  /** POSTs whose responses are still open (a call running): the session is not idle. */
+  open: number
   /** Who opened it: only the same identity may use it. */
   identity: string | undefined
   lease: QuotaLease
@@ -85,9 +88,19 @@ export class McpSessions implements LifecyclePart {
   private readonly listings = new Map<string, ListToolsResult>()
   private sweeper: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
+  /** The 2026-07-28 leg: requests that carry their own protocol revision, no session. */
+  private readonly modern: ModernMcp
 
   constructor(init: SessionsInit) {
     this.init = init
+    this.modern = new ModernMcp({
+      surface: init.surface,
+      listingFor: (identity) => this.listingFor(identity),
+      keepAliveMs: init.keepAliveMs,
+      maxBodyBytes: init.maxBodyBytes,
+      sseStreams: init.quotas.sseStreams,
+      log: init.log,
+    })
   }
 
   /** Starts closing idle sessions (`sweep`) on a timer. */
@@ -155,6 +168,13 @@ export class McpSessions implements LifecyclePart {
     if (!this.init.surface.calls.accepting && opensWork(req.method, body)) {
       return refusal(new McppError('SHUTTING_DOWN', SHUTTING_DOWN))
     }
+    // Both protocol eras share the endpoint; the SDK's own classifier decides (issue 15).
+    if (
+      req.method === 'POST' &&
+      !(await isLegacyRequest(req, body, { maxRequestBodySize: this.init.maxBodyBytes }))
+    ) {
+      return this.modern.handle(req, caller, body)
+    }
     const options: RequestOptions = { parsedBody: body, authInfo: authInfoOf(caller) }
     if (this.init.stateless) return this.handleStateless(req, caller, options)
     const sid = req.headers.get('mcp-session-id')
@@ -171,10 +191,17 @@ export class McpSessions implements LifecyclePart {
       }
       session.lastSeen = this.init.now()
       if (req.method === 'GET') return this.openStream(session, req, caller, options)
-      const res = await session.transport.handleRequest(req, options)
+      session.open += 1
+      let res: Response
+      try {
+        res = await session.transport.handleRequest(req, options)
+      } catch (err) {
+        this.requestEnded(session)
+        throw err
+      }
       // Issue 9 (SQL slice): a client that leaves mid-call cancels it; see the helper.
       cancelOnDisconnect(req, body, session.transport)
-      return res
+      return onBodyDone(res, () => this.requestEnded(session))
     }
     if (req.method !== 'POST') {
       const err = new McppError('INVALID_PARAMS', 'Bad Request: Mcp-Session-Id header is required')
@@ -217,6 +244,7 @@ export class McpSessions implements LifecyclePart {
         transport,
         server,
         lastSeen: this.init.now(),
+        open: 0,
         identity: caller.identity,
         lease: slot.lease,
       })
@@ -246,10 +274,20 @@ export class McpSessions implements LifecyclePart {
     })
   }
 
-  /** Closes sessions idle for longer than `idleMs`; returns how many. */
+  /** A POST's response ended: the session was in use until now. */
+  private requestEnded(session: Session): void {
+    session.open -= 1
+    session.lastSeen = this.init.now()
+  }
+
+  /**
+   * Closes sessions idle for longer than `idleMs`; returns how many. A session with a
+   * call still running is not idle, however long the call takes: closing it would abort
+   * the call (the SDK aborts a closed transport's handlers).
+   */
   async sweep(): Promise<number> {
     const cutoff = this.init.now() - this.init.idleMs
-    const idle = [...this.sessions.entries()].filter(([, s]) => s.lastSeen < cutoff)
+    const idle = [...this.sessions.entries()].filter(([, s]) => s.open === 0 && s.lastSeen < cutoff)
     for (const [id, session] of idle) {
       this.sessions.delete(id)
       session.lease.release()
@@ -266,7 +304,7 @@ export class McpSessions implements LifecyclePart {
     this.sessions.clear()
     this.init.metrics.sessionsActive.set(0)
     for (const session of all) session.lease.release()
-    await Promise.all(all.map((s) => s.server.close()))
+    await Promise.all([...all.map((s) => s.server.close()), this.modern.close()])
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { describe, expect, it } from 'vitest'
 import type { RunTool } from './run-tool.ts'
 import { ResourceSubscriptions, type SubscriptionSources } from './subscriptions.ts'
@@ -21,12 +20,9 @@ function fakeSources() {
 
 function setup(state = 'queued') {
   const sent: string[] = []
-  const server = {
-    sendResourceUpdated: async ({ uri }: { uri: string }) => void sent.push(uri),
-  } as unknown as Server
   const run: RunTool = async () => ({ state })
   const { sources, listeners } = fakeSources()
-  return { subs: new ResourceSubscriptions(server, sources, run), listeners, sent }
+  return { subs: new ResourceSubscriptions((uri) => sent.push(uri), sources, run), listeners, sent }
 }
 
 const extra = {} as Extra

@@ -1,11 +1,9 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js'
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
 import type { TaskService } from '../task-queue/task-service.ts'
 import type { WorkflowEngine } from '../workflows/workflow-engine.ts'
 import { decodeVars, TASK_RESULT_URI, TASK_URI, WORKFLOW_URI } from './resource-kinds.ts'
 import type { RunTool } from './run-tool.ts'
 import type { Extra } from './tool-context.ts'
-import { WireError } from './wire-error.ts'
 
 export interface SubscriptionSources {
   tasks: Pick<TaskService, 'onFinished'>
@@ -27,13 +25,14 @@ const FINAL_TASK_STATES = new Set(['succeeded', 'failed', 'cancelled'])
  * notice, on unsubscribe, or when the session closes (`close`): nothing outlives it.
  */
 export class ResourceSubscriptions {
-  readonly #server: Server
+  readonly #notifyOf: (uri: string) => void
   readonly #sources: SubscriptionSources
   readonly #run: RunTool
   readonly #active = new Map<string, () => void>()
 
-  constructor(server: Server, sources: SubscriptionSources, run: RunTool) {
-    this.#server = server
+  /** `notify`: sends `notifications/resources/updated` for a URI to whoever listens. */
+  constructor(notify: (uri: string) => void, sources: SubscriptionSources, run: RunTool) {
+    this.#notifyOf = notify
     this.#sources = sources
     this.#run = run
   }
@@ -62,8 +61,8 @@ export class ResourceSubscriptions {
       if (status.workflow.state !== 'running') return this.unsubscribe(uri)
       this.#replace(uri, this.#followWorkflow(uri, workflow.workflowId))
     } else {
-      throw new WireError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Only task and workflow resources can be subscribed (mcpp://tasks/{taskId}, mcpp://workflows/{workflowId}); got ${uri}`,
         { code: 'INVALID_PARAMS', uri },
       )
@@ -91,7 +90,7 @@ export class ResourceSubscriptions {
   }
 
   #notify(uri: string): void {
-    void this.#server.sendResourceUpdated({ uri }).catch(() => {})
+    this.#notifyOf(uri)
   }
 
   /** The final notice: the resource will not change again. */

@@ -5,5 +5,5 @@
  */
 export { type StdioSession, serveStdio, stdioCaller } from './serve-stdio.ts'
 export { stdioPorts } from './stdio-ports.ts'
-export { badLineAnswer, StdioCallerTransport } from './stdio-transport.ts'
+export { StdioLineTransport } from './stdio-transport.ts'
 export { takeStdout } from './stdout-guard.ts'

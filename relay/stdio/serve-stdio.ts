@@ -1,15 +1,10 @@
 import type { Readable, Writable } from 'node:stream'
+import { serveStdio as serveBothEras } from '@modelcontextprotocol/server/stdio'
 import { McppError } from '../../shared/errors.ts'
 import { decideAccess, OPERATOR, ruleKey } from '../../shared/security/access-policy.ts'
-import {
-  authInfoOf,
-  type Caller,
-  createMcpServer,
-  type McpSurface,
-  toolListing,
-} from '../mcp/create-server.ts'
+import { type Caller, createMcpServer, type McpSurface, toolListing } from '../mcp/create-server.ts'
 import type { RelayComponents } from '../relay-components.ts'
-import { StdioCallerTransport } from './stdio-transport.ts'
+import { StdioLineTransport } from './stdio-transport.ts'
 
 export interface StdioOptions {
   stdin: Readable
@@ -40,11 +35,14 @@ export function stdioCaller(c: Pick<RelayComponents, 'access' | 'config'>): Call
 }
 
 /**
- * One MCP session over stdio (`--stdio`, issue 15), served by the same per-session
- * server as /mcp (create-server.ts): the same exposed tools and listing, router,
- * access policy, call quotas, audit and in-flight calls (a stop drains them with the
- * HTTP sessions'). The surface is the one components.ts gives McpSessions, rebuilt
- * from the same parts because McpSessions keeps its own private.
+ * One MCP connection over stdio (`--stdio`, issue 15), served by the same server factory
+ * as /mcp (create-server.ts): the same exposed tools and listing, router, access
+ * policy, call quotas, audit and in-flight calls (a stop drains them with the HTTP
+ * sessions'). The SDK's `serveStdio` decides the era from the opening message: a 2025
+ * `initialize` or a 2026-07-28 `server/discover` (or any request with the 2026
+ * envelope), and pins one server for the connection. The connection has one caller
+ * (`stdio.identity`), so the surface names it. The surface is the one components.ts
+ * gives McpSessions, rebuilt from the same parts because McpSessions keeps its own private.
  */
 export async function serveStdio(c: RelayComponents, options: StdioOptions): Promise<StdioSession> {
   const caller = stdioCaller(c)
@@ -59,16 +57,19 @@ export async function serveStdio(c: RelayComponents, options: StdioOptions): Pro
     registry: c.registry,
     tasks: c.tasks,
     workflows: c.workflows,
+    caller,
   }
   const listing = toolListing([...c.exposed.values()].filter((t) => surface.canCall(t, caller.identity)))
-  const server = createMcpServer(surface, listing)
-  const transport = new StdioCallerTransport(options.stdin, options.stdout, authInfoOf(caller), c.log)
+  const transport = new StdioLineTransport(options.stdin, options.stdout, c.log, c.config.maxBodyBytes)
   const ended = new Promise<void>((resolve) => {
     options.stdin.once('end', resolve)
     options.stdin.once('close', resolve)
-    transport.onclose = () => resolve()
   })
-  await server.connect(transport)
+  const handle = serveBothEras(() => createMcpServer(surface, listing), {
+    transport,
+    onerror: (err) => c.log.debug('stdio: MCP error', { error: err.message }),
+  })
+  void ended.then(() => handle.close())
   c.log.info('serving MCP over stdio', { identity: caller.identity, tools: listing.tools.length })
   return { caller, ended }
 }

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult } from '@modelcontextprotocol/server'
 import { ERROR_META_KEY } from '../constants.ts'
 import type { McppError } from '../errors.ts'
 

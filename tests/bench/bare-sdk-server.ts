@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node'
+import { isInitializeRequest, McpServer } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 
 function newServer(): McpServer {
@@ -17,8 +16,8 @@ function newServer(): McpServer {
     'echo',
     {
       description: 'Echo a message back',
-      inputSchema: { message: z.string() },
-      outputSchema: { message: z.string() },
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ message: z.string() }),
     },
     async ({ message }) => ({
       content: [{ type: 'text', text: JSON.stringify({ message }) }],
@@ -28,7 +27,7 @@ function newServer(): McpServer {
   return server
 }
 
-const transports = new Map<string, StreamableHTTPServerTransport>()
+const transports = new Map<string, NodeStreamableHTTPServerTransport>()
 
 const http = createServer(async (req, res) => {
   const chunks: Buffer[] = []
@@ -37,7 +36,7 @@ const http = createServer(async (req, res) => {
   const sessionId = req.headers['mcp-session-id']
   let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined
   if (transport === undefined && req.method === 'POST' && isInitializeRequest(body)) {
-    const created = new StreamableHTTPServerTransport({
+    const created = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
         transports.set(id, created)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import type { BenchSection } from '../context.ts'
 import { connect, percentile } from '../load.ts'
 import { startRelayChild } from '../relay-child.ts'
@@ -14,9 +14,12 @@ const IPFS_MB = 100
 const MB = 1024 * 1024
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 600_000,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout: 600_000,
+    },
+  )
   if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result.content)}`)
   return (result.structuredContent as any).result
 }

@@ -1,11 +1,14 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 
 const PAGE = 500
 
 export async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 120_000,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout: 120_000,
+    },
+  )
   if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result.content)}`)
   return (result.structuredContent as any).result
 }

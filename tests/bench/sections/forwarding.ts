@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import type { BenchContext, BenchSection } from '../context.ts'
 import { connect, percentile } from '../load.ts'
 import type { Row } from '../table.ts'

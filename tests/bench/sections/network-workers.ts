@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { resolveRelay } from '../../../worker/core/relay-address.ts'
 import type { BenchContext } from '../context.ts'
 import { connect, percentile } from '../load.ts'
@@ -15,9 +15,12 @@ const SEQUENTIAL = 200
 const section = 'network'
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 120_000,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout: 120_000,
+    },
+  )
   if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result.content)}`)
   return (result.structuredContent as any).result
 }

@@ -1,4 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import type { BrowserContext, Page } from 'playwright-core'
 import type { BenchContext, BenchSection } from '../context.ts'
 import { type DetachedChromium, startDetachedChromium } from '../detached-chromium.ts'
@@ -16,9 +16,12 @@ const PARKED = 100_000
 const PARK_BATCH = 1_000
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 300_000,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout: 300_000,
+    },
+  )
   if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result.content)}`)
   return (result.structuredContent as any).result
 }

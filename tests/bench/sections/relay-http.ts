@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { type ChildServer, startChildServer } from '../child-server.ts'
 import type { BenchContext, BenchSection } from '../context.ts'
 import { connect, drive, percentile, type ToolCall } from '../load.ts'

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Client } from '@modelcontextprotocol/client'
 import { startChildServer } from '../child-server.ts'
 import type { BenchContext, BenchSection } from '../context.ts'
 import { connect, percentile } from '../load.ts'
@@ -16,9 +16,12 @@ const STATUS_CALLS = 200
 const BARE_SERVER = fileURLToPath(new URL('../bare-sdk-server.ts', import.meta.url))
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: 600_000,
-  })
+  const result = await client.callTool(
+    { name: 'tools_dispatch', arguments: { tool, params } },
+    {
+      timeout: 600_000,
+    },
+  )
   if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result._meta ?? result.content)}`)
   return (result.structuredContent as any).result
 }
