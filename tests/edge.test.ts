@@ -8,7 +8,7 @@ import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotoco
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { relayKeyOf } from '../shared/edge/session-route.ts'
 import { type RunningEdge, startEdge } from './fixtures/edge.ts'
-import { connectClient, dispatchTool, startTestRelay } from './helpers.ts'
+import { connectClient, dispatchTool, MODERN_REVISION, startTestRelay } from './helpers.ts'
 import { exited, type RelayProcess, spawnRelay } from './relay-process.ts'
 
 /**
@@ -159,6 +159,28 @@ describe('the edge Worker in front of two relays', () => {
     expect(
       await audited(home as RelayProcess, { tool: 'system_echo', sessionId: relaySession }),
     ).toHaveLength(4)
+  }, 60_000)
+
+  it('serves a 2026-07-28 client: edge tools in the Worker, the rest on one relay per caller', async () => {
+    const modern = await connectClient(edge.url, {}, { era: 'modern' })
+    clients.push(modern)
+    expect(modern.getNegotiatedProtocolVersion()).toBe(MODERN_REVISION)
+    const hashed = await modern.callTool({
+      name: 'tools_dispatch',
+      arguments: { tool: 'text_hash', params: { text: 'stateless at the edge' } },
+    })
+    expect((hashed.structuredContent as { runtime?: string }).runtime).toBe('edge')
+    for (const r of relays) expect(await audited(r, { tool: 'text_hash' })).toEqual([])
+
+    const echoes = async () =>
+      Promise.all(relays.map(async (r) => (await audited(r, { tool: 'system_echo' })).length))
+    const before = await echoes()
+    for (let i = 0; i < 4; i++)
+      expect(await dispatchTool(modern, 'system_echo', { message: `2026 ${i}` })).toEqual({
+        message: `2026 ${i}`,
+      })
+    const added = (await echoes()).map((n, i) => n - (before[i] ?? 0))
+    expect(added.sort()).toEqual([0, 4])
   }, 60_000)
 
   it('refuses a session id it never issued, as MCP says (404, start again)', async () => {

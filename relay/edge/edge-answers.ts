@@ -1,4 +1,4 @@
-import { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server'
+import { createMcpHandler, Server } from '@modelcontextprotocol/server'
 import { McppError, toMcppError } from '../../shared/errors.ts'
 import { META_TOOL_NAMES } from '../../shared/manager/exposure.ts'
 import { errorResult, successResult } from '../../shared/tool/call-result.ts'
@@ -47,9 +47,8 @@ function hasEdgeCode(catalogue: EdgeCatalogue, name: string): boolean {
 }
 
 /**
- * Answers one tools/call in the Worker with the MCP SDK's web-standard Streamable HTTP
- * transport, stateless (the client's session lives on its relay; nothing of it is
- * needed here). The result has the shape a relay gives: structured output, the
+ * Answers one tools/call in the Worker with the MCP SDK's `createMcpHandler`, in the
+ * request's own protocol era. The result has the shape a relay gives: structured output, the
  * runtime (`edge`) and the router's decision in `_meta`.
  */
 export async function answerHere(
@@ -82,12 +81,17 @@ export async function answerHere(
       return errorResult(toMcppError(err, extra.mcpReq.signal))
     }
   })
-  // No sessionIdGenerator: stateless (the session lives on the relay).
-  const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
-  await server.connect(transport)
+  // Either era, stateless: a 2025 client's session lives on its relay and nothing of it
+  // is needed here; a 2026 request has none. JSON answers (nothing streams at the edge).
+  // One handler per request: a Worker must not share I/O objects across requests.
+  const handler = createMcpHandler(() => server, {
+    legacy: 'stateless',
+    responseMode: 'json',
+    keepAliveMs: 0,
+  })
   try {
-    return await transport.handleRequest(request, { parsedBody: message })
+    return await handler.fetch(request, { parsedBody: message })
   } finally {
-    void server.close()
+    void handler.close()
   }
 }

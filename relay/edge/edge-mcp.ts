@@ -1,4 +1,5 @@
-import type { RelayState } from '../../shared/edge/relay-choice.ts'
+import { isLegacyRequest } from '@modelcontextprotocol/server'
+import { type RelayState, stickyOrder } from '../../shared/edge/relay-choice.ts'
 import { edgeSessionId, parseEdgeSessionId } from '../../shared/edge/session-route.ts'
 import { McppError } from '../../shared/errors.ts'
 import { errorResponse } from '../../shared/http/error-response.ts'
@@ -7,8 +8,20 @@ import { answeredHere, answerHere } from './edge-answers.ts'
 import type { CatalogueCache } from './edge-catalogue.ts'
 import { type Forwarded, type RelayPool, RelayUnreachable } from './relay-pool.ts'
 
-/** Request headers a relay needs from the client (MCP Streamable HTTP); nothing else is passed on. */
-const REQUEST_HEADERS = ['content-type', 'accept', 'mcp-protocol-version', 'last-event-id']
+/**
+ * Request headers a relay needs from the client (MCP Streamable HTTP, both eras: 2026's
+ * `Mcp-Method`, `Mcp-Name` and `Mcp-Param-*` must reach the relay, which checks them
+ * against the body); nothing else is passed on.
+ */
+const REQUEST_HEADERS = [
+  'content-type',
+  'accept',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+  'last-event-id',
+]
+const PARAM_HEADER_PREFIX = 'mcp-param-'
 /** Response headers passed back from the relay (the session id is rewritten). */
 const RESPONSE_HEADERS = ['content-type', 'cache-control', 'mcp-protocol-version', 'retry-after']
 /** Which relay answered, for clients and tests to see where their session lives. */
@@ -43,6 +56,8 @@ function parseMessage(body: string | undefined): unknown {
 /** Requests that change nothing on a relay: sending one again after a failure is harmless. */
 const READS = new Set([
   'initialize',
+  'server/discover',
+  'subscriptions/listen',
   'ping',
   'tools/list',
   'resources/list',
@@ -83,6 +98,8 @@ export async function mcpRoute(request: Request, who: Forwarded, init: McpRouteI
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
   }
+  for (const [name, value] of request.headers)
+    if (name.startsWith(PARAM_HEADER_PREFIX)) headers.set(name, value)
   const send = (relay: RelayState) =>
     pool.send(relay, '/mcp', { method: request.method, headers, body, signal: request.signal }, who)
 
@@ -92,15 +109,8 @@ export async function mcpRoute(request: Request, who: Forwarded, init: McpRouteI
     if (route === undefined || relay === undefined)
       return rpcError('NOT_FOUND', 'Session not found: send initialize again', RPC.sessionNotFound)
     if (request.method === 'POST') {
-      const catalogue = await init.catalogue.get().catch(() => undefined)
-      if (catalogue !== undefined && answeredHere(message, catalogue))
-        return answerHere(
-          new Request(request.url, { method: 'POST', headers: request.headers, body: body ?? null }),
-          message,
-          catalogue,
-          who,
-          init.version,
-        )
+      const here = await answerIfHere(request, body, message, who, init)
+      if (here !== undefined) return here
     }
     headers.set('mcp-session-id', route.relaySessionId)
     try {
@@ -117,8 +127,17 @@ export async function mcpRoute(request: Request, who: Forwarded, init: McpRouteI
     }
   }
 
+  // 2026-07-28: no session, so the caller's requests follow one relay by its key.
+  // A body that is not JSON is legacy: any relay answers it with a parse error.
+  const modern = message !== undefined && !(await isLegacyRequest(request, message))
+  if (modern) {
+    const here = await answerIfHere(request, body, message, who, init)
+    if (here !== undefined) return here
+  }
+  const ranked = await pool.ranked()
+  const order = modern ? stickyOrder(ranked, who.identity ?? `client:${who.client}`, Date.now()) : ranked
   const tried: string[] = []
-  for (const relay of await pool.ranked()) {
+  for (const relay of order) {
     const host = new URL(relay.url).host
     let response: Response
     try {
@@ -144,6 +163,25 @@ export async function mcpRoute(request: Request, who: Forwarded, init: McpRouteI
     return relayed(response, relay)
   }
   return rpcError('UNAVAILABLE', `no relay could take the request (${tried.join('; ') || 'none configured'})`)
+}
+
+/** The Worker's own answer, when it runs the call itself (edge-answers.ts). */
+async function answerIfHere(
+  request: Request,
+  body: string | undefined,
+  message: unknown,
+  who: Forwarded,
+  init: McpRouteInit,
+): Promise<Response | undefined> {
+  const catalogue = await init.catalogue.get().catch(() => undefined)
+  if (catalogue === undefined || !answeredHere(message, catalogue)) return undefined
+  return answerHere(
+    new Request(request.url, { method: 'POST', headers: request.headers, body: body ?? null }),
+    message,
+    catalogue,
+    who,
+    init.version,
+  )
 }
 
 /** The relay's answer as the client sees it: its session id prefixed with the relay's key. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { choiceReason, type RelayState, rankRelays } from './relay-choice.ts'
+import { choiceReason, type RelayState, rankRelays, stickyOrder } from './relay-choice.ts'
 
 const state = (key: string, over: Partial<RelayState> = {}): RelayState => ({
   key,
@@ -53,5 +53,39 @@ describe('choiceReason', () => {
       'relay a.test:8000 (2 sessions, 1 calls running, 4 free worker slots)',
     )
     expect(choiceReason(state('a'), 0)).toBe('relay a.test:8000 (not probed yet)')
+  })
+})
+
+describe('stickyOrder', () => {
+  const relays = ['r1', 'r2', 'r3', 'r4'].map((k) => state(k, { load: load(0) }))
+  const callers = Array.from({ length: 400 }, (_, i) => `caller-${i}`)
+  const first = (list: RelayState[], key: string) => stickyOrder(list, key, 0)[0]?.key
+
+  it('sends one caller to the same relay whatever the load, and spreads callers over all relays', () => {
+    const busy = relays.map((r, i) => ({ ...r, load: load(i * 10, i) }))
+    const counts = new Map<string, number>()
+    for (const caller of callers) {
+      expect(first(busy, caller)).toBe(first(relays, caller))
+      counts.set(first(relays, caller) ?? '', (counts.get(first(relays, caller) ?? '') ?? 0) + 1)
+    }
+    expect([...counts.keys()].sort()).toEqual(['r1', 'r2', 'r3', 'r4'])
+    for (const n of counts.values()) expect(n).toBeGreaterThan(60) // 100 each on average
+  })
+
+  it('moves only the callers of a relay that leaves', () => {
+    const without = relays.filter((r) => r.key !== 'r2')
+    for (const caller of callers) {
+      const before = first(relays, caller)
+      if (before !== 'r2') expect(first(without, caller)).toBe(before)
+    }
+  })
+
+  it('tries a relay marked down, then a stopping one, last', () => {
+    const down = state('r1', { downUntil: 10 })
+    const stopping = state('r2', { load: load(0, 0, 0, true) })
+    const ok = state('r3', { load: load(0) })
+    for (const caller of callers.slice(0, 20)) {
+      expect(stickyOrder([down, stopping, ok], caller, 5).map((s) => s.key)).toEqual(['r3', 'r2', 'r1'])
+    }
   })
 })

@@ -58,3 +58,36 @@ export function choiceReason(state: RelayState, now: number): string {
   if (load === undefined) return `relay ${host} (not probed yet)`
   return `relay ${host} (${load.sessions} sessions, ${load.calls} calls running, ${load.freeSlots} free worker slots)`
 }
+
+/**
+ * The relays to try for a session-less (2026-07-28) request of the caller `key`: the
+ * same order for the same caller while the relay list holds, so a task submitted in one
+ * request is on the relay the next request reads it from (the task queue is per relay).
+ * Rendezvous hashing: each relay scores hash(key, relay key), highest first, so a
+ * relay that joins or leaves moves only the callers that scored it highest. Relays
+ * marked down, then stopping ones, still come last, as in `rankRelays`.
+ */
+export function stickyOrder(states: readonly RelayState[], key: string, now: number): RelayState[] {
+  const tier = (s: RelayState) => (s.downUntil > now ? 2 : s.load?.stopping ? 1 : 0)
+  const score = new Map(states.map((s) => [s.key, rendezvousScore(key, s.key)]))
+  return [...states].sort(
+    (a, b) =>
+      tier(a) - tier(b) || (score.get(b.key) ?? 0) - (score.get(a.key) ?? 0) || a.key.localeCompare(b.key),
+  )
+}
+
+/** FNV-1a over `key`, a separator and `relay`, then murmur3's finaliser to spread the bits. */
+export function rendezvousScore(key: string, relay: string): number {
+  let h = 0x811c9dc5
+  const text = `${key}\u0000${relay}`
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
