@@ -241,3 +241,15 @@ describe('dependencies', () => {
     expect(names.filter((name) => !NOT_IMPORTED.has(name) && !used(name))).toEqual([])
   })
 })
+
+/** Built, so this file does not name itself. */
+const V1_IMPORT = `from '${'@modelcontextprotocol'}/sdk`
+
+describe('the MCP SDK', () => {
+  it('is the v2 packages everywhere: the v1 sdk is only the conformance suite’s own dependency', () => {
+    const v1 = sourceFiles().filter((f) => readFileSync(join(ROOT, f), 'utf8').includes(V1_IMPORT))
+    expect(v1).toEqual([])
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+    expect({ ...pkg.dependencies, ...pkg.devDependencies }).not.toHaveProperty('@modelcontextprotocol/sdk')
+  })
+})
