@@ -38,7 +38,10 @@ async function start(retention: RelayConfigInput['retention'] = {}): Promise<Run
   return relay
 }
 
-async function submit(r: RunningRelay, specs: Array<{ kind: string; input: unknown }>): Promise<TaskRecord[]> {
+async function submit(
+  r: RunningRelay,
+  specs: Array<{ kind: string; input: unknown }>,
+): Promise<TaskRecord[]> {
   return (await r.components.tasks.submit(specs)).map((s) => s.task)
 }
 
@@ -79,7 +82,9 @@ describe('retention of finished tasks', () => {
       kinds: ['echo', 'stall'],
     })
     const [held] = await submit(r, [{ kind: 'stall', input: 1 }])
-    await vi.waitFor(() => expect(tasks.get(held!.id)?.state).toMatch(/^(leased|running)$/), { timeout: 10_000 })
+    await vi.waitFor(() => expect(tasks.get(held!.id)?.state).toMatch(/^(leased|running)$/), {
+      timeout: 10_000,
+    })
     const recent = await dispatchTool(client, 'p2p_taskqueue_submit', { kind: 'echo', input: 5, wait: true })
     expect(recent.results[0].state).toBe('succeeded')
 

@@ -1,7 +1,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TestStore } from '../../../tests/fixtures/test-store.ts'
 import { removalBound } from '../../../shared/task/retention.ts'
+import { TestStore } from '../../../tests/fixtures/test-store.ts'
 import { START } from './task-retention.ts'
 import { SCHEMA_VERSION } from './task-schema.ts'
 
@@ -115,7 +115,8 @@ describe('TaskRetention', () => {
     for (const task of t.store.list({ limit: 1000 }).tasks) t.store.cancel(task.id)
     t.store.retention.removeTasks(START, EVERYTHING, 1000, t.clock)
     const db = new DatabaseSync(t.path)
-    const free = () => (db.prepare('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count
+    const free = () =>
+      (db.prepare('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count
     expect(free()).toBeGreaterThan(300)
     let step = t.store.retention.vacuum(100)
     expect(step.freedPages).toBe(100)

@@ -64,7 +64,8 @@ export class TaskRetention {
     this.stmts = {
       taskBoundary: db.prepare(`SELECT finished_at, seq FROM tasks INDEXED BY tasks_finished
         WHERE state IN ${FINAL} ORDER BY finished_at DESC, seq DESC LIMIT 1 OFFSET ?`),
-      tasksIn: db.prepare(`SELECT seq, id, finished_at, input_cid, output_cid FROM tasks INDEXED BY tasks_finished
+      tasksIn:
+        db.prepare(`SELECT seq, id, finished_at, input_cid, output_cid FROM tasks INDEXED BY tasks_finished
         WHERE state IN ${FINAL} AND ${range} ORDER BY finished_at, seq LIMIT ?5`),
       held: db.prepare(`SELECT ${runningFlow('workflow_steps')} OR ${runningFlow('workflow_items')}
         OR EXISTS (SELECT 1 FROM forwarded_in WHERE task_id = ?1 AND delivered_at IS NULL) AS held`),
@@ -77,7 +78,8 @@ export class TaskRetention {
         WHERE state IN ${FINAL} ORDER BY finished_at DESC, seq DESC LIMIT 1 OFFSET ?`),
       flowsIn: db.prepare(`SELECT seq, id, finished_at FROM workflows INDEXED BY workflows_finished
         WHERE state IN ${FINAL} AND ${range} ORDER BY finished_at, seq LIMIT ?5`),
-      flowCids: db.prepare(`SELECT output_cid FROM workflow_steps WHERE workflow_id = ?1 AND output_cid IS NOT NULL
+      flowCids:
+        db.prepare(`SELECT output_cid FROM workflow_steps WHERE workflow_id = ?1 AND output_cid IS NOT NULL
         UNION SELECT output_cid FROM workflow_items WHERE workflow_id = ?1 AND output_cid IS NOT NULL`),
       // A map step may hold 100,000 items: they go a batch at a time.
       delItems: db.prepare(`DELETE FROM workflow_items WHERE rowid IN
@@ -154,7 +156,13 @@ export class TaskRetention {
    */
   removeWorkflows(after: FinishedPosition, upTo: FinishedPosition, limit: number): RetentionBatch {
     return this.tx(() => {
-      const flows = this.stmts.flowsIn.all(after.finishedAt, after.seq, upTo.finishedAt, upTo.seq, limit) as Array<{
+      const flows = this.stmts.flowsIn.all(
+        after.finishedAt,
+        after.seq,
+        upTo.finishedAt,
+        upTo.seq,
+        limit,
+      ) as Array<{
         seq: number
         id: string
         finished_at: number
