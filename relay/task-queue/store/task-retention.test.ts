@@ -61,6 +61,40 @@ describe('TaskRetention', () => {
     expect(ids.map((id) => t.store.get(id) !== undefined)).toEqual([false, false, false, true, true])
   })
 
+  it('ends a batch early, after one row, once it has held the loop long enough', () => {
+    const ids = [finished(), finished(), finished()]
+    const batch = t.store.retention.removeTasks(START, EVERYTHING, 100, t.clock, () => true)
+    expect(batch.removed).toBe(1)
+    expect(t.store.retention.removeTasks(batch.next!, EVERYTHING, 100, t.clock).removed).toBe(2)
+    expect(ids.map((id) => t.store.get(id))).toEqual([undefined, undefined, undefined])
+  })
+
+  it("removes a finished workflow's many items over several batches, then the workflow", () => {
+    raw(`INSERT INTO workflows (id, state, on_failure, tags, spec, created_at, updated_at, finished_at)
+           VALUES ('wf', 'succeeded', 'stop', '[]', '{}', 1, 1, 5);
+         INSERT INTO workflow_steps (workflow_id, step_id, position, type, state, max_attempts, output_cid, created_at)
+           VALUES ('wf', 'm', 0, 'map', 'succeeded', 1, 'bafystep', 1);
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
+         INSERT INTO workflow_items (workflow_id, step_id, item_index, state, output_cid)
+           SELECT 'wf', 'm', i, 'succeeded', 'bafyitem' || i FROM n;`)
+    let batch = t.store.retention.removeWorkflows(START, EVERYTHING, 2)
+    let batches = 1
+    while (batch.next !== undefined) {
+      batch = t.store.retention.removeWorkflows(batch.next, EVERYTHING, 2)
+      batches++
+    }
+    expect(batches).toBeGreaterThanOrEqual(3)
+    expect(t.store.workflows.get('wf')).toBeUndefined()
+    expect(t.store.retention.orphanBlocks(100).sort()).toEqual([
+      'bafyitem0',
+      'bafyitem1',
+      'bafyitem2',
+      'bafyitem3',
+      'bafyitem4',
+      'bafystep',
+    ])
+  })
+
   it('keeps the finished tasks of a running workflow and undelivered forwarded results', () => {
     const ofWorkflow = finished()
     const forwarded = finished()

@@ -111,9 +111,16 @@ export class TaskRetention {
   /**
    * Removes up to `limit` finished tasks in (after, upTo], oldest first, in one
    * transaction; those still held (a running workflow's, an undelivered forwarded
-   * result) are passed over.
+   * result) are passed over. The batch also ends early, after at least one row, once
+   * `overdue()` says it has held the event loop long enough.
    */
-  removeTasks(after: FinishedPosition, upTo: FinishedPosition, limit: number, now: number): RetentionBatch {
+  removeTasks(
+    after: FinishedPosition,
+    upTo: FinishedPosition,
+    limit: number,
+    now: number,
+    overdue: () => boolean = () => false,
+  ): RetentionBatch {
     return this.tx(() => {
       const rows = this.stmts.tasksIn.all(
         after.finishedAt,
@@ -129,15 +136,18 @@ export class TaskRetention {
         output_cid: string | null
       }>
       let removed = 0
-      for (const row of rows) {
-        if ((this.stmts.held.get(row.id) as { held: number }).held) continue
-        this.stmts.delAttempts.run(row.seq)
-        this.stmts.delForwarded.run(row.id)
-        this.stmts.delTask.run(row.seq)
-        this.stmts.tombstone.run(row.id, now)
-        if (row.input_cid !== null) this.stmts.orphan.run(row.input_cid)
-        if (row.output_cid !== null) this.stmts.orphan.run(row.output_cid)
-        removed++
+      for (const [i, row] of rows.entries()) {
+        if (!(this.stmts.held.get(row.id) as { held: number }).held) {
+          this.stmts.delAttempts.run(row.seq)
+          this.stmts.delForwarded.run(row.id)
+          this.stmts.delTask.run(row.seq)
+          this.stmts.tombstone.run(row.id, now)
+          if (row.input_cid !== null) this.stmts.orphan.run(row.input_cid)
+          if (row.output_cid !== null) this.stmts.orphan.run(row.output_cid)
+          removed++
+        }
+        const more = i < rows.length - 1 || rows.length === limit
+        if (more && overdue()) return { removed, next: { finishedAt: row.finished_at, seq: row.seq } }
       }
       const last = rows.at(-1)
       const next = rows.length < limit || !last ? undefined : { finishedAt: last.finished_at, seq: last.seq }
@@ -154,7 +164,12 @@ export class TaskRetention {
    * items, about `limit` rows in one transaction. A workflow with more items than that
    * loses them over several batches and goes last.
    */
-  removeWorkflows(after: FinishedPosition, upTo: FinishedPosition, limit: number): RetentionBatch {
+  removeWorkflows(
+    after: FinishedPosition,
+    upTo: FinishedPosition,
+    limit: number,
+    overdue: () => boolean = () => false,
+  ): RetentionBatch {
     return this.tx(() => {
       const flows = this.stmts.flowsIn.all(
         after.finishedAt,
@@ -176,12 +191,13 @@ export class TaskRetention {
         const items = Number(this.stmts.delItems.run(flow.id, budget).changes)
         budget -= items
         // Items left: this workflow is finished in the next batch, from the same place.
-        if (budget <= 0) return { removed, next: done }
+        if (budget <= 0 || (items > 0 && overdue())) return { removed, next: done }
         this.stmts.delSteps.run(flow.id)
         this.stmts.delFlow.run(flow.seq)
         removed++
         budget--
         done = { finishedAt: flow.finished_at, seq: flow.seq }
+        if (overdue()) return { removed, next: done }
       }
       return { removed, next: flows.length < limit ? undefined : done }
     })
