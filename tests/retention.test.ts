@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { loadConfig } from '../relay/config/load.ts'
 import type { RelayConfigInput } from '../relay/config/schema.ts'
 import type { RunningRelay } from '../relay/relay.ts'
 import type { TaskRecord } from '../shared/task/types.ts'
@@ -194,5 +195,34 @@ describe('retention of finished tasks', () => {
     } finally {
       db.close()
     }
+  })
+})
+
+describe('retention settings', () => {
+  it('come from YAML, env and flags, in that order of precedence, with small-deployment defaults', () => {
+    const load = (argv: string[], env: Record<string, string> = {}) => {
+      const result = loadConfig({
+        argv: ['--config', 'relay.yaml', ...argv],
+        env,
+        readFile: () => 'retention:\n  taskMaxAgeSeconds: 3600\n  batchSize: 100\n',
+      })
+      if (!result.ok || result.action !== 'run') throw new Error(JSON.stringify(result))
+      return result.config.retention
+    }
+    expect(load([])).toEqual({
+      taskMaxAgeSeconds: 3600,
+      taskMaxCount: 100_000,
+      sweepIntervalSeconds: 60,
+      batchSize: 100,
+    })
+    expect(
+      load(['--retention-task-max-count', '50', '--retention-batch-size', '7'], {
+        MCPP_RETENTION_TASK_MAX_AGE_SECONDS: '60',
+        MCPP_RETENTION_SWEEP_INTERVAL_SECONDS: '5',
+        MCPP_RETENTION_BATCH_SIZE: '9',
+      }),
+    ).toEqual({ taskMaxAgeSeconds: 60, taskMaxCount: 50, sweepIntervalSeconds: 5, batchSize: 7 })
+    const bad = loadConfig({ argv: ['--retention-batch-size', '0'], env: {}, readFile: () => '' })
+    expect(bad.ok).toBe(false)
   })
 })

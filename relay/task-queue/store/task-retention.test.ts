@@ -45,6 +45,18 @@ describe('TaskRetention', () => {
     expect(t.store.retention.isReferenced('bafyshared')).toBe(true)
   })
 
+  it("queues a succeeded task's output block, and forgets it once dealt with", () => {
+    t.store.submit([{ kind: 'echo', input: 1 }])
+    const [task] = t.lease()
+    expect(t.store.complete(task!.id, task!.leaseToken!, { outputCid: 'bafyout' }).ok).toBe(true)
+    expect(t.store.retention.isReferenced('bafyout')).toBe(true)
+    expect(t.store.retention.removeTasks(START, EVERYTHING, 10, t.clock).removed).toBe(1)
+    expect(t.store.retention.isReferenced('bafyout')).toBe(false)
+    expect(t.store.retention.orphanBlocks(10)).toEqual(['bafyout'])
+    t.store.retention.forgetOrphans(['bafyout'])
+    expect(t.store.retention.orphanBlocks(10)).toEqual([])
+  })
+
   it('walks in batches, oldest first, and stops at the bound', () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) {
