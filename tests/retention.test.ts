@@ -159,6 +159,19 @@ describe('retention of finished tasks', () => {
     expect(recorded).toMatchObject({ code: 'NOT_FOUND', reason: 'expired' })
   })
 
+  it('sweeps on its timer too', async () => {
+    const r = await startTestRelay({ retention: { sweepIntervalSeconds: 1 } })
+    relay = r
+    r.components.cache.set('short', 1, 1)
+    const purged = async () => {
+      const text = await (await fetch(`${r.url}/metrics`)).text()
+      return (
+        text.includes('mcpp_retention_sweeps_total{outcome="ok"}') && !r.components.cache.list('', 10).length
+      )
+    }
+    await vi.waitFor(async () => expect(await purged()).toBe(true), { timeout: 10_000, interval: 100 })
+  })
+
   it('purges expired cache entries and keeps the others', async () => {
     const r = await start()
     const { cache } = r.components

@@ -141,7 +141,7 @@ export class CacheStore implements LifecyclePart {
     return rows.map((r) => ({ key: r.key, expiresAt: r.expires_at, updatedAt: r.updated_at }))
   }
 
-  /** Removes up to `limit` expired entries (oldest expiry first is not promised); returns how many. */
+  /** Removes up to `limit` expired entries, earliest expiry first; returns how many. */
   purgeExpired(limit: number): number {
     const { changes } = this.stmts.purge.run(this.now(), limit)
     if (changes > 0) this.bump('expired', Number(changes))
