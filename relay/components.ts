@@ -35,6 +35,7 @@ import { PeerBook, requireLibp2p } from './peers/index.ts'
 import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
 import { StoredBytesGuard } from './quotas/stored-bytes.ts'
 import type { RelayComponents } from './relay-components.ts'
+import { BlockCollector, createRetentionMetrics, RetentionSweeper } from './retention/index.ts'
 import { RouterExecutor } from './router/executor.ts'
 import { localRuntime } from './runtimes/local-runtime.ts'
 import { p2pRuntime } from './runtimes/p2p-runtime.ts'
@@ -284,6 +285,16 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     registry.addCategory(info)
     registry.register(...tools)
   }
+  // Issue 16: finished tasks, their blocks and expired cache entries, on a timer.
+  const retention = new RetentionSweeper({
+    retention: tasks.retention,
+    cache,
+    blocks: new BlockCollector({ retention: tasks.retention, helia: () => p2p.helia(), log }),
+    limits: config.retention,
+    metrics: createRetentionMetrics(metrics.registry),
+    log,
+    now,
+  })
   const exposed = new Map(exposedTools(registry, config.expose, config.exposeTools).map((t) => [t.name, t]))
   const calls = new InFlightCalls()
   sessions = new McpSessions({
@@ -332,6 +343,8 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     // After the queue and libp2p (its workers, the blockstore step outputs may live in):
     // it resumes the workflows that were running.
     workflows,
+    // After the stores and the blockstore it removes from; stops before them.
+    retention,
     http,
     mcp,
   ]
@@ -356,6 +369,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     calls,
     tasks,
     workflows,
+    retention,
     forwarding,
     content,
     p2p,

@@ -15,6 +15,7 @@ import type { RelayMetrics } from './metrics.ts'
 import type { ContentStore } from './p2p/content-store.ts'
 import type { P2pHolder } from './p2p/p2p-holder.ts'
 import type { RelayQuotas } from './quotas/index.ts'
+import type { RetentionSweeper } from './retention/index.ts'
 import type { RouterExecutor } from './router/executor.ts'
 import type { Authenticator } from './security/authenticator.ts'
 import type { LoadedPolicy } from './security/load-policy.ts'
@@ -54,6 +55,8 @@ export interface RelayComponents extends Startable {
   tasks: TaskService
   /** Durable workflows of tasks and tool calls (issue 12); resumed when the relay starts. */
   workflows: Workflows
+  /** Removes finished tasks, their blocks and expired cache entries (issue 16); `sweepNow()` runs one sweep. */
+  retention: RetentionSweeper
   /** Hands tasks to member relays and runs theirs (issue 11); serves while libp2p runs. */
   forwarding: ForwardingService
   /** The relay's blockstore (Helia): task payloads above the inline limit, served over /mcpp/block. */

@@ -9,7 +9,7 @@ import { createLogger } from '../relay/log.ts'
 import { startTestRelay } from './helpers.ts'
 
 describe('relay lifecycle', () => {
-  it('starts its parts in order: lock, stores, threads, libp2p, workflows, HTTP, MCP sessions', async () => {
+  it('starts its parts in order: lock, stores, threads, libp2p, workflows, retention, HTTP, MCP sessions', async () => {
     const relay = await startTestRelay()
     try {
       expect(relay.components.parts.map((p) => p.name)).toEqual([
@@ -22,6 +22,7 @@ describe('relay lifecycle', () => {
         'compute',
         'libp2p',
         'workflows',
+        'retention',
         'http-server',
         'mcp-sessions',
       ])

@@ -280,6 +280,23 @@ export const configSchema = z.strictObject({
       graceSeconds: z.number().min(0).max(3600).default(10),
     })
     .prefault({}),
+  /**
+   * What the relay keeps of finished work (issue 16, relay/retention/): finished tasks
+   * and workflows, their payload blocks, the record of expired task ids; expired cache
+   * entries are purged by the same sweep.
+   */
+  retention: z
+    .strictObject({
+      /** Finished tasks (and workflows) older than this are removed: 7 days. */
+      taskMaxAgeSeconds: z.number().int().min(1).default(604_800),
+      /** At most this many finished tasks (and workflows) are kept; the oldest go first. */
+      taskMaxCount: z.number().int().min(1).default(100_000),
+      /** How often the sweep runs. */
+      sweepIntervalSeconds: z.number().int().min(1).max(86_400).default(60),
+      /** Rows removed per transaction; the event loop runs between batches. */
+      batchSize: z.number().int().min(1).max(10_000).default(500),
+    })
+    .prefault({}),
   /** Limits on every DuckDB statement (dataset, analytics, file and scan tools). */
   sql: z
     .strictObject({

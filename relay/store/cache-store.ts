@@ -1,6 +1,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
+import { ensureIncrementalVacuum, incrementalVacuum, type VacuumStep } from './sqlite-vacuum.ts'
 
 export interface CacheEntry {
   key: string
@@ -25,7 +26,9 @@ type CounterName = (typeof COUNTERS)[number]
 /**
  * A key/value cache with TTLs in an SQLite file in the data directory (node:sqlite, no
  * native addon to build). Values are JSON. Counters live in the same file, so stats
- * survive restarts. Expired rows are removed when read and by `purgeExpired`.
+ * survive restarts. Expired rows are removed when read and, in batches, by
+ * `purgeExpired`, which the retention sweep calls (issue 16, relay/retention/); the
+ * pages they free go back to the OS with `vacuum` (auto_vacuum = INCREMENTAL).
  */
 type Statements = Record<
   'get' | 'set' | 'del' | 'count' | 'purge' | 'bump' | 'counters' | 'list',
@@ -48,12 +51,14 @@ export class CacheStore implements LifecyclePart {
   start(): void {
     if (this.db?.isOpen) return
     const db = new DatabaseSync(this.path)
+    ensureIncrementalVacuum(db)
     db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS cache (
         key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER, updated_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS cache_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS cache_expiry ON cache (expires_at) WHERE expires_at IS NOT NULL;
     `)
     for (const name of COUNTERS) {
       db.prepare('INSERT OR IGNORE INTO cache_counters (name, value) VALUES (?, 0)').run(name)
@@ -68,7 +73,8 @@ export class CacheStore implements LifecyclePart {
       count: db.prepare(
         'SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(CAST(value AS BLOB))), 0) AS bytes FROM cache WHERE expires_at IS NULL OR expires_at > ?',
       ),
-      purge: db.prepare('DELETE FROM cache WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+      purge: db.prepare(`DELETE FROM cache WHERE rowid IN (SELECT rowid FROM cache INDEXED BY cache_expiry
+        WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`),
       bump: db.prepare('UPDATE cache_counters SET value = value + ? WHERE name = ?'),
       counters: db.prepare('SELECT name, value FROM cache_counters'),
       list: db.prepare(
@@ -135,10 +141,18 @@ export class CacheStore implements LifecyclePart {
     return rows.map((r) => ({ key: r.key, expiresAt: r.expires_at, updatedAt: r.updated_at }))
   }
 
-  purgeExpired(): number {
-    const { changes } = this.stmts.purge.run(this.now())
+  /** Removes up to `limit` expired entries, earliest expiry first; returns how many. */
+  purgeExpired(limit: number): number {
+    const { changes } = this.stmts.purge.run(this.now(), limit)
     if (changes > 0) this.bump('expired', Number(changes))
     return Number(changes)
+  }
+
+  /** One step of giving the file's free pages back to the OS (relay/store/sqlite-vacuum.ts). */
+  vacuum(pages: number): VacuumStep {
+    const db = this.db
+    if (!db?.isOpen) throw new McppError('SHUTTING_DOWN', 'the cache is closed: the relay is stopping')
+    return incrementalVacuum(db, pages)
   }
 
   stats(): CacheStats {

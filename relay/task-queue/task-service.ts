@@ -2,6 +2,7 @@ import type { Counter } from 'prom-client'
 import { McppError } from '../../shared/errors.ts'
 import type { Startable } from '../../shared/startable.ts'
 import { pendingReason } from '../../shared/task/pending-reason.ts'
+import { expiredTaskError } from '../../shared/task/retention.ts'
 import type { TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
 import type { KindSource } from '../../shared/task/unknown-kinds.ts'
 import type { PeerStanding } from '../../shared/trust/standing.ts'
@@ -15,6 +16,7 @@ import { inputsAsBlocks } from './inputs-as-blocks.ts'
 import { handleBans } from './on-ban.ts'
 import { RelaySide } from './relay-side.ts'
 import type { AttemptRecord } from './store/task-attempts.ts'
+import type { TaskRetention } from './store/task-retention.ts'
 import type {
   CancelResult,
   ListFilter,
@@ -203,11 +205,13 @@ export class TaskService implements Startable {
     return this.#init.store.get(id)
   }
 
-  /** The task, or NOT_FOUND naming the id. */
+  /** The task, or NOT_FOUND naming the id (and, if retention removed it, when: issue 16). */
   require(id: string): TaskRecord {
     const task = this.#init.store.get(id)
-    if (!task) throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
-    return task
+    if (task) return task
+    const expiredAt = this.#init.store.retention.expiredAt(id)
+    if (expiredAt !== undefined) throw expiredTaskError(id, expiredAt)
+    throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
   }
 
   list(filter: ListFilter): TaskPage {
@@ -386,6 +390,11 @@ export class TaskService implements Startable {
   /** The queue as the workflow engine sees it (issue 12). */
   get workflowSide(): WorkflowSide {
     return this.#workflowSide
+  }
+
+  /** The queue as the retention sweep sees it (relay/retention/). */
+  get retention(): TaskRetention {
+    return this.#init.store.retention
   }
 
   get relaySide(): RelaySide {

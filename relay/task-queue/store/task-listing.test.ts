@@ -194,8 +194,8 @@ describe('schema version 8 (listing indexes)', () => {
     expect(inspect()).toEqual({ version: 7, indexes: [] })
 
     t.store = t.open()
-    expect(SCHEMA_VERSION).toBe(8)
-    expect(inspect()).toEqual({ version: 8, indexes: LIST_INDEXES })
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(8)
+    expect(inspect()).toEqual({ version: SCHEMA_VERSION, indexes: LIST_INDEXES })
     expect(t.store.get(held!.id)).toMatchObject({ state: 'leased', leaseToken: held!.leaseToken })
     expect(t.store.complete(held!.id, held!.leaseToken!, { output: 'ok' }).ok).toBe(true)
     for (const order of TASK_ORDERS) expect(readAll({ order }, 4).inputs).toEqual(EXPECTED[order])

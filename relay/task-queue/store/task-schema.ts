@@ -1,9 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { ensureIncrementalVacuum } from '../../store/sqlite-vacuum.ts'
 import { ATTEMPT_TABLES } from './attempt-schema.ts'
+import { RETENTION_TABLES } from './task-retention-schema.ts'
 import { WORKFLOW_TABLES } from './workflow-schema.ts'
 
 /** Schema of the durable task queue (SQLite), kept in `PRAGMA user_version`. Bump with any change. */
-export const SCHEMA_VERSION = 8
+export const SCHEMA_VERSION = 9
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS tasks (
@@ -121,6 +123,9 @@ export function migrate(db: DatabaseSync, path: string): void {
     throw new Error(`${path}: task queue schema version ${version} is newer than this relay understands`)
   }
   if (version === SCHEMA_VERSION) return
+  // Version 9 (issue 16): free pages go back to the OS after retention sweeps; a file
+  // made before is rewritten once (VACUUM, outside the transaction below).
+  ensureIncrementalVacuum(db)
   db.exec('BEGIN IMMEDIATE')
   try {
     db.exec(TABLES)
@@ -145,6 +150,8 @@ export function migrate(db: DatabaseSync, path: string): void {
     // ends (attempt-schema.ts). Attempts before the upgrade are not known: none are listed.
     db.exec(ATTEMPT_TABLES)
     db.exec(LIST_INDEXES)
+    // Version 9 (issue 16): what retention walks and the record of expired tasks.
+    db.exec(RETENTION_TABLES)
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     db.exec('COMMIT')
   } catch (err) {

@@ -8,6 +8,7 @@ import { TaskAttempts } from './task-attempts.ts'
 import { type Submitted, TaskInserts } from './task-inserts.ts'
 import type { ListFilter, TaskPage } from './task-listing.ts'
 import { type QueueStats, TaskQueries } from './task-queries.ts'
+import { TaskRetention } from './task-retention.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 import { migrate } from './task-schema.ts'
 import {
@@ -83,6 +84,8 @@ export class TaskStore {
   readonly workflows: WorkflowStore
   /** Each task's ended leases (issue 13), written by a trigger (attempt-schema.ts). */
   readonly attempts: TaskAttempts
+  /** Removal of finished tasks and workflows (issue 16); the sweep is relay/retention/. */
+  readonly retention: TaskRetention
   private inTransaction = false
 
   constructor(path: string, now: () => number = Date.now) {
@@ -115,6 +118,7 @@ export class TaskStore {
     this.handOffs = new HandOffs(this.db, now)
     this.workflows = new WorkflowStore(this.db, now, (fn) => this.tx(fn))
     this.attempts = new TaskAttempts(this.db)
+    this.retention = new TaskRetention(this.db, (fn) => this.tx(fn))
   }
 
   /**
@@ -219,11 +223,6 @@ export class TaskStore {
   }
 
   /**
-   * Leases up to `limit` of the best ready queued tasks this worker can run (kind and
-   * every required capability), each with a new fencing token from a counter kept in
-   * the database, so tokens only grow, also across restarts. One transaction.
-   */
-  /**
    * Whether any task is queued (one index probe). A round with nothing queued leases
    * nothing, so the dispatcher skips its per-worker lease transactions: with 1,000 idle
    * workers they cost a core's fifth on every 250 ms tick (issue 11's bench).
@@ -232,6 +231,11 @@ export class TaskStore {
     return this.stmts.anyQueued.get() !== undefined
   }
 
+  /**
+   * Leases up to `limit` of the best ready queued tasks this worker can run (kind and
+   * every required capability), each with a new fencing token from a counter kept in
+   * the database, so tokens only grow, also across restarts. One transaction.
+   */
   leaseNext(request: LeaseRequest): TaskRecord[] {
     if (request.limit <= 0 || request.kinds.length === 0) return []
     const worker = { kinds: new Set(request.kinds), capabilities: new Set(request.capabilities) }
