@@ -201,6 +201,16 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: true, checked: 2 })
   })
 
+  it('refuses to export the active segment or a removed one', () => {
+    const log = openLog(tempDir(), { segmentMaxEntries: 1, now: () => 0, removal: { removeExportedAfterSeconds: 0, maxSealedSegments: 0 } })
+    fill(log, 1, 2)
+    log.markExported(1, '/copy/1')
+    expect(log.removeByPolicy()).toEqual([1])
+    expect(() => log.markExported(1, '/copy/1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
+    expect(() => log.sealedSegment(log.manifest.active.number)).toThrow(expect.objectContaining({ code: 'CONFLICT' }))
+    expect(() => log.sealedSegment(99)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
+  })
+
   it('adopts the single-file log of an earlier version as segment 1 without rewriting it', () => {
     const old = tempDir()
     const before = openLog(old)
