@@ -42,7 +42,9 @@ describe('audit log segments on a running relay', () => {
     // The latest entries read across segments, newest first.
     const latest = await ok('audit_query', { tool: 'text_hash', limit: 3 })
     expect(latest.total).toBe(4)
-    expect(latest.entries.map((e: any) => e.seq)).toEqual([...latest.entries.map((e: any) => e.seq)].sort((a, b) => b - a))
+    expect(latest.entries.map((e: any) => e.seq)).toEqual(
+      [...latest.entries.map((e: any) => e.seq)].sort((a, b) => b - a),
+    )
     const metrics = await (await fetch(`${relay.url}/metrics`)).text()
     const shown = Number(/mcpp_audit_segments\{state="sealed"\} (\d+)/.exec(metrics)?.[1])
     expect(shown).toBeGreaterThanOrEqual(sealed.length)

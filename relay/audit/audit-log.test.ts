@@ -202,12 +202,18 @@ describe('AuditLog', () => {
   })
 
   it('refuses to export the active segment or a removed one', () => {
-    const log = openLog(tempDir(), { segmentMaxEntries: 1, now: () => 0, removal: { removeExportedAfterSeconds: 0, maxSealedSegments: 0 } })
+    const log = openLog(tempDir(), {
+      segmentMaxEntries: 1,
+      now: () => 0,
+      removal: { removeExportedAfterSeconds: 0, maxSealedSegments: 0 },
+    })
     fill(log, 1, 2)
     log.markExported(1, '/copy/1')
     expect(log.removeByPolicy()).toEqual([1])
     expect(() => log.markExported(1, '/copy/1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
-    expect(() => log.sealedSegment(log.manifest.active.number)).toThrow(expect.objectContaining({ code: 'CONFLICT' }))
+    expect(() => log.sealedSegment(log.manifest.active.number)).toThrow(
+      expect.objectContaining({ code: 'CONFLICT' }),
+    )
     expect(() => log.sealedSegment(99)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
   })
 
