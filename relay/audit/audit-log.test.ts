@@ -1,6 +1,7 @@
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -215,6 +216,32 @@ describe('AuditLog', () => {
       expect.objectContaining({ code: 'CONFLICT' }),
     )
     expect(() => log.sealedSegment(99)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
+  })
+
+  it('keeps appending to the active segment when a seal fails, and seals it later', () => {
+    const dir = tempDir()
+    let now = 0
+    const errors: string[] = []
+    const log = openLog(dir, {
+      segmentMaxEntries: 2,
+      now: () => now,
+      onError: (err, retrying) => errors.push(`${retrying}: ${err.message}`),
+    })
+    // A directory where the manifest's temporary file goes: its write fails, as on a full disk.
+    const blocker = join(dir, 'audit', 'manifest.json.partial')
+    mkdirSync(blocker)
+    fill(log, 1, 3)
+    expect(errors[0]).toMatch(/^true: sealing audit segment 1 failed/)
+    expect(log.manifest.sealed).toEqual([])
+    expect(log.verify()).toMatchObject({ ok: true, checked: 3, segments: 1 })
+    rmSync(blocker, { recursive: true })
+    fill(log, 4, 1)
+    // Not retried on every write: only once the retry delay has passed.
+    expect(log.manifest.sealed).toEqual([])
+    now = 1_000
+    fill(log, 5, 1)
+    expect(log.manifest.sealed).toMatchObject([{ number: 1, firstSeq: 1, lastSeq: 5 }])
+    expect(log.verify()).toMatchObject({ ok: true, checked: 5, segments: 2 })
   })
 
   it('adopts the single-file log of an earlier version as segment 1 without rewriting it', () => {

@@ -21,6 +21,8 @@ const FLUSH_INTERVAL_MS = 20
 const FLUSH_MAX_ENTRIES = 512
 /** How often exported segments are checked against the removal policy. */
 const REMOVAL_CHECK_MS = 60_000
+/** A seal that failed (disk full, say) is not tried again on every write, only after this. */
+const SEAL_RETRY_MS = 1_000
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
@@ -74,6 +76,7 @@ export class AuditLog implements LifecyclePart {
   /** Reads in flight on other threads: sealing and removal wait for them. */
   private readers = 0
   private removalTimer: NodeJS.Timeout | undefined
+  private sealRetryAt = 0
   private readonly segments: AuditSegments
   private readonly now: () => number
   private readonly onError: (err: Error, retrying: boolean) => void
@@ -210,6 +213,7 @@ export class AuditLog implements LifecyclePart {
     const { active } = this.segments.manifest
     const entries = this.lastSeq - active.firstSeq + 1
     if (db === undefined || this.pending.length > 0 || entries <= 0 || this.readers > 0) return
+    if (this.now() < this.sealRetryAt) return
     const { page_count, page_size } = db
       .prepare('SELECT * FROM pragma_page_count, pragma_page_size')
       .get() as {
@@ -234,6 +238,7 @@ export class AuditLog implements LifecyclePart {
       }
       this.segments.seal({ lastSeq: this.lastSeq, head: this.lastHash, sealedAt: this.now() })
     } catch (err) {
+      this.sealRetryAt = this.now() + SEAL_RETRY_MS
       this.onError(
         new Error(`sealing audit segment ${active.number} failed: ${(err as Error).message}`),
         true,

@@ -108,7 +108,11 @@ export function writeManifest(dir: string, manifest: Manifest): void {
     }
     renameSync(tmp, target)
   } catch (err) {
-    rmSync(tmp, { force: true })
+    try {
+      rmSync(tmp, { force: true })
+    } catch {
+      // The write's own error is the one to report.
+    }
     throw err
   }
   const folder = openSync(dirname(target), 'r')
