@@ -205,8 +205,9 @@ export class AuditLog implements LifecyclePart {
   /**
    * Seals the active segment once it reaches a limit. Nothing is pending here (all
    * written), so the segment ends exactly at the chain's head. A seal that fails (a
-   * reader holds the file, the disk is full) is retried after the next write; the
-   * entries stay in the active segment meanwhile.
+   * reader holds the file, the disk is full) is tried again on a write SEAL_RETRY_MS
+   * later; the entries stay in the active segment meanwhile. The seal's cost (folding
+   * the WAL in, one fsync) is about that of the WAL checkpoints SQLite runs anyway.
    */
   private sealIfFull(): void {
     const db = this.db

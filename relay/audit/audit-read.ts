@@ -23,6 +23,11 @@ function whereClause(filter: AuditFilter): { clause: string; values: SQLInputVal
   return { clause: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values }
 }
 
+/** Whether the filter selects anything less than every entry (paging aside). */
+export function filters(filter: AuditFilter): boolean {
+  return whereClause(filter).clause !== ''
+}
+
 /** How many entries of this segment match the filter. */
 export function countAudit(db: DatabaseSync, filter: AuditFilter): number {
   const { clause, values } = whereClause(filter)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import type { AuditEntry, AuditFilter } from './audit-entry.ts'
-import { auditEntries, countAudit, pageAudit, verifySegment } from './audit-read.ts'
+import { auditEntries, countAudit, filters, pageAudit, verifySegment } from './audit-read.ts'
 
 /**
  * Reads across the audit log's segments (issue 16). They run on a compute thread, so
@@ -102,7 +102,10 @@ export function queryLayout(
   filter: AuditFilter,
 ): { entries: AuditEntry[]; total: number } {
   const newestFirst = layout.segments.filter((s) => existsSync(s.path)).reverse()
-  const counts = newestFirst.map((s) => withDb(s.path, (db) => countAudit(db, filter)))
+  // A sealed segment's size is in the manifest: the latest entries cost one open, not one per segment.
+  const counted = (s: SegmentRef) =>
+    s.sealed !== null && !filters(filter) ? s.sealed.entries : withDb(s.path, (db) => countAudit(db, filter))
+  const counts = newestFirst.map(counted)
   const total = counts.reduce((a, b) => a + b, 0)
   const entries: AuditEntry[] = []
   let offset = filter.offset
