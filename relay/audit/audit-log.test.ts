@@ -244,6 +244,28 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: true, checked: 5, segments: 2 })
   })
 
+  it('finishes a removal or a seal that a crash cut short when it starts again', () => {
+    const dir = tempDir()
+    const options = {
+      segmentMaxEntries: 1,
+      now: () => 0,
+      removal: { removeExportedAfterSeconds: 0, maxSealedSegments: 0 },
+    }
+    const log = openLog(dir, options)
+    fill(log, 1, 3)
+    const kept = readFileSync(log.pathOf(1))
+    log.markExported(1, '/copy/1')
+    expect(log.removeByPolicy()).toEqual([1])
+    log.stop()
+    // The manifest recorded the removal, the file was not yet gone; segment 2's mode was not yet set.
+    writeFileSync(log.pathOf(1), kept)
+    chmodSync(log.pathOf(2), 0o644)
+    const again = openLog(dir, options)
+    expect(existsSync(again.pathOf(1))).toBe(false)
+    expect(statSync(again.pathOf(2)).mode & 0o222).toBe(0)
+    expect(again.verify()).toMatchObject({ ok: true, checked: 2, from: { afterSeq: 1, removedSegments: 1 } })
+  })
+
   it('adopts the single-file log of an earlier version as segment 1 without rewriting it', () => {
     const old = tempDir()
     const before = openLog(old)
