@@ -13,6 +13,7 @@ import type { LifecyclePart } from '../shared/startable.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
+import { registerAuditMetrics } from './audit/audit-metrics.ts'
 import { Compute } from './compute/index.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { DataDirLock } from './data-dir-lock.ts'
@@ -172,9 +173,16 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     tickMs: FORWARD_TICK_MS,
     relays: () => p2p.directory?.relays(),
   })
-  const audit = new AuditLog(join(config.dataDir, 'audit.db'), (err, retrying) =>
-    log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
-  )
+  const audit = new AuditLog({
+    dir: join(config.dataDir, 'audit'),
+    legacyFile: join(config.dataDir, 'audit.db'),
+    ...config.audit,
+    removal: config.audit,
+    now,
+    onError: (err, retrying) =>
+      log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
+  })
+  registerAuditMetrics(metrics.registry, audit)
   opened.push(audit)
   const storedBytes = new StoredBytesGuard({
     quotas: quotas.quotas,

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { paramsDigest } from '../relay/audit/audit-log.ts'
@@ -39,7 +38,7 @@ describe('the audit log', () => {
   it('verifies the chain, and finds an entry altered behind its back', async () => {
     expect(await ok('audit_verify', {})).toMatchObject({ ok: true })
     h.relay.components.audit.flush()
-    const db = new DatabaseSync(join(h.relay.components.config.dataDir, 'audit.db'))
+    const db = new DatabaseSync(h.relay.components.audit.activePath)
     expect(() => db.exec(`UPDATE audit SET outcome = 'TAMPERED' WHERE seq = 2`)).toThrow(/append-only/)
     db.exec('DROP TRIGGER audit_no_update')
     db.exec(`UPDATE audit SET outcome = 'TAMPERED' WHERE seq = 2`)

@@ -1,22 +1,16 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
-import { type AuditEntry, type AuditFilter, entryHash, GENESIS, type Row, toEntry } from './audit-entry.ts'
+import { type AuditEntry, type AuditFilter, entryHash, type Row, toEntry } from './audit-entry.ts'
 
 /**
- * Reads of the audit log, on any connection: the relay's own (tests) or a read-only
+ * Reads of one audit segment, on any connection: the relay's own (tests) or a read-only
  * one on a compute thread, where the tools run them (issue 9: a count or a chain walk
- * over a long log would hold the event loop).
+ * over a long log would hold the event loop). segment-read.ts combines segments.
  */
-export interface VerifyResult {
-  ok: boolean
-  checked: number
-  brokenAt?: number
-  problem?: string
-}
 
 /** How the audit log names callers without an identity (their column is NULL). */
 export const ANONYMOUS_IDENTITY = 'anonymous'
 
-export function queryAudit(db: DatabaseSync, filter: AuditFilter): { entries: AuditEntry[]; total: number } {
+function whereClause(filter: AuditFilter): { clause: string; values: SQLInputValue[] } {
   const where: string[] = []
   const values: SQLInputValue[] = []
   if (filter.tool !== undefined) where.push('tool = ?') && values.push(filter.tool)
@@ -26,18 +20,43 @@ export function queryAudit(db: DatabaseSync, filter: AuditFilter): { entries: Au
   else if (filter.identity !== undefined) where.push('identity = ?') && values.push(filter.identity)
   if (filter.since !== undefined) where.push('time >= ?') && values.push(filter.since)
   if (filter.until !== undefined) where.push('time <= ?') && values.push(filter.until)
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(...values) as { n: number }).n
+  return { clause: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values }
+}
+
+/** Whether the filter selects anything less than every entry (paging aside). */
+export function filters(filter: AuditFilter): boolean {
+  return whereClause(filter).clause !== ''
+}
+
+/** How many entries of this segment match the filter. */
+export function countAudit(db: DatabaseSync, filter: AuditFilter): number {
+  const { clause, values } = whereClause(filter)
+  return (db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(...values) as { n: number }).n
+}
+
+/** Matching entries of this segment, newest first, paged by the filter's limit and offset. */
+export function pageAudit(db: DatabaseSync, filter: AuditFilter): AuditEntry[] {
+  const { clause, values } = whereClause(filter)
   const rows = db
     .prepare(`SELECT * FROM audit ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
     .all(...values, filter.limit, filter.offset) as unknown as Row[]
-  return { entries: rows.map(toEntry), total }
+  return rows.map(toEntry)
 }
 
-/** Walks the chain in order; the first entry whose links or hash do not hold is reported. */
-export function verifyAudit(db: DatabaseSync): VerifyResult {
-  let prev = GENESIS
-  let expectedSeq = 1
+/** Where a chain walk starts: the hash the next entry links to and its expected seq. */
+export interface ChainPoint {
+  hash: string
+  seq: number
+}
+
+export type SegmentCheck =
+  | { ok: true; checked: number; last: ChainPoint }
+  | { ok: false; checked: number; brokenAt: number; problem: string }
+
+/** Walks one segment's chain in order from `start`; the first entry whose links or hash do not hold is reported. */
+export function verifySegment(db: DatabaseSync, start: ChainPoint): SegmentCheck {
+  let prev = start.hash
+  let expectedSeq = start.seq + 1
   let checked = 0
   for (const row of db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<Row>) {
     const { prevHash, hash, ...body } = toEntry(row)
@@ -56,10 +75,10 @@ export function verifyAudit(db: DatabaseSync): VerifyResult {
     expectedSeq++
     checked++
   }
-  return { ok: true, checked }
+  return { ok: true, checked, last: { hash: prev, seq: expectedSeq - 1 } }
 }
 
-/** Every entry in order. */
+/** Every entry of one segment in order. */
 export function* auditEntries(db: DatabaseSync): Iterable<AuditEntry> {
   for (const row of db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<Row>) {
     yield toEntry(row)

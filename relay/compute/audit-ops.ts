@@ -1,25 +1,15 @@
 import { open } from 'node:fs/promises'
-import { DatabaseSync } from 'node:sqlite'
 import type { AuditEntry, AuditFilter } from '../audit/audit-entry.ts'
-import { auditEntries, queryAudit, verifyAudit } from '../audit/audit-read.ts'
+import { type AuditLayout, layoutEntries, queryLayout, verifyLayout } from '../audit/segment-read.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { workerOp } from './worker-reply.ts'
 
-/** Audit reads on a compute thread, each on its own read-only connection (WAL lets it read beside the writer). */
-function withDb<T>(path: string, fn: (db: DatabaseSync) => T): T {
-  const db = new DatabaseSync(path, { readOnly: true })
-  try {
-    return fn(db)
-  } finally {
-    db.close()
-  }
-}
-
-export const auditQuery = workerOp(({ path, filter }: { path: string; filter: AuditFilter }) =>
-  withDb(path, (db) => queryAudit(db, filter)),
+/** Audit reads on a compute thread, across the segments on disk, each opened read-only (segment-read.ts). */
+export const auditQuery = workerOp(({ layout, filter }: { layout: AuditLayout; filter: AuditFilter }) =>
+  queryLayout(layout, filter),
 )
 
-export const auditVerify = workerOp(({ path }: { path: string }) => withDb(path, verifyAudit))
+export const auditVerify = workerOp(({ layout }: { layout: AuditLayout }) => verifyLayout(layout))
 
 export const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'seq',
@@ -47,26 +37,19 @@ function csvCell(value: unknown): string {
 const BATCH = 1_000
 
 export const auditExport = workerOp(
-  async ({ path, target, format }: { path: string; target: string; format: 'jsonl' | 'csv' }) => {
+  async ({ layout, target, format }: { layout: AuditLayout; target: string; format: 'jsonl' | 'csv' }) => {
     let entries = 0
     await writeAtomically(target, async (tmp) => {
       const file = await open(tmp, 'w')
       try {
         let lines: string[] = format === 'csv' ? [AUDIT_COLUMNS.join(',')] : []
-        const db = new DatabaseSync(path, { readOnly: true })
-        try {
-          for (const e of auditEntries(db)) {
-            lines.push(
-              format === 'csv' ? AUDIT_COLUMNS.map((c) => csvCell(e[c])).join(',') : JSON.stringify(e),
-            )
-            entries++
-            if (lines.length >= BATCH) {
-              await file.write(`${lines.join('\n')}\n`)
-              lines = []
-            }
+        for (const e of layoutEntries(layout)) {
+          lines.push(format === 'csv' ? AUDIT_COLUMNS.map((c) => csvCell(e[c])).join(',') : JSON.stringify(e))
+          entries++
+          if (lines.length >= BATCH) {
+            await file.write(`${lines.join('\n')}\n`)
+            lines = []
           }
-        } finally {
-          db.close()
         }
         if (lines.length > 0) await file.write(`${lines.join('\n')}\n`)
       } finally {

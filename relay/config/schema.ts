@@ -297,6 +297,27 @@ export const configSchema = z.strictObject({
       batchSize: z.number().int().min(1).max(10_000).default(500),
     })
     .prefault({}),
+  /** The audit log's segments (issue 16, README "Audit log segments"). */
+  audit: z
+    .strictObject({
+      /** The active segment is sealed once its file reaches this size (16 MiB). */
+      segmentMaxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(16 * 1024 ** 2),
+      /** ... or once it holds this many entries; 0: no entry limit. */
+      segmentMaxEntries: z.number().int().min(0).default(0),
+      /** An exported segment is removed this long after its export (7 days). */
+      removeExportedAfterSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(7 * 86_400),
+      /** Exported segments are removed early, oldest first, while more than this many are sealed; 0: no count limit. */
+      maxSealedSegments: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
   /** Limits on every DuckDB statement (dataset, analytics, file and scan tools). */
   sql: z
     .strictObject({

@@ -2,14 +2,16 @@ import { z } from 'zod'
 import { defineTool } from '../../shared/tool/define-tool.ts'
 import type { ToolCategory } from '../../shared/tool/types.ts'
 import type { AuditEntry } from '../audit/audit-log.ts'
-import type { VerifyResult } from '../audit/audit-read.ts'
+import type { VerifyResult } from '../audit/segment-read.ts'
 import { confinePath } from '../files/confine-path.ts'
 import { pathParam } from '../files/path-param.ts'
+import { auditSegmentTools } from './audit-segments.ts'
 import type { ToolDeps } from './tool-deps.ts'
 
 export const AUDIT_CATEGORY = {
   name: 'audit',
-  description: 'The append-only, hash-chained record of every tool call on this relay: query, verify, export',
+  description:
+    'The append-only, hash-chained record of every tool call on this relay, in sealed segments: query, verify, export',
 }
 
 const entry = z.object({
@@ -65,14 +67,14 @@ export function auditTools({
       openWorldHint: false,
     },
     handlers: {
-      local: (filter, ctx) => {
-        log.flush()
-        return compute.run<{ entries: AuditEntry[]; total: number }>(
-          'auditQuery',
-          { path: log.path, filter },
-          { signal: ctx.signal },
-        )
-      },
+      local: (filter, ctx) =>
+        log.read((layout) =>
+          compute.run<{ entries: AuditEntry[]; total: number }>(
+            'auditQuery',
+            { layout, filter },
+            { signal: ctx.signal },
+          ),
+        ),
     },
   })
 
@@ -80,12 +82,17 @@ export function auditTools({
     name: 'audit_verify',
     category: 'audit',
     description:
-      'Check the hash chain of the whole audit log; reports the first entry that was altered or removed',
+      'Check the hash chain of the whole audit log across its segments, from genesis or from the anchor recorded when exported segments were removed; reports the segment and entry where it breaks (altered, removed, or a segment missing)',
     input: z.object({}),
     output: z.object({
       ok: z.boolean(),
-      checked: z.number().int(),
-      brokenAt: z.number().int().optional(),
+      checked: z.number().int().describe('Entries checked'),
+      segments: z.number().int().describe('Segments walked'),
+      from: z
+        .object({ anchor: z.string(), afterSeq: z.number().int(), removedSegments: z.number().int() })
+        .describe('Where the walk started: genesis (afterSeq 0) or the head of the last removed segment'),
+      brokenAt: z.number().int().optional().describe('The seq of the first entry that does not hold'),
+      segment: z.number().int().optional().describe('The segment that holds it'),
       problem: z.string().optional(),
     }),
     annotations: {
@@ -95,10 +102,8 @@ export function auditTools({
       openWorldHint: false,
     },
     handlers: {
-      local: (_input, ctx) => {
-        log.flush()
-        return compute.run<VerifyResult>('auditVerify', { path: log.path }, { signal: ctx.signal })
-      },
+      local: (_input, ctx) =>
+        log.read((layout) => compute.run<VerifyResult>('auditVerify', { layout }, { signal: ctx.signal })),
     },
   })
 
@@ -106,7 +111,7 @@ export function auditTools({
     name: 'audit_export',
     category: 'audit',
     description:
-      'Write the whole audit log to a file under the data roots as JSONL or CSV (written atomically)',
+      'Write every audit entry still on disk (all segments) to a file under the data roots as JSONL or CSV (written atomically)',
     input: z.object({
       path: pathParam.describe('File to write, under the file root (<data-dir>/files), relative to it'),
       format: z.enum(['jsonl', 'csv']).default('jsonl').describe('jsonl (one entry per line) or csv'),
@@ -122,16 +127,16 @@ export function auditTools({
     handlers: {
       local: async ({ path, format }, ctx) => {
         const target = confinePath(path, roots)
-        log.flush()
-        const entries = await compute.run<number>(
-          'auditExport',
-          { path: log.path, target, format },
-          { signal: ctx.signal },
+        const entries = await log.read((layout) =>
+          compute.run<number>('auditExport', { layout, target, format }, { signal: ctx.signal }),
         )
         return { path: target, entries, format }
       },
     },
   })
 
-  return { info: AUDIT_CATEGORY, tools: [query, verify, exportLog] }
+  return {
+    info: AUDIT_CATEGORY,
+    tools: [query, verify, exportLog, ...auditSegmentTools({ audit: log, fileRoots: roots })],
+  }
 }
