@@ -1,3 +1,4 @@
+import { murmur3 } from '../text/murmur3.ts'
 /**
  * Which relay takes a new MCP session or a session-less call at the edge (issue 14).
  * Pure: the edge feeds it what its probes and its own forwards saw.
@@ -76,18 +77,9 @@ export function stickyOrder(states: readonly RelayState[], key: string, now: num
   )
 }
 
-/** FNV-1a over `key`, a separator and `relay`, then murmur3's finaliser to spread the bits. */
+const UTF8 = new TextEncoder()
+
+/** MurmurHash3 of `key`, a separator and `relay`: the relay's score for this caller. */
 export function rendezvousScore(key: string, relay: string): number {
-  let h = 0x811c9dc5
-  const text = `${key}\u0000${relay}`
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  return murmur3(UTF8.encode(`${key}\u0000${relay}`))
 }
