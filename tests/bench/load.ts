@@ -26,8 +26,12 @@ const isolatingFetch: typeof fetch = async (input, init) => {
 }
 
 /** Connects an SDK client (one session) to an MCP endpoint. */
-export async function connect(endpoint: URL): Promise<Client> {
-  const client = new Client({ name: 'mcpp-bench', version: '1.0.0' })
+/** An SDK client; `modern` pins it to the stateless 2026-07-28 revision (no session). */
+export async function connect(endpoint: URL, era: 'legacy' | 'modern' = 'legacy'): Promise<Client> {
+  const client = new Client(
+    { name: 'mcpp-bench', version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  )
   await client.connect(new StreamableHTTPClientTransport(endpoint, { fetch: isolatingFetch }))
   return client
 }

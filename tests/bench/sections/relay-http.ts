@@ -61,16 +61,22 @@ interface Side {
  * side ran 3 s in a block, one spell could fall on one side only and the c=1 ratio
  * moved between 0.6 and 1.1 from run to run. Interleaved, both sides see them alike.
  */
-async function compare(relay: ChildServer, bare: ChildServer, concurrency: number, ctx: BenchContext) {
-  const open = async (server: ChildServer, call: ToolCall): Promise<Side> => ({
+interface Contender {
+  server: ChildServer
+  call: ToolCall
+  era?: 'legacy' | 'modern'
+}
+
+async function compare(first: Contender, second: Contender, concurrency: number, ctx: BenchContext) {
+  const open = async ({ server, call, era }: Contender): Promise<Side> => ({
     server,
     call,
-    client: await connect(server.endpoint),
+    client: await connect(server.endpoint, era),
     latencies: [],
     elapsedMs: 0,
     cpuMs: 0,
   })
-  const sides = [await open(relay, RELAY_CALL), await open(bare, BARE_CALL)]
+  const sides = [await open(first), await open(second)]
   try {
     ctx.progress(`relay: concurrency ${concurrency}, warm-up`)
     for (const side of sides) await drive(side.client, side.call, concurrency, WARMUP_MS)
@@ -87,8 +93,7 @@ async function compare(relay: ChildServer, bare: ChildServer, concurrency: numbe
         side.latencies.push(...run.latencies)
       }
     }
-    const [r, b] = sides.map(summarise) as [Measured, Measured]
-    return { relay: r, bare: b }
+    return sides.map(summarise) as [Measured, Measured]
   } finally {
     await Promise.all(sides.map((side) => side.client.close()))
   }
@@ -128,6 +133,31 @@ function loadRows(concurrency: number, relay: Measured, bare: Measured): Row[] {
 }
 
 /**
+ * One relay, two clients: a stateless 2026-07-28 request builds its server per request
+ * (the SDK's createMcpHandler), a 2025-11-25 session reuses the one it opened.
+ */
+function eraRows(concurrency: number, modern: Measured, legacy: Measured): Row[] {
+  const section = `eras c=${concurrency}`
+  return [
+    {
+      section,
+      metric: 'calls/s, 2026-07-28 stateless vs 2025-11-25 session',
+      value: modern.callsPerSecond,
+      baseline: legacy.callsPerSecond,
+      unit: 'calls/s',
+    },
+    { section, metric: 'p50 latency', value: modern.p50Ms, baseline: legacy.p50Ms, unit: 'ms' },
+    {
+      section,
+      metric: 'relay CPU per call',
+      value: modern.serverCpuUsPerCall,
+      baseline: legacy.serverCpuUsPerCall,
+      unit: 'µs',
+    },
+  ]
+}
+
+/**
  * The relay (compiled, as `npm start` runs it) against a bare SDK server, both in child
  * processes, driven over HTTP by the SDK client at concurrency 1 and 32.
  */
@@ -160,8 +190,22 @@ export const relayHttp: BenchSection = {
         },
       ]
       for (const concurrency of [1, 32]) {
-        const measured = await compare(relay, bare, concurrency, ctx)
-        rows.push(...loadRows(concurrency, measured.relay, measured.bare))
+        const [ours, theirs] = await compare(
+          { server: relay, call: RELAY_CALL },
+          { server: bare, call: BARE_CALL },
+          concurrency,
+          ctx,
+        )
+        rows.push(...loadRows(concurrency, ours, theirs))
+      }
+      for (const concurrency of [1, 32]) {
+        const [modern, legacy] = await compare(
+          { server: relay, call: RELAY_CALL, era: 'modern' },
+          { server: relay, call: RELAY_CALL },
+          concurrency,
+          ctx,
+        )
+        rows.push(...eraRows(concurrency, modern, legacy))
       }
       rows.push({
         section: 'memory',
