@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectClient, dispatchTool, errorMeta } from './helpers.ts'
 import { exited, type RelayProcess, spawnRelay } from './relay-process.ts'
+import { mountPrograms } from './requirements.ts'
 
 type McpClient = Awaited<ReturnType<typeof connectClient>>
 
@@ -17,6 +18,7 @@ const FLOOR_BYTES = 2 * 1024 * 1024
 const MAX_TRIES = 400
 
 let mountPoint = ''
+let mounted = false
 let dataDir = ''
 let ballast = ''
 let relay: RelayProcess | undefined
@@ -103,6 +105,13 @@ async function metric(name: string, labels = ''): Promise<number> {
   return Number(line.slice(line.lastIndexOf(' ') + 1))
 }
 
+/** The tag `tmpfs` skips this file's suite when they are missing (requirements.ts). */
+function programs(): { mount: string; umount: string } {
+  const found = mountPrograms()
+  if (found === undefined) throw new Error('mount and umount are not in /usr/bin or /bin')
+  return found
+}
+
 const text64k = (seed: string) => `${seed}:`.padEnd(64 * 1024, seed)
 
 describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] }, () => {
@@ -112,7 +121,8 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
 
   beforeAll(async () => {
     mountPoint = mkdtempSync(join(tmpdir(), 'mcpp-disk-full-'))
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES}`, 'tmpfs', mountPoint])
+    execFileSync(programs().mount, ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES}`, 'tmpfs', mountPoint])
+    mounted = true
     dataDir = join(mountPoint, 'data')
     mkdirSync(dataDir)
     ballast = join(mountPoint, 'ballast')
@@ -122,11 +132,9 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
 
   afterAll(async () => {
     await stopRelay().catch(() => {})
-    if (mountPoint !== '') {
-      // Lazy: a process that still holds a file there must not leave the mount behind.
-      execFileSync('umount', ['-l', mountPoint])
-      rmSync(mountPoint, { recursive: true, force: true })
-    }
+    // Lazy: a process that still holds a file there must not leave the mount behind.
+    if (mounted) execFileSync(programs().umount, ['-l', mountPoint])
+    if (mountPoint !== '') rmSync(mountPoint, { recursive: true, force: true })
   })
 
   it('shows the data filesystem and its stores on /metrics before anything fills it', async () => {
@@ -168,16 +176,34 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
     // too, before they run: a call that would change state unaudited is refused (store `audit`).
     const tasks = await writeUntilRefused((i) =>
       call('p2p_taskqueue_submit', {
-        tasks: Array.from({ length: 16 }, (_, j) => ({ kind: 'echo', input: { pad: text64k(`t${i}`).slice(0, 8192), j } })),
+        tasks: Array.from({ length: 16 }, (_, j) => ({
+          kind: 'echo',
+          input: { pad: text64k(`t${i}`).slice(0, 8192), j },
+        })),
       }),
     )
-    expect(tasks).toMatchObject({ ok: false, code: 'STORAGE_FULL', store: expect.toBeOneOf(['tasks', 'audit']) })
+    expect(tasks).toMatchObject({
+      ok: false,
+      code: 'STORAGE_FULL',
+      store: expect.toBeOneOf(['tasks', 'audit']),
+    })
     const dataset = await writeUntilRefused((i) =>
-      call('dataset_query', { sql: "SELECT range AS n, repeat('x', 200) AS pad FROM range(50000)", saveAs: `full_${i}` }),
+      call('dataset_query', {
+        sql: "SELECT range AS n, repeat('x', 200) AS pad FROM range(50000)",
+        saveAs: `full_${i}`,
+      }),
     )
-    expect(dataset).toMatchObject({ ok: false, code: 'STORAGE_FULL', store: expect.toBeOneOf(['datasets', 'audit']) })
+    expect(dataset).toMatchObject({
+      ok: false,
+      code: 'STORAGE_FULL',
+      store: expect.toBeOneOf(['datasets', 'audit']),
+    })
     const cache = await writeUntilRefused((i) => call('cache_set', { key: `full-${i}`, value: text64k('c') }))
-    expect(cache).toMatchObject({ ok: false, code: 'STORAGE_FULL', store: expect.toBeOneOf(['cache', 'audit']) })
+    expect(cache).toMatchObject({
+      ok: false,
+      code: 'STORAGE_FULL',
+      store: expect.toBeOneOf(['cache', 'audit']),
+    })
 
     // The entries of these calls cannot all be written: state-changing calls are then refused for the audit log.
     await expect
@@ -216,13 +242,17 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
     const added = await call('ipfs_add', { text: text64k('a') })
     expect(added).toMatchObject({ ok: true })
     after.cid = (added as { result: { cid: string } }).result.cid
-    const submitted = await call('p2p_taskqueue_submit', { tasks: [{ kind: 'echo', input: { after: true } }] })
+    const submitted = await call('p2p_taskqueue_submit', {
+      tasks: [{ kind: 'echo', input: { after: true } }],
+    })
     expect(submitted).toMatchObject({ ok: true })
     after.taskId = (submitted as { result: { tasks: Array<{ id: string }> } }).result.tasks[0]?.id ?? ''
     expect(await call('dataset_query', { sql: 'SELECT 42 AS answer', saveAs: after.dataset })).toMatchObject({
       ok: true,
     })
-    expect(await call('cache_set', { key: after.cacheKey, value: { after: true } })).toMatchObject({ ok: true })
+    expect(await call('cache_set', { key: after.cacheKey, value: { after: true } })).toMatchObject({
+      ok: true,
+    })
     await expect.poll(async () => (await readyz()).status, { timeout: 10_000, interval: 100 }).toBe(200)
   })
 
@@ -253,8 +283,14 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
       ok: true,
       result: { rows: [{ answer: 42 }] },
     })
-    expect(await call('cache_get', { key: before.cacheKey })).toMatchObject({ ok: true, result: { found: true } })
-    expect(await call('cache_get', { key: after.cacheKey })).toMatchObject({ ok: true, result: { found: true } })
+    expect(await call('cache_get', { key: before.cacheKey })).toMatchObject({
+      ok: true,
+      result: { found: true },
+    })
+    expect(await call('cache_get', { key: after.cacheKey })).toMatchObject({
+      ok: true,
+      result: { found: true },
+    })
     // The audit chain, written through the full disk, still verifies.
     expect(await call('audit_verify', {})).toMatchObject({ ok: true, result: { ok: true } })
   })

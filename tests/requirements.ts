@@ -78,20 +78,29 @@ export function missingRequirements(env: Env = process.env): Requirement[] {
       brew: 'ffmpeg',
     })
   }
-  if (!canMountTmpfs(env)) {
+  if (!canMountTmpfs()) {
     missing.push({
       tag: 'tmpfs',
       label: 'mounting a tmpfs (root on Linux, with mount and umount)',
-      lookedAt: `platform ${process.platform}, uid ${process.getuid?.() ?? 'unknown'}, mount and umount on PATH`,
+      lookedAt: `platform ${process.platform}, uid ${process.getuid?.() ?? 'unknown'}, mount and umount in ${MOUNT_DIRS.join(', ')}`,
       how: 'run the suite as root on Linux (CI does)',
     })
   }
   return missing
 }
 
+/** Where util-linux puts `mount` and `umount` (absolute: a suite's PATH may be bare). */
+const MOUNT_DIRS = ['/usr/bin', '/bin']
+
+/** `mount` and `umount` by absolute path, when they are in a usual place. */
+export function mountPrograms(): { mount: string; umount: string } | undefined {
+  const dir = MOUNT_DIRS.find((d) => existsSync(join(d, 'mount')) && existsSync(join(d, 'umount')))
+  return dir === undefined ? undefined : { mount: join(dir, 'mount'), umount: join(dir, 'umount') }
+}
+
 /** Whether this process may mount a tmpfs: `mount -t tmpfs` needs root on Linux. */
-export function canMountTmpfs(env: Env = process.env): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0 && onPath('mount', env) && onPath('umount', env)
+export function canMountTmpfs(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && mountPrograms() !== undefined
 }
 
 /** The one command per platform that installs what is missing. */
@@ -135,6 +144,10 @@ export function requirementTags(env: Env = process.env) {
       skip: skip('chromium'),
     },
     { name: 'ffmpeg', description: 'runs ffmpeg and ffprobe from PATH', skip: skip('ffmpeg') },
-    { name: 'tmpfs', description: 'mounts a small tmpfs that fills (needs root on Linux)', skip: skip('tmpfs') },
+    {
+      name: 'tmpfs',
+      description: 'mounts a small tmpfs that fills (needs root on Linux)',
+      skip: skip('tmpfs'),
+    },
   ]
 }

@@ -65,7 +65,9 @@ describe('isStorageFull', { skip: process.platform !== 'linux' }, () => {
   it('recognises DuckDB failing to write a file on a full disk', async () => {
     const instance = await DuckDBInstance.create(':memory:')
     const connection = await instance.connect()
-    const err = await rejected(connection.run(`COPY (SELECT range FROM range(100000)) TO '${DEV_FULL}' (FORMAT csv)`))
+    const err = await rejected(
+      connection.run(`COPY (SELECT range FROM range(100000)) TO '${DEV_FULL}' (FORMAT csv)`),
+    )
     connection.closeSync()
     instance.closeSync()
     expect(String(err)).toMatch(/No space left on device/)

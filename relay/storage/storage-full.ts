@@ -13,7 +13,8 @@ const SQLITE_FULL = 13
  * left on device", better-sqlite3 and node:sqlite "database or disk is full", and an error
  * from a compute thread arrives as its message.
  */
-const FULL_TEXT = /\bENOSPC\b|\bEDQUOT\b|no space left on device|disk quota exceeded|database or disk is full/i
+const FULL_TEXT =
+  /\bENOSPC\b|\bEDQUOT\b|no space left on device|disk quota exceeded|database or disk is full/i
 /** How deep to follow `cause` and AggregateError chains (a cycle must not hang the check). */
 const MAX_DEPTH = 8
 
