@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectClient, dispatchTool, errorMeta } from './helpers.ts'
 import { exited, type RelayProcess, spawnRelay } from './relay-process.ts'
-import { mountPrograms } from './requirements.ts'
+import { fillWithBallast, mountTmpfs, type Tmpfs } from './tmpfs.ts'
 
 type McpClient = Awaited<ReturnType<typeof connectClient>>
 
@@ -17,8 +15,8 @@ const FLOOR_BYTES = 2 * 1024 * 1024
 /** Writes tried at most before a store must have answered STORAGE_FULL (each adds at least 64 KiB). */
 const MAX_TRIES = 400
 
+let tmpfs: Tmpfs | undefined
 let mountPoint = ''
-let mounted = false
 let dataDir = ''
 let ballast = ''
 let relay: RelayProcess | undefined
@@ -73,26 +71,6 @@ async function writeUntilRefused(write: (i: number) => ReturnType<typeof call>) 
   throw new Error(`${MAX_TRIES} writes on a full disk all succeeded`)
 }
 
-/** Fills the filesystem with one file, to the last page: writes shrink until even 4 KiB is refused. */
-function fillWithBallast(path: string): void {
-  const fd = openSync(path, 'w')
-  try {
-    for (const size of [1024 * 1024, 64 * 1024, 4096]) {
-      const chunk = Buffer.alloc(size, 1)
-      for (;;) {
-        try {
-          writeSync(fd, chunk)
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break
-          throw err
-        }
-      }
-    }
-  } finally {
-    closeSync(fd)
-  }
-}
-
 async function readyz(): Promise<{ status: number; body: any }> {
   const res = await fetch(`${relay?.url}/readyz`)
   return { status: res.status, body: await res.json() }
@@ -105,13 +83,6 @@ async function metric(name: string, labels = ''): Promise<number> {
   return Number(line.slice(line.lastIndexOf(' ') + 1))
 }
 
-/** The tag `tmpfs` skips this file's suite when they are missing (requirements.ts). */
-function programs(): { mount: string; umount: string } {
-  const found = mountPrograms()
-  if (found === undefined) throw new Error('mount and umount are not in /usr/bin or /bin')
-  return found
-}
-
 const text64k = (seed: string) => `${seed}:`.padEnd(64 * 1024, seed)
 
 describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] }, () => {
@@ -120,9 +91,8 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
   const after = { cid: '', taskId: '', dataset: 'after_full', cacheKey: 'after-full' }
 
   beforeAll(async () => {
-    mountPoint = mkdtempSync(join(tmpdir(), 'mcpp-disk-full-'))
-    execFileSync(programs().mount, ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES}`, 'tmpfs', mountPoint])
-    mounted = true
+    tmpfs = mountTmpfs(TMPFS_BYTES)
+    mountPoint = tmpfs.dir
     dataDir = join(mountPoint, 'data')
     mkdirSync(dataDir)
     ballast = join(mountPoint, 'ballast')
@@ -132,9 +102,7 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
 
   afterAll(async () => {
     await stopRelay().catch(() => {})
-    // Lazy: a process that still holds a file there must not leave the mount behind.
-    if (mounted) execFileSync(programs().umount, ['-l', mountPoint])
-    if (mountPoint !== '') rmSync(mountPoint, { recursive: true, force: true })
+    tmpfs?.unmount()
   })
 
   it('shows the data filesystem and its stores on /metrics before anything fills it', async () => {
