@@ -2,7 +2,9 @@ import { mkdirSync, rmSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectClient, dispatchTool, errorMeta } from './helpers.ts'
+import { spawnNodeCompute } from '../worker/compute/node-compute.ts'
+import { type RunningWorker, startWorker } from '../worker/core/start-worker.ts'
+import { connectClient, dispatchTool, errorMeta, taskFinished } from './helpers.ts'
 import { exited, type RelayProcess, spawnRelay } from './relay-process.ts'
 import { fillWithBallast, mountTmpfs, type Tmpfs } from './tmpfs.ts'
 
@@ -21,6 +23,17 @@ let dataDir = ''
 let ballast = ''
 let relay: RelayProcess | undefined
 let client: McpClient | undefined
+let worker: RunningWorker | undefined
+/** What the relay process logged (stderr), for a background step's warning. */
+let logged = ''
+
+async function startRelay(): Promise<void> {
+  relay = await spawnRelay(args())
+  relay.child.stderr?.on('data', (chunk) => {
+    logged += chunk
+  })
+  client = await connectClient(relay.url)
+}
 
 function args(): string[] {
   return [
@@ -30,8 +43,9 @@ function args(): string[] {
     '0',
     '--data-dir',
     dataDir,
+    // Warnings are where a background step skipped for the full disk says so.
     '--log-level',
-    'error',
+    'warn',
     '--storage-min-free-bytes',
     String(FLOOR_BYTES),
     // The stored-bytes guard would refuse writes long before this disk is full; here the disk must fill.
@@ -41,6 +55,8 @@ function args(): string[] {
 }
 
 async function stopRelay(): Promise<void> {
+  await worker?.stop({ drain: false })
+  worker = undefined
   await client?.close().catch(() => {})
   client = undefined
   if (relay === undefined) return
@@ -96,8 +112,7 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
     dataDir = join(mountPoint, 'data')
     mkdirSync(dataDir)
     ballast = join(mountPoint, 'ballast')
-    relay = await spawnRelay(args())
-    client = await connectClient(relay.url)
+    await startRelay()
   }, 60_000)
 
   afterAll(async () => {
@@ -205,6 +220,36 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
     )
   })
 
+  it('stays up when a worker connects while the disk is full: the queue cannot lease, and says so', async () => {
+    worker = await startWorker({
+      relay: (relay as RelayProcess).url,
+      concurrency: 2,
+      name: 'disk-full worker',
+      spawnCompute: () => spawnNodeCompute(),
+      reconnectBaseMs: 50,
+    })
+    await expect
+      .poll(
+        async () =>
+          (await dispatchTool(client as McpClient, 'p2p_taskqueue_worker_stats', { connectedOnly: true }))
+            .workers.length,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(1)
+    // Leasing the queued tasks to it is a write: the round is skipped, not fatal.
+    await expect
+      .poll(() => logged, { timeout: 15_000 })
+      .toMatch(/a task queue round skipped: the data disk is full/)
+    expect(relay?.child.exitCode).toBeNull()
+    expect((await fetch(`${relay?.url}/healthz`)).status).toBe(200)
+    expect(await call('p2p_taskqueue_status', { taskId: before.taskIds[0] })).toMatchObject({
+      ok: true,
+      result: { state: 'queued' },
+    })
+  })
+
   it('recovers by itself once space returns: the next writes succeed and it is ready again', async () => {
     rmSync(ballast)
     const added = await call('ipfs_add', { text: text64k('a') })
@@ -222,6 +267,11 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
       ok: true,
     })
     await expect.poll(async () => (await readyz()).status, { timeout: 10_000, interval: 100 }).toBe(200)
+    // The worker that connected while the disk was full gets the queued tasks now.
+    for (const [i, taskId] of before.taskIds.entries()) {
+      const { task } = await taskFinished(client as McpClient, taskId)
+      expect(task).toMatchObject({ state: 'succeeded', output: { n: i + 1 } })
+    }
   })
 
   it('leaves every store intact: after a stop the databases check clean and a new relay reads all of it', async () => {
@@ -232,8 +282,7 @@ describe('a relay whose data disk fills up (a real tmpfs)', { tags: ['tmpfs'] },
       db.close()
       expect(rows, file).toEqual([{ integrity_check: 'ok' }])
     }
-    relay = await spawnRelay(args())
-    client = await connectClient(relay.url)
+    await startRelay()
     for (const taskId of [...before.taskIds, after.taskId]) {
       expect(await call('p2p_taskqueue_status', { taskId })).toMatchObject({ ok: true })
     }
