@@ -10,9 +10,9 @@ function writeToFullDisk(): void {
 
 function recordingLog(): {
   log: Logger
-  warnings: Array<{ message: string; data?: Record<string, unknown> }>
+  warnings: Array<{ message: string; data?: Record<string, unknown> | undefined }>
 } {
-  const warnings: Array<{ message: string; data?: Record<string, unknown> }> = []
+  const warnings: Array<{ message: string; data?: Record<string, unknown> | undefined }> = []
   const ignore = () => {}
   return {
     log: {
