@@ -46,6 +46,11 @@ import { Authenticator } from './security/authenticator.ts'
 import { createJwtVerifier } from './security/jwt-verifier.ts'
 import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
+import { AuditGate } from './storage/audit-gate.ts'
+import { DataDisk } from './storage/data-disk.ts'
+import { isStorageFull } from './storage/storage-full.ts'
+import { registerStorageMetrics, type StoreRows } from './storage/storage-metrics.ts'
+import { StoreSizes } from './storage/store-sizes.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService, type TaskService } from './task-queue/index.ts'
 import { buildCatalog } from './tools/catalog.ts'
@@ -179,11 +184,21 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     ...config.audit,
     removal: config.audit,
     now,
-    onError: (err, retrying) =>
-      log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message }),
+    onError: (err, retrying) => {
+      log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message })
+      auditGate.failed(err)
+    },
   })
   registerAuditMetrics(metrics.registry, audit)
   opened.push(audit)
+  const auditGate = new AuditGate(() => audit.flush())
+  const disk = new DataDisk(config.dataDir, now)
+  registerStorageMetrics({
+    registry: metrics.registry,
+    sizes: new StoreSizes(config.dataDir, now),
+    disk,
+    rows: () => storeRows(tasks, cache),
+  })
   const storedBytes = new StoredBytesGuard({
     quotas: quotas.quotas,
     perHour: config.limits.storedBytesPerHour,
@@ -192,7 +207,10 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     now,
   })
   const executor = new RouterExecutor({
-    admit: (tool, params, ctx) => storedBytes.admit(tool, params, ctx),
+    admit: (tool, params, ctx) => {
+      auditGate.admit(tool)
+      return storedBytes.admit(tool, params, ctx)
+    },
     policy: config.router,
     metrics,
     authorize: (tool, ctx) => {
@@ -203,16 +221,23 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     // one (unknown tool, bad category) is recorded itself.
     onCall: (call) => {
       if (call.tool.name === DISPATCH_TOOL && call.outcome === 'ok') return
-      audit.append({
-        time: now(),
-        tool: call.tool.name,
-        sessionId: call.ctx.caller.sessionId ?? null,
-        identity: call.ctx.caller.identity ?? null,
-        paramsDigest: paramsDigest(call.params),
-        outcome: call.outcome,
-        runtime: call.runtime,
-        durationMs: call.durationMs,
-      })
+      try {
+        audit.append({
+          time: now(),
+          tool: call.tool.name,
+          sessionId: call.ctx.caller.sessionId ?? null,
+          identity: call.ctx.caller.identity ?? null,
+          paramsDigest: paramsDigest(call.params),
+          outcome: call.outcome,
+          runtime: call.runtime,
+          durationMs: call.durationMs,
+        })
+      } catch (err) {
+        // A full backlog writes at once; on a full disk the entry stays pending (written when
+        // space returns) and the gate holds state-changing calls. The call itself has run.
+        if (!isStorageFull(err)) throw err
+        auditGate.failed(err)
+      }
     },
     backends: {
       local: localRuntime(),
@@ -341,6 +366,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
   // answers (new requests get 503), and then the server closes.
   const parts: LifecyclePart[] = [
     lock,
+    disk,
     taskStorePart(tasks),
     cache,
     peerBook,
@@ -392,6 +418,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
         phase: lifecycle.phase,
         parts: lifecycle.partStates(),
         p2p: config.disableP2p ? 'disabled' : { listening: p2p.node?.multiaddrs().length ?? 0 },
+        disk: disk.space(config.storage.minFreeBytes),
       }),
     hurry: () => {
       mcp.hurry()
@@ -399,6 +426,18 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     },
   }
   return components
+}
+
+/** Rows per store where counting is cheap: tasks by state (an index), unexpired cache entries. */
+function storeRows(tasks: TaskService, cache: CacheStore): StoreRows[] {
+  const rows: StoreRows[] = []
+  try {
+    for (const [state, n] of Object.entries(tasks.counts())) rows.push({ store: 'tasks', state, rows: n })
+    rows.push({ store: 'cache', state: 'live', rows: cache.stats().entries })
+  } catch {
+    // A store closed by a stop under way: its rows are left out of this scrape.
+  }
+  return rows
 }
 
 /**

@@ -27,6 +27,11 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   /** A per-identity or global limit was reached; retry later (HTTP answers 429 with Retry-After). */
   | 'QUOTA_EXCEEDED'
+  /**
+   * The relay's data disk is full: the write did not happen (nothing half-written stays),
+   * reads go on, and the same call succeeds once space is freed (HTTP 507).
+   */
+  | 'STORAGE_FULL'
   /** The relay is stopping; the call was not finished. */
   | 'SHUTTING_DOWN'
   | 'INTERNAL'

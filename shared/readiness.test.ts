@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type PartState, readiness } from './readiness.ts'
+import { diskCheck, type PartState, readiness } from './readiness.ts'
 
 const parts = (states: Record<string, PartState>) =>
   Object.entries(states).map(([name, state]) => ({ name, state }))
@@ -49,5 +49,37 @@ describe('readiness', () => {
     const r = readiness({ phase: 'running', parts: [], p2p: 'disabled' })
     expect(r.ready).toBe(true)
     expect(r.checks['libp2p-listening']).toMatchObject({ status: 'disabled' })
+  })
+})
+
+describe('the free-space floor', () => {
+  const running = { phase: 'running' as const, parts: [], p2p: 'disabled' as const }
+
+  it('is not ready below the floor, and says how much is free against which setting', () => {
+    const r = readiness({ ...running, disk: { freeBytes: 1_000, minFreeBytes: 4_096 } })
+    expect(r.ready).toBe(false)
+    expect(r.failing).toEqual(['data-disk-free'])
+    expect(r.checks['data-disk-free']).toEqual({
+      status: 'failing',
+      detail: 'the data filesystem has 1000 bytes free, below the floor of 4096 (storage.minFreeBytes)',
+    })
+  })
+
+  it('is ready at or above the floor', () => {
+    expect(diskCheck({ freeBytes: 4_096, minFreeBytes: 4_096 })).toEqual({ status: 'ok' })
+    expect(readiness({ ...running, disk: { freeBytes: 10_000, minFreeBytes: 4_096 } }).ready).toBe(true)
+  })
+
+  it('reports a floor of 0 as disabled, whatever is free', () => {
+    const r = readiness({ ...running, disk: { freeBytes: 0, minFreeBytes: 0 } })
+    expect(r.ready).toBe(true)
+    expect(r.checks['data-disk-free']).toMatchObject({ status: 'disabled' })
+  })
+
+  it('is not ready while the free space is unknown, and says why', () => {
+    expect(diskCheck({ freeBytes: undefined, minFreeBytes: 1, unknownReason: 'EACCES' })).toEqual({
+      status: 'failing',
+      detail: 'free space on the data filesystem is not known: EACCES',
+    })
   })
 })

@@ -6,9 +6,10 @@ import { delimiter, join } from 'node:path'
  * with a `// @module-tag chromium` (or `ffmpeg`) line, or a suite with
  * `{ tags: ['ffmpeg'] }`; vitest.config.ts defines each tag to skip when its program is
  * missing, the skip-summary reporter names what was skipped and how to install it, and
- * with MCPP_REQUIRE_ALL=1 (CI) global-setup.ts fails the run instead.
+ * with MCPP_REQUIRE_ALL=1 (CI) global-setup.ts fails the run instead. `tmpfs` is not a
+ * program but a permission: mounting a small filesystem that fills (issue 16) needs root.
  */
-export type RequirementTag = 'chromium' | 'ffmpeg'
+export type RequirementTag = 'chromium' | 'ffmpeg' | 'tmpfs'
 
 export interface Requirement {
   tag: RequirementTag
@@ -16,8 +17,11 @@ export interface Requirement {
   label: string
   /** Where it was looked for, when it was not found. */
   lookedAt: string
-  apt: string
-  brew: string
+  /** The Debian and Homebrew packages that provide it; absent when no package does. */
+  apt?: string
+  brew?: string
+  /** What to do instead, when no package provides it. */
+  how?: string
 }
 
 /** Where Chromium or Chrome usually is on Linux and macOS, in order of preference. */
@@ -74,14 +78,37 @@ export function missingRequirements(env: Env = process.env): Requirement[] {
       brew: 'ffmpeg',
     })
   }
+  if (!canMountTmpfs()) {
+    missing.push({
+      tag: 'tmpfs',
+      label: 'mounting a tmpfs (root on Linux, with mount and umount)',
+      lookedAt: `platform ${process.platform}, uid ${process.getuid?.() ?? 'unknown'}, mount and umount in ${MOUNT_DIRS.join(', ')}`,
+      how: 'run the suite as root on Linux (CI does)',
+    })
+  }
   return missing
+}
+
+/** Where util-linux puts `mount` and `umount` (absolute: a suite's PATH may be bare). */
+const MOUNT_DIRS = ['/usr/bin', '/bin']
+
+/** `mount` and `umount` by absolute path, when they are in a usual place. */
+export function mountPrograms(): { mount: string; umount: string } | undefined {
+  const dir = MOUNT_DIRS.find((d) => existsSync(join(d, 'mount')) && existsSync(join(d, 'umount')))
+  return dir === undefined ? undefined : { mount: join(dir, 'mount'), umount: join(dir, 'umount') }
+}
+
+/** Whether this process may mount a tmpfs: `mount -t tmpfs` needs root on Linux. */
+export function canMountTmpfs(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && mountPrograms() !== undefined
 }
 
 /** The one command per platform that installs what is missing. */
 export function installCommands(missing: readonly Requirement[]): { debian: string; macos: string } {
-  const brew = missing.map((r) => `brew install ${r.brew}`)
+  const apt = missing.flatMap((r) => (r.apt === undefined ? [] : [r.apt]))
+  const brew = missing.flatMap((r) => (r.brew === undefined ? [] : [`brew install ${r.brew}`]))
   return {
-    debian: `sudo apt-get install -y ${missing.map((r) => r.apt).join(' ')}`,
+    debian: apt.length === 0 ? '' : `sudo apt-get install -y ${apt.join(' ')}`,
     macos: brew.join(' && '),
   }
 }
@@ -94,11 +121,12 @@ export function requireAll(env: Env = process.env): boolean {
 /** What to print when programs are missing: what, where it was looked for, and the install command. */
 export function missingText(missing: readonly Requirement[]): string {
   const { debian, macos } = installCommands(missing)
+  const install = debian === '' ? [] : ['Install with:', `  Debian: ${debian}`, `  macOS:  ${macos}`]
+  const instead = missing.flatMap((r) => (r.how === undefined ? [] : [`  ${r.label}: ${r.how}`]))
   return [
     ...missing.map((r) => `  ${r.label}: not found (looked at ${r.lookedAt})`),
-    'Install with:',
-    `  Debian: ${debian}`,
-    `  macOS:  ${macos}`,
+    ...install,
+    ...instead,
   ].join('\n')
 }
 
@@ -116,5 +144,10 @@ export function requirementTags(env: Env = process.env) {
       skip: skip('chromium'),
     },
     { name: 'ffmpeg', description: 'runs ffmpeg and ffprobe from PATH', skip: skip('ffmpeg') },
+    {
+      name: 'tmpfs',
+      description: 'mounts a small tmpfs that fills (needs root on Linux)',
+      skip: skip('tmpfs'),
+    },
   ]
 }

@@ -196,7 +196,8 @@ export class AuditLog implements LifecyclePart {
       db.exec('COMMIT')
       this.pending = this.pending.slice(batch.length)
     } catch (err) {
-      db.exec('ROLLBACK')
+      // Already rolled back by SQLite after SQLITE_FULL: keep the error that says the disk is full.
+      if (db.isTransaction) db.exec('ROLLBACK')
       throw err
     }
     this.sealIfFull()

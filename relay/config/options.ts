@@ -304,6 +304,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'A submitted kind no worker ever announced and not built in: reject | warn (default reject)',
   },
   {
+    key: 'storage.minFreeBytes',
+    flag: 'storage-min-free-bytes',
+    env: 'MCPP_STORAGE_MIN_FREE_BYTES',
+    kind: 'int',
+    help: '/readyz answers 503 while the data filesystem has less free space than this, in bytes; 0 disables (default 104857600, 100 MiB)',
+  },
+  {
     key: 'sql.timeoutSeconds',
     flag: 'sql-timeout-seconds',
     env: 'MCPP_SQL_TIMEOUT_SECONDS',

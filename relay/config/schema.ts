@@ -222,6 +222,17 @@ export const configSchema = z.strictObject({
       minFreeDiskMb: z.number().int().min(0).default(256),
     })
     .prefault({}),
+  /** The data directory's disk (issue 16). */
+  storage: z
+    .strictObject({
+      /** /readyz answers 503 while the data filesystem has less free space (100 MiB); 0 disables. */
+      minFreeBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(100 * 1024 * 1024),
+    })
+    .prefault({}),
   /** Worker threads for CPU-heavy tool work, so no call holds the event loop (issue 9). */
   compute: z
     .strictObject({

@@ -83,7 +83,8 @@ export class DuckEngine implements Startable {
         new McppError('SHUTTING_DOWN', 'the dataset engine is stopped: the relay is stopping'),
       )
     }
-    this.instance ??= (async () => {
+    if (this.instance !== undefined) return this.instance
+    const opening = (async () => {
       mkdirSync(this.options.tmpDir, { recursive: true })
       const { DuckDBInstance } = await import('@duckdb/node-api')
       const instance = await DuckDBInstance.create(this.options.file, {
@@ -101,7 +102,30 @@ export class DuckEngine implements Startable {
       setup.closeSync()
       return instance
     })()
-    return this.instance
+    // A failed open (a full disk, say) is tried again by the next statement, not kept.
+    opening.catch(() => {
+      if (this.instance === opening) this.instance = undefined
+    })
+    this.instance = opening
+    return opening
+  }
+
+  /**
+   * DuckDB stops using a database after a fatal error, such as a checkpoint that could
+   * not write its file on a full disk: every later statement fails with "database has
+   * been invalidated" until it is opened again (issue 16). The next statement then opens
+   * it anew, which replays the write-ahead log, so nothing committed is lost.
+   */
+  private reopenIfInvalidated(err: unknown, opened: Promise<DuckDBInstance>): void {
+    if (!(err instanceof Error) || !INVALIDATED.test(err.message) || this.instance !== opened) return
+    this.instance = undefined
+    void opened.then((instance) => {
+      try {
+        instance.closeSync()
+      } catch {
+        // Already unusable: closing is only to release the file.
+      }
+    })
   }
 
   run(sql: string, params?: unknown[], call?: SqlCall): Promise<void> {
@@ -177,7 +201,8 @@ export class DuckEngine implements Startable {
     refuseNul(sql, param)
     const { signal: callerSignal, key } = callOf(call)
     // Opening the engine (once per relay) is not the statement's time.
-    const instance = await this.open()
+    const opened = this.open()
+    const instance = await opened
     const deadline = AbortSignal.timeout(this.limits.timeoutSeconds * 1000)
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline
     const slot = this.slots.acquire(key, signal)
@@ -247,6 +272,7 @@ export class DuckEngine implements Startable {
         overdue = true
         this.overdueCount++
       }
+      this.reopenIfInvalidated(err, opened)
       throw this.failure(err, signal, callerSignal)
     }
   }
@@ -275,6 +301,9 @@ export class DuckEngine implements Startable {
     return mapped
   }
 }
+
+/** DuckDB's words for a database it will not use again until it is reopened. */
+const INVALIDATED = /database has been invalidated|^FATAL Error/
 
 function refuseNul(text: string, param: string): void {
   if (text.includes('\0')) {

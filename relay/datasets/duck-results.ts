@@ -1,6 +1,7 @@
 /** DuckDB's results and errors as the relay's: plain rows, and tool errors with codes. */
 import type { DuckDBResultReader } from '@duckdb/node-api'
 import { McppError } from '../../shared/errors.ts'
+import { isStorageFull, storageFullError } from '../storage/storage-full.ts'
 
 export type Row = Record<string, unknown>
 export interface Column {
@@ -35,6 +36,8 @@ export function toResult(result: DuckDBResultReader): ReadResult {
 /** DuckDB's errors, as tool errors: parse and binder errors name the SQL, I/O errors the data. */
 export function engineError(err: unknown): unknown {
   if (err instanceof McppError || !(err instanceof Error)) return err
+  // "Could not write file …: No space left on device" is an IO Error, but not bad data.
+  if (isStorageFull(err)) return storageFullError('datasets', err)
   const message = (err.message.split('\n')[0] ?? err.message).replace(/^Failed to extract statements: /, '')
   const kind = /^([A-Za-z ]+?) Error:/.exec(message)?.[1] ?? ''
   // The memory and spill limits are the engine's; the statement may fit another time.

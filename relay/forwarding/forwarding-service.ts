@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts'
 import type { BlockAccess } from '../p2p/block-protocol.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
 import type { RelayInfo } from '../p2p/relay-directory.ts'
+import { FullDiskGuard } from '../storage/full-disk-guard.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import type { HandOffOutcome } from '../task-queue/relay-side.ts'
 import { handleForwarding } from './forward-handler.ts'
@@ -69,9 +70,12 @@ export class ForwardingService {
   #sessions: ForwardSessions | undefined
   #ticker: ReturnType<typeof setInterval> | undefined
   readonly #pump: ForwardingPump | undefined
+  /** A full disk fails a tick (lease renewals, retried results), not the relay; the next tick tries again. */
+  readonly #fullDisk: FullDiskGuard
 
   constructor(init: ForwardingInit) {
     this.#init = init
+    this.#fullDisk = new FullDiskGuard(init.log, init.now)
     this.#refused = new Counter({
       name: 'mcpp_forward_refused_total',
       help: 'Forward protocol requests refused, by reason (not_member, stale, a malformed frame, …)',
@@ -139,7 +143,10 @@ export class ForwardingService {
     // Members could not reach this relay while it was down: their leases restart now.
     this.#init.tasks.relaySide.resumeHandOffs(this.#init.leaseMs)
     this.#runner.start()
-    this.#ticker = setInterval(() => this.#tick(), this.#init.tickMs)
+    this.#ticker = setInterval(
+      () => this.#fullDisk.run('a forwarding tick', () => this.#tick()),
+      this.#init.tickMs,
+    )
     this.#ticker.unref?.()
     this.#tick()
   }

@@ -8,6 +8,7 @@ import { MCP_EXPOSED_HEADERS, MCP_REQUEST_HEADERS } from '../../shared/http/mcp-
 import { hostAllowed, hostPolicy, originAllowed } from '../../shared/security/host-policy.ts'
 import type { Caller } from '../mcp/sessions.ts'
 import type { RelayComponents } from '../relay-components.ts'
+import { isStorageFull, storageFullError } from '../storage/storage-full.ts'
 import { apiRoutes } from './api-routes.ts'
 import { type AuthEnv, bearerAuthentication } from './bearer-auth.ts'
 import { edgeAccess, viaEdge } from './edge-access.ts'
@@ -92,6 +93,8 @@ export function createHttpApp(c: RelayComponents): Hono<AuthEnv> {
   app.onError((err, ctx) => {
     if (err instanceof HTTPException) return err.getResponse()
     if (err instanceof McppError) return errorResponse(err, dialectOf(ctx.req.path))
+    // A route that wrote outside the tool executor (which names the store itself).
+    if (isStorageFull(err)) return errorResponse(storageFullError('data', err), dialectOf(ctx.req.path))
     c.log.error('unhandled HTTP error', { path: ctx.req.path, error: err.message })
     return internalErrorResponse(dialectOf(ctx.req.path))
   })

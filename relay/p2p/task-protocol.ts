@@ -9,6 +9,7 @@ import {
   workerMessage,
 } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
+import { FullDiskGuard } from '../storage/full-disk-guard.ts'
 import { ConnectedWorker, type WorkerSide } from '../task-queue/index.ts'
 
 export interface TaskProtocolInit {
@@ -33,6 +34,9 @@ export interface TaskProtocolInit {
  */
 export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit): Promise<TaskProtocol> {
   let sequence = 0
+  // A worker's message that the queue cannot record on a full disk is dropped, not fatal:
+  // a result not recorded runs again once its lease runs out (issue 16).
+  const fullDisk = new FullDiskGuard(init.log)
   /** Each welcomed worker's way to learn the relay list again when it changed. */
   const rewelcome = new Set<(relays: string[], joined: string) => void>()
   const relayPeerId = libp2p.peerId.toString()
@@ -46,61 +50,66 @@ export async function handleTaskProtocol(libp2p: Libp2p, init: TaskProtocolInit)
       const channel = framedChannel<WorkerMessage, RelayMessage>(stream, {
         inbound: workerMessage,
         maxMessageBytes: MAX_TASK_MESSAGE_BYTES,
-        onMessage: (message) => {
-          init.tasks.countMessage('in', message.type)
-          if (worker === undefined) {
-            if (message.type !== 'hello') return void strike('before_hello', `${message.type} before hello`)
-            if (init.tasks.isBanned(peerId)) return void refuse('this peer is banned for a while')
-            const admitted = decideAdmission(init.admission, {
-              peerId,
-              joinTokenDigest: message.joinToken === undefined ? undefined : init.digest(message.joinToken),
-            })
-            if (!admitted.ok) return void refuse(admitted.reason)
-            worker = new ConnectedWorker(
-              `${peerId}/${++sequence}`,
-              peerId,
-              message,
-              link,
-              init.tasks.now(),
-              admitted.workerClass,
-            )
-            welcome(worker)
-            rewelcome.add(refreshRelays)
-            init.tasks.workerConnected(worker)
-            init.log.info('worker connected', {
-              workerId: worker.id,
-              name: worker.name,
-              kinds: message.kinds,
-              class: worker.workerClass,
-            })
-            return
-          }
-          switch (message.type) {
-            case 'results':
-              return init.tasks.onResults(worker, message.results)
-            case 'capacity':
-              return init.tasks.onCapacity(worker, message.concurrency, message.prefetch)
-            case 'started':
-              return init.tasks.onStarted(worker, message.tasks)
-            case 'progress': {
-              const { taskId, token, type: _type, ...progress } = message
-              return init.tasks.onProgress(worker, taskId, token, progress)
+        onMessage: (message) =>
+          fullDisk.run('a message from a worker', () => {
+            init.tasks.countMessage('in', message.type)
+            if (worker === undefined) {
+              if (message.type !== 'hello') return void strike('before_hello', `${message.type} before hello`)
+              if (init.tasks.isBanned(peerId)) return void refuse('this peer is banned for a while')
+              const admitted = decideAdmission(init.admission, {
+                peerId,
+                joinTokenDigest: message.joinToken === undefined ? undefined : init.digest(message.joinToken),
+              })
+              if (!admitted.ok) return void refuse(admitted.reason)
+              worker = new ConnectedWorker(
+                `${peerId}/${++sequence}`,
+                peerId,
+                message,
+                link,
+                init.tasks.now(),
+                admitted.workerClass,
+              )
+              welcome(worker)
+              rewelcome.add(refreshRelays)
+              init.tasks.workerConnected(worker)
+              init.log.info('worker connected', {
+                workerId: worker.id,
+                name: worker.name,
+                kinds: message.kinds,
+                class: worker.workerClass,
+              })
+              return
             }
-            case 'heartbeat':
-              return void init.tasks.heartbeat(worker)
-            case 'bye':
-              worker.draining = true
-              return channel.close()
-            case 'hello':
-              return strike('duplicate_hello', 'hello was already received')
-          }
-        },
-        onClose: (error) => {
-          rewelcome.delete(refreshRelays)
-          if (worker === undefined) return
-          init.tasks.workerDisconnected(worker.id, error ? `stream reset: ${error.message}` : 'stream closed')
-          init.log.info('worker disconnected', { workerId: worker.id })
-        },
+            switch (message.type) {
+              case 'results':
+                return init.tasks.onResults(worker, message.results)
+              case 'capacity':
+                return init.tasks.onCapacity(worker, message.concurrency, message.prefetch)
+              case 'started':
+                return init.tasks.onStarted(worker, message.tasks)
+              case 'progress': {
+                const { taskId, token, type: _type, ...progress } = message
+                return init.tasks.onProgress(worker, taskId, token, progress)
+              }
+              case 'heartbeat':
+                return void init.tasks.heartbeat(worker)
+              case 'bye':
+                worker.draining = true
+                return channel.close()
+              case 'hello':
+                return strike('duplicate_hello', 'hello was already received')
+            }
+          }),
+        onClose: (error) =>
+          fullDisk.run('a worker leaving', () => {
+            rewelcome.delete(refreshRelays)
+            if (worker === undefined) return
+            init.tasks.workerDisconnected(
+              worker.id,
+              error ? `stream reset: ${error.message}` : 'stream closed',
+            )
+            init.log.info('worker disconnected', { workerId: worker.id })
+          }),
         onInvalid: (problem, detail) => count(problem, detail),
       })
       /** Counts a violation against the peer; a ban closes its connection (the gater keeps it out). */

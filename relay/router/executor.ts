@@ -7,6 +7,8 @@ import type { Runtime, Tool, ToolContext } from '../../shared/tool/types.ts'
 import { parseToolInput, parseToolOutput } from '../../shared/tool/validate.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { type RuntimeBackend, Verified } from '../runtimes/runtime-backend.ts'
+import { asStorageFull } from '../storage/storage-full.ts'
+import { storeOfCategory } from '../storage/stores.ts'
 import { raceAbort } from './race-abort.ts'
 
 export type Outcome =
@@ -137,7 +139,8 @@ export class RouterExecutor {
           refusals.push(err.message)
           continue
         }
-        const failure = toMcppError(err, runCtx.signal)
+        // A full disk, whichever store hit it, is STORAGE_FULL here, the one place tool errors are mapped.
+        const failure = toMcppError(asStorageFull(err, storeOfCategory(tool.category)), runCtx.signal)
         this.count(tool, runtime, outcomeOf(failure))
         throw failure
       }

@@ -1,6 +1,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
+import { isStorageFull } from '../storage/storage-full.ts'
 import { ensureIncrementalVacuum, incrementalVacuum, type VacuumStep } from './sqlite-vacuum.ts'
 
 export interface CacheEntry {
@@ -97,7 +98,7 @@ export class CacheStore implements LifecyclePart {
   }
 
   private bump(name: CounterName, by = 1): void {
-    this.stmts.bump.run(by, name)
+    readGoesOn(() => this.stmts.bump.run(by, name))
   }
 
   get(key: string): CacheEntry | undefined {
@@ -105,7 +106,7 @@ export class CacheStore implements LifecyclePart {
       | { value: string; expires_at: number | null; updated_at: number }
       | undefined
     if (row && row.expires_at !== null && row.expires_at <= this.now()) {
-      this.stmts.del.run(key)
+      readGoesOn(() => this.stmts.del.run(key))
       this.bump('expired')
       this.bump('misses')
       return undefined
@@ -164,5 +165,17 @@ export class CacheStore implements LifecyclePart {
       ]),
     ) as Record<CounterName, number>
     return { entries: n, bytes, ...counters }
+  }
+}
+
+/**
+ * A write a read makes on the side (a counter, removing an expired row) is skipped on a
+ * full disk (issue 16): the read must not fail for it. Counters are then a little low.
+ */
+function readGoesOn(write: () => unknown): void {
+  try {
+    write()
+  } catch (err) {
+    if (!isStorageFull(err)) throw err
   }
 }

@@ -5,6 +5,7 @@ import { TERMINAL_STATES } from '../../shared/task/types.ts'
 import { IDLE_HEARTBEAT_EVERY } from '../../shared/wire/heartbeat-pacer.ts'
 import type { AssignedTask, TaskResultMessage } from '../../shared/wire/task-messages.ts'
 import type { Logger } from '../log.ts'
+import { FullDiskGuard } from '../storage/full-disk-guard.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import { ResultIntake } from './result-intake.ts'
@@ -54,6 +55,8 @@ export class Dispatcher {
   private ticker: ReturnType<typeof setInterval> | undefined
   private stopped = false
   private lastSilenceCheck = 0
+  /** A full disk fails a round or a tick, not the relay; the next one tries again. */
+  private readonly fullDisk: FullDiskGuard
   /** Told of every task that reached a final state (the forwarding outbox listens). */
   readonly settledListeners: Array<(task: TaskRecord) => void> = []
   /** Told when a lease held by a member relay is taken away (cancel, timeout): it is asked to stop. */
@@ -63,6 +66,7 @@ export class Dispatcher {
 
   constructor(init: DispatcherInit) {
     this.init = init
+    this.fullDisk = new FullDiskGuard(init.log, init.now)
     this.intake = new ResultIntake({
       standing: init.standing,
       verifier: init.verifier,
@@ -82,7 +86,10 @@ export class Dispatcher {
 
   start(): void {
     if (this.ticker !== undefined || this.stopped) return
-    this.ticker = setInterval(() => this.tick(), this.init.tickMs)
+    this.ticker = setInterval(
+      () => this.fullDisk.run('a task queue tick', () => this.tick()),
+      this.init.tickMs,
+    )
     this.ticker.unref?.()
     this.pump()
   }
@@ -169,15 +176,17 @@ export class Dispatcher {
     if (!routine) this.roundChanged = true
     if (this.pumpScheduled || this.stopped) return
     this.pumpScheduled = true
-    setImmediate(() => {
-      this.pumpScheduled = false
-      if (this.stopped) return
-      this.settlePending()
-      const assigned = this.assign()
-      if (!this.roundChanged && assigned === 0) return
-      this.roundChanged = false
-      for (const listener of this.roundListeners) listener()
-    })
+    setImmediate(() =>
+      this.fullDisk.run('a task queue round', () => {
+        this.pumpScheduled = false
+        if (this.stopped) return
+        this.settlePending()
+        const assigned = this.assign()
+        if (!this.roundChanged && assigned === 0) return
+        this.roundChanged = false
+        for (const listener of this.roundListeners) listener()
+      }),
+    )
   }
 
   /**
@@ -219,7 +228,17 @@ export class Dispatcher {
     const started = this.pendingStarts.splice(0)
     const items = this.pendingResults.splice(0)
     const votes = this.pendingVotes.splice(0)
-    const round = this.init.store.applyRound(started, items, votes)
+    let round: ReturnType<TaskStore['applyRound']>
+    try {
+      round = this.init.store.applyRound(started, items, votes)
+    } catch (err) {
+      // The round was one transaction, rolled back whole (a full disk, issue 16): the next
+      // round applies these again, so no worker's answer is dropped.
+      this.pendingStarts.unshift(...started)
+      this.pendingResults.unshift(...items)
+      this.pendingVotes.unshift(...votes)
+      throw err
+    }
     for (const settled of round.settled) {
       if (settled.ok) this.settled(settled.task)
       else this.init.metrics.staleResults.inc()
@@ -236,26 +255,31 @@ export class Dispatcher {
     if (!this.init.store.hasQueued()) return 0
     const exhausted = new Set<ConnectedWorker>()
     const leased = new Map<ConnectedWorker, TaskRecord[]>()
-    for (const pass of ['slots', 'buffer'] as const) {
-      for (const worker of this.init.registry.list()) {
-        if (exhausted.has(worker)) continue
-        const free = pass === 'slots' ? worker.freeSlots : worker.free
-        if (free <= 0) continue
-        const tasks = this.init.store.leaseNext({
-          workerId: worker.id,
-          peerId: worker.peerId,
-          kinds: [...worker.kinds],
-          capabilities: [...worker.capabilities],
-          limit: free,
-          leaseMs: this.init.leaseMs,
-        })
-        if (tasks.length < free) exhausted.add(worker)
-        if (tasks.length === 0) continue
-        for (const task of tasks) worker.inFlight.set(task.id, heldTask(task))
-        leased.set(worker, [...(leased.get(worker) ?? []), ...tasks])
+    try {
+      for (const pass of ['slots', 'buffer'] as const) {
+        for (const worker of this.init.registry.list()) {
+          if (exhausted.has(worker)) continue
+          const free = pass === 'slots' ? worker.freeSlots : worker.free
+          if (free <= 0) continue
+          const tasks = this.init.store.leaseNext({
+            workerId: worker.id,
+            peerId: worker.peerId,
+            kinds: [...worker.kinds],
+            capabilities: [...worker.capabilities],
+            limit: free,
+            leaseMs: this.init.leaseMs,
+          })
+          if (tasks.length < free) exhausted.add(worker)
+          if (tasks.length === 0) continue
+          for (const task of tasks) worker.inFlight.set(task.id, heldTask(task))
+          leased.set(worker, [...(leased.get(worker) ?? []), ...tasks])
+        }
       }
+    } finally {
+      // What was leased is sent even when a later lease failed (a full disk): no task
+      // waits out a lease its worker was never told of.
+      for (const [worker, tasks] of leased) this.send(worker, tasks)
     }
-    for (const [worker, tasks] of leased) this.send(worker, tasks)
     return leased.size
   }
 

@@ -9,6 +9,7 @@ import type { PeerStanding } from '../../shared/trust/standing.ts'
 import type { Capacity } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
+import { asStorageFull } from '../storage/storage-full.ts'
 import type { BanNotice, PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import { Dispatcher } from './dispatcher.ts'
@@ -155,7 +156,16 @@ export class TaskService implements Startable {
    * inline limit move into the blockstore first, so they travel as CIDs.
    */
   async submit(specs: TaskSpec[]): Promise<Submitted[]> {
-    const results = this.#init.store.submit(await inputsAsBlocks(specs, this.#init.content))
+    const specsAsBlocks = await inputsAsBlocks(specs, this.#init.content).catch((err: unknown) => {
+      throw asStorageFull(err, 'blockstore')
+    })
+    let results: Submitted[]
+    try {
+      results = this.#init.store.submit(specsAsBlocks)
+    } catch (err) {
+      // Workflows and the dashboard submit here without the tool executor, which maps the rest.
+      throw asStorageFull(err, 'tasks')
+    }
     this.#submitted(results.filter((r) => r.created).map((r) => r.task))
     return results
   }

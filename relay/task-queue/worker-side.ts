@@ -2,6 +2,7 @@ import type { Counter } from 'prom-client'
 import type { TaskProgress } from '../../shared/task/types.ts'
 import type { StandingChange } from '../../shared/trust/standing.ts'
 import type { TaskResultMessage } from '../../shared/wire/task-messages.ts'
+import { isStorageFull } from '../storage/storage-full.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Dispatcher } from './dispatcher.ts'
 import type { TaskStore } from './store/task-store.ts'
@@ -67,7 +68,13 @@ export class WorkerSide {
 
   /** A worker said hello: its kinds are remembered (tasks.unknownKinds) and it gets work. */
   workerConnected(worker: ConnectedWorker): void {
-    this.#init.store.kinds.announced(worker.kinds, this.#init.now(), worker.peerId)
+    try {
+      this.#init.store.kinds.announced(worker.kinds, this.#init.now(), worker.peerId)
+    } catch (err) {
+      // On a full disk (issue 16) the kinds are remembered at a later hello; the worker
+      // still gets work, which is written when space returns.
+      if (!isStorageFull(err)) throw err
+    }
     this.#init.dispatcher.workerConnected(worker)
   }
 

@@ -15,6 +15,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   QUOTA_EXCEEDED: 429,
   UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
+  /** RFC 4918 §11.5: the server cannot store what the request needs stored. */
+  STORAGE_FULL: 507,
 }
 
 /** The one body of an HTTP error outside JSON-RPC. */

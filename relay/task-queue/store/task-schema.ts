@@ -155,7 +155,8 @@ export function migrate(db: DatabaseSync, path: string): void {
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     db.exec('COMMIT')
   } catch (err) {
-    db.exec('ROLLBACK')
+    // Already rolled back by SQLite after SQLITE_FULL: keep the error that says why.
+    if (db.isTransaction) db.exec('ROLLBACK')
     throw err
   }
 }

@@ -400,7 +400,9 @@ export class TaskStore {
       this.db.exec('COMMIT')
       return result
     } catch (err) {
-      this.db.exec('ROLLBACK')
+      // SQLite has already rolled back after SQLITE_FULL (and some I/O errors); a second
+      // ROLLBACK would throw and hide the error that says the disk is full.
+      if (this.db.isTransaction) this.db.exec('ROLLBACK')
       throw err
     } finally {
       this.inTransaction = false
