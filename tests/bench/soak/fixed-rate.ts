@@ -1,24 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
- * Calls a stream may have open at once, unless it says otherwise. Past it a start is
- * skipped (and counted) rather than queued, so a relay that falls behind shows up as
- * fewer completions and longer latencies instead of an ever longer queue in the bench.
- */
-export const MAX_IN_FLIGHT = 64
-
-/**
  * Starts `op` `perSecond` times a second until `signal` aborts, on a fixed schedule:
  * start i is due at i / perSecond s, whether or not earlier calls have answered (open
- * loop), so a slower relay cannot lower the load it is offered. Resolves once every
- * started call has ended; `op` must not reject.
+ * loop), so a slower relay cannot lower the load it is offered. With `maxInFlight`
+ * calls still open a start is skipped (`onSkipped`) rather than queued: a relay that
+ * falls behind shows as fewer completions and longer latencies, not as an ever longer
+ * queue in the bench. Resolves once every started call has ended; `op` must not reject.
  */
 export async function fixedRate(
   perSecond: number,
   op: (i: number) => Promise<void>,
   signal: AbortSignal,
+  maxInFlight: number,
   onSkipped: () => void,
-  maxInFlight = MAX_IN_FLIGHT,
 ): Promise<void> {
   if (perSecond <= 0) return
   const interval = 1000 / perSecond

@@ -12,6 +12,8 @@ interface Minute {
   span: MinuteSpan
   calls: CallRecord[]
   sample: Sample | undefined
+  /** The last sample before this minute (retention's counters count from it). */
+  before: Sample | undefined
 }
 
 function minutes(options: SoakOptions, log: LoadLog, samples: readonly Sample[], until: number): Minute[] {
@@ -19,7 +21,15 @@ function minutes(options: SoakOptions, log: LoadLog, samples: readonly Sample[],
     span,
     calls: log.calls.filter((c) => c.at >= span.from && c.at < span.to),
     sample: samples.filter((s) => s.at >= span.from && s.at < span.to).at(-1),
+    before: samples.filter((s) => s.at < span.from).at(-1),
   }))
+}
+
+/** How much a retention counter rose over a minute; '—' from a relay that does not export it. */
+function removed(m: Minute, pick: (s: Sample) => number | undefined): string {
+  const end = m.sample === undefined ? undefined : pick(m.sample)
+  if (end === undefined) return '—'
+  return String(end - ((m.before === undefined ? 0 : pick(m.before)) ?? 0))
 }
 
 const tasksDone = (m: Minute) => m.calls.reduce((sum, c) => sum + c.tasks, 0)
@@ -58,6 +68,8 @@ export function minuteTable(
     ...Array.from({ length: tabCount }, (_, i) => `tab ${i + 1} heap MB`),
     'tasks.db MB',
     'blocks MB',
+    'tasks expired',
+    'blocks collected',
   ]
   const body = rows.map((m) => [
     m.span.warmup ? `warm-up ${m.span.from}–${m.span.to} s` : String(m.span.index + 1),
@@ -72,6 +84,8 @@ export function minuteTable(
     ...Array.from({ length: tabCount }, (_, i) => mb(m.sample?.tabs[i])),
     mb(m.sample?.tasksDb),
     mb(m.sample?.blocks),
+    removed(m, (s) => s.tasksExpired),
+    removed(m, (s) => s.blocksCollected),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)))
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] as number)).join(' | ')} |`

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { diskBytes, metricValue } from './samples.ts'
+import { diskBytes, metricTotal, metricValue } from './samples.ts'
 
 describe('metricValue', () => {
   const text = [
@@ -22,6 +22,25 @@ describe('metricValue', () => {
     expect(() => metricValue(text, 'process_resident_memory_bytes')).toThrow(
       /no process_resident_memory_bytes/,
     )
+  })
+})
+
+describe('metricTotal', () => {
+  const text = [
+    '# HELP mcpp_retention_rows_removed_total Rows retention removed',
+    'mcpp_retention_rows_removed_total{store="tasks"} 1200',
+    'mcpp_retention_rows_removed_total{store="workflows"} 7',
+    'mcpp_retention_blocks_removed_total 12',
+  ].join('\n')
+
+  it('sums a counter over the label sets that match', () => {
+    expect(metricTotal(text, 'mcpp_retention_rows_removed_total', 'store="tasks"')).toBe(1200)
+    expect(metricTotal(text, 'mcpp_retention_rows_removed_total')).toBe(1207)
+    expect(metricTotal(text, 'mcpp_retention_blocks_removed_total')).toBe(12)
+  })
+
+  it('says a relay without the counter has none, rather than zero', () => {
+    expect(metricTotal(text, 'mcpp_retention_sweeps_total')).toBeUndefined()
   })
 })
 

@@ -15,6 +15,9 @@ export interface Sample {
   /** tasks.db with its -wal and -shm files. */
   tasksDb: number
   blocks: number
+  /** Retention's counters so far (undefined from a relay without retention metrics). */
+  tasksExpired: number | undefined
+  blocksCollected: number | undefined
 }
 
 /** The relay's prom-client default metrics carry the `mcpp_` prefix (relay/metrics.ts). */
@@ -27,6 +30,18 @@ export function metricValue(text: string, name: string): number {
   const value = Number(line?.slice(name.length + 1))
   if (line === undefined || Number.isNaN(value)) throw new Error(`the relay's /metrics has no ${name}`)
   return value
+}
+
+/**
+ * The sum of a counter over its label sets, or only those with `label` (e.g.
+ * `store="tasks"`); undefined when the relay does not export it.
+ */
+export function metricTotal(text: string, name: string, label = ''): number | undefined {
+  const lines = text
+    .split('\n')
+    .filter((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(label))
+  if (lines.length === 0) return undefined
+  return lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
 }
 
 /** Bytes allocated on disk (du, not the apparent size: a block file takes a whole fs block) under `path`; 0 if absent. */
@@ -74,6 +89,8 @@ export class Sampler {
       tabs: this.#tabOrder.map((id) => heaps.get(id) ?? Number.NaN),
       tasksDb: dbFiles.reduce((a, b) => a + b, 0),
       blocks: await diskBytes(join(this.relay.dataDir, 'blocks')),
+      tasksExpired: metricTotal(metrics, 'mcpp_retention_rows_removed_total', 'store="tasks"'),
+      blocksCollected: metricTotal(metrics, 'mcpp_retention_blocks_removed_total'),
     }
   }
 }

@@ -75,7 +75,7 @@ function header(options: SoakOptions, until: number, interrupted: boolean): stri
  * and contribute tabs, under fixed mixed load for `options.seconds`, sampled for
  * memory and store sizes. Prints the per-minute table to stdout and returns the
  * summary rows. SIGINT or SIGTERM ends the load early: the minutes so far are
- * reported, and every process it started is stopped either way.
+ * reported without verdicts, and every process it started is stopped either way.
  */
 export async function runSoak(options: SoakOptions, ctx: Pick<BenchContext, 'progress'>): Promise<Row[]> {
   const interrupt = new AbortController()
@@ -136,7 +136,9 @@ export async function runSoak(options: SoakOptions, ctx: Pick<BenchContext, 'pro
     process.stdout.write(`\n${header(options, until, interrupt.signal.aborted)}\n\n`)
     process.stdout.write(`${minuteTable(options, log, samples, until)}\n${FLAT_DEFINITION}\n`)
     for (const [message, count] of log.failures) process.stdout.write(`failed ×${count}: ${message}\n`)
-    return summaryRows(options, log, samples, until)
+    const rows = summaryRows(options, log, samples, until)
+    // A run cut short is not the run asked for: its figures are shown, judged against nothing.
+    return interrupt.signal.aborted ? rows.map(({ target: _target, ...row }) => row) : rows
   } finally {
     await teardown.run()
     process.off('SIGINT', onSignal)

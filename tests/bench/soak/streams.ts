@@ -35,11 +35,12 @@ const LARGE_INPUT_CHARS = 300_000
 export const IPFS_VARIANTS = 100
 const DATASET_ROWS = 10_000
 /**
- * SQL statements one identity may have running or waiting (the relay's default
- * `sql.maxPerIdentity`); one more is refused with QUOTA_EXCEEDED, so the query stream
- * skips a start instead of sending it.
+ * Calls each stream may have open at once. Every stream calls as the same anonymous
+ * identity, which the relay lets hold 64 calls at once (limits.concurrentCalls): the
+ * caps add up to 48, so a stall costs skipped starts (counted), not refused calls. The
+ * query cap is the relay's sql.maxPerIdentity (2): a third statement would be refused.
  */
-const QUERIES_IN_FLIGHT = 2
+const IN_FLIGHT: Record<StreamKind, number> = { tasks: 8, largeTasks: 4, tools: 24, queries: 2, ipfs: 10 }
 const CALL_TIMEOUT_MS = 60_000
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
@@ -48,7 +49,8 @@ async function dispatch(client: Client, tool: string, params: Record<string, unk
   })
   if (result.isError) {
     const code = (result._meta?.['mcpp/error'] as { code?: string } | undefined)?.code ?? 'error'
-    throw new Error(`${tool}: ${code}`)
+    const text = (result.content as { text?: string }[] | undefined)?.[0]?.text ?? ''
+    throw new Error(`${tool}: ${code}: ${text.slice(0, 120)}`)
   }
   return (result.structuredContent as { result: unknown }).result
 }
@@ -148,8 +150,8 @@ export async function driveLoad(
           kind === 'tasks' ? rates.tasks / TASK_BATCH : rates[kind],
           (i) => record(kind, clients[k] as Client, i),
           signal,
+          IN_FLIGHT[kind],
           () => log.skipped.set(kind, (log.skipped.get(kind) ?? 0) + 1),
-          kind === 'queries' ? QUERIES_IN_FLIGHT : undefined,
         ),
       ),
     )
