@@ -43,6 +43,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds)
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`)
 const only = values.only?.split(',')
+if (values.soak !== undefined && only !== undefined)
+  throw new Error('--soak runs the soak alone; leave out --only')
 const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? []
 if (unknown.length > 0) {
   throw new Error(
