@@ -12,7 +12,7 @@ interface Minute {
   span: MinuteSpan
   calls: CallRecord[]
   sample: Sample | undefined
-  /** The last sample before this minute (retention's counters count from it). */
+  /** The last sample before this minute: CPU time and retention's counters count from it. */
   before: Sample | undefined
 }
 
@@ -21,8 +21,17 @@ function minutes(options: SoakOptions, log: LoadLog, samples: readonly Sample[],
     span,
     calls: log.calls.filter((c) => c.at >= span.from && c.at < span.to),
     sample: samples.filter((s) => s.at >= span.from && s.at < span.to).at(-1),
-    before: samples.filter((s) => s.at < span.from).at(-1),
+    // The first minute counts from the first sample, taken as the load started.
+    before: samples.filter((s) => s.at < span.from).at(-1) ?? samples[0],
   }))
+}
+
+/** The relay's CPU over a minute, as a percentage of one core. */
+function cpu(m: Minute): string {
+  if (m.sample === undefined) return '—'
+  const from = m.before ?? m.sample
+  if (m.sample.at === from.at) return '—'
+  return (((m.sample.relayCpuMs - from.relayCpuMs) / ((m.sample.at - from.at) * 1000)) * 100).toFixed(0)
 }
 
 /** How much a retention counter rose over a minute; '—' from a relay that does not export it. */
@@ -63,6 +72,8 @@ export function minuteTable(
     'query p99 ms',
     'ipfs_add p99 ms',
     'failed',
+    'load avg',
+    'relay CPU %',
     'relay RSS MB',
     'relay heap MB',
     ...Array.from({ length: tabCount }, (_, i) => `tab ${i + 1} heap MB`),
@@ -79,6 +90,8 @@ export function minuteTable(
     ms(p99(m, 'queries')),
     ms(p99(m, 'ipfs')),
     String(m.calls.filter((c) => !c.ok).length),
+    m.sample === undefined ? '—' : m.sample.load.toFixed(1),
+    cpu(m),
     mb(m.sample?.relayRss),
     mb(m.sample?.relayHeap),
     ...Array.from({ length: tabCount }, (_, i) => mb(m.sample?.tabs[i])),

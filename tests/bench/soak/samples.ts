@@ -1,4 +1,5 @@
 import { readdir, stat } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { RelayChild } from '../relay-child.ts'
 import type { Cdp } from './cdp.ts'
@@ -10,6 +11,10 @@ export interface Sample {
   at: number
   relayRss: number
   relayHeap: number
+  /** The relay's CPU time so far (user + system), ms. */
+  relayCpuMs: number
+  /** The machine's 1-minute load average: how much else wanted the cores (a shared machine moves every latency). */
+  load: number
   /** Each tab's JS heap (page + its workers, after GC), in the order the tabs were first seen. */
   tabs: number[]
   /** tasks.db with its -wal and -shm files. */
@@ -85,6 +90,8 @@ export class Sampler {
       at,
       relayRss: metricValue(metrics, RSS),
       relayHeap: metricValue(metrics, HEAP),
+      relayCpuMs: this.relay.cpuMs(),
+      load: loadavg()[0] ?? Number.NaN,
       // A tab that closed or crashed has no heap to read: NaN, so its slope says so.
       tabs: this.#tabOrder.map((id) => heaps.get(id) ?? Number.NaN),
       tasksDb: dbFiles.reduce((a, b) => a + b, 0),
