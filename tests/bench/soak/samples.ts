@@ -81,7 +81,11 @@ export class Sampler {
   }
 
   async take(at: number): Promise<Sample> {
-    const metrics = await (await fetch(`${this.relay.base}/metrics`)).text()
+    const metrics = await fetch(`${this.relay.base}/metrics`)
+      .then((res) => res.text())
+      .catch((err: Error) => {
+        throw new Error(`cannot read the relay's /metrics (did it exit?): ${err.cause ?? err.message}`)
+      })
     const heaps = await tabHeaps(this.cdp)
     for (const id of heaps.keys()) if (!this.#tabOrder.includes(id)) this.#tabOrder.push(id)
     const db = join(this.relay.dataDir, 'tasks.db')

@@ -57,6 +57,11 @@ class Teardown {
   }
 }
 
+function progressLine(s: Sample): string {
+  const mb = (bytes: number) => (bytes / MB).toFixed(1)
+  return `relay RSS ${mb(s.relayRss)} MB, tabs ${s.tabs.map(mb).join('/')} MB, tasks.db ${mb(s.tasksDb)} MB, blocks ${mb(s.blocks)} MB`
+}
+
 function header(options: SoakOptions, until: number, interrupted: boolean): string {
   const r = options.rates
   return [
@@ -115,24 +120,27 @@ export async function runSoak(options: SoakOptions, ctx: Pick<BenchContext, 'pro
     const clock = () => (performance.now() - started) / 1000
     const stop = AbortSignal.any([interrupt.signal, AbortSignal.timeout(options.seconds * 1000)])
     ctx.progress(`soak: ${options.seconds} s of load (warm-up ${options.warmupSeconds} s)`)
-    let nextProgress = 60
-    const sampling = sampleUntil(new Sampler(relay, cdp), options.sampleSeconds, clock, stop, (s) => {
-      if (s.at < nextProgress) return
-      nextProgress += 60
-      const tabs = s.tabs.map((t) => (t / MB).toFixed(1)).join('/')
-      ctx.progress(
-        `soak: ${s.at.toFixed(0)} s: relay RSS ${(s.relayRss / MB).toFixed(1)} MB, tabs ${tabs} MB, tasks.db ${(s.tasksDb / MB).toFixed(1)} MB, blocks ${(s.blocks / MB).toFixed(1)} MB`,
-      )
-    })
-    const stopLoad = new AbortController()
-    const load = driveLoad(relay, options.rates, clock, AbortSignal.any([stop, stopLoad.signal]))
-    // A sample that cannot be taken (the relay died, a tab is stuck) ends the run.
-    const samples = await sampling.catch(async (err: Error) => {
-      stopLoad.abort()
-      await load
+    // Either side failing (a sample cannot be taken: the relay died, a tab is stuck; the
+    // load cannot connect) ends the other, and the run fails once both have stopped.
+    const ended = new AbortController()
+    const run = AbortSignal.any([stop, ended.signal])
+    const failed = (err: unknown): never => {
+      ended.abort()
       throw err
-    })
-    const log = await load
+    }
+    let nextProgress = 60
+    const [sampled, loaded] = await Promise.allSettled([
+      sampleUntil(new Sampler(relay, cdp), options.sampleSeconds, clock, run, (s) => {
+        if (s.at < nextProgress) return
+        nextProgress += 60
+        ctx.progress(`soak: ${s.at.toFixed(0)} s: ${progressLine(s)}`)
+      }).catch(failed),
+      driveLoad(relay, options.rates, clock, run).catch(failed),
+    ])
+    if (sampled.status === 'rejected') throw sampled.reason
+    if (loaded.status === 'rejected') throw loaded.reason
+    const samples = sampled.value
+    const log = loaded.value
     const until = Math.min(clock(), options.seconds)
     process.stdout.write(`\n${header(options, until, interrupt.signal.aborted)}\n\n`)
     process.stdout.write(`${minuteTable(options, log, samples, until)}\n${FLAT_DEFINITION}\n`)
