@@ -41,12 +41,11 @@ const DATASET_ROWS = 10_000
  * query cap is the relay's sql.maxPerIdentity (2): a third statement would be refused.
  */
 const IN_FLIGHT: Record<StreamKind, number> = { tasks: 8, largeTasks: 4, tools: 24, queries: 2, ipfs: 10 }
-const CALL_TIMEOUT_MS = 60_000
 
 async function dispatch(client: Client, tool: string, params: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } }, undefined, {
-    timeout: CALL_TIMEOUT_MS,
-  })
+  // The SDK's default request timeout (60 s) bounds every call. No options argument:
+  // its position differs between SDK versions (the MCP layer is moving to the v2 packages).
+  const result = await client.callTool({ name: 'tools_dispatch', arguments: { tool, params } })
   if (result.isError) {
     const code = (result._meta?.['mcpp/error'] as { code?: string } | undefined)?.code ?? 'error'
     const text = (result.content as { text?: string }[] | undefined)?.[0]?.text ?? ''
