@@ -13,6 +13,8 @@ import { CHROMIUM, CHROMIUM_FLAGS } from '../browser.ts'
  * debugger attached, so the bench measures them that way too.
  */
 export interface DetachedChromium {
+  /** The browser's DevTools WebSocket URL, for raw CDP reads that must not attach playwright (the soak's heap samples). */
+  cdpUrl: string
   /** Attaches playwright, runs `setup` in the default context, then detaches; pages stay open. */
   withSession<T>(setup: (context: BrowserContext) => Promise<T>): Promise<T>
   close(): Promise<void>
@@ -29,6 +31,7 @@ export async function startDetachedChromium(): Promise<DetachedChromium> {
   )
   const cdpUrl = await devToolsUrl(child)
   return {
+    cdpUrl,
     async withSession(setup) {
       const browser = await chromium.connectOverCDP(cdpUrl)
       try {

@@ -2,6 +2,7 @@
  * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow,edge,tool-search]`: measures MCP++ against
  * baselines taken in the same run and prints one table. Targets are reported as
  * pass/MISS; the run itself only fails if a measurement cannot be taken.
+ * `npm run bench -- --soak SECONDS` runs only the soak benchmark (tests/bench/soak).
  */
 import { parseArgs } from 'node:util'
 import type { BenchSection } from './context.ts'
@@ -15,6 +16,8 @@ import { routerDecision } from './sections/router-decision.ts'
 import { toolSearchBench } from './sections/tool-search.ts'
 import { vectorSearchBench } from './sections/vector-search.ts'
 import { workflowBench } from './sections/workflow.ts'
+import { SOAK_ARGS, soakOptions } from './soak/options.ts'
+import { runSoak } from './soak/soak.ts'
 import { type Row, renderTable, verdict } from './table.ts'
 
 const SECTIONS: readonly BenchSection[] = [
@@ -34,11 +37,14 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '3' },
     only: { type: 'string' },
+    ...SOAK_ARGS,
   },
 })
 const seconds = Number(values.seconds)
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`)
 const only = values.only?.split(',')
+if (values.soak !== undefined && only !== undefined)
+  throw new Error('--soak runs the soak alone; leave out --only')
 const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? []
 if (unknown.length > 0) {
   throw new Error(
@@ -49,10 +55,12 @@ if (unknown.length > 0) {
 const ctx = { seconds, progress: (message: string) => process.stderr.write(`… ${message}\n`) }
 const rows: Row[] = []
 const started = performance.now()
-for (const section of SECTIONS) {
-  if (only !== undefined && !only.includes(section.name)) continue
-  rows.push(...(await section.run(ctx)))
-}
+if (values.soak !== undefined) rows.push(...(await runSoak(soakOptions(values), ctx)))
+else
+  for (const section of SECTIONS) {
+    if (only !== undefined && !only.includes(section.name)) continue
+    rows.push(...(await section.run(ctx)))
+  }
 process.stdout.write(`\n${renderTable(rows)}\n\n`)
 const missed = rows.filter((r) => verdict(r) === 'MISS').length
 const targets = rows.filter((r) => r.target !== undefined).length
