@@ -3,13 +3,14 @@ import { requirementTags } from './tests/requirements.ts'
 
 const ALL = ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'worker/**/*.test.ts', 'tests/**/*.test.ts']
 /**
- * Tests that time the relay's event loop from outside (/healthz answers within its
- * limit while a heavy call runs). They measure the relay, not the machine, only when
- * nothing else competes for its two cores: they are a project of their own, in their
- * own group order, and vitest runs groups one after another, so no other file
- * (headless Chromium and relay processes included) runs beside them.
+ * Tests that measure time shares from outside: the relay's event loop (/healthz answers
+ * within its limit while a heavy call runs) and the Node worker's CPU cap (the share of
+ * time a context computes). They measure the code, not the machine, only when nothing
+ * else competes for its two cores: they are a project of their own, in their own group
+ * order, and vitest runs groups one after another, so no other file (headless Chromium
+ * and relay processes included) runs beside them.
  */
-const TIMED = ['tests/event-loop.test.ts']
+const TIMED = ['tests/event-loop.test.ts', 'tests/node-worker-costs.test.ts']
 
 export default defineConfig({
   test: {

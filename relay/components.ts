@@ -46,11 +46,14 @@ import { Authenticator } from './security/authenticator.ts'
 import { createJwtVerifier } from './security/jwt-verifier.ts'
 import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
-import { AuditGate } from './storage/audit-gate.ts'
-import { DataDisk } from './storage/data-disk.ts'
-import { isStorageFull } from './storage/storage-full.ts'
-import { registerStorageMetrics, type StoreRows } from './storage/storage-metrics.ts'
-import { StoreSizes } from './storage/store-sizes.ts'
+import {
+  AuditGate,
+  DataDisk,
+  isStorageFull,
+  registerStorageMetrics,
+  type StoreRows,
+  StoreSizes,
+} from './storage/index.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createTaskService, type TaskService } from './task-queue/index.ts'
 import { buildCatalog } from './tools/catalog.ts'

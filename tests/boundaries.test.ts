@@ -232,10 +232,10 @@ describe('dependencies', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
     const names = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]
     const sources = sourceFiles().map((f) => readFileSync(join(ROOT, f), 'utf8'))
-    // Static imports, dynamic import(), require() and createRequire(…)(), with or without a subpath.
+    // Static imports, dynamic import(), require(), createRequire(…)() and resolve(), with or without a subpath.
     const used = (name: string) => {
       const quoted = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-      const pattern = new RegExp(`(from |import\\(|require\\(|\\)\\()\\s*'${quoted}(/[^']*)?'`)
+      const pattern = new RegExp(`(from |import\\(|require\\(|\\)\\(|resolve\\()\\s*'${quoted}(/[^']*)?'`)
       return sources.some((text) => pattern.test(text))
     }
     expect(names.filter((name) => !NOT_IMPORTED.has(name) && !used(name))).toEqual([])

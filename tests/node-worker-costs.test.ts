@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningRelay } from '../relay/relay.ts'
 import type { CpuSample } from '../worker/core/idle-detection.ts'
 import type { WorkerEvent } from '../worker/core/worker-events.ts'
@@ -93,8 +93,13 @@ describe('the Node worker’s CPU cap (a duty cycle per compute context)', () =>
       )
       const results = await Promise.all(ids.map((id) => taskFinished(client, id)))
       expect(results.map((r) => r.task.state)).toEqual(Array(8).fill('succeeded'))
-      const starts = heard.filter((h) => h.event.type === 'task-start')
-      const done = heard.filter((h) => h.event.type === 'task-done')
+      // Only this batch's events: the previous batch's last task-done may be heard after the
+      // relay has its result (the worker sends the result first), so after the reset above.
+      const ours = (type: string) =>
+        heard.filter((h) => h.event.type === type && ids.includes((h.event as { taskId: string }).taskId))
+      await vi.waitFor(() => expect(ours('task-done')).toHaveLength(8))
+      const starts = ours('task-start')
+      const done = ours('task-done')
       expect([starts.length, done.length]).toEqual([8, 8])
       const computing = done.reduce(
         (sum, h) => sum + (h.event.type === 'task-done' ? h.event.durationMs : 0),
