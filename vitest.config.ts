@@ -7,7 +7,7 @@ const ALL = ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'worker/**/*.test.ts',
  * within its limit while a heavy call runs) and the Node worker's CPU cap (the share of
  * time a context computes). They measure the code, not the machine, only when nothing
  * else competes for its two cores: they are a project of their own, in their own group
- * order, and vitest runs groups one after another, so no other file (headless Chromium
+ * order, and vitest runs groups one after another (and this one a file at a time), so no other file (headless Chromium
  * and relay processes included) runs beside them.
  */
 const TIMED = ['tests/event-loop.test.ts', 'tests/node-worker-costs.test.ts']
@@ -23,7 +23,11 @@ export default defineConfig({
     reporters: ['default', './tests/skip-summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'suite', include: ALL, exclude: TIMED, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'timed', include: TIMED, sequence: { groupOrder: 1 } } },
+      // One file at a time within the group too.
+      {
+        extends: true,
+        test: { name: 'timed', include: TIMED, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 })
