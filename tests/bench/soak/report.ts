@@ -76,6 +76,7 @@ export function minuteTable(
     'relay CPU %',
     'relay RSS MB',
     'relay heap MB',
+    'relay external MB',
     ...Array.from({ length: tabCount }, (_, i) => `tab ${i + 1} heap MB`),
     'tasks.db MB',
     'blocks MB',
@@ -94,6 +95,7 @@ export function minuteTable(
     cpu(m),
     mb(m.sample?.relayRss),
     mb(m.sample?.relayHeap),
+    mb(m.sample?.relayExternal),
     ...Array.from({ length: tabCount }, (_, i) => mb(m.sample?.tabs[i])),
     mb(m.sample?.tasksDb),
     mb(m.sample?.blocks),
@@ -130,6 +132,12 @@ export function summaryRows(
       section,
       metric: 'relay V8 heap used slope (no GC forced)',
       value: slope(series((s) => s.relayHeap)),
+      unit: 'MB/min',
+    },
+    {
+      section,
+      metric: 'relay external memory slope (Buffers, ArrayBuffers)',
+      value: slope(series((s) => s.relayExternal)),
       unit: 'MB/min',
     },
   ]

@@ -11,6 +11,11 @@ export interface Sample {
   at: number
   relayRss: number
   relayHeap: number
+  /**
+   * Memory outside the main thread's V8 heap that V8 knows of (Buffers, ArrayBuffers):
+   * with the heap, what a growing RSS is not made of.
+   */
+  relayExternal: number
   /** The relay's CPU time so far (user + system), ms. */
   relayCpuMs: number
   /** The machine's 1-minute load average: how much else wanted the cores (a shared machine moves every latency). */
@@ -28,6 +33,7 @@ export interface Sample {
 /** The relay's prom-client default metrics carry the `mcpp_` prefix (relay/metrics.ts). */
 const RSS = 'mcpp_process_resident_memory_bytes'
 const HEAP = 'mcpp_nodejs_heap_size_used_bytes'
+const EXTERNAL = 'mcpp_nodejs_external_memory_bytes'
 
 /** The value of an unlabelled metric in Prometheus text; a missing metric is an error, not a zero. */
 export function metricValue(text: string, name: string): number {
@@ -94,6 +100,7 @@ export class Sampler {
       at,
       relayRss: metricValue(metrics, RSS),
       relayHeap: metricValue(metrics, HEAP),
+      relayExternal: metricValue(metrics, EXTERNAL),
       relayCpuMs: this.relay.cpuMs(),
       load: loadavg()[0] ?? Number.NaN,
       // A tab that closed or crashed has no heap to read: NaN, so its slope says so.
