@@ -80,7 +80,13 @@ export class ModernMcp {
       release()
       slot.lease.release()
     }
-    const res = await this.#handler.fetch(req, options)
+    let res: Response
+    try {
+      res = await this.#handler.fetch(req, options)
+    } catch (err) {
+      done()
+      throw err
+    }
     if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
       done()
       return res
