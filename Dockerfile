@@ -39,13 +39,15 @@ USER node
 ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "worker/node/main.ts"]
 
 # The relay: what `npm start` runs, without its prestart build (the image holds the
-# build). The node flags are package.json's "start" script (tests/deploy-docker.test.ts).
+# build). The node flags and MALLOC_ARENA_MAX are package.json's "start" script
+# (tests/deploy-docker.test.ts); the README's "Memory" section says why the arenas.
 FROM runtime AS relay
 COPY --from=build /app/dist ./dist
 ENV MCPP_HOST=0.0.0.0 \
     MCPP_PORT=8000 \
     MCPP_P2P_PORT=8001 \
-    MCPP_DATA_DIR=/data
+    MCPP_DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2
 VOLUME ["/data"]
 EXPOSE 8000 8001
 USER node

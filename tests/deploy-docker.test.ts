@@ -14,6 +14,7 @@ import {
   readYaml,
   stageChain,
 } from './deploy-files.ts'
+import { npmScript } from './npm-script.ts'
 
 // No Docker engine runs here, so `docker build` cannot: these read the Dockerfile as
 // text and hold it to the rules that matter (hadolint's, and the relay's own).
@@ -28,11 +29,7 @@ const pkg = JSON.parse(readText('package.json')) as {
 const compose = readYaml('compose.yaml')
 
 /** The node command of an npm script: `exec node --flag x.js` → ['node', '--flag', 'x.js']. */
-const nodeCommand = (script: string) =>
-  (pkg.scripts[script] as string)
-    .replace(/^exec /, '')
-    .split(/\s+/)
-    .filter(Boolean)
+const nodeCommand = (script: string) => npmScript(script).command
 
 const lastOf = (chain: readonly { instructions: { keyword: string; args: string }[] }[], keyword: string) =>
   chain.flatMap((s) => s.instructions.filter((i) => i.keyword === keyword)).at(-1)
@@ -101,6 +98,10 @@ describe('Dockerfile', () => {
   it('starts the relay exactly as `npm start` does, without its prestart build', () => {
     const entry = execForm(lastOf(relayStages, 'ENTRYPOINT')!.args)
     expect(entry).toEqual(nodeCommand('start'))
+    // The environment defaults `npm start` sets (MALLOC_ARENA_MAX) are the image's too.
+    const defaults = npmScript('start').envDefaults
+    expect(Object.keys(defaults)).toContain('MALLOC_ARENA_MAX')
+    expect(envOf(relayStages)).toMatchObject(defaults)
     const worker = execForm(lastOf(workerStages, 'ENTRYPOINT')!.args)
     expect(worker).toEqual(nodeCommand('worker'))
     // The built entry points come from these sources (tsconfig.build.json: relay/ → dist/relay/).

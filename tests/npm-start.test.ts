@@ -34,7 +34,10 @@ beforeAll(() => {
 afterAll(() => rmSync(pkg, { recursive: true, force: true }))
 
 /** `npm start` exactly as a user types it, minus the build (`--ignore-scripts` skips `prestart` only). */
-function npmStart(dataDir: string): {
+function npmStart(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): {
   npm: ChildProcess
   ready: Promise<string>
   outputEnded: Promise<void>
@@ -54,7 +57,7 @@ function npmStart(dataDir: string): {
       '--log-level',
       'warn',
     ],
-    { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'], env },
   )
   let out = ''
   let err = ''
@@ -91,6 +94,12 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
+/** One variable of a running process's environment, from /proc. */
+function envOfPid(pid: number, name: string): string | undefined {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+  return entries.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1)
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -117,6 +126,8 @@ describe('stopping npm start', () => {
     const relayPid = Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))
     expect(relayPid).not.toBe(npm.pid)
     try {
+      // glibc reads it once, at the relay's start: two arenas keep its RSS flat over days.
+      expect(envOfPid(relayPid, 'MALLOC_ARENA_MAX')).toBe('2')
       npm.kill('SIGTERM')
       await exited(npm)
       // npm waits for its child: once npm is gone, so is the relay.
@@ -136,10 +147,12 @@ describe('stopping npm start', () => {
 
   it('a relay whose npm was killed outright (SIGKILL, nothing forwarded) notices and stops', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcpp-npm-'))
-    const { npm, ready, outputEnded } = npmStart(dataDir)
+    // An operator's own MALLOC_ARENA_MAX wins over the script's default.
+    const { npm, ready, outputEnded } = npmStart(dataDir, { ...process.env, MALLOC_ARENA_MAX: '4' })
     const url = await ready
     const relayPid = Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8'))
     try {
+      expect(envOfPid(relayPid, 'MALLOC_ARENA_MAX')).toBe('4')
       npm.kill('SIGKILL')
       await exited(npm)
       await outputEnded

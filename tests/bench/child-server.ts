@@ -15,10 +15,15 @@ export interface ChildServer {
 const READY = /MCP endpoint (http:\/\/\S+)/
 
 /** Starts `node <args>` and resolves once it prints "MCP endpoint <url>". */
-export function startChildServer(args: string[], label: string): Promise<ChildServer> {
+export function startChildServer(
+  args: string[],
+  label: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildServer> {
   const flags = args[0]?.startsWith('--') ? [] : ['--disable-warning=ExperimentalWarning']
   const child = spawn(process.execPath, [...flags, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => {

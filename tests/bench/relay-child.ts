@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { npmScript, scriptEnv } from '../npm-script.ts'
 import { type ChildServer, startChildServer } from './child-server.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The node arguments of `npm start`, so the bench measures exactly what users run. */
-function npmStartArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  // `exec node …`: the shell hands over to node, so npm's signals reach the relay.
-  const [command, ...args] = pkg.scripts.start.replace(/^exec\s+/, '').split(/\s+/)
-  if (command !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`)
-  return args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a))
+/** `npm start`'s node arguments and environment, so the bench measures exactly what users run. */
+function npmStart(): { args: string[]; env: NodeJS.ProcessEnv } {
+  const start = npmScript('start')
+  const [command, ...args] = start.command
+  if (command !== 'node') throw new Error(`npm start does not run node: ${start.command.join(' ')}`)
+  return { args: args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a)), env: scriptEnv(start) }
 }
 
 export interface RelayChild extends ChildServer {
@@ -33,7 +33,8 @@ export async function startRelayChild(
 ): Promise<RelayChild> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mcpp-bench-'))
   const args = ['--port', '0', '--p2p-port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs]
-  const child = await startChildServer([...npmStartArgs(), ...args], 'relay')
+  const start = npmStart()
+  const child = await startChildServer([...start.args, ...args], 'relay', start.env)
   return {
     ...child,
     base: child.endpoint.origin,
