@@ -55,6 +55,7 @@ import {
   StoreSizes,
 } from './storage/index.ts'
 import { CacheStore } from './store/cache-store.ts'
+import { createCheckpointer } from './store/wal-checkpoints.ts'
 import { createTaskService, type TaskService } from './task-queue/index.ts'
 import { buildCatalog } from './tools/catalog.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
@@ -191,6 +192,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
       log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message })
       auditGate.failed(err)
     },
+    walBusy: (path) => checkpointer.busy(path),
   })
   registerAuditMetrics(metrics.registry, audit)
   opened.push(audit)
@@ -274,6 +276,11 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
   opened.push(datasets)
   const compute = new Compute(config.compute)
   opened.push(compute)
+  const checkpointer = createCheckpointer(compute, log, metrics.registry)
+  for (const [store, file] of tasks.walFiles()) checkpointer.register(store, file)
+  checkpointer.register('cache', () => cache.walFile())
+  checkpointer.register('peerbook', () => peerBook.walFile())
+  checkpointer.register('audit', () => audit.walFile())
   const registry = new ToolRegistry()
   // Reads the registry only when a workflow is submitted, after the catalog filled it.
   const workflows = new WorkflowEngine({
@@ -330,6 +337,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     metrics: createRetentionMetrics(metrics.registry),
     log,
     now,
+    checkpoint: () => checkpointer.checkpointNow('tasks'),
   })
   const exposed = new Map(exposedTools(registry, config.expose, config.exposeTools).map((t) => [t.name, t]))
   const calls = new InFlightCalls()
@@ -376,6 +384,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     audit,
     datasets,
     compute,
+    checkpointer,
     ...(config.disableP2p ? [] : [p2pPart({ config, log, tasks, content, now, metrics, forwarding }, p2p)]),
     // After the queue and libp2p (its workers, the blockstore step outputs may live in):
     // it resumes the workflows that were running.

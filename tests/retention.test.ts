@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -205,6 +206,12 @@ describe('retention of finished tasks', () => {
       // 299 rows of ~8 KB each: at least two pages apiece went back.
       expect(pagesBefore - pragma('page_count')).toBeGreaterThan(500)
       expect(report.bytesReclaimed.tasks).toBeGreaterThan(500 * 4096)
+      // The sweep had the checkpoint thread copy the WAL back (relay/store/checkpointer.ts):
+      // the file on disk is exactly its pages, the freed ones cut off.
+      const file = statSync(join(r.components.config.dataDir, 'tasks.db')).size
+      expect(file).toBe(pragma('page_count') * pragma('page_size'))
+      const metrics = await (await fetch(`${r.url}/metrics`)).text()
+      expect(metrics).toMatch(/mcpp_sqlite_checkpoints_total\{store="tasks",outcome="ok"\} [1-9]/)
     } finally {
       db.close()
     }

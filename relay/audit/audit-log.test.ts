@@ -244,6 +244,20 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: true, checked: 5, segments: 2 })
   })
 
+  it('does not seal while the checkpoint thread works on the active file, and seals at the next write after', () => {
+    const dir = tempDir()
+    let busy = true
+    const log = openLog(dir, { segmentMaxEntries: 2, walBusy: (path) => busy && path === log.activePath })
+    fill(log, 1, 3)
+    expect(log.manifest.sealed).toEqual([])
+    expect(log.walFile()?.path).toBe(join(dir, 'audit', segmentFile(1)))
+    busy = false
+    fill(log, 4, 1)
+    expect(log.manifest.sealed).toMatchObject([{ number: 1, firstSeq: 1, lastSeq: 4 }])
+    expect(log.walFile()?.path).toBe(join(dir, 'audit', segmentFile(2)))
+    expect(log.verify()).toMatchObject({ ok: true, checked: 4, segments: 2 })
+  })
+
   it('finishes a removal or a seal that a crash cut short when it starts again', () => {
     const dir = tempDir()
     const options = {

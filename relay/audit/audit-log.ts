@@ -55,6 +55,8 @@ export interface AuditLogOptions {
   removal: RemovalPolicy
   now?: () => number
   onError?: (err: Error, retrying: boolean) => void
+  /** Whether the checkpoint thread is checkpointing a file now: the active segment is not sealed under it. */
+  walBusy?: (path: string) => boolean
 }
 
 /**
@@ -207,14 +209,16 @@ export class AuditLog implements LifecyclePart {
    * Seals the active segment once it reaches a limit. Nothing is pending here (all
    * written), so the segment ends exactly at the chain's head. A seal that fails (a
    * reader holds the file, the disk is full) is tried again on a write SEAL_RETRY_MS
-   * later; the entries stay in the active segment meanwhile. The seal's cost (folding
-   * the WAL in, one fsync) is about that of the WAL checkpoints SQLite runs anyway.
+   * later; the entries stay in the active segment meanwhile. The seal folds in what the
+   * checkpoint thread has not copied yet (about a second of writes) and fsyncs a file
+   * that thread has already synced; it waits while that thread works on the file.
    */
   private sealIfFull(): void {
     const db = this.db
     const { active } = this.segments.manifest
     const entries = this.lastSeq - active.firstSeq + 1
     if (db === undefined || this.pending.length > 0 || entries <= 0 || this.readers > 0) return
+    if (this.options.walBusy?.(this.segments.activePath)) return
     if (this.now() < this.sealRetryAt) return
     const { page_count, page_size } = db
       .prepare('SELECT * FROM pragma_page_count, pragma_page_size')
@@ -263,6 +267,11 @@ export class AuditLog implements LifecyclePart {
     } finally {
       this.readers--
     }
+  }
+
+  /** The active segment's file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  walFile(): { path: string; db: DatabaseSync } | undefined {
+    return this.db && { path: this.segments.activePath, db: this.db }
   }
 
   /** The active segment's file (tests tamper with it). */

@@ -99,6 +99,11 @@ export class PeerBook implements LifecyclePart {
     this.statements = undefined
   }
 
+  /** Its file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  walFile(): { path: string; db: DatabaseSync } | undefined {
+    return this.db?.isOpen ? { path: this.path, db: this.db } : undefined
+  }
+
   private get stmts(): Statements {
     if (this.statements === undefined) {
       throw new McppError('SHUTTING_DOWN', 'the peer book is closed: the relay is stopping')

@@ -39,6 +39,12 @@ export interface SweeperInit {
   metrics: RetentionMetrics
   log: Logger
   now: () => number
+  /**
+   * Copies the task queue's WAL into its file, so that the pages a sweep gave back leave
+   * the file now. The relay passes its checkpoint thread's (relay/store/checkpointer.ts);
+   * without it, a PASSIVE checkpoint on this thread.
+   */
+  checkpoint?: () => Promise<void>
 }
 
 /**
@@ -158,8 +164,8 @@ export class RetentionSweeper implements LifecyclePart {
       cache: await giveBack((pages) => cache.vacuum(pages), signal),
     }
     // The file shrinks when the WAL is copied back; without this, an idle relay's file
-    // would wait for the next automatic checkpoint (a WAL of 4000 pages).
-    if (bytesReclaimed.tasks > 0) retention.checkpoint()
+    // would wait for the next checkpoint.
+    if (bytesReclaimed.tasks > 0) await (this.#init.checkpoint?.() ?? retention.checkpoint())
     metrics.bytesReclaimed.inc({ store: 'tasks' }, bytesReclaimed.tasks)
     metrics.bytesReclaimed.inc({ store: 'cache' }, bytesReclaimed.cache)
     return {

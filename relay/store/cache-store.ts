@@ -91,6 +91,11 @@ export class CacheStore implements LifecyclePart {
     this.statements = undefined
   }
 
+  /** Its file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  walFile(): { path: string; db: DatabaseSync } | undefined {
+    return this.db?.isOpen ? { path: this.path, db: this.db } : undefined
+  }
+
   private get stmts(): Statements {
     if (this.statements === undefined)
       throw new McppError('SHUTTING_DOWN', 'the cache is closed: the relay is stopping')

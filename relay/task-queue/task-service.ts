@@ -10,6 +10,7 @@ import type { Capacity } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
 import { asStorageFull } from '../storage/storage-full.ts'
+import type { WalFile } from '../store/checkpointer.ts'
 import type { BanNotice, PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import { Dispatcher } from './dispatcher.ts'
@@ -120,6 +121,14 @@ export class TaskService implements Startable {
   /** Starts assigning work and checking leases and time limits. */
   start(): void {
     this.#dispatcher.start()
+  }
+
+  /** The queue's SQLite files, for the checkpoint thread (relay/store/checkpointer.ts). */
+  walFiles(): Array<[store: string, file: WalFile]> {
+    return [
+      ['tasks', () => this.#init.store.walFile()],
+      ['peers', () => this.#init.standing.walFile()],
+    ]
   }
 
   /** Stops assigning and closes the queue's files; safe to call more than once. */

@@ -26,6 +26,7 @@ const CACHE_LIMIT = 10_000
  */
 export class PeerStandingStore {
   private readonly db: DatabaseSync
+  private readonly path: string
   private readonly now: () => number
   private readonly cache = new Map<string, PeerStanding>()
   private readonly stmts: Record<'get' | 'put' | 'banned', StatementSync>
@@ -33,6 +34,7 @@ export class PeerStandingStore {
 
   constructor(path: string, now: () => number = Date.now) {
     this.now = now
+    this.path = path
     this.db = new DatabaseSync(path)
     this.db.exec(`
       PRAGMA journal_mode = WAL;
@@ -94,6 +96,11 @@ export class PeerStandingStore {
 
   close(): void {
     this.db.close()
+  }
+
+  /** Its file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  walFile(): { path: string; db: DatabaseSync } | undefined {
+    return this.db.isOpen ? { path: this.path, db: this.db } : undefined
   }
 
   private remember(peerId: string, standing: PeerStanding): void {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow,edge,tool-search]`: measures MCP++ against
+ * `npm run bench [-- --seconds N] [-- --only relay,router,p2p,vector,data,network,forwarding,workflow,edge,tool-search,stores]`: measures MCP++ against
  * baselines taken in the same run and prints one table. Targets are reported as
  * pass/MISS; the run itself only fails if a measurement cannot be taken.
  * `npm run bench -- --soak SECONDS` runs only the soak benchmark (tests/bench/soak).
@@ -13,6 +13,7 @@ import { networkBench } from './sections/network.ts'
 import { p2pBench } from './sections/p2p.ts'
 import { relayHttp } from './sections/relay-http.ts'
 import { routerDecision } from './sections/router-decision.ts'
+import { storesBench } from './sections/stores.ts'
 import { toolSearchBench } from './sections/tool-search.ts'
 import { vectorSearchBench } from './sections/vector-search.ts'
 import { workflowBench } from './sections/workflow.ts'
@@ -31,6 +32,7 @@ const SECTIONS: readonly BenchSection[] = [
   workflowBench,
   edgeBench,
   toolSearchBench,
+  storesBench,
 ]
 
 const { values } = parseArgs({

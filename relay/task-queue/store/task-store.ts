@@ -68,6 +68,7 @@ export type ResubmitResult =
  */
 export class TaskStore {
   private readonly db: DatabaseSync
+  private readonly path: string
   private readonly now: () => number
   private readonly stmts: Record<'fence' | 'lease' | 'anyQueued', StatementSync>
   private readonly inserts: TaskInserts
@@ -90,6 +91,7 @@ export class TaskStore {
 
   constructor(path: string, now: () => number = Date.now) {
     this.now = now
+    this.path = path
     this.db = new DatabaseSync(path)
     // wal_autocheckpoint: checkpoint (the only fsync in NORMAL mode) every ~16 MB of WAL rather than 4 MB.
     this.db.exec(
@@ -388,6 +390,11 @@ export class TaskStore {
 
   close(): void {
     this.db.close()
+  }
+
+  /** Its file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  walFile(): { path: string; db: DatabaseSync } | undefined {
+    return this.db.isOpen ? { path: this.path, db: this.db } : undefined
   }
 
   /** Runs `fn` in one IMMEDIATE transaction; nested calls join the outer one. */
