@@ -14,6 +14,7 @@ import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
 import { AuditLog, paramsDigest } from './audit/audit-log.ts'
 import { registerAuditMetrics } from './audit/audit-metrics.ts'
+import { registerComputeMetrics } from './compute/compute-metrics.ts'
 import { Compute } from './compute/index.ts'
 import type { RelayConfig } from './config/schema.ts'
 import { DataDirLock } from './data-dir-lock.ts'
@@ -276,6 +277,7 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
   opened.push(datasets)
   const compute = new Compute(config.compute)
   opened.push(compute)
+  registerComputeMetrics(metrics.registry, compute)
   const checkpointer = createCheckpointer(compute, log, metrics.registry)
   for (const [store, file] of tasks.walFiles()) checkpointer.register(store, file)
   checkpointer.register('cache', () => cache.walFile())

@@ -29,6 +29,15 @@ describe('ComputePool', () => {
     expect(await pool.run('echo', { a: [1, 'b'] }, { json: true })).toEqual({ a: [1, 'b'] })
   })
 
+  it("reports its running threads' V8 heaps, and its name for metric labels", async () => {
+    await pool.run('echo', {})
+    const heap = await pool.heap()
+    expect(heap.threads).toBe(1)
+    expect(heap.used).toBeGreaterThan(0)
+    expect(heap.total).toBeGreaterThanOrEqual(heap.used)
+    expect(pool.name).toBe('test')
+  })
+
   it('keeps the code and details of an McppError thrown on the thread', async () => {
     const err = await pool.run('fail', {}).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(McppError)

@@ -98,6 +98,27 @@ export class ComputePool implements Startable {
     return reply.value
   }
 
+  /** What the pool is for, as a metric label: "the graph thread" → "graph". */
+  get name(): string {
+    return this.label.replace(/^the /, '').replace(/ threads?$/, '')
+  }
+
+  /**
+   * The V8 heaps of the threads running now (used and committed bytes, summed): memory
+   * the main thread's heap metrics do not show, each thread being an isolate of its own.
+   */
+  async heap(): Promise<{ used: number; total: number; threads: number }> {
+    const stats = await Promise.all(
+      this.piscina.threads.map((t) => t.getHeapStatistics().catch(() => undefined)),
+    )
+    const live = stats.filter((s) => s !== undefined)
+    return {
+      used: live.reduce((sum, s) => sum + s.used_heap_size, 0),
+      total: live.reduce((sum, s) => sum + s.total_heap_size, 0),
+      threads: live.length,
+    }
+  }
+
   /** Threads running now (idle ones included). */
   get threads(): number {
     return this.piscina.threads.length

@@ -33,6 +33,11 @@ export class Compute implements LifecyclePart {
     return this.add(module, { threads: 1, label, idleMs: 300_000 })
   }
 
+  /** Every pool, the store and checkpoint threads included. */
+  get allPools(): readonly ComputePool[] {
+    return this.pools
+  }
+
   /** Threads start on demand, per pool. */
   start(): void {}
 

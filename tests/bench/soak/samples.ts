@@ -16,6 +16,10 @@ export interface Sample {
    * with the heap, what a growing RSS is not made of.
    */
   relayExternal: number
+  /** The main thread's V8 heap as committed (used or not). */
+  relayHeapTotal: number
+  /** The compute threads' V8 heaps, committed, summed (undefined from a relay without the metric). */
+  threadsHeap: number | undefined
   /** The relay's CPU time so far (user + system), ms. */
   relayCpuMs: number
   /** The machine's 1-minute load average: how much else wanted the cores (a shared machine moves every latency). */
@@ -34,6 +38,7 @@ export interface Sample {
 const RSS = 'mcpp_process_resident_memory_bytes'
 const HEAP = 'mcpp_nodejs_heap_size_used_bytes'
 const EXTERNAL = 'mcpp_nodejs_external_memory_bytes'
+const HEAP_TOTAL = 'mcpp_nodejs_heap_size_total_bytes'
 
 /** The value of an unlabelled metric in Prometheus text; a missing metric is an error, not a zero. */
 export function metricValue(text: string, name: string): number {
@@ -101,6 +106,8 @@ export class Sampler {
       relayRss: metricValue(metrics, RSS),
       relayHeap: metricValue(metrics, HEAP),
       relayExternal: metricValue(metrics, EXTERNAL),
+      relayHeapTotal: metricValue(metrics, HEAP_TOTAL),
+      threadsHeap: metricTotal(metrics, 'mcpp_compute_heap_bytes', 'kind="total"'),
       relayCpuMs: this.relay.cpuMs(),
       load: loadavg()[0] ?? Number.NaN,
       // A tab that closed or crashed has no heap to read: NaN, so its slope says so.
