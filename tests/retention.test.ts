@@ -206,7 +206,7 @@ describe('retention of finished tasks', () => {
       // 299 rows of ~8 KB each: at least two pages apiece went back.
       expect(pagesBefore - pragma('page_count')).toBeGreaterThan(500)
       expect(report.bytesReclaimed.tasks).toBeGreaterThan(500 * 4096)
-      // The sweep had the checkpoint thread copy the WAL back (relay/store/checkpointer.ts):
+      // The sweep had a compute thread copy the WAL back (relay/store/checkpointer.ts):
       // the file on disk is exactly its pages, the freed ones cut off.
       const file = statSync(join(r.components.config.dataDir, 'tasks.db')).size
       expect(file).toBe(pragma('page_count') * pragma('page_size'))

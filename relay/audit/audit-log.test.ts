@@ -244,7 +244,7 @@ describe('AuditLog', () => {
     expect(log.verify()).toMatchObject({ ok: true, checked: 5, segments: 2 })
   })
 
-  it('does not seal while the checkpoint thread works on the active file, and seals at the next write after', () => {
+  it('does not seal while a compute thread works on the active file, and seals at the next write after', () => {
     const dir = tempDir()
     let busy = true
     const log = openLog(dir, { segmentMaxEntries: 2, walBusy: (path) => busy && path === log.activePath })

@@ -55,7 +55,7 @@ export interface AuditLogOptions {
   removal: RemovalPolicy
   now?: () => number
   onError?: (err: Error, retrying: boolean) => void
-  /** Whether the checkpoint thread is checkpointing a file now: the active segment is not sealed under it. */
+  /** Whether a compute thread is checkpointing a file now: the active segment is not sealed under it. */
   walBusy?: (path: string) => boolean
 }
 
@@ -210,7 +210,7 @@ export class AuditLog implements LifecyclePart {
    * written), so the segment ends exactly at the chain's head. A seal that fails (a
    * reader holds the file, the disk is full) is tried again on a write SEAL_RETRY_MS
    * later; the entries stay in the active segment meanwhile. The seal folds in what the
-   * checkpoint thread has not copied yet (about a second of writes) and fsyncs a file
+   * checkpointer has not copied yet (about a second of writes) and fsyncs a file
    * that thread has already synced; it waits while that thread works on the file.
    */
   private sealIfFull(): void {
@@ -269,7 +269,7 @@ export class AuditLog implements LifecyclePart {
     }
   }
 
-  /** The active segment's file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  /** The active segment's file and connection while open, for the checkpointer (relay/store/checkpointer.ts). */
   walFile(): { path: string; db: DatabaseSync } | undefined {
     return this.db && { path: this.segments.activePath, db: this.db }
   }

@@ -33,7 +33,7 @@ export class Compute implements LifecyclePart {
     return this.add(module, { threads: 1, label, idleMs: 300_000 })
   }
 
-  /** Every pool, the store and checkpoint threads included. */
+  /** Every pool, the store threads included. */
   get allPools(): readonly ComputePool[] {
     return this.pools
   }

@@ -99,7 +99,7 @@ export class PeerBook implements LifecyclePart {
     this.statements = undefined
   }
 
-  /** Its file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  /** Its file and connection while open, for the checkpointer (relay/store/checkpointer.ts). */
   walFile(): { path: string; db: DatabaseSync } | undefined {
     return this.db?.isOpen ? { path: this.path, db: this.db } : undefined
   }

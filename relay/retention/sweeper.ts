@@ -41,7 +41,7 @@ export interface SweeperInit {
   now: () => number
   /**
    * Copies the task queue's WAL into its file, so that the pages a sweep gave back leave
-   * the file now. The relay passes its checkpoint thread's (relay/store/checkpointer.ts);
+   * the file now. The relay passes its checkpointer's (relay/store/checkpointer.ts);
    * without it, a PASSIVE checkpoint on this thread.
    */
   checkpoint?: () => Promise<void>

@@ -13,7 +13,7 @@ export interface CheckpointResult {
 
 /**
  * One checkpoint of a WAL database the relay's main thread writes (relay/store/checkpointer.ts),
- * on the checkpoint thread: the WAL's frames are copied into the file and both are
+ * on a compute thread: the WAL's frames are copied into the file and both are
  * fsynced here, not on the event loop. A connection of its own, opened and closed each
  * time: the relay's connection stays open meanwhile, so closing this one is never the
  * last close (which would checkpoint and delete the WAL). PASSIVE never waits for the

@@ -15,7 +15,7 @@ const thread = new ComputePool({
   threads: 1,
   timeoutMs: 30_000,
   memoryMb: 64,
-  label: 'the checkpoint thread',
+  label: 'the checkpoint test thread',
 })
 afterAll(() => thread.stop())
 
@@ -27,7 +27,7 @@ let path: string
 let db: DatabaseSync
 let open: boolean
 let now: number
-/** Paths the checkpoint thread was asked for, in order. */
+/** Paths the checkpoint operation was asked for, in order. */
 let calls: string[]
 
 beforeEach(() => {
@@ -148,7 +148,9 @@ describe('Checkpointer', () => {
     })
     write(50)
     await c.tick()
-    expect(warnings).toEqual(['checkpoint thread failed; SQLite checkpoints this store itself for now'])
+    expect(warnings).toEqual([
+      'checkpoint on a compute thread failed; SQLite checkpoints this store itself for now',
+    ])
     expect(setting('wal_autocheckpoint')).toBe(1000)
     expect(setting('journal_size_limit')).toBe(-1)
     // Within the retry delay nothing is tried, even with new writes.

@@ -9,7 +9,7 @@ import type { CheckpointResult } from './checkpoint-worker.ts'
 export type WalFile = () => { path: string; db: DatabaseSync } | undefined
 
 export interface CheckpointerOptions {
-  /** Runs one PASSIVE checkpoint of a file on the checkpoint thread (checkpoint-worker.ts). */
+  /** Runs one PASSIVE checkpoint of a file on a compute thread (checkpoint-worker.ts). */
   run: (path: string) => Promise<CheckpointResult>
   /** How often each WAL is looked at; one that changed since its last checkpoint gets one. */
   intervalMs: number
@@ -43,7 +43,7 @@ interface Entry {
  * 75–85 ms of event loop for tasks.db's 16 MB (measured: 20-row commits, median 0.1 ms,
  * max 85 ms with automatic checkpoints; max 7 ms without). Each file registered here has
  * its automatic checkpoints turned off on the relay's connection; every `intervalMs` the
- * files whose WAL changed are checkpointed on the checkpoint thread instead, one at a
+ * files whose WAL changed are checkpointed on a compute thread instead, one at a
  * time per file. The WAL then holds about one interval of writes; SQLite starts it over
  * at the next commit once every frame is copied, truncating it to WAL_SIZE_LIMIT_BYTES.
  *
@@ -68,13 +68,13 @@ export class Checkpointer implements LifecyclePart {
     if (options.registry) {
       this.checkpoints = new Counter({
         name: 'mcpp_sqlite_checkpoints_total',
-        help: 'WAL checkpoints run on the checkpoint thread, by store and outcome (ok, failed)',
+        help: 'WAL checkpoints run on a compute thread, by store and outcome (ok, failed)',
         labelNames: ['store', 'outcome'],
         registers: [options.registry],
       })
       this.frames = new Counter({
         name: 'mcpp_sqlite_checkpointed_frames_total',
-        help: 'WAL frames (pages) the checkpoint thread copied into each store',
+        help: 'WAL frames (pages) a compute thread copied into each store',
         labelNames: ['store'],
         registers: [options.registry],
       })
@@ -170,11 +170,14 @@ export class Checkpointer implements LifecyclePart {
         entry.seen = undefined
         entry.fallbackUntil = this.now() + this.options.retryAfterMs
         this.release(entry)
-        this.options.log.warn('checkpoint thread failed; SQLite checkpoints this store itself for now', {
-          store: entry.store,
-          error: err instanceof Error ? err.message : String(err),
-          retryInSeconds: this.options.retryAfterMs / 1000,
-        })
+        this.options.log.warn(
+          'checkpoint on a compute thread failed; SQLite checkpoints this store itself for now',
+          {
+            store: entry.store,
+            error: err instanceof Error ? err.message : String(err),
+            retryInSeconds: this.options.retryAfterMs / 1000,
+          },
+        )
       })
       .finally(() => {
         entry.inFlight = undefined

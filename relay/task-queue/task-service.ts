@@ -123,7 +123,7 @@ export class TaskService implements Startable {
     this.#dispatcher.start()
   }
 
-  /** The queue's SQLite files, for the checkpoint thread (relay/store/checkpointer.ts). */
+  /** The queue's SQLite files, for a compute thread (relay/store/checkpointer.ts). */
   walFiles(): Array<[store: string, file: WalFile]> {
     return [
       ['tasks', () => this.#init.store.walFile()],

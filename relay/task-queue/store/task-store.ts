@@ -392,7 +392,7 @@ export class TaskStore {
     this.db.close()
   }
 
-  /** Its file and connection while open, for the checkpoint thread (relay/store/checkpointer.ts). */
+  /** Its file and connection while open, for the checkpointer (relay/store/checkpointer.ts). */
   walFile(): { path: string; db: DatabaseSync } | undefined {
     return this.db.isOpen ? { path: this.path, db: this.db } : undefined
   }

@@ -61,14 +61,14 @@ async function writeRun(
 
 /**
  * How long a commit holds the event loop when SQLite checkpoints inside it (its automatic
- * checkpoints, the baseline) and when the checkpoint thread does (relay/store/checkpointer.ts).
+ * checkpoints, the baseline) and when a compute thread does (relay/store/checkpointer.ts).
  */
 export const storesBench: BenchSection = {
   name: 'stores',
   async run(ctx) {
     ctx.progress(`stores: ${COMMITS} commits of ${ROWS_PER_COMMIT} rows, SQLite's automatic checkpoints`)
     const inline = await writeRun(async () => async () => {})
-    ctx.progress('stores: the same on the checkpoint thread')
+    ctx.progress('stores: the same on a compute thread')
     const compute = new Compute({ threads: 1, timeoutSeconds: 60, memoryMb: 256 })
     const threaded = await writeRun(async (path, db) => {
       const checkpointer = createCheckpointer(compute, quiet, new Registry())
