@@ -1,19 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { exposedTools } from '../shared/manager/exposure.ts'
-
-const DISPATCH_TOOL = 'tools_dispatch'
-/** How often forwarded leases are renewed and undelivered results retried. */
-const FORWARD_TICK_MS = 250
-
 import { McppError } from '../shared/errors.ts'
+import { exposedTools } from '../shared/manager/exposure.ts'
 import { readiness } from '../shared/readiness.ts'
 import { decideAccess, ruleKey } from '../shared/security/access-policy.ts'
 import type { LifecyclePart } from '../shared/startable.ts'
 import { ToolRegistry } from '../shared/tool/registry.ts'
 import type { Tool } from '../shared/tool/types.ts'
-import { AuditLog, paramsDigest } from './audit/audit-log.ts'
-import { registerAuditMetrics } from './audit/audit-metrics.ts'
 import { registerComputeMetrics } from './compute/compute-metrics.ts'
 import { Compute } from './compute/index.ts'
 import type { RelayConfig } from './config/schema.ts'
@@ -23,7 +16,7 @@ import { DuckEngine } from './datasets/duck-engine.ts'
 import { ForwardingService } from './forwarding/index.ts'
 import { createHttpApp } from './http/app.ts'
 import { HttpServer } from './http/http-server.ts'
-import { Lifecycle, lifecyclePart } from './lifecycle.ts'
+import { Lifecycle } from './lifecycle.ts'
 import { createLogger, type Logger } from './log.ts'
 import { InFlightCalls } from './mcp/in-flight-calls.ts'
 import { McpSessions } from './mcp/sessions.ts'
@@ -35,34 +28,27 @@ import { p2pPart } from './p2p/start-p2p.ts'
 import { findWebRoot, readVersion } from './package-root.ts'
 import { PeerBook, requireLibp2p } from './peers/index.ts'
 import { createRelayQuotas, type RelayQuotas } from './quotas/index.ts'
-import { StoredBytesGuard } from './quotas/stored-bytes.ts'
 import type { RelayComponents } from './relay-components.ts'
 import { BlockCollector, createRetentionMetrics, RetentionSweeper } from './retention/index.ts'
 import { RouterExecutor } from './router/executor.ts'
-import { localRuntime } from './runtimes/local-runtime.ts'
-import { p2pRuntime } from './runtimes/p2p-runtime.ts'
-import { relayRuntime } from './runtimes/relay-runtime.ts'
-import { unavailableRuntime } from './runtimes/unavailable-runtime.ts'
+import { relayBackends } from './runtimes/relay-backends.ts'
 import { Authenticator } from './security/authenticator.ts'
 import { createJwtVerifier } from './security/jwt-verifier.ts'
 import { kindGuard } from './security/kind-guard.ts'
 import { type LoadedPolicy, loadAccessPolicy } from './security/load-policy.ts'
-import {
-  AuditGate,
-  DataDisk,
-  isStorageFull,
-  registerStorageMetrics,
-  type StoreRows,
-  StoreSizes,
-} from './storage/index.ts'
+import { type Stoppable, stopAfterFailure } from './stop-after-failure.ts'
+import { buildStorage } from './storage/index.ts'
 import { CacheStore } from './store/cache-store.ts'
 import { createCheckpointer } from './store/wal-checkpoints.ts'
-import { createTaskService, type TaskService } from './task-queue/index.ts'
+import { createTaskService, taskStorePart } from './task-queue/index.ts'
 import { buildCatalog } from './tools/catalog.ts'
 import { GraphStore } from './tools/graph/graph-store.ts'
 import { SearchThread } from './tools/search/search-thread.ts'
 import { VectorThread } from './vectors/vector-thread.ts'
 import { WorkflowEngine } from './workflows/workflow-engine.ts'
+
+/** How often forwarded leases are renewed and undelivered results retried. */
+const FORWARD_TICK_MS = 250
 
 export type { RelayComponents }
 
@@ -109,21 +95,6 @@ export function createComponents(config: RelayConfig, options: ComponentOptions 
     for (const part of opened.reverse()) stopAfterFailure(part, log)
     lock.stop()
     throw err
-  }
-}
-
-interface Stoppable {
-  stop(): void | Promise<void>
-}
-
-/** Stops a part of a relay that failed to build; the build error is the one rethrown, so this one is logged. */
-function stopAfterFailure(part: Stoppable, log: Logger): void {
-  const logged = (err: unknown) =>
-    log.error('a part failed to stop after a failed build', { error: (err as Error).message })
-  try {
-    void Promise.resolve(part.stop()).catch(logged)
-  } catch (err) {
-    logged(err)
   }
 }
 
@@ -183,83 +154,27 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     tickMs: FORWARD_TICK_MS,
     relays: () => p2p.directory?.relays(),
   })
-  const audit = new AuditLog({
-    dir: join(config.dataDir, 'audit'),
-    legacyFile: join(config.dataDir, 'audit.db'),
-    ...config.audit,
-    removal: config.audit,
+  const { audit, disk, admit, recordCall } = buildStorage({
+    config,
     now,
-    onError: (err, retrying) => {
-      log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message })
-      auditGate.failed(err)
-    },
+    log,
     walBusy: (path) => checkpointer.busy(path),
-  })
-  registerAuditMetrics(metrics.registry, audit)
-  opened.push(audit)
-  const auditGate = new AuditGate(() => audit.flush())
-  const disk = new DataDisk(config.dataDir, now)
-  registerStorageMetrics({
     registry: metrics.registry,
-    sizes: new StoreSizes(config.dataDir, now),
-    disk,
-    rows: () => storeRows(tasks, cache),
-  })
-  const storedBytes = new StoredBytesGuard({
     quotas: quotas.quotas,
-    perHour: config.limits.storedBytesPerHour,
-    dataDir: config.dataDir,
-    minFreeDiskMb: config.limits.minFreeDiskMb,
-    now,
+    tasks,
+    cache,
+    opened,
   })
   const executor = new RouterExecutor({
-    admit: (tool, params, ctx) => {
-      auditGate.admit(tool)
-      return storedBytes.admit(tool, params, ctx)
-    },
+    admit,
     policy: config.router,
     metrics,
     authorize: (tool, ctx) => {
       const decision = decideAccess(access.policy, ctx.caller.identity, tool)
       if (!decision.allowed) throw new McppError('FORBIDDEN', decision.reason, { tool: tool.name })
     },
-    // A successful dispatch is fully described by the entry of the tool it ran; a failed
-    // one (unknown tool, bad category) is recorded itself.
-    onCall: (call) => {
-      if (call.tool.name === DISPATCH_TOOL && call.outcome === 'ok') return
-      try {
-        audit.append({
-          time: now(),
-          tool: call.tool.name,
-          sessionId: call.ctx.caller.sessionId ?? null,
-          identity: call.ctx.caller.identity ?? null,
-          paramsDigest: paramsDigest(call.params),
-          outcome: call.outcome,
-          runtime: call.runtime,
-          durationMs: call.durationMs,
-        })
-      } catch (err) {
-        // A full backlog writes at once; on a full disk the entry stays pending (written when
-        // space returns) and the gate holds state-changing calls. The call itself has run.
-        if (!isStorageFull(err)) throw err
-        auditGate.failed(err)
-      }
-    },
-    backends: {
-      local: localRuntime(),
-      p2p: config.disableP2p
-        ? unavailableRuntime('p2p', 'P2P is disabled on this relay (--disable-p2p)')
-        : p2pRuntime(tasks, () => p2p.running),
-      edge: unavailableRuntime('edge', 'the edge runtime runs in the Cloudflare Worker, not on a relay'),
-      relay: config.disableP2p
-        ? unavailableRuntime('relay', 'P2P is disabled on this relay (--disable-p2p)')
-        : relayRuntime({
-            tasks,
-            forwarding,
-            relays: () => p2p.directory?.relays(),
-            members: config.relays.members.length,
-          }),
-    },
+    onCall: recordCall,
+    backends: relayBackends({ config, tasks, forwarding, p2p }),
   })
   const ipfs = { helia: () => p2p.helia(), roots: [fileRoot] }
   const scratch = join(config.dataDir, 'tmp')
@@ -440,30 +355,4 @@ function build(config: RelayConfig, options: ComponentOptions, basics: Basics): 
     },
   }
   return components
-}
-
-/** Rows per store where counting is cheap: tasks by state (an index), unexpired cache entries. */
-function storeRows(tasks: TaskService, cache: CacheStore): StoreRows[] {
-  const rows: StoreRows[] = []
-  try {
-    for (const [state, n] of Object.entries(tasks.counts())) rows.push({ store: 'tasks', state, rows: n })
-    rows.push({ store: 'cache', state: 'live', rows: cache.stats().entries })
-  } catch {
-    // A store closed by a stop under way: its rows are left out of this scrape.
-  }
-  return rows
-}
-
-/**
- * The task service's durable side as a part: `createTaskService` opens the queue (and
- * recovers tasks leased before a crash) as it is built, so there is nothing to start;
- * its scheduling starts with the libp2p part, which brings the workers. `stop()` stops
- * the scheduler and closes the stores (TaskService.stop is idempotent).
- */
-function taskStorePart(tasks: TaskService): LifecyclePart {
-  return lifecyclePart(
-    'task-store',
-    () => {},
-    () => tasks.stop(),
-  )
 }

@@ -5,6 +5,7 @@
  * ending the relay, free space for /readyz, and store sizes and rows for /metrics.
  */
 export { AuditGate } from './audit-gate.ts'
+export { buildStorage, type RelayStorage, type StorageInit } from './build-storage.ts'
 export { DataDisk, type DiskReading } from './data-disk.ts'
 export { FullDiskGuard } from './full-disk-guard.ts'
 export { asStorageFull, isStorageFull, storageFullError } from './storage-full.ts'

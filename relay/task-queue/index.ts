@@ -14,5 +14,6 @@
 export { createTaskService } from './create-task-service.ts'
 export { DEFAULT_TASK_ORDER, type ListKey, TASK_ORDERS, type TaskOrder } from './store/task-order.ts'
 export type { TaskService } from './task-service.ts'
+export { taskStorePart } from './task-store-part.ts'
 export type { WorkerSide } from './worker-side.ts'
 export { ConnectedWorker } from './workers/connected-worker.ts'

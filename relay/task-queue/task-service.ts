@@ -1,20 +1,14 @@
 import type { Counter } from 'prom-client'
-import { McppError } from '../../shared/errors.ts'
 import type { Startable } from '../../shared/startable.ts'
-import { pendingReason } from '../../shared/task/pending-reason.ts'
-import { expiredTaskError } from '../../shared/task/retention.ts'
 import type { TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../shared/task/types.ts'
-import type { KindSource } from '../../shared/task/unknown-kinds.ts'
 import type { PeerStanding } from '../../shared/trust/standing.ts'
 import type { Capacity } from '../../shared/wire/announce-messages.ts'
 import type { Logger } from '../log.ts'
 import type { ContentStore } from '../p2p/content-store.ts'
-import { asStorageFull } from '../storage/storage-full.ts'
 import type { WalFile } from '../store/checkpointer.ts'
 import type { BanNotice, PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { Verifier } from '../trust/verifier.ts'
 import { Dispatcher } from './dispatcher.ts'
-import { inputsAsBlocks } from './inputs-as-blocks.ts'
 import { handleBans } from './on-ban.ts'
 import { RelaySide } from './relay-side.ts'
 import type { AttemptRecord } from './store/task-attempts.ts'
@@ -29,8 +23,10 @@ import type {
   TaskPatch,
   TaskStore,
 } from './store/task-store.ts'
+import { type SubmitOutcome, TaskIntake } from './task-intake.ts'
 import type { TaskMetrics } from './task-metrics.ts'
-import { ANONYMOUS, type TaskPolicy, type TaskSubject } from './task-policy.ts'
+import type { TaskPolicy, TaskSubject } from './task-policy.ts'
+import { TaskReads } from './task-reads.ts'
 import { TaskWaiters } from './task-waiters.ts'
 import { type WaitManyOptions, type WaitOptions, waitForTasks } from './wait-many.ts'
 import { WorkerSide } from './worker-side.ts'
@@ -63,15 +59,6 @@ export interface TaskServiceInit {
 
 export type { Submitted } from './store/task-store.ts'
 
-/** What a caller's submission did, and what it should know (an unknown kind under `warn`). */
-export interface SubmitOutcome {
-  tasks: Submitted[]
-  warning?: string
-}
-
-/** Queued tasks counted when saying how many run first (the count stops here). */
-const MAX_COUNTED_AHEAD = 10_000
-
 /**
  * The relay's task queue, and the only way in (issue 10): tools, the P2P runtime, the
  * wire protocols and the relay directory call these methods, and each one does all
@@ -86,8 +73,8 @@ export class TaskService implements Startable {
   readonly #workerSide: WorkerSide
   readonly #relaySide: RelaySide
   readonly #workflowSide: WorkflowSide
-  /** Kinds connected workers announce now, then those remembered (tasks.unknownKinds). */
-  readonly #kinds: KindSource
+  readonly #intake: TaskIntake
+  readonly #reads: TaskReads
   #stopped = false
 
   constructor(init: TaskServiceInit) {
@@ -100,14 +87,8 @@ export class TaskService implements Startable {
       relaySide: this.#relaySide,
       submitted: (tasks) => this.#submitted(tasks),
     })
-    const { registry, store } = init
-    this.#kinds = {
-      has: (kind) => registry.announces(kind) || store.kinds.has(kind) || (init.membersRun?.(kind) ?? false),
-      near: function* (kind) {
-        for (const k of registry.announcedKinds()) if (Math.abs(k.length - kind.length) <= 2) yield k
-        yield* store.kinds.near(kind)
-      },
-    }
+    this.#intake = new TaskIntake({ ...init, submitted: (tasks) => this.#submitted(tasks) })
+    this.#reads = new TaskReads({ ...init, waiters: this.#waiters })
     handleBans({
       standing: init.standing,
       store: init.store,
@@ -164,19 +145,8 @@ export class TaskService implements Startable {
    * Submits the operator's own work: no quota, no trust policy. Inputs above the
    * inline limit move into the blockstore first, so they travel as CIDs.
    */
-  async submit(specs: TaskSpec[]): Promise<Submitted[]> {
-    const specsAsBlocks = await inputsAsBlocks(specs, this.#init.content).catch((err: unknown) => {
-      throw asStorageFull(err, 'blockstore')
-    })
-    let results: Submitted[]
-    try {
-      results = this.#init.store.submit(specsAsBlocks)
-    } catch (err) {
-      // Workflows and the dashboard submit here without the tool executor, which maps the rest.
-      throw asStorageFull(err, 'tasks')
-    }
-    this.#submitted(results.filter((r) => r.created).map((r) => r.task))
-    return results
+  submit(specs: TaskSpec[]): Promise<Submitted[]> {
+    return this.#intake.submit(specs)
   }
 
   /**
@@ -184,38 +154,22 @@ export class TaskService implements Startable {
    * the operator's trust policy applies, the caller's quota is checked, and with
    * `membersOnly` only member workers may run it.
    */
-  async submitAs(
+  submitAs(
     specs: TaskSpec[],
     subject: TaskSubject,
     options: { membersOnly?: boolean } = {},
   ): Promise<SubmitOutcome> {
-    const { policy, store } = this.#init
-    const warning = policy.checkKinds(specs, this.#kinds)
-    policy.checkQuota(specs.length, subject.identity ?? ANONYMOUS, store, this.#init.now())
-    const tasks = await this.submit(policy.apply(specs, subject, options))
-    policy.added(tasks.filter((s) => s.created).length)
-    return warning === undefined ? { tasks } : { tasks, warning }
+    return this.#intake.submitAs(specs, subject, options)
   }
 
   /** Whether a task of `kind` would be accepted now under tasks.unknownKinds (known, built in, or `warn`). */
   acceptsKind(kind: string): boolean {
-    try {
-      this.#init.policy.checkKinds([{ kind }], this.#kinds)
-      return true
-    } catch {
-      return false
-    }
+    return this.#intake.acceptsKind(kind)
   }
 
   /** A failed or cancelled task again, as a new task linked to it; counted and assigned like any submission. */
   resubmit(id: string, subject: TaskSubject): ResubmitResult {
-    const { policy, store } = this.#init
-    policy.checkQuota(1, subject.identity ?? ANONYMOUS, store, this.#init.now())
-    const result = store.resubmit(id)
-    if (!result.ok) return result
-    policy.added(1)
-    this.#submitted([result.task])
-    return result
+    return this.#intake.resubmit(id, subject)
   }
 
   // Reading
@@ -226,11 +180,7 @@ export class TaskService implements Startable {
 
   /** The task, or NOT_FOUND naming the id (and, if retention removed it, when: issue 16). */
   require(id: string): TaskRecord {
-    const task = this.#init.store.get(id)
-    if (task) return task
-    const expiredAt = this.#init.store.retention.expiredAt(id)
-    if (expiredAt !== undefined) throw expiredTaskError(id, expiredAt)
-    throw new McppError('NOT_FOUND', `no task with id "${id}"`, { taskId: id })
+    return this.#reads.require(id)
   }
 
   list(filter: ListFilter): TaskPage {
@@ -248,34 +198,17 @@ export class TaskService implements Startable {
 
   /** The latest progress a worker reported for a running task, else the stored one. */
   progress(task: TaskRecord): TaskProgress | null {
-    return this.#waiters.latestProgress(task.id) ?? task.progress
+    return this.#reads.progress(task)
   }
 
   /** A finished task's output, read from the blockstore when it travelled as a CID. */
-  async output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
-    if (task.outputCid === null) return task.output
-    const bytes = await this.#init.content.get(task.outputCid)
-    if (bytes === undefined) {
-      throw new McppError('NOT_FOUND', `the output block ${task.outputCid} of task ${task.id} is missing`, {
-        taskId: task.id,
-        cid: task.outputCid,
-      })
-    }
-    return bytes.byteLength <= maxBytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined
+  output(task: TaskRecord, maxBytes = Number.POSITIVE_INFINITY): Promise<unknown> {
+    return this.#reads.output(task, maxBytes)
   }
 
   /** Why an unfinished task has not finished (no capable worker, all busy, queued behind others). */
   pendingReason(task: TaskRecord): string | undefined {
-    if (task.state !== 'queued')
-      return pendingReason({ task, workers: [], queuedAhead: 0, now: this.#init.now() })
-    const ahead = this.#init.store.queuedAhead(task, MAX_COUNTED_AHEAD)
-    return pendingReason({
-      task,
-      workers: this.#init.registry.loads(),
-      queuedAhead: ahead,
-      aheadAtLeast: ahead === MAX_COUNTED_AHEAD,
-      now: this.#init.now(),
-    })
+    return this.#reads.pendingReason(task)
   }
 
   /** Resolves with the task once it is finished, or as it is when `timeoutMs` passes. */
@@ -284,7 +217,6 @@ export class TaskService implements Startable {
     return { task: tasks[0] as TaskRecord, timedOut }
   }
 
-  /** Waits for many tasks at once (see waitForTasks). */
   /**
    * Calls `listener` once when the task reaches a final state (resource subscriptions,
    * relay/mcp/subscriptions.ts); returns the function that removes it.
@@ -293,6 +225,7 @@ export class TaskService implements Startable {
     return this.#waiters.onDone(id, listener)
   }
 
+  /** Waits for many tasks at once (see waitForTasks). */
   waitMany(current: readonly TaskRecord[], options: WaitManyOptions = {}) {
     return waitForTasks(this.#waiters, (ids) => this.#init.store.getMany(ids), current, options)
   }
@@ -405,7 +338,6 @@ export class TaskService implements Startable {
     return this.#workerSide
   }
 
-  /** The queue as the forwarding protocol sees it (relay/forwarding/). */
   /** The queue as the workflow engine sees it (issue 12). */
   get workflowSide(): WorkflowSide {
     return this.#workflowSide
@@ -416,6 +348,7 @@ export class TaskService implements Startable {
     return this.#init.store.retention
   }
 
+  /** The queue as the forwarding protocol sees it (relay/forwarding/). */
   get relaySide(): RelaySide {
     return this.#relaySide
   }

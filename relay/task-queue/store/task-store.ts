@@ -1,16 +1,19 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { TaskError, TaskProgress, TaskRecord, TaskSpec, TaskState } from '../../../shared/task/types.ts'
 import { type ForwardedRecord, ForwardedTasks, type ForwardOrigin } from './forwarded-tasks.ts'
-import { HandOffs, RELAY_WORKER_PREFIX } from './hand-offs.ts'
+import { HandOffs } from './hand-offs.ts'
 import { KnownKinds } from './known-kinds.ts'
 import { LeaseGroups } from './lease-groups.ts'
 import { TaskAttempts } from './task-attempts.ts'
 import { type Submitted, TaskInserts } from './task-inserts.ts'
 import type { ListFilter, TaskPage } from './task-listing.ts'
 import { type QueueStats, TaskQueries } from './task-queries.ts'
+import { TaskReleases } from './task-releases.ts'
 import { TaskRetention } from './task-retention.ts'
+import { TaskRounds } from './task-rounds.ts'
 import { rowToTask, TASK_COLUMNS, type TaskValues, taskStatement } from './task-row.ts'
 import { migrate } from './task-schema.ts'
+import { type ResubmitResult, TaskSubmissions } from './task-submissions.ts'
 import {
   type CancelResult,
   type PatchResult,
@@ -30,6 +33,7 @@ export type {
   ListFilter,
   PatchResult,
   QueueStats,
+  ResubmitResult,
   Settle,
   SettleResult,
   Submitted,
@@ -38,9 +42,6 @@ export type {
   VoteItem,
   VoteResult,
 }
-
-/** Leases held by workers, not by member relays (hand-offs outlive this relay's restart). */
-const NOT_HANDED_OFF = `worker_id NOT LIKE '${RELAY_WORKER_PREFIX}%'`
 
 export interface LeaseRequest {
   workerId: string
@@ -52,19 +53,16 @@ export interface LeaseRequest {
   leaseMs: number
 }
 
-export type ResubmitResult =
-  | { ok: true; task: TaskRecord }
-  | { ok: false; reason: 'not_found' | 'not_failed_or_cancelled' }
-
 /**
  * The durable task queue in an SQLite file (node:sqlite). WAL with synchronous=NORMAL:
  * a committed transaction survives a crash or `kill -9` of the process (the WAL write
  * has reached the OS before COMMIT returns); only a power loss or OS crash can drop the
  * last transactions. Every method that changes state commits before it returns, so
  * "acknowledged" means "durable". Fenced transitions of leased tasks live in
- * TaskTransitions, reads in TaskQueries, new rows in TaskInserts, lease candidate
- * selection in LeaseGroups; this class owns the database, transactions, submission
- * (idempotency) and leasing.
+ * TaskTransitions, reads in TaskQueries, new rows in TaskInserts, submissions
+ * (idempotency) in TaskSubmissions, leases ending without a result in TaskReleases,
+ * a round's group commits in TaskRounds, lease candidate selection in LeaseGroups; this class owns the database, transactions
+ * and leasing.
  */
 export class TaskStore {
   private readonly db: DatabaseSync
@@ -87,6 +85,9 @@ export class TaskStore {
   readonly attempts: TaskAttempts
   /** Removal of finished tasks and workflows (issue 16); the sweep is relay/retention/. */
   readonly retention: TaskRetention
+  private readonly submissions: TaskSubmissions
+  private readonly releases: TaskReleases
+  private readonly rounds: TaskRounds
   private inTransaction = false
 
   constructor(path: string, now: () => number = Date.now) {
@@ -121,6 +122,16 @@ export class TaskStore {
     this.workflows = new WorkflowStore(this.db, now, (fn) => this.tx(fn))
     this.attempts = new TaskAttempts(this.db)
     this.retention = new TaskRetention(this.db, (fn) => this.tx(fn))
+    const tx = <T>(fn: () => T): T => this.tx(fn)
+    this.submissions = new TaskSubmissions({
+      now,
+      inserts: this.inserts,
+      queries: this.queries,
+      forwarded: this.forwarded,
+      tx,
+    })
+    this.releases = new TaskReleases(this.transitions, now, tx)
+    this.rounds = new TaskRounds(this.transitions, this.groups, tx)
   }
 
   /**
@@ -132,20 +143,8 @@ export class TaskStore {
     return this.tx(fn)
   }
 
-  /**
-   * A task a member relay handed over, queued here with its origin in one transaction.
-   * The same hand-off offered again (same owner, id and fence) returns the task
-   * accepted the first time, with `created: false`.
-   */
   acceptForwarded(spec: TaskSpec, origin: ForwardOrigin): { task: TaskRecord; created: boolean } {
-    return this.tx(() => {
-      const existing = this.forwarded.byOrigin(origin)
-      const task = existing === undefined ? undefined : this.queries.get(existing)
-      if (task) return { task, created: false }
-      const inserted = this.inserts.insert(spec, null)
-      this.forwarded.insert(inserted.id, origin, this.now())
-      return { task: inserted, created: true }
-    })
+    return this.submissions.acceptForwarded(spec, origin)
   }
 
   /** Leases the queued task `id` to a member relay's pseudo-worker with a new fencing token. */
@@ -153,46 +152,12 @@ export class TaskStore {
     return this.tx(() => this.handOffs.leaseTo(id, workerId, leaseMs))
   }
 
-  /**
-   * Adds tasks in one transaction (all or none), in order. A spec whose idempotency key
-   * exists (also earlier in the same batch, also a finished task) returns that task with
-   * `created: false`. Values are stored as given; callers validate them.
-   */
   submit(specs: readonly TaskSpec[]): Submitted[] {
-    return this.tx(() =>
-      specs.map((spec) => {
-        if (typeof spec.kind !== 'string' || spec.kind === '') throw new Error('a task needs a kind')
-        const existing =
-          spec.idempotencyKey === undefined ? undefined : this.inserts.byKey(spec.idempotencyKey)
-        if (existing) return { task: existing, created: false }
-        return { task: this.inserts.insert(spec, null), created: true }
-      }),
-    )
+    return this.submissions.submit(specs)
   }
 
-  /** A new queued task repeating a failed or cancelled one, linked by previousId; no idempotency key. */
   resubmit(id: string): ResubmitResult {
-    return this.tx(() => {
-      const old = this.queries.get(id)
-      if (!old) return { ok: false, reason: 'not_found' }
-      if (old.state !== 'failed' && old.state !== 'cancelled') {
-        return { ok: false, reason: 'not_failed_or_cancelled' }
-      }
-      const spec: TaskSpec = {
-        kind: old.kind,
-        input: old.input,
-        inputCid: old.inputCid ?? undefined,
-        priority: old.priority,
-        maxAttempts: old.maxAttempts,
-        timeoutMs: old.timeoutMs,
-        requires: old.requires,
-        tags: old.tags,
-        metadata: old.metadata,
-        trust: old.trust,
-        submitter: old.submitter ?? undefined,
-      }
-      return { ok: true, task: this.inserts.insert(spec, old.id) }
-    })
+    return this.submissions.resubmit(id)
   }
 
   get(id: string): TaskRecord | undefined {
@@ -259,43 +224,24 @@ export class TaskStore {
     })
   }
 
-  /** Settlements (results of one round) in one transaction; each is fenced on its own. */
   settleMany(items: readonly Settle[]): SettleResult[] {
-    return this.tx(() => items.map((item) => this.transitions.settle(item)))
+    return this.rounds.settleMany(items)
   }
 
-  /** One group commit: tasks that started running, then settlements. */
   applyRound(
     started: ReadonlyArray<{ id: string; token: number }>,
     settles: readonly Settle[],
     votes: readonly VoteItem[] = [],
   ): { settled: SettleResult[]; voted: VoteResult[] } {
-    return this.tx(() => {
-      for (const { id, token } of started) this.transitions.markRunning(id, token)
-      const settled = settles.map((item) => this.transitions.settle(item))
-      const voted = votes.map((item) => this.transitions.vote(item))
-      // A task that needs another answer is queued again: its lease group must be known.
-      for (const v of voted)
-        if (v.ok && v.task.state === 'queued') this.groups.add(v.task.kind, JSON.stringify(v.task.requires))
-      return { settled, voted }
-    })
+    return this.rounds.applyRound(started, settles, votes)
   }
 
-  /** Quorum answers of one round, in one transaction; each is fenced on its own. */
   voteMany(items: readonly VoteItem[]): VoteResult[] {
-    return this.tx(() => items.map((item) => this.transitions.vote(item)))
+    return this.rounds.voteMany(items)
   }
 
-  /**
-   * A worker was caught giving a wrong answer: the results it gave that nobody checked,
-   * finished since `since`, are thrown away and their tasks queued again (at most `limit`).
-   */
   discardUnverified(peerId: string, since: number, limit: number): TaskRecord[] {
-    return this.tx(() => {
-      const tasks = this.transitions.discardUnverified(peerId, since, limit)
-      for (const task of tasks) this.groups.add(task.kind, JSON.stringify(task.requires))
-      return tasks
-    })
+    return this.rounds.discardUnverified(peerId, since, limit)
   }
 
   /** Unfinished tasks an identity submitted (queued, leased or running). */
@@ -339,34 +285,20 @@ export class TaskStore {
     return this.transitions.renewLeases(workerId, leaseMs)
   }
 
-  /** A worker is gone: its tasks go back to the queue now, or fail if out of attempts. */
   releaseWorker(workerId: string, reason: TaskError): TaskRecord[] {
-    return this.tx(() =>
-      this.transitions.releaseWhere('worker_id = ?', [workerId], reason, { index: 'tasks_active' }),
-    )
+    return this.releases.releaseWorker(workerId, reason)
   }
 
-  /**
-   * At start-up no worker is connected: every task leased to a worker goes back to the
-   * queue. Tasks handed to member relays stay leased: the relay runs them still and
-   * renews their leases, or they expire (issue 11).
-   */
   releaseAll(reason: TaskError): TaskRecord[] {
-    return this.tx(() => this.transitions.releaseWhere(NOT_HANDED_OFF, [], reason))
+    return this.releases.releaseAll(reason)
   }
 
-  /**
-   * The relay is stopping: every leased task goes back to the queue and its attempt is
-   * given back, because the relay's own stop is no failure of the task.
-   */
   returnLeases(reason: TaskError): TaskRecord[] {
-    return this.tx(() => this.transitions.releaseWhere(NOT_HANDED_OFF, [], reason, { countAttempt: false }))
+    return this.releases.returnLeases(reason)
   }
 
-  /** Leases not renewed in time: treated like a lost worker. */
   expireLeases(): TaskRecord[] {
-    const reason: TaskError = { code: 'LEASE_EXPIRED', message: 'the worker stopped renewing its lease' }
-    return this.tx(() => this.transitions.releaseWhere('lease_expires_at < ?', [this.now()], reason))
+    return this.releases.expireLeases()
   }
 
   /** Active attempts past their timeout; the caller stops them on the worker and fails them (TIMEOUT). */

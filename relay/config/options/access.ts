@@ -1,4 +1,29 @@
-import type { OptionSpec } from './option-spec.ts'
+import type { OptionSpec } from '../option-spec.ts'
+
+/** Who may call: the operator token, the edge Worker's secret, the access policy file. */
+export const CLIENT_AUTH_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'token',
+    flag: 'token',
+    env: 'MCPP_TOKEN',
+    kind: 'string',
+    help: 'Bearer token required by /mcp and mutating API calls',
+  },
+  {
+    key: 'auth.edgeSecret',
+    flag: 'edge-secret',
+    env: 'MCPP_EDGE_SECRET',
+    kind: 'string',
+    help: 'Secret shared with the edge Worker; without it the relay refuses edge-forwarded requests (min 32 chars)',
+  },
+  {
+    key: 'accessPolicy',
+    flag: 'access-policy',
+    env: 'MCPP_ACCESS_POLICY',
+    kind: 'string',
+    help: 'YAML access policy: identities by token digest and the tools they may call',
+  },
+]
 
 /** The flag and env rows of client authentication (`auth.*`) and quotas (`limits.*`). */
 export const ACCESS_OPTIONS: readonly OptionSpec[] = [
