@@ -9,7 +9,7 @@ import { createLogger } from '../relay/log.ts'
 import { startTestRelay } from './helpers.ts'
 
 describe('relay lifecycle', () => {
-  it('starts its parts in order: lock, the data disk reading, stores, threads, libp2p, workflows, retention, HTTP, MCP sessions', async () => {
+  it('starts its parts in order: lock, the data disk reading, stores, threads, checkpoints, libp2p, workflows, retention, HTTP, MCP sessions', async () => {
     const relay = await startTestRelay()
     try {
       expect(relay.components.parts.map((p) => p.name)).toEqual([
@@ -21,6 +21,7 @@ describe('relay lifecycle', () => {
         'audit-log',
         'datasets',
         'compute',
+        'checkpointer',
         'libp2p',
         'workflows',
         'retention',

@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { Registry } from 'prom-client'
+import { AuditLog } from '../../../relay/audit/audit-log.ts'
 import { Compute } from '../../../relay/compute/index.ts'
 import type { Logger } from '../../../relay/log.ts'
+import type { WalFile } from '../../../relay/store/checkpointer.ts'
 import { CHECKPOINT_INTERVAL_MS, createCheckpointer } from '../../../relay/store/wal-checkpoints.ts'
 import type { BenchSection } from '../context.ts'
 import { percentile } from '../load.ts'
@@ -16,89 +18,175 @@ const ROW_BYTES = 700
 const ROWS_PER_COMMIT = 20
 /** About 60 MB of WAL: several of SQLite's automatic checkpoints at tasks.db's 4000 pages. */
 const COMMITS = 4_000
+/** The default segment size (audit.segmentMaxBytes), and entries written per flush (the log's own group size). */
+const SEGMENT_BYTES = 16 * 1024 * 1024
+const ENTRIES_PER_FLUSH = 512
+/** Flushes per checkpointer tick: ~2,000 entries a second, about the most calls a relay answers here. */
+const FLUSHES_PER_TICK = 4
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
-interface Run {
-  /** Each commit's wall time on this thread, ms, sorted. */
-  commits: number[]
+/** Runs `write` with, or without, the relay's checkpointer on a compute thread; `write` registers its file. */
+async function withCheckpointer<T>(
+  threaded: boolean,
+  write: (
+    register: (file: WalFile) => void,
+    busy: (path: string) => boolean,
+    tick: () => Promise<void>,
+  ) => Promise<T>,
+): Promise<T> {
+  if (!threaded)
+    return write(
+      () => {},
+      () => false,
+      async () => {},
+    )
+  const compute = new Compute({ threads: 1, timeoutSeconds: 60, memoryMb: 256 })
+  const checkpointer = createCheckpointer(compute, quiet, new Registry())
+  try {
+    return await write(
+      (file) => {
+        checkpointer.register('bench', file)
+        checkpointer.start()
+      },
+      (path) => checkpointer.busy(path),
+      () => checkpointer.tick(),
+    )
+  } finally {
+    await checkpointer.stop()
+    await compute.stop()
+  }
 }
 
 /**
- * Writes COMMITS commits to a fresh WAL database, yielding to the event loop between
- * them (so that timers, the checkpointer's among them, run), and times each commit.
+ * COMMITS commits to a fresh database with tasks.db's settings, yielding to the event
+ * loop between them (so that timers, the checkpointer's among them, run): each commit's
+ * time on this thread, ms, sorted.
  */
-async function writeRun(
-  setup: (path: string, db: DatabaseSync) => Promise<() => Promise<void>>,
-): Promise<Run> {
+async function taskCommits(threaded: boolean): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'mcpp-bench-stores-'))
   const path = join(dir, 'tasks.db')
   const db = new DatabaseSync(path)
-  // tasks.db's own settings (relay/task-queue/store/task-store.ts).
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000; ' +
       'CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT, v BLOB); CREATE INDEX t_kind ON t (kind, id)',
   )
-  const teardown = await setup(path, db)
-  const insert = db.prepare('INSERT INTO t (kind, v) VALUES (?, ?)')
-  const commits: number[] = []
   try {
-    for (let i = 0; i < COMMITS; i++) {
-      const started = performance.now()
-      db.exec('BEGIN')
-      for (let j = 0; j < ROWS_PER_COMMIT; j++) insert.run(`kind-${j % 7}`, Buffer.alloc(ROW_BYTES, i + j))
-      db.exec('COMMIT')
-      commits.push(performance.now() - started)
-      await yieldToLoop()
-    }
+    return await withCheckpointer(threaded, async (register) => {
+      register(() => ({ path, db }))
+      const insert = db.prepare('INSERT INTO t (kind, v) VALUES (?, ?)')
+      const commits: number[] = []
+      for (let i = 0; i < COMMITS; i++) {
+        const started = performance.now()
+        db.exec('BEGIN')
+        for (let j = 0; j < ROWS_PER_COMMIT; j++) insert.run(`kind-${j % 7}`, Buffer.alloc(ROW_BYTES, i + j))
+        db.exec('COMMIT')
+        commits.push(performance.now() - started)
+        await yieldToLoop()
+      }
+      return commits.sort((a, b) => a - b)
+    })
   } finally {
-    await teardown()
     db.close()
     rmSync(dir, { recursive: true, force: true })
   }
-  return { commits: commits.sort((a, b) => a - b) }
 }
 
 /**
- * How long a commit holds the event loop when SQLite checkpoints inside it (its automatic
- * checkpoints, the baseline) and when a compute thread does (relay/store/checkpointer.ts).
+ * Fills one audit segment of the default size and seals it: each flush's time on this
+ * thread (the flush that seals included), ms, sorted. The checkpointer looks at the
+ * file as it would in a relay: once per second's worth of entries (FLUSHES_PER_TICK).
+ */
+async function auditFlushes(threaded: boolean): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpp-bench-audit-'))
+  try {
+    return await withCheckpointer(threaded, async (register, busy, tick) => {
+      const log = new AuditLog({
+        dir,
+        segmentMaxBytes: SEGMENT_BYTES,
+        segmentMaxEntries: 0,
+        removal: { removeExportedAfterSeconds: 3600, maxSealedSegments: 0 },
+        walBusy: busy,
+      })
+      log.start()
+      register(() => log.walFile())
+      const flushes: number[] = []
+      try {
+        for (let i = 0; log.manifest.sealed.length === 0; i++) {
+          for (let j = 0; j < ENTRIES_PER_FLUSH; j++) {
+            log.append({
+              time: Date.now(),
+              tool: `tool_${(i + j) % 50}`,
+              sessionId: `session-${i % 10}`,
+              identity: `client-${j % 20}`,
+              paramsDigest: `${i}-${j}`.padEnd(64, '0'),
+              outcome: 'ok',
+              runtime: 'local',
+              durationMs: 1,
+            })
+          }
+          const started = performance.now()
+          log.flush()
+          flushes.push(performance.now() - started)
+          if (i % FLUSHES_PER_TICK === FLUSHES_PER_TICK - 1) await tick()
+          await yieldToLoop()
+        }
+      } finally {
+        log.stop()
+      }
+      return flushes.sort((a, b) => a - b)
+    })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * How long SQLite's checkpoints hold the event loop: inside commits (its automatic
+ * checkpoints, the baseline) against on a compute thread (relay/store/checkpointer.ts).
  */
 export const storesBench: BenchSection = {
   name: 'stores',
   async run(ctx) {
-    ctx.progress(`stores: ${COMMITS} commits of ${ROWS_PER_COMMIT} rows, SQLite's automatic checkpoints`)
-    const inline = await writeRun(async () => async () => {})
-    ctx.progress('stores: the same on a compute thread')
-    const compute = new Compute({ threads: 1, timeoutSeconds: 60, memoryMb: 256 })
-    const threaded = await writeRun(async (path, db) => {
-      const checkpointer = createCheckpointer(compute, quiet, new Registry())
-      checkpointer.register('tasks', () => ({ path, db }))
-      checkpointer.start()
-      return async () => {
-        await checkpointer.stop()
-        await compute.stop()
-      }
-    })
-    const row = (metric: string, pick: (r: Run) => number, target?: Row['target']): Row => ({
+    ctx.progress(
+      `stores: ${COMMITS} commits of ${ROWS_PER_COMMIT} rows, checkpoints inside them, then on a thread`,
+    )
+    const [inline, threaded] = [await taskCommits(false), await taskCommits(true)]
+    ctx.progress('stores: an audit segment filled and sealed, both ways')
+    const [auditInline, auditThreaded] = [await auditFlushes(false), await auditFlushes(true)]
+    const row = (metric: string, value: number, baseline: number, target?: Row['target']): Row => ({
       section: 'stores',
       metric,
-      value: pick(threaded),
-      baseline: pick(inline),
+      value,
+      baseline,
       unit: 'ms',
       ...(target ? { target } : {}),
     })
+    // Issue 9: nothing holds the event loop past 50 ms.
+    const loop: Row['target'] = { kind: 'max', of: 'value', limit: 50 }
     return [
-      row('tasks.db commit, p50 (checkpoint thread vs in the commit)', (r) => percentile(r.commits, 50)),
-      row('tasks.db commit, p99.9', (r) => percentile(r.commits, 99.9)),
-      // Issue 9: nothing holds the event loop past 50 ms.
       row(
-        `tasks.db commit, longest (checks every ${CHECKPOINT_INTERVAL_MS} ms)`,
-        (r) => r.commits.at(-1) ?? 0,
-        {
-          kind: 'max',
-          of: 'value',
-          limit: 50,
-        },
+        'tasks.db commit, p50 (checkpoints on a thread vs in the commit)',
+        percentile(threaded, 50),
+        percentile(inline, 50),
+      ),
+      row('tasks.db commit, p99.9', percentile(threaded, 99.9), percentile(inline, 99.9)),
+      row(
+        `tasks.db commit, longest (WAL looked at every ${CHECKPOINT_INTERVAL_MS} ms)`,
+        threaded.at(-1) ?? 0,
+        inline.at(-1) ?? 0,
+        loop,
+      ),
+      row(
+        `audit flush of ${ENTRIES_PER_FLUSH} entries, p50`,
+        percentile(auditThreaded, 50),
+        percentile(auditInline, 50),
+      ),
+      row(
+        'audit flush, longest (the 16 MiB seal included)',
+        auditThreaded.at(-1) ?? 0,
+        auditInline.at(-1) ?? 0,
+        loop,
       ),
     ]
   },
