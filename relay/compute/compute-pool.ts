@@ -1,10 +1,13 @@
 import { availableParallelism } from 'node:os'
+import { setTimeout } from 'node:timers/promises'
 import type { TransferListItem } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import { McppError } from '../../shared/errors.ts'
 import type { Startable } from '../../shared/startable.ts'
 import { JsonArg, type WorkerReply } from './worker-reply.ts'
 
+/** How long a /metrics scrape waits for a thread's heap figures. */
+const HEAP_READ_MS = 1_000
 /** How much lower than the event loop's the compute threads' scheduling priority is (Linux nice). */
 const COMPUTE_NICE = 10
 
@@ -106,10 +109,16 @@ export class ComputePool implements Startable {
   /**
    * The V8 heaps of the threads running now (used and committed bytes, summed): memory
    * the main thread's heap metrics do not show, each thread being an isolate of its own.
+   * A thread inside a long native call answers only when it returns, so a thread that
+   * has not answered within HEAP_READ_MS is left out rather than holding up a scrape.
    */
   async heap(): Promise<{ used: number; total: number; threads: number }> {
     const stats = await Promise.all(
-      this.piscina.threads.map((t) => t.getHeapStatistics().catch(() => undefined)),
+      this.piscina.threads.map((t) =>
+        Promise.race([t.getHeapStatistics(), setTimeout(HEAP_READ_MS, undefined, { ref: false })]).catch(
+          () => undefined,
+        ),
+      ),
     )
     const live = stats.filter((s) => s !== undefined)
     return {
