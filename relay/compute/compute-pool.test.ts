@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { McppError } from '../../shared/errors.ts'
 import { ComputePool } from './compute-pool.ts'
 import { siblingModule } from './worker-reply.ts'
@@ -36,6 +36,19 @@ describe('ComputePool', () => {
     expect(heap.used).toBeGreaterThan(0)
     expect(heap.total).toBeGreaterThanOrEqual(heap.used)
     expect(pool.name).toBe('test')
+  })
+
+  it("turns the thread's event loop between tasks, so what a task leaves to it is done", async () => {
+    // A closed MessagePort, a timer, a finished handle: without a turn of the loop they
+    // stay on the thread (Piscina's Atomics wait between tasks kept them for good).
+    const counter = new SharedArrayBuffer(4)
+    expect(await pool.run('defer', { counter })).toBe('scheduled')
+    await vi.waitFor(() => expect(Atomics.load(new Int32Array(counter), 0)).toBe(1), {
+      timeout: 10_000,
+      interval: 20,
+    })
+    // An idle thread answers a heap request too.
+    expect((await pool.heap()).threads).toBe(1)
   })
 
   it('keeps the code and details of an McppError thrown on the thread', async () => {
