@@ -1,12 +1,13 @@
 import { hash } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, statSync } from 'node:fs'
-import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { statSync } from 'node:fs'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { canonicalJson } from '../../shared/canonical-json.ts'
 import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
 import { type AuditEntry, type AuditFilter, type AuditInput, entryHash } from './audit-entry.ts'
 import type { Manifest, SealedSegment } from './manifest.ts'
 import type { RemovalPolicy } from './removal-policy.ts'
+import { openSegment, runSealStep, type SealStep } from './segment-file.ts'
 import { type AuditLayout, queryLayout, type VerifyResult, verifyLayout } from './segment-read.ts'
 import { AuditSegments } from './segments.ts'
 
@@ -23,20 +24,6 @@ const FLUSH_MAX_ENTRIES = 512
 const REMOVAL_CHECK_MS = 60_000
 /** A seal that failed (disk full, say) is not tried again on every write, only after this. */
 const SEAL_RETRY_MS = 1_000
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY,
-    time INTEGER NOT NULL, tool TEXT NOT NULL, session_id TEXT, identity TEXT,
-    params_digest TEXT NOT NULL, outcome TEXT NOT NULL, runtime TEXT, duration_ms REAL NOT NULL,
-    prev_hash TEXT NOT NULL, hash TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS audit_tool ON audit (tool, seq);
-  CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
-  CREATE INDEX IF NOT EXISTS audit_identity ON audit (identity, seq);
-  -- Append-only: the database itself refuses edits and deletions.
-  CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-  CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-`
 
 /** One-shot hashing: this runs on every tool call, and a Hash object costs more than the digest. */
 export function paramsDigest(params: unknown): string {
@@ -55,8 +42,14 @@ export interface AuditLogOptions {
   removal: RemovalPolicy
   now?: () => number
   onError?: (err: Error, retrying: boolean) => void
-  /** Whether a compute thread is checkpointing a file now: the active segment is not sealed under it. */
-  walBusy?: (path: string) => boolean
+  /** The checkpoint of a file running now on a compute thread, if any: the active segment is not switched under it. */
+  walCheckpoint?: (path: string) => Promise<void> | undefined
+  /**
+   * Runs a seal's disk work (segment-file.ts) and answers the file's size: the relay
+   * runs it on a compute thread. Without it the steps run here, between turns of the
+   * event loop (tests, the bench's baseline).
+   */
+  sealStep?: (step: SealStep, path: string) => Promise<number>
 }
 
 /**
@@ -79,6 +72,12 @@ export class AuditLog implements LifecyclePart {
   private readers = 0
   private removalTimer: NodeJS.Timeout | undefined
   private sealRetryAt = 0
+  /** The seal in flight: one at a time; reads wait for it. */
+  private sealing: Promise<void> | undefined
+  /** The connection of the segment being sealed, until its WAL is folded in. */
+  private sealingDb: DatabaseSync | undefined
+  /** Between start() and stop(): entries are taken (and the file reopened if a seal could not). */
+  private started = false
   private readonly segments: AuditSegments
   private readonly now: () => number
   private readonly onError: (err: Error, retrying: boolean) => void
@@ -93,40 +92,56 @@ export class AuditLog implements LifecyclePart {
   }
 
   start(): void {
-    if (this.db !== undefined) return
+    if (this.started) return
     this.segments.open()
-    this.openActive()
+    this.readHead(this.openActive())
+    this.started = true
     this.sealIfFull()
     this.removeByPolicy()
     this.removalTimer = setInterval(() => this.removeByPolicyInBackground(), REMOVAL_CHECK_MS).unref()
   }
 
-  /** Writes what is pending and closes the file; safe to call again. */
+  /**
+   * Writes what is pending and closes the file; safe to call again. A seal in flight
+   * stops at its next step; the next start finishes it (segments.ts).
+   */
   stop(): void {
     clearInterval(this.removalTimer)
     this.removalTimer = undefined
-    if (this.db === undefined) return
+    this.sealingDb?.close()
+    this.sealingDb = undefined
+    if (!this.started) return
     try {
       this.flush()
     } finally {
+      this.started = false
       this.closeActive()
     }
   }
 
-  private openActive(): void {
-    const db = new DatabaseSync(this.segments.activePath)
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
-    db.exec(SCHEMA)
+  /** Resolves once no seal is in flight (tests; reads wait for it themselves). */
+  async sealed(): Promise<void> {
+    while (this.sealing !== undefined) await this.sealing
+  }
+
+  /** Opens the active segment for appending; the chain's head is where it was (a seal does not move it). */
+  private openActive(): DatabaseSync {
+    const db = openSegment(this.segments.activePath)
     this.insert =
       db.prepare(`INSERT INTO audit (seq, time, tool, session_id, identity, params_digest, outcome,
       runtime, duration_ms, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.db = db
+    return db
+  }
+
+  /** Where the chain ends: the active segment's last entry, or its anchor while it is empty. */
+  private readHead(db: DatabaseSync): void {
     const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: string }
       | undefined
     const { active } = this.segments.manifest
     this.lastSeq = last?.seq ?? active.firstSeq - 1
     this.lastHash = last?.hash ?? active.anchor
-    this.db = db
   }
 
   private closeActive(): void {
@@ -141,7 +156,7 @@ export class AuditLog implements LifecyclePart {
    * the loss is reported, never silent.
    */
   append(input: AuditInput): AuditEntry | undefined {
-    if (this.db === undefined) {
+    if (!this.started) {
       this.onError(new Error(`the audit log is closed; the entry for ${input.tool} was not written`), false)
       return undefined
     }
@@ -206,52 +221,86 @@ export class AuditLog implements LifecyclePart {
   }
 
   /**
-   * Seals the active segment once it reaches a limit. Nothing is pending here (all
-   * written), so the segment ends exactly at the chain's head. A seal that fails (a
-   * reader holds the file, the disk is full) is tried again on a write SEAL_RETRY_MS
-   * later; the entries stay in the active segment meanwhile. The seal folds in what the
-   * checkpointer has not copied yet (about a second of writes) and fsyncs a file
-   * that thread has already synced; it waits while that thread works on the file.
+   * Starts sealing the active segment once it reaches a limit, or finishing a seal a
+   * failed step left (tried again SEAL_RETRY_MS later). One seal at a time; the
+   * entries stay in the active segment until it switches.
    */
   private sealIfFull(): void {
     const db = this.db
-    const { active } = this.segments.manifest
-    const entries = this.lastSeq - active.firstSeq + 1
-    if (db === undefined || this.pending.length > 0 || entries <= 0 || this.readers > 0) return
-    if (this.options.walBusy?.(this.segments.activePath)) return
+    if (db === undefined || this.sealing !== undefined || this.readers > 0) return
     if (this.now() < this.sealRetryAt) return
+    if (!this.full(db) && this.segments.unfinished.length === 0) return
+    this.sealing = this.seal().finally(() => {
+      this.sealing = undefined
+    })
+  }
+
+  private checkpointOfActive(): Promise<void> | undefined {
+    return this.options.walCheckpoint?.(this.segments.activePath)
+  }
+
+  private full(db: DatabaseSync): boolean {
+    const entries = this.lastSeq - this.segments.manifest.active.firstSeq + 1
+    if (entries <= 0) return false
+    const { segmentMaxBytes, segmentMaxEntries } = this.options
+    if (segmentMaxEntries > 0 && entries >= segmentMaxEntries) return true
     const { page_count, page_size } = db
       .prepare('SELECT * FROM pragma_page_count, pragma_page_size')
-      .get() as {
-      page_count: number
-      page_size: number
-    }
-    const { segmentMaxBytes, segmentMaxEntries } = this.options
-    const full =
-      page_count * page_size >= segmentMaxBytes || (segmentMaxEntries > 0 && entries >= segmentMaxEntries)
-    if (!full) return
-    const path = this.segments.activePath
+      .get() as { page_count: number; page_size: number }
+    return page_count * page_size >= segmentMaxBytes
+  }
+
+  /**
+   * A seal, with its disk work off the event loop (issue 9's 50 ms: folding 16 MiB of
+   * WAL and syncing held the loop for 50–60 ms). The next segment is created on a
+   * thread; then, on the loop, what is pending is written, the manifest records the seal
+   * and the next segment becomes the active one, so the sealed segment ends exactly at
+   * the chain's head. Its WAL is folded in on a thread while this side's connection is
+   * still open (so its close has nothing to copy), then the file is finished there:
+   * rollback journal, fsync, read-only.
+   */
+  private async seal(): Promise<void> {
+    const step = this.options.sealStep ?? (async (s: SealStep, path: string) => runSealStep(s, path))
     try {
-      // Back to a rollback journal: the WAL is folded into the file and removed, so the
-      // sealed segment is one self-contained file that opens read-only anywhere.
-      db.exec('PRAGMA journal_mode = DELETE')
-      this.closeActive()
-      const fd = openSync(path, 'r')
-      try {
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
+      for (const number of this.segments.unfinished) {
+        const bytes = await step('finish', this.segments.pathOf(number))
+        if (this.started) this.segments.finishSeal(number, bytes)
       }
-      this.segments.seal({ lastSeq: this.lastSeq, head: this.lastHash, sealedAt: this.now() })
+      const { active } = this.segments.manifest
+      if (this.db === undefined || !this.full(this.db)) return
+      await step('prepare', this.segments.pathOf(active.number + 1))
+      // A checkpoint of the file may be running: wait for it, and for one started meanwhile.
+      for (let c = this.checkpointOfActive(); c !== undefined; c = this.checkpointOfActive()) await c
+      // Back on the loop: the log may have stopped meanwhile.
+      if (this.db === undefined || this.readers > 0) return
+      this.flush()
+      const path = this.segments.activePath
+      const at = {
+        lastSeq: this.lastSeq,
+        head: this.lastHash,
+        sealedAt: this.now(),
+        bytes: statSync(path).size,
+      }
+      this.segments.beginSeal(at)
+      this.sealingDb = this.db
+      this.db = undefined
+      try {
+        this.openActive()
+        await step('fold', path)
+      } finally {
+        // After a failed fold this close copies the WAL here, on the loop: rare, and the file is kept whole.
+        this.sealingDb?.close()
+        this.sealingDb = undefined
+      }
+      const bytes = await step('finish', path)
+      // Stopped meanwhile: the next start finishes the seal from the manifest.
+      if (this.started) this.segments.finishSeal(active.number, bytes)
     } catch (err) {
       this.sealRetryAt = this.now() + SEAL_RETRY_MS
-      this.onError(
-        new Error(`sealing audit segment ${active.number} failed: ${(err as Error).message}`),
-        true,
-      )
-    } finally {
-      // The next segment, or the same one again if the seal was not recorded.
-      if (this.db === undefined) this.openActive()
+      // After stop() a step may fail on the closed file or the stopped thread: the next start finishes it.
+      if (this.started) {
+        this.onError(new Error(`sealing an audit segment failed: ${(err as Error).message}`), true)
+      }
     }
   }
 
@@ -260,7 +309,10 @@ export class AuditLog implements LifecyclePart {
    * written first, and no segment is sealed or removed under the read.
    */
   async read<T>(fn: (layout: AuditLayout) => Promise<T>): Promise<T> {
+    await this.sealed()
     this.flush()
+    // The write may have filled the segment: the read sees it sealed.
+    await this.sealed()
     this.readers++
     try {
       return await fn(this.segments.layout())
@@ -336,7 +388,8 @@ export class AuditLog implements LifecyclePart {
   }
 
   private open(): DatabaseSync {
-    if (this.db === undefined) throw new McppError('UNAVAILABLE', 'the audit log is not open')
-    return this.db
+    if (!this.started) throw new McppError('UNAVAILABLE', 'the audit log is not open')
+    // A seal switched segments but could not open the next one: try again now.
+    return this.db ?? this.openActive()
   }
 }

@@ -34,6 +34,8 @@ const sealedSegment = z.strictObject({
   sealedAt: z.number(),
   exportedAt: z.number().nullable(),
   exportedTo: z.string().nullable(),
+  /** Present while the seal's disk steps run: the file is not final yet (segments.ts). */
+  sealing: z.literal(true).optional(),
 })
 
 const manifestSchema = z.strictObject({

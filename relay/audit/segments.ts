@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { McppError } from '../../shared/errors.ts'
@@ -12,10 +12,8 @@ import {
   writeManifest,
 } from './manifest.ts'
 import { type RemovalPolicy, segmentsToRemove } from './removal-policy.ts'
+import { finishSegment, SEALED_MODE } from './segment-file.ts'
 import type { AuditLayout } from './segment-read.ts'
-
-/** Sealed segments are never written again; the mode says so to anyone on the machine. */
-const SEALED_MODE = 0o444
 
 /**
  * The segment files of the audit log and their manifest (issue 16): adopting a log of an
@@ -48,8 +46,8 @@ export class AuditSegments {
 
   /**
    * Reads the manifest (or starts one) and finishes what a crash may have cut short: a
-   * legacy log not yet moved in, a removed segment whose file is still there, a sealed
-   * one not yet made read-only.
+   * legacy log not yet moved in, a removed segment whose file is still there, a seal
+   * not finished (its WAL not folded in, its file not read-only).
    */
   open(): void {
     mkdirSync(this.dir, { recursive: true })
@@ -60,7 +58,9 @@ export class AuditSegments {
     const removedThrough = this.current.removed?.throughSegment ?? 0
     for (let n = 1; n <= removedThrough; n++) rmSync(this.pathOf(n), { force: true })
     for (const s of this.current.sealed) {
-      if (existsSync(this.pathOf(s.number))) chmodSync(this.pathOf(s.number), SEALED_MODE)
+      const path = this.pathOf(s.number)
+      if (s.sealing === true) this.finishSeal(s.number, finishSegment(path))
+      else if (existsSync(path)) chmodSync(path, SEALED_MODE)
     }
   }
 
@@ -85,10 +85,13 @@ export class AuditSegments {
     }
   }
 
-  /** Records the active segment as sealed (its file already closed and synced) and starts the next. */
-  seal(at: { lastSeq: number; head: string; sealedAt: number }): SealedSegment {
+  /**
+   * Records the active segment as sealed at `lastSeq` and starts the next, anchored to
+   * `head`: from now on entries go to the next segment. The file of the one sealed is
+   * marked `sealing` until `finishSeal` (its WAL folded in, synced, read-only).
+   */
+  beginSeal(at: { lastSeq: number; head: string; sealedAt: number; bytes: number }): SealedSegment {
     const { active } = this.current
-    const path = this.activePath
     const segment: SealedSegment = {
       number: active.number,
       firstSeq: active.firstSeq,
@@ -96,23 +99,42 @@ export class AuditSegments {
       entries: at.lastSeq - active.firstSeq + 1,
       anchor: active.anchor,
       head: at.head,
-      bytes: statSync(path).size,
+      bytes: at.bytes,
       sealedAt: at.sealedAt,
       exportedAt: null,
       exportedTo: null,
+      sealing: true,
     }
     this.commit({
       ...this.current,
       active: { number: active.number + 1, anchor: at.head, firstSeq: at.lastSeq + 1 },
       sealed: [...this.current.sealed, segment],
     })
-    chmodSync(path, SEALED_MODE)
     return segment
+  }
+
+  /** The seal of segment `number` is on disk: its file is final, `bytes` long. */
+  finishSeal(number: number, bytes: number): void {
+    const sealed = this.current.sealed.map((s) => {
+      if (s.number !== number) return s
+      const { sealing: _, ...rest } = s
+      return { ...rest, bytes }
+    })
+    this.commit({ ...this.current, sealed })
+  }
+
+  /** Sealed segments whose file is not final yet (a seal step failed; it is tried again). */
+  get unfinished(): number[] {
+    return this.current.sealed.filter((s) => s.sealing === true).map((s) => s.number)
   }
 
   /** The sealed segment `number`; a removed, active or unknown one is refused clearly. */
   sealedSegment(number: number): SealedSegment {
     const found = this.current.sealed.find((s) => s.number === number)
+    if (found?.sealing === true)
+      throw new McppError('CONFLICT', `audit segment ${number} is being sealed; try again shortly`, {
+        segment: number,
+      })
     if (found !== undefined) return found
     const { removed, active } = this.current
     if (removed !== null && number <= removed.throughSegment)

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { AuditEntry, AuditFilter } from '../audit/audit-entry.ts'
+import { runSealStep, type SealStep } from '../audit/segment-file.ts'
 import { type AuditLayout, layoutEntries, queryLayout, verifyLayout } from '../audit/segment-read.ts'
 import { writeAtomically } from '../files/atomic-write.ts'
 import { workerOp } from './worker-reply.ts'
@@ -10,6 +11,11 @@ export const auditQuery = workerOp(({ layout, filter }: { layout: AuditLayout; f
 )
 
 export const auditVerify = workerOp(({ layout }: { layout: AuditLayout }) => verifyLayout(layout))
+
+/** A seal's disk work (segment-file.ts): folding the WAL, syncing, off the event loop. */
+export const auditSealStep = workerOp(({ step, path }: { step: SealStep; path: string }) =>
+  runSealStep(step, path),
+)
 
 export const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'seq',

@@ -4,6 +4,6 @@
  */
 
 export { checkpoint } from '../store/checkpoint-worker.ts'
-export { auditExport, auditQuery, auditVerify } from './audit-ops.ts'
+export { auditExport, auditQuery, auditSealStep, auditVerify } from './audit-ops.ts'
 export { redact, scan, scanCells } from './security-ops.ts'
 export { runTool } from './tool-ops.ts'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { Registry } from 'prom-client'
-import { AuditLog, paramsDigest } from '../audit/audit-log.ts'
+import { AuditLog, type AuditLogOptions, paramsDigest } from '../audit/audit-log.ts'
 import { registerAuditMetrics } from '../audit/audit-metrics.ts'
 import type { RelayConfig } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
@@ -31,8 +31,10 @@ export interface StorageInit {
   cache: Pick<CacheStore, 'stats'>
   /** The audit log is added as soon as it is open, so that a build failing later closes it. */
   opened: Stoppable[]
-  /** Whether the checkpointer is working on a file now (AuditLogOptions.walBusy). */
-  walBusy: (path: string) => boolean
+  /** The checkpointer's checkpoint of a file running now (AuditLogOptions.walCheckpoint). */
+  walCheckpoint: NonNullable<AuditLogOptions['walCheckpoint']>
+  /** Runs a seal's disk work on a compute thread (AuditLogOptions.sealStep). */
+  sealStep: NonNullable<AuditLogOptions['sealStep']>
 }
 
 /** What the rest of the relay uses of the data directory's storage. */
@@ -59,7 +61,8 @@ export function buildStorage(init: StorageInit): RelayStorage {
     ...config.audit,
     removal: config.audit,
     now,
-    walBusy: init.walBusy,
+    walCheckpoint: init.walCheckpoint,
+    sealStep: init.sealStep,
     onError: (err, retrying) => {
       log.error(retrying ? 'audit log write failed; retrying' : 'audit entry lost', { error: err.message })
       auditGate.failed(err)

@@ -182,13 +182,13 @@ describe('Checkpointer', () => {
     write(50)
     const ticked = c.tick()
     await started
-    expect(c.busy(path)).toBe(true)
-    expect(c.busy(join(dir, 'other.db'))).toBe(false)
+    expect(c.running(path)).toBeInstanceOf(Promise)
+    expect(c.running(join(dir, 'other.db'))).toBeUndefined()
     const stopped = c.stop()
     release()
     await ticked
     await stopped
-    expect(c.busy(path)).toBe(false)
+    expect(c.running(path)).toBeUndefined()
     expect(setting('wal_autocheckpoint')).toBe(4000)
     expect(setting('journal_size_limit')).toBe(-1)
   })

@@ -106,9 +106,12 @@ export class Checkpointer implements LifecyclePart {
     for (const entry of this.entries) this.release(entry)
   }
 
-  /** Whether a checkpoint of `path` is running now: a file is not closed or changed under it. */
-  busy(path: string): boolean {
-    return this.entries.some((e) => e.inFlight?.path === path)
+  /**
+   * The checkpoint of `path` running now, if any (it settles when it ends, whatever its
+   * outcome): a file is not closed or changed under it.
+   */
+  running(path: string): Promise<void> | undefined {
+    return this.entries.find((e) => e.inFlight?.path === path)?.inFlight?.done
   }
 
   /**

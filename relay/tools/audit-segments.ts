@@ -21,6 +21,10 @@ const sealedSegment = z.object({
   sealedAt: z.number(),
   exportedAt: z.number().nullable(),
   exportedTo: z.string().nullable(),
+  sealing: z
+    .literal(true)
+    .optional()
+    .describe('Present while the seal is being written to disk; it cannot be exported until then'),
 })
 
 /** A file's sha256, read in chunks so a 16 MiB segment does not hold the event loop. */
