@@ -356,6 +356,18 @@ describe('AuditLog', () => {
     expect(again.manifest.sealed[2]).toEqual(expect.not.objectContaining({ sealing: true }))
     expect(statSync(again.pathOf(3)).mode & 0o222).toBe(0)
     expect(again.verify()).toMatchObject({ ok: true, checked: 6, segments: 4 })
+    // A segment left `sealing` whose file is gone: nothing to finish; the log starts, verify names it.
+    await fill(again, 7, 2)
+    again.stop()
+    const manifestPath = join(dir, 'audit', 'manifest.json')
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+    manifest.sealed[3].sealing = true
+    writeFileSync(manifestPath, JSON.stringify(manifest))
+    rmSync(again.pathOf(4))
+    const third = openLog(dir, options)
+    expect(third.manifest.sealed[3]).toMatchObject({ number: 4, bytes: 0 })
+    expect(third.manifest.sealed[3]).toEqual(expect.not.objectContaining({ sealing: true }))
+    expect(third.verify()).toMatchObject({ ok: false, segment: 4, problem: expect.stringMatching(/missing/) })
   })
 
   it('finishes a removal or a seal that a crash cut short when it starts again', async () => {

@@ -261,11 +261,8 @@ export class AuditLog implements LifecyclePart {
    */
   private async seal(): Promise<void> {
     const step = this.options.sealStep ?? (async (s: SealStep, path: string) => runSealStep(s, path))
+    await this.finishUnfinished(step)
     try {
-      for (const number of this.segments.unfinished) {
-        const bytes = await step('finish', this.segments.pathOf(number))
-        if (this.started) this.segments.finishSeal(number, bytes)
-      }
       const { active } = this.segments.manifest
       if (this.db === undefined || !this.full(this.db)) return
       await step('prepare', this.segments.pathOf(active.number + 1))
@@ -300,6 +297,24 @@ export class AuditLog implements LifecyclePart {
       // After stop() a step may fail on the closed file or the stopped thread: the next start finishes it.
       if (this.started) {
         this.onError(new Error(`sealing an audit segment failed: ${(err as Error).message}`), true)
+      }
+    }
+  }
+
+  /** Seals whose last step failed earlier: each is tried again, and does not hold back the next seal. */
+  private async finishUnfinished(step: NonNullable<AuditLogOptions['sealStep']>): Promise<void> {
+    for (const number of this.segments.unfinished) {
+      try {
+        const bytes = await step('finish', this.segments.pathOf(number))
+        if (this.started) this.segments.finishSeal(number, bytes)
+      } catch (err) {
+        this.sealRetryAt = this.now() + SEAL_RETRY_MS
+        if (this.started) {
+          this.onError(
+            new Error(`finishing the seal of audit segment ${number} failed: ${(err as Error).message}`),
+            true,
+          )
+        }
       }
     }
   }
