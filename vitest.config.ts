@@ -15,7 +15,7 @@ const TIMED = ['tests/event-loop.test.ts', 'tests/node-worker-costs.test.ts']
 export default defineConfig({
   test: {
     // The requirement check first: with MCPP_REQUIRE_ALL=1 it fails before the pages are built.
-    globalSetup: ['tests/require-all-setup.ts', 'tests/global-setup.ts'],
+    globalSetup: ['tests/temp-dir-setup.ts', 'tests/require-all-setup.ts', 'tests/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Suites tagged `chromium` or `ffmpeg` are skipped when it is missing, and named at the end.
