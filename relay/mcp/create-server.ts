@@ -10,6 +10,7 @@ import type { HeldQuota, RateQuota } from '../quotas/index.ts'
 import { quotaError } from '../quotas/index.ts'
 import type { RouterExecutor } from '../router/executor.ts'
 import { raceAbort } from '../router/race-abort.ts'
+import { yieldAfter } from '../router/yield-after.ts'
 import type { TaskService } from '../task-queue/task-service.ts'
 import type { WorkflowEngine } from '../workflows/workflow-engine.ts'
 import { registerCompletions } from './completions.ts'
@@ -127,7 +128,15 @@ async function runCall(
       surface.executor.call(tool, params, toolContext(tool, extra, caller, signal)),
       signal,
     )
-    return successResult(output, { runtime, ...(verification === undefined ? {} : { verification }) }, route)
+    const building = performance.now()
+    const result = successResult(
+      output,
+      { runtime, ...(verification === undefined ? {} : { verification }) },
+      route,
+    )
+    // The SDK serialises the result next, in the same turn.
+    await yieldAfter(building)
+    return result
   } catch (err) {
     return errorResult(toMcppError(err, signal))
   } finally {

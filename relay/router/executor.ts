@@ -10,6 +10,7 @@ import { type RuntimeBackend, Verified } from '../runtimes/runtime-backend.ts'
 import { asStorageFull } from '../storage/storage-full.ts'
 import { storeOfCategory } from '../storage/stores.ts'
 import { raceAbort } from './race-abort.ts'
+import { yieldAfter } from './yield-after.ts'
 
 export type Outcome =
   | 'ok'
@@ -95,7 +96,9 @@ export class RouterExecutor {
       this.authorize?.(tool, ctx)
       await this.admit?.(tool, params, ctx)
       const result = await this.route(tool, params, ctx)
+      const reporting = performance.now()
       report('ok', result.runtime)
+      await yieldAfter(reporting)
       return result
     } catch (err) {
       report(toMcppError(err, ctx.signal).code, null)
@@ -123,8 +126,10 @@ export class RouterExecutor {
       const started = performance.now()
       try {
         const raw = await raceAbort(this.backends[runtime].execute(tool, input, runCtx), runCtx.signal)
+        const answered = performance.now()
         const verified = raw instanceof Verified
         const output = parseToolOutput(tool, verified ? raw.output : raw)
+        await yieldAfter(answered)
         this.count(tool, runtime, 'ok')
         this.metrics.toolDuration.observe({ tool: tool.name, runtime }, (performance.now() - started) / 1000)
         // Results say how they were checked: a worker's answer by its trust level, the relay's own as `relay`.
