@@ -30,6 +30,12 @@ describe('canonicalJson output is stable', () => {
       { f: () => 1, u: undefined, n: Number.NaN, i: Number.POSITIVE_INFINITY, z: -0 },
       [undefined, () => 1, null, [[]], {}, 'a"b\\c\n'],
       { nested: [{ b: [1, { d: undefined, c: 'x' }], a: true }], date: new Date(0) },
+      JSON.parse('{"z":1,"__proto__":{"b":2,"a":1},"10":[{"9":0,"10":1}]}'),
+      [
+        new Date(0),
+        { toJSON: () => 'x', a: 1 },
+        Object.assign(Object.create({ inherited: 1 }), { b: 1, a: 2 }),
+      ],
       1.5e300,
       'plain',
       undefined,

@@ -5,16 +5,77 @@
  * this text, so its output must never change. It runs on every tool call, over the
  * call's whole parameters, on the event loop (issue 9).
  *
- * Most of a parameter tree is usually canonical already (keys in order, plain values),
- * and for such a subtree native JSON.stringify writes exactly the canonical text about
- * ten times faster than building it piece by piece. So one walk finds, bottom-up, the
- * subtrees that need no reordering; those are written by JSON.stringify, the rest here.
+ * Fast path: native JSON.stringify with a replacer that hands it a key-sorted copy of
+ * each object whose keys are out of order. It gives the canonical text unless an
+ * object has array-index keys out of string order (an object lists those first, in
+ * numeric order, whatever order they were set in) or a value is not plain data (a
+ * Date, a toJSON method, a class instance); then the replacer notes it and the value
+ * is written by the exact walk below instead. Measured on graph_add's largest params
+ * (4,000 unsorted objects, 200 KB): 15-40 ms by the walk, a few ms by the fast path.
  */
 export function canonicalJson(value: unknown): string {
-  const text = encode(value)
-  return text === NATIVE ? (JSON.stringify(value) ?? 'null') : text
+  needsWalk = false
+  const text = JSON.stringify(value, sortKeys)
+  if (!needsWalk) return text ?? 'null'
+  const walked = encode(value)
+  return walked === NATIVE ? (JSON.stringify(value) ?? 'null') : walked
 }
 
+/** Set by sortKeys when the fast path cannot write the canonical text. */
+let needsWalk = false
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/
+
+function sortKeys(this: unknown, key: string, value: unknown): unknown {
+  // canonicalJson writes a symbol as null where JSON.stringify would drop it.
+  if (typeof value === 'symbol') return null
+  if (needsWalk) return value
+  // JSON.stringify has already called a toJSON method when the holder's value differs.
+  if ((this as Record<string, unknown>)[key] !== value && !Number.isNaN(value)) {
+    needsWalk = true
+    return value
+  }
+  if (typeof value !== 'object' || value === null) return value
+  const proto = Object.getPrototypeOf(value)
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) needsWalk = true
+    return value
+  }
+  if (
+    (proto !== Object.prototype && proto !== null) ||
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
+    needsWalk = true
+    return value
+  }
+  const keys = Object.keys(value)
+  let sorted = true
+  for (let i = 1; i < keys.length; i++) {
+    if (!((keys[i - 1] as string) < (keys[i] as string))) {
+      sorted = false
+      break
+    }
+  }
+  if (sorted) return value
+  // Default sort compares UTF-16 code units, as `<` on strings does.
+  keys.sort()
+  const copy: Record<string, unknown> = {}
+  for (const k of keys) {
+    // Setting "__proto__" on a plain object would set its prototype instead.
+    if (k === '__proto__' || (k.charCodeAt(0) <= 57 && ARRAY_INDEX.test(k))) {
+      needsWalk = true
+      return value
+    }
+    copy[k] = (value as Record<string, unknown>)[k]
+  }
+  return copy
+}
+
+/**
+ * The exact walk. Most of a parameter tree is usually canonical already (keys in
+ * order, plain values), and for such a subtree native JSON.stringify writes exactly
+ * the canonical text; so one walk finds, bottom-up, the subtrees that need no
+ * reordering; those are written by JSON.stringify, the rest here.
+ */
 /** Marks a subtree that JSON.stringify writes exactly as canonicalJson would. */
 const NATIVE = Symbol('native')
 

@@ -37,15 +37,35 @@ export function jsonDeeperThan(text: string, limit: number): boolean {
   return false
 }
 
-/** How deeply a parsed value nests (iterative, stops counting past `limit`). */
+/**
+ * How deeply a parsed value nests (iterative, stops counting past `limit`). Two flat
+ * stacks and no per-node allocation: it walks every call's params on the event loop.
+ */
 export function valueDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }]
-  while (stack.length > 0) {
-    const { value: v, depth } = stack.pop() as { value: unknown; depth: number }
+  const values: unknown[] = [value]
+  const depths: number[] = [0]
+  while (values.length > 0) {
+    const v = values.pop()
+    const depth = depths.pop() as number
     if (v === null || typeof v !== 'object') continue
     if (depth + 1 > limit) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 })
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const child = v[i]
+        if (child !== null && typeof child === 'object') {
+          values.push(child)
+          depths.push(depth + 1)
+        }
+      }
+    } else {
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue
+        const child = (v as Record<string, unknown>)[key]
+        if (child !== null && typeof child === 'object') {
+          values.push(child)
+          depths.push(depth + 1)
+        }
+      }
     }
   }
   return false

@@ -95,6 +95,8 @@ export class RouterExecutor {
     try {
       this.authorize?.(tool, ctx)
       await this.admit?.(tool, params, ctx)
+      // Reading, parsing and admitting a large request is one stretch of the loop so far.
+      await yieldAfter(started)
       const result = await this.route(tool, params, ctx)
       const reporting = performance.now()
       report('ok', result.runtime)
@@ -108,12 +110,14 @@ export class RouterExecutor {
 
   private async route(tool: Tool, params: unknown, ctx: ToolContext): Promise<CallResult> {
     let input: Record<string, unknown>
+    const parsing = performance.now()
     try {
       input = parseToolInput(tool, params)
     } catch (err) {
       this.count(tool, 'none', 'invalid_params')
       throw err
     }
+    await yieldAfter(parsing)
     const decision = decideRoute(tool, this.policy, this.snapshot())
     if (!decision.ok) {
       this.count(tool, 'none', 'unavailable')

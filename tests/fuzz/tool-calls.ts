@@ -27,13 +27,14 @@ export const SKIPPED_TOOLS: Record<string, string> = {
 /**
  * Parameters that make a tool wait by design (documented up to minutes). Generated
  * numbers for them are capped so that waiting as asked is not reported as a hang;
- * values of the wrong type still go through unchanged.
+ * values of the wrong type still go through unchanged. Besides these, every tool's
+ * `waitTimeoutMs` is capped (the convention of tools that can wait for work to end).
  */
 const WAITING_PARAMS: Record<string, string[]> = {
   system_wait: ['ms'],
   p2p_taskqueue_wait: ['timeoutMs'],
-  p2p_taskqueue_submit: ['waitTimeoutMs'],
 }
+const WAIT_PARAM = 'waitTimeoutMs'
 const WAIT_CAP_MS = 1_000
 
 /** Keeps each request under the relay's 4 MiB body limit, so inputs reach the tools. */
@@ -85,7 +86,7 @@ export function toolCallArbitrary(
           .map(([p, m]) => applyMutations(p, m, tool.inputSchema)),
       },
     )
-    return params.map((p) => ({ tool: tool.name, params: capWaits(tool.name, p) }))
+    return params.map((p) => ({ tool: tool.name, params: capWaits(waitingParams(tool), p) }))
   }
   const called = tools.filter((t) => !(t.name in SKIPPED_TOOLS))
   return fc.oneof(
@@ -104,10 +105,15 @@ export function toolCallArbitrary(
 /** Near misses and recursion for the envelope fuzz. */
 const ODD_TOOL_NAMES = ['tools_dispatch', 'no_such_tool', 'TOOLS_DISPATCH', 'system_echo ', 'system.echo', '']
 
-function capWaits(tool: string, params: JsonLike): JsonLike {
-  const names = WAITING_PARAMS[tool]
+function waitingParams(tool: ToolInfo): string[] {
+  const names = [...(WAITING_PARAMS[tool.name] ?? [])]
+  if (tool.inputSchema.properties && WAIT_PARAM in tool.inputSchema.properties) names.push(WAIT_PARAM)
+  return names
+}
+
+function capWaits(names: string[], params: JsonLike): JsonLike {
   if (
-    !names ||
+    names.length === 0 ||
     params === null ||
     typeof params !== 'object' ||
     Array.isArray(params) ||

@@ -6,7 +6,7 @@
 /** Nodes plus edges one graph may hold. */
 export const MAX_GRAPH_ELEMENTS = 1_000_000
 /** Nodes, and edges, one graph_add call takes. */
-export const MAX_ADD = 2_000
+export const MAX_ADD = 1_000
 /** Nodes plus edges graph_export answers with and graph_import takes. */
 export const MAX_EXPORT_ELEMENTS = 10_000
 /** Items in a list answer (neighbours, matches, scores, components). */
