@@ -51,6 +51,11 @@ export interface PoolTuning {
 }
 const DEFAULT_TUNING: PoolTuning = { shortTaskMs: 2, shortTaskDepth: 16 }
 
+export interface PoolOptions extends Partial<PoolTuning> {
+  /** The clock rests are measured on (ms); performance.now by default. */
+  now?: () => number
+}
+
 const failure = (code: TaskErrorCode, message: string, retryable: boolean): KindOutcome => ({
   ok: false,
   error: { code, message },
@@ -78,10 +83,13 @@ export class ComputePool {
   /** Percent of the time each context may compute (100: no cap). */
   private cpuCap = 100
   private restTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly now: () => number
 
-  constructor(spawn: SpawnCompute, size: number, tuning: Partial<PoolTuning> = {}) {
+  constructor(spawn: SpawnCompute, size: number, options: PoolOptions = {}) {
+    const { now, ...tuning } = options
     this.spawn = spawn
     this.tuning = { ...DEFAULT_TUNING, ...tuning }
+    this.now = now ?? (() => performance.now())
     for (let i = 0; i < size; i++) this.slots.push(this.newSlot())
   }
 
@@ -177,7 +185,10 @@ export class ComputePool {
     // many per message (a message costs more than they do). Least loaded context first;
     // whether a context holds a job not known to be short is worked out once per round.
     const holdsLong = new Map(this.slots.map((slot) => [slot, !slot.jobs.every((j) => this.isShort(j))]))
-    const now = performance.now()
+    // One reading of the clock for the whole round: a context that is not open now must
+    // be one the wake-up below waits for (two readings let a rest end between them, and
+    // the waiting task then waited for nothing, until the relay cancelled it).
+    const now = this.now()
     // Under the cap, a context that owes rest finishes what it holds, then rests.
     const open = this.slots.filter((s) => !s.retiring && s.restUntil <= now && s.owedRestMs === 0)
     while (this.waiting.length > 0) {
@@ -208,7 +219,7 @@ export class ComputePool {
       for (const job of jobs) job.options.onStart?.()
       if (slot.jobs[0] === jobs[0]) this.armTimer(slot)
     }
-    this.wakeAfterRest()
+    this.wakeAfterRest(now)
   }
 
   /** A job of a kind whose recent runs were short (unknown kinds are not). */
@@ -228,11 +239,14 @@ export class ComputePool {
     }, head.options.timeoutMs)
   }
 
-  /** The earliest end of a rest, when work waits: dispatch again then. */
-  private wakeAfterRest(): void {
+  /**
+   * The earliest end of a rest, when work waits: dispatch again then. `now` is the
+   * round's reading. A timer may fire a little early (it counts from the event loop's
+   * cached time); that round then finds the context still resting and waits again.
+   */
+  private wakeAfterRest(now: number): void {
     clearTimeout(this.restTimer)
     if (this.closed || this.waiting.length === 0) return
-    const now = performance.now()
     const resting = this.slots.filter((s) => !s.retiring && s.restUntil > now)
     if (resting.length === 0) return
     const next = Math.min(...resting.map((s) => s.restUntil))
@@ -266,7 +280,7 @@ export class ComputePool {
       slot.owedRestMs += restAfter(reply.ms, this.cpuCap)
       if (slot.jobs.length === 0) {
         if (slot.retiring) return this.retire(slot)
-        slot.restUntil = performance.now() + slot.owedRestMs
+        slot.restUntil = this.now() + slot.owedRestMs
         slot.owedRestMs = 0
       }
       this.scheduleDispatch()
