@@ -30,7 +30,7 @@ function scripted() {
 
 /** Lets timers up to a second run (the tasks' own 60 s limits stay far off). */
 const settle = () => vi.advanceTimersByTimeAsync(1_000)
-const FAKE = { toFake: ['setTimeout', 'clearTimeout', 'performance'] } as const
+const FAKE: Parameters<typeof vi.useFakeTimers>[0] = { toFake: ['setTimeout', 'clearTimeout', 'performance'] }
 
 afterEach(() => {
   vi.useRealTimers()
