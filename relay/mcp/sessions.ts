@@ -106,6 +106,9 @@ export class McpSessions implements LifecyclePart {
   /** Starts closing idle sessions (`sweep`) on a timer. */
   start(): void {
     if (this.sweeper !== undefined || this.stopping) return
+    // The default view's tools/list (every exposed tool's JSON Schema, ~40 ms of event
+    // loop) is built now rather than when the first client connects.
+    this.listingFor(undefined)
     const every = Math.min(this.init.idleMs / 2, MAX_SWEEP_MS)
     this.sweeper = setInterval(() => void this.sweep(), every)
     this.sweeper.unref()
