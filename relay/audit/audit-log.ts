@@ -7,8 +7,9 @@ import type { LifecyclePart } from '../../shared/startable.ts'
 import { type AuditEntry, type AuditFilter, type AuditInput, entryHash } from './audit-entry.ts'
 import type { Manifest, SealedSegment } from './manifest.ts'
 import type { RemovalPolicy } from './removal-policy.ts'
-import { openSegment, runSealStep, type SealStep } from './segment-file.ts'
+import { openSegment, type SealStep } from './segment-file.ts'
 import { type AuditLayout, queryLayout, type VerifyResult, verifyLayout } from './segment-read.ts'
+import { type SealedLog, SegmentSealer } from './segment-sealer.ts'
 import { AuditSegments } from './segments.ts'
 
 export { type AuditEntry, type AuditFilter, type AuditInput, entryHash } from './audit-entry.ts'
@@ -22,8 +23,6 @@ const FLUSH_INTERVAL_MS = 20
 const FLUSH_MAX_ENTRIES = 512
 /** How often exported segments are checked against the removal policy. */
 const REMOVAL_CHECK_MS = 60_000
-/** A seal that failed (disk full, say) is not tried again on every write, only after this. */
-const SEAL_RETRY_MS = 1_000
 
 /** One-shot hashing: this runs on every tool call, and a Hash object costs more than the digest. */
 export function paramsDigest(params: unknown): string {
@@ -71,11 +70,7 @@ export class AuditLog implements LifecyclePart {
   /** Reads in flight on other threads: sealing and removal wait for them. */
   private readers = 0
   private removalTimer: NodeJS.Timeout | undefined
-  private sealRetryAt = 0
-  /** The seal in flight: one at a time; reads wait for it. */
-  private sealing: Promise<void> | undefined
-  /** The connection of the segment being sealed, until its WAL is folded in. */
-  private sealingDb: DatabaseSync | undefined
+  private readonly sealer: SegmentSealer
   /** Between start() and stop(): entries are taken (and the file reopened if a seal could not). */
   private started = false
   private readonly segments: AuditSegments
@@ -89,6 +84,27 @@ export class AuditLog implements LifecyclePart {
     this.segments = new AuditSegments(options.dir, options.legacyFile)
     this.now = options.now ?? Date.now
     this.onError = options.onError ?? (() => {})
+    const log: SealedLog = {
+      activeDb: () => this.db,
+      started: () => this.started,
+      readers: () => this.readers,
+      head: () => ({ lastSeq: this.lastSeq, lastHash: this.lastHash }),
+      flush: () => this.flush(),
+      detachActive: () => {
+        const db = this.db as DatabaseSync
+        this.db = undefined
+        return db
+      },
+      openActive: () => void this.openActive(),
+    }
+    this.sealer = new SegmentSealer(log, this.segments, {
+      segmentMaxBytes: options.segmentMaxBytes,
+      segmentMaxEntries: options.segmentMaxEntries,
+      now: this.now,
+      onError: this.onError,
+      walCheckpoint: options.walCheckpoint,
+      sealStep: options.sealStep,
+    })
   }
 
   start(): void {
@@ -96,7 +112,7 @@ export class AuditLog implements LifecyclePart {
     this.segments.open()
     this.readHead(this.openActive())
     this.started = true
-    this.sealIfFull()
+    this.sealer.sealIfFull()
     this.removeByPolicy()
     this.removalTimer = setInterval(() => this.removeByPolicyInBackground(), REMOVAL_CHECK_MS).unref()
   }
@@ -108,8 +124,7 @@ export class AuditLog implements LifecyclePart {
   stop(): void {
     clearInterval(this.removalTimer)
     this.removalTimer = undefined
-    this.sealingDb?.close()
-    this.sealingDb = undefined
+    this.sealer.stop()
     if (!this.started) return
     try {
       this.flush()
@@ -120,8 +135,8 @@ export class AuditLog implements LifecyclePart {
   }
 
   /** Resolves once no seal is in flight (tests; reads wait for it themselves). */
-  async sealed(): Promise<void> {
-    while (this.sealing !== undefined) await this.sealing
+  sealed(): Promise<void> {
+    return this.sealer.sealed()
   }
 
   /** Opens the active segment for appending; the chain's head is where it was (a seal does not move it). */
@@ -217,106 +232,7 @@ export class AuditLog implements LifecyclePart {
       if (db.isTransaction) db.exec('ROLLBACK')
       throw err
     }
-    this.sealIfFull()
-  }
-
-  /**
-   * Starts sealing the active segment once it reaches a limit, or finishing a seal a
-   * failed step left (tried again SEAL_RETRY_MS later). One seal at a time; the
-   * entries stay in the active segment until it switches.
-   */
-  private sealIfFull(): void {
-    const db = this.db
-    if (db === undefined || this.sealing !== undefined || this.readers > 0) return
-    if (this.now() < this.sealRetryAt) return
-    if (!this.full(db) && this.segments.unfinished.length === 0) return
-    this.sealing = this.seal().finally(() => {
-      this.sealing = undefined
-    })
-  }
-
-  private checkpointOfActive(): Promise<void> | undefined {
-    return this.options.walCheckpoint?.(this.segments.activePath)
-  }
-
-  private full(db: DatabaseSync): boolean {
-    const entries = this.lastSeq - this.segments.manifest.active.firstSeq + 1
-    if (entries <= 0) return false
-    const { segmentMaxBytes, segmentMaxEntries } = this.options
-    if (segmentMaxEntries > 0 && entries >= segmentMaxEntries) return true
-    const { page_count, page_size } = db
-      .prepare('SELECT * FROM pragma_page_count, pragma_page_size')
-      .get() as { page_count: number; page_size: number }
-    return page_count * page_size >= segmentMaxBytes
-  }
-
-  /**
-   * A seal, with its disk work off the event loop (issue 9's 50 ms: folding 16 MiB of
-   * WAL and syncing held the loop for 50–60 ms). The next segment is created on a
-   * thread; then, on the loop, what is pending is written, the manifest records the seal
-   * and the next segment becomes the active one, so the sealed segment ends exactly at
-   * the chain's head. Its WAL is folded in on a thread while this side's connection is
-   * still open (so its close has nothing to copy), then the file is finished there:
-   * rollback journal, fsync, read-only.
-   */
-  private async seal(): Promise<void> {
-    const step = this.options.sealStep ?? (async (s: SealStep, path: string) => runSealStep(s, path))
-    await this.finishUnfinished(step)
-    try {
-      const { active } = this.segments.manifest
-      if (this.db === undefined || !this.full(this.db)) return
-      await step('prepare', this.segments.pathOf(active.number + 1))
-      // A checkpoint of the file may be running: wait for it, and for one started meanwhile.
-      for (let c = this.checkpointOfActive(); c !== undefined; c = this.checkpointOfActive()) await c
-      // Back on the loop: the log may have stopped meanwhile.
-      if (this.db === undefined || this.readers > 0) return
-      this.flush()
-      const path = this.segments.activePath
-      const at = {
-        lastSeq: this.lastSeq,
-        head: this.lastHash,
-        sealedAt: this.now(),
-        bytes: statSync(path).size,
-      }
-      this.segments.beginSeal(at)
-      this.sealingDb = this.db
-      this.db = undefined
-      try {
-        this.openActive()
-        await step('fold', path)
-      } finally {
-        // After a failed fold this close copies the WAL here, on the loop: rare, and the file is kept whole.
-        this.sealingDb?.close()
-        this.sealingDb = undefined
-      }
-      const bytes = await step('finish', path)
-      // Stopped meanwhile: the next start finishes the seal from the manifest.
-      if (this.started) this.segments.finishSeal(active.number, bytes)
-    } catch (err) {
-      this.sealRetryAt = this.now() + SEAL_RETRY_MS
-      // After stop() a step may fail on the closed file or the stopped thread: the next start finishes it.
-      if (this.started) {
-        this.onError(new Error(`sealing an audit segment failed: ${(err as Error).message}`), true)
-      }
-    }
-  }
-
-  /** Seals whose last step failed earlier: each is tried again, and does not hold back the next seal. */
-  private async finishUnfinished(step: NonNullable<AuditLogOptions['sealStep']>): Promise<void> {
-    for (const number of this.segments.unfinished) {
-      try {
-        const bytes = await step('finish', this.segments.pathOf(number))
-        if (this.started) this.segments.finishSeal(number, bytes)
-      } catch (err) {
-        this.sealRetryAt = this.now() + SEAL_RETRY_MS
-        if (this.started) {
-          this.onError(
-            new Error(`finishing the seal of audit segment ${number} failed: ${(err as Error).message}`),
-            true,
-          )
-        }
-      }
-    }
+    this.sealer.sealIfFull()
   }
 
   /**
