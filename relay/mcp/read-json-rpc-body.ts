@@ -3,7 +3,8 @@ import { errorResponse } from '../../shared/http/error-response.ts'
 import { RPC } from '../../shared/http/json-rpc-error.ts'
 import { readBoundedBody } from '../http/read-bounded-body.ts'
 
-export type BodyRead = { ok: true; body: unknown } | { ok: false; response: Response }
+/** `parsing`: when the body's parse began (performance.now()), the start of the turn's work on it. */
+export type BodyRead = { ok: true; body: unknown; parsing: number } | { ok: false; response: Response }
 
 /**
  * Reads a POST body once and checks its JSON-RPC shape before the SDK sees it, so the
@@ -24,6 +25,7 @@ export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<B
     }
   }
   let body: unknown
+  const parsing = performance.now()
   try {
     body = JSON.parse(read.text)
   } catch {
@@ -60,7 +62,7 @@ export async function readJsonRpcBody(req: Request, maxBytes: number): Promise<B
       ),
     }
   }
-  return { ok: true, body }
+  return { ok: true, body, parsing }
 }
 
 /**

@@ -10,6 +10,7 @@ import { McppError } from '../../shared/errors.ts'
 import { errorResponse } from '../../shared/http/error-response.ts'
 import { RPC } from '../../shared/http/json-rpc-error.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
+import { yieldAfter } from '../event-loop-turn.ts'
 import type { Logger } from '../log.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { type HeldQuota, type QuotaLease, quotaResponse } from '../quotas/index.ts'
@@ -167,6 +168,8 @@ export class McpSessions implements LifecyclePart {
       const read = await readJsonRpcBody(req, this.init.maxBodyBytes)
       if (!read.ok) return read.response
       body = read.body
+      // A large body's parse held the loop: a turn before the SDK and the call walk it again.
+      await yieldAfter(read.parsing)
     }
     if (!this.init.surface.calls.accepting && opensWork(req.method, body)) {
       return refusal(new McppError('SHUTTING_DOWN', SHUTTING_DOWN))

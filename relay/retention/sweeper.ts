@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
 import { type FinishedPosition, removalBound } from '../../shared/task/retention.ts'
 import type { RelayConfig } from '../config/schema.ts'
+import { loopTurn } from '../event-loop-turn.ts'
 import type { Logger } from '../log.ts'
 import type { VacuumStep } from '../store/sqlite-vacuum.ts'
 import { type RetentionBatch, START, type TaskRetention } from '../task-queue/store/task-retention.ts'
@@ -199,7 +199,7 @@ async function walk(
     const done: RetentionBatch = batch(after, upTo)
     removed += done.removed
     after = done.next
-    await yieldToLoop()
+    await loopTurn()
   }
   return removed
 }
@@ -209,7 +209,7 @@ async function repeat(step: () => boolean | Promise<boolean>, signal: AbortSigna
   for (;;) {
     signal.throwIfAborted()
     const more = await step()
-    await yieldToLoop()
+    await loopTurn()
     if (!more) return
   }
 }
@@ -222,6 +222,6 @@ async function giveBack(step: (pages: number) => VacuumStep, signal: AbortSignal
     const { freedPages, freeLeft, pageSize } = step(VACUUM_PAGES_PER_STEP)
     bytes += freedPages * pageSize
     if (freeLeft === 0 || freedPages === 0) return bytes
-    await yieldToLoop()
+    await loopTurn()
   }
 }

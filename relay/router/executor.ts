@@ -5,12 +5,12 @@ import { decideRoute } from '../../shared/router/decide.ts'
 import type { AvailabilitySnapshot, RouterPolicy } from '../../shared/router/types.ts'
 import type { Runtime, Tool, ToolContext } from '../../shared/tool/types.ts'
 import { parseToolInput, parseToolOutput } from '../../shared/tool/validate.ts'
+import { TimeSlice } from '../event-loop-turn.ts'
 import type { RelayMetrics } from '../metrics.ts'
 import { type RuntimeBackend, Verified } from '../runtimes/runtime-backend.ts'
 import { asStorageFull } from '../storage/storage-full.ts'
 import { storeOfCategory } from '../storage/stores.ts'
 import { raceAbort } from './race-abort.ts'
-import { yieldAfter } from './yield-after.ts'
 
 export type Outcome =
   | 'ok'
@@ -92,15 +92,17 @@ export class RouterExecutor {
     const started = performance.now()
     const report = (outcome: string, runtime: Runtime | null) =>
       this.onCall?.({ tool, params, ctx, outcome, runtime, durationMs: performance.now() - started })
+    // A large call's steps (admission, validation, the handler's own work, the output's
+    // validation, the audit digest) each take time in proportion to its params or answer;
+    // after SLICE_MS of them in a row the loop gets a turn.
+    const slice = new TimeSlice()
     try {
       this.authorize?.(tool, ctx)
       await this.admit?.(tool, params, ctx)
-      // Reading, parsing and admitting a large request is one stretch of the loop so far.
-      await yieldAfter(started)
-      const result = await this.route(tool, params, ctx)
-      const reporting = performance.now()
+      await slice.pause()
+      const result = await this.route(tool, params, ctx, slice)
       report('ok', result.runtime)
-      await yieldAfter(reporting)
+      await slice.pause()
       return result
     } catch (err) {
       report(toMcppError(err, ctx.signal).code, null)
@@ -108,16 +110,15 @@ export class RouterExecutor {
     }
   }
 
-  private async route(tool: Tool, params: unknown, ctx: ToolContext): Promise<CallResult> {
+  private async route(tool: Tool, params: unknown, ctx: ToolContext, slice: TimeSlice): Promise<CallResult> {
     let input: Record<string, unknown>
-    const parsing = performance.now()
     try {
       input = parseToolInput(tool, params)
     } catch (err) {
       this.count(tool, 'none', 'invalid_params')
       throw err
     }
-    await yieldAfter(parsing)
+    await slice.pause()
     const decision = decideRoute(tool, this.policy, this.snapshot())
     if (!decision.ok) {
       this.count(tool, 'none', 'unavailable')
@@ -130,10 +131,9 @@ export class RouterExecutor {
       const started = performance.now()
       try {
         const raw = await raceAbort(this.backends[runtime].execute(tool, input, runCtx), runCtx.signal)
-        const answered = performance.now()
         const verified = raw instanceof Verified
         const output = parseToolOutput(tool, verified ? raw.output : raw)
-        await yieldAfter(answered)
+        await slice.pause()
         this.count(tool, runtime, 'ok')
         this.metrics.toolDuration.observe({ tool: tool.name, runtime }, (performance.now() - started) / 1000)
         // Results say how they were checked: a worker's answer by its trust level, the relay's own as `relay`.

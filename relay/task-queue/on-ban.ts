@@ -1,4 +1,5 @@
 import type { Counter } from 'prom-client'
+import { loopTurn } from '../event-loop-turn.ts'
 import type { Logger } from '../log.ts'
 import type { PeerStandingStore } from '../trust/peer-standing-store.ts'
 import type { TaskStore } from './store/task-store.ts'
@@ -35,7 +36,7 @@ export function handleBans(init: OnBanInit): void {
       const discarded = init.store.discardUnverified(peerId, since, DISCARD_BATCH)
       total += discarded.length
       init.pump()
-      if (discarded.length === DISCARD_BATCH && total < DISCARD_MAX) setImmediate(batch)
+      if (discarded.length === DISCARD_BATCH && total < DISCARD_MAX) void loopTurn().then(batch)
       else if (total > 0)
         init.log.warn('unverified results of a lying worker re-run', { peerId, tasks: total })
     }

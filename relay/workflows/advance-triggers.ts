@@ -1,4 +1,4 @@
-import { SLICE_MS } from './time-slice.ts'
+import { SLICE_MS } from '../event-loop-turn.ts'
 
 /**
  * When the engine advances a workflow other than on a request: once per turn of the

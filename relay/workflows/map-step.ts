@@ -3,6 +3,7 @@ import { mapItems, planMap } from '../../shared/workflow/plan.ts'
 import { referencedSteps, resolveRefs } from '../../shared/workflow/refs.ts'
 import { stepSettings } from '../../shared/workflow/settings.ts'
 import type { MapStep } from '../../shared/workflow/types.ts'
+import { TimeSlice } from '../event-loop-turn.ts'
 import type { TaskService } from '../task-queue/index.ts'
 import type { ItemCounts } from '../task-queue/store/workflow-attempts.ts'
 import type { StepStateRow } from '../task-queue/store/workflow-store.ts'
@@ -10,7 +11,6 @@ import { ItemTally } from './item-tally.ts'
 import type { LiveRun } from './live-run.ts'
 import type { StepOutputs } from './step-outputs.ts'
 import type { StepRunner, TaskStart } from './step-runner.ts'
-import { TimeSlice } from './time-slice.ts'
 
 /** Item outputs read per page when a map's output is assembled. */
 const ITEM_PAGE = 1000
