@@ -48,14 +48,7 @@ function sortKeys(this: unknown, key: string, value: unknown): unknown {
     return value
   }
   const keys = Object.keys(value)
-  let sorted = true
-  for (let i = 1; i < keys.length; i++) {
-    if (!((keys[i - 1] as string) < (keys[i] as string))) {
-      sorted = false
-      break
-    }
-  }
-  if (sorted) return value
+  if (inOrder(keys)) return value
   // Default sort compares UTF-16 code units, as `<` on strings does.
   keys.sort()
   const copy: Record<string, unknown> = {}
@@ -121,13 +114,7 @@ function encodeArray(array: readonly unknown[]): string | typeof NATIVE {
 
 function encodeObject(object: Record<string, unknown>, plain: boolean): string | typeof NATIVE {
   const keys = Object.keys(object)
-  let sorted = true
-  for (let i = 1; i < keys.length; i++) {
-    if (!((keys[i - 1] as string) < (keys[i] as string))) {
-      sorted = false
-      break
-    }
-  }
+  const sorted = inOrder(keys)
   const texts: Array<string | typeof NATIVE | undefined> = []
   let native = plain && sorted
   for (const key of keys) {
@@ -150,6 +137,14 @@ function encodeObject(object: Record<string, unknown>, plain: boolean): string |
   // Default sort compares UTF-16 code units, as `<` on strings does.
   if (!sorted) members.sort(([a], [b]) => (a < b ? -1 : 1))
   return `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`
+}
+
+/** Keys already in canonical order (strictly ascending UTF-16 code units). */
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) {
+    if (!((keys[i - 1] as string) < (keys[i] as string))) return false
+  }
+  return true
 }
 
 /** The canonical text of a value already known to be written natively (or a hole). */
