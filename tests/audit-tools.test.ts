@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { paramsDigest } from '../relay/audit/audit-log.ts'
+import { paramsDigest } from '../relay/audit/params-digest.ts'
 import { errorMeta, toolHarness } from './helpers.ts'
 
 const h = toolHarness()

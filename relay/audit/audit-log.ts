@@ -1,7 +1,5 @@
-import { hash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { canonicalJson } from '../../shared/canonical-json.ts'
 import { McppError } from '../../shared/errors.ts'
 import type { LifecyclePart } from '../../shared/startable.ts'
 import { type AuditEntry, type AuditFilter, type AuditInput, entryHash } from './audit-entry.ts'
@@ -23,11 +21,6 @@ const FLUSH_INTERVAL_MS = 20
 const FLUSH_MAX_ENTRIES = 512
 /** How often exported segments are checked against the removal policy. */
 const REMOVAL_CHECK_MS = 60_000
-
-/** One-shot hashing: this runs on every tool call, and a Hash object costs more than the digest. */
-export function paramsDigest(params: unknown): string {
-  return hash('sha256', canonicalJson(params ?? {}), 'hex')
-}
 
 export interface AuditLogOptions {
   /** The folder of segments and their manifest (`<data-dir>/audit`). */

@@ -36,7 +36,8 @@ export interface ExecutorInit {
   policy: RouterPolicy
   backends: Record<Runtime, RuntimeBackend>
   metrics: RelayMetrics
-  onCall?: (record: CallRecord) => void
+  /** Records a call (the audit log); a promise when that takes turns of the loop (large params). */
+  onCall?: (record: CallRecord) => undefined | Promise<void>
   /** Refuses a call before anything runs (access policy); throws FORBIDDEN. */
   authorize?: (tool: Tool, ctx: ToolContext) => void
   /** Refuses a call over a quota before anything runs (stored bytes); throws QUOTA_EXCEEDED. */
@@ -60,7 +61,7 @@ export class RouterExecutor {
   private readonly backends: Record<Runtime, RuntimeBackend>
   private readonly metrics: RelayMetrics
 
-  private readonly onCall: ((record: CallRecord) => void) | undefined
+  private readonly onCall: ExecutorInit['onCall']
   private readonly authorize: ((tool: Tool, ctx: ToolContext) => void) | undefined
   private readonly admit: ExecutorInit['admit']
 
@@ -101,11 +102,11 @@ export class RouterExecutor {
       await this.admit?.(tool, params, ctx)
       await slice.pause()
       const result = await this.route(tool, params, ctx, slice)
-      report('ok', result.runtime)
+      await report('ok', result.runtime)
       await slice.pause()
       return result
     } catch (err) {
-      report(toMcppError(err, ctx.signal).code, null)
+      await report(toMcppError(err, ctx.signal).code, null)
       throw err
     }
   }

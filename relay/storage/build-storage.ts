@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { Registry } from 'prom-client'
-import { AuditLog, type AuditLogOptions, paramsDigest } from '../audit/audit-log.ts'
+import { AuditLog, type AuditLogOptions } from '../audit/audit-log.ts'
 import { registerAuditMetrics } from '../audit/audit-metrics.ts'
+import { paramsDigestInTurns } from '../audit/params-digest.ts'
 import type { RelayConfig } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import type { Quotas } from '../quotas/quotas.ts'
@@ -44,8 +45,8 @@ export interface RelayStorage {
   disk: DataDisk
   /** The router's admission: the audit gate, then the stored-bytes quota. */
   admit: NonNullable<ExecutorInit['admit']>
-  /** The router's `onCall`: one audit entry per call. */
-  recordCall: (call: CallRecord) => void
+  /** The router's `onCall`: one audit entry per call (after a digest in turns, for large params). */
+  recordCall: (call: CallRecord) => undefined | Promise<void>
 }
 
 /**
@@ -94,24 +95,30 @@ export function buildStorage(init: StorageInit): RelayStorage {
     },
     // A failed dispatch (unknown tool, bad category) is recorded itself.
     recordCall: (call) => {
-      if (call.tool.name === DISPATCH_TOOL && call.outcome === 'ok') return
-      try {
-        audit.append({
-          time: now(),
-          tool: call.tool.name,
-          sessionId: call.ctx.caller.sessionId ?? null,
-          identity: call.ctx.caller.identity ?? null,
-          paramsDigest: paramsDigest(call.params),
-          outcome: call.outcome,
-          runtime: call.runtime,
-          durationMs: call.durationMs,
-        })
-      } catch (err) {
-        // A full backlog writes at once; on a full disk the entry stays pending (written when
-        // space returns) and the gate holds state-changing calls. The call itself has run.
-        if (!isStorageFull(err)) throw err
-        auditGate.failed(err)
+      if (call.tool.name === DISPATCH_TOOL && call.outcome === 'ok') return undefined
+      const time = now()
+      const append = (paramsDigest: string): undefined => {
+        try {
+          audit.append({
+            time,
+            tool: call.tool.name,
+            sessionId: call.ctx.caller.sessionId ?? null,
+            identity: call.ctx.caller.identity ?? null,
+            paramsDigest,
+            outcome: call.outcome,
+            runtime: call.runtime,
+            durationMs: call.durationMs,
+          })
+        } catch (err) {
+          // A full backlog writes at once; on a full disk the entry stays pending (written when
+          // space returns) and the gate holds state-changing calls. The call itself has run.
+          if (!isStorageFull(err)) throw err
+          auditGate.failed(err)
+        }
+        return undefined
       }
+      const digest = paramsDigestInTurns(call.params)
+      return typeof digest === 'string' ? append(digest) : digest.then(append)
     },
   }
 }

@@ -12,9 +12,24 @@ import type { Tool } from './types.ts'
  */
 export const MAX_PARAMS_DEPTH = 64
 
+/**
+ * Params already found within the limit, with their direct members: a call's check
+ * covers them, so the check of a call made with them (tools_dispatch's inner params)
+ * need not walk them again. Each walk of a 4 MiB body of small objects holds the
+ * event loop for tens of ms, and a dispatched call was walked three times.
+ */
+const checked = new WeakSet<object>()
+
 /** Refuses params nested deeper than MAX_PARAMS_DEPTH with INVALID_PARAMS. */
 export function assertParamsDepth(params: unknown): void {
-  if (!valueDeeperThan(params, MAX_PARAMS_DEPTH)) return
+  if (params === null || typeof params !== 'object' || checked.has(params)) return
+  if (!valueDeeperThan(params, MAX_PARAMS_DEPTH)) {
+    checked.add(params)
+    for (const member of Object.values(params)) {
+      if (member !== null && typeof member === 'object') checked.add(member)
+    }
+    return
+  }
   const problem = { param: '(params)', problem: `nested deeper than ${MAX_PARAMS_DEPTH} levels` }
   throw new McppError('INVALID_PARAMS', `invalid params: ${problem.problem}`, {
     problems: [problem],

@@ -1,0 +1,59 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { paramsDigest, paramsDigestInTurns, SLICED_FROM_CONTAINERS } from './params-digest.ts'
+
+const key = fc.oneof(fc.string(), fc.constantFrom('10', '9', '0', '', 'a', 'A', 'é', '__proto__', 'toJSON'))
+const leaf = fc.oneof(
+  fc.string(),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.constant(() => 1),
+  fc.constant(Symbol('s')),
+  fc.date(),
+)
+const tree = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 6 }),
+  object: fc.dictionary(key, tie('value'), { maxKeys: 6 }),
+})).value
+
+describe('paramsDigestInTurns', () => {
+  it('answers small params at once, with the digest of their canonical JSON', () => {
+    expect(paramsDigestInTurns({ b: 1, a: [1, 2] })).toBe(paramsDigest({ a: [1, 2], b: 1 }))
+    expect(paramsDigestInTurns(undefined)).toBe(paramsDigest({}))
+  })
+
+  it('gives the same digest in turns for large params of any shape', async () => {
+    // Random values, each repeated into a tree large enough to be sliced: as array items
+    // (in and beyond a run), as object members, and nested.
+    await fc.assert(
+      fc.asyncProperty(tree, fc.nat(2_000), async (value, extra) => {
+        const many = Array.from({ length: SLICED_FROM_CONTAINERS + extra }, (_, i) =>
+          i % 3 === 0 ? { v: value, i } : i % 3 === 1 ? [value] : value,
+        )
+        const params = {
+          z: many,
+          a: Object.fromEntries(many.slice(0, 1_500).map((v, i) => [`k${i % 2 ? i : -i}`, v])),
+          nested: { deeper: [many.slice(0, 1_200), { '10': many.slice(0, 1_100), '9': value }] },
+        }
+        const sliced = paramsDigestInTurns(params)
+        expect(sliced).toBeInstanceOf(Promise)
+        expect(await sliced).toBe(paramsDigest(params))
+      }),
+      { numRuns: 10, seed: 16 },
+    )
+  })
+
+  it('gives the event loop turns while it digests the largest params', async () => {
+    const params = { extra: Array.from({ length: 300_000 }, (_, i) => ({ b: i, a: 'x' })) }
+    let turns = 0
+    const timer = setInterval(() => turns++, 0)
+    const digest = await paramsDigestInTurns(params)
+    clearInterval(timer)
+    expect(digest).toBe(paramsDigest(params))
+    expect(turns).toBeGreaterThan(0)
+  })
+})
