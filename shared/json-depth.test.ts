@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jsonDeeperThan, valueDeeperThan } from './json-depth.ts'
+import { DepthWalk, jsonDeeperThan, valueDeeperThan } from './json-depth.ts'
 
 describe('jsonDeeperThan', () => {
   it('counts objects and arrays, not brackets inside strings', () => {
@@ -28,5 +28,18 @@ describe('valueDeeperThan', () => {
     let deep: unknown = []
     for (let i = 0; i < 100_000; i++) deep = [deep]
     expect(valueDeeperThan(deep, 64)).toBe(true)
+  })
+})
+
+describe('DepthWalk', () => {
+  it('answers only once it has visited enough, and then as valueDeeperThan does', () => {
+    const value = { a: [{ b: [1, { c: {} }] }], d: {} }
+    for (const limit of [3, 4, 5, 6]) {
+      const walk = new DepthWalk(value, limit)
+      const answers: Array<boolean | undefined> = []
+      for (let i = 0; i < 10 && answers.at(-1) === undefined; i++) answers.push(walk.step(1))
+      expect(answers.at(-1)).toBe(valueDeeperThan(value, limit))
+      expect(answers[0]).toBeUndefined()
+    }
   })
 })

@@ -42,31 +42,52 @@ export function jsonDeeperThan(text: string, limit: number): boolean {
  * stacks and no per-node allocation: it walks every call's params on the event loop.
  */
 export function valueDeeperThan(value: unknown, limit: number): boolean {
-  const values: unknown[] = [value]
-  const depths: number[] = [0]
-  while (values.length > 0) {
-    const v = values.pop()
-    const depth = depths.pop() as number
-    if (v === null || typeof v !== 'object') continue
-    if (depth + 1 > limit) return true
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const child = v[i]
-        if (child !== null && typeof child === 'object') {
-          values.push(child)
-          depths.push(depth + 1)
+  return new DepthWalk(value, limit).step(Number.POSITIVE_INFINITY) as boolean
+}
+
+/**
+ * valueDeeperThan in steps, for a caller that gives the event loop turns in between
+ * (the params of a 4 MiB request can hold half a million objects).
+ */
+export class DepthWalk {
+  private readonly values: unknown[]
+  private readonly depths: number[] = [0]
+  private readonly limit: number
+
+  constructor(value: unknown, limit: number) {
+    this.values = [value]
+    this.limit = limit
+  }
+
+  /** Visits up to `budget` more objects and arrays: the answer once known, undefined while not. */
+  step(budget: number): boolean | undefined {
+    const { values, depths, limit } = this
+    let visited = 0
+    while (values.length > 0) {
+      if (visited++ >= budget) return undefined
+      const v = values.pop()
+      const depth = depths.pop() as number
+      if (v === null || typeof v !== 'object') continue
+      if (depth + 1 > limit) return true
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const child = v[i]
+          if (child !== null && typeof child === 'object') {
+            values.push(child)
+            depths.push(depth + 1)
+          }
         }
-      }
-    } else {
-      for (const key in v) {
-        if (!Object.hasOwn(v, key)) continue
-        const child = (v as Record<string, unknown>)[key]
-        if (child !== null && typeof child === 'object') {
-          values.push(child)
-          depths.push(depth + 1)
+      } else {
+        for (const key in v) {
+          if (!Object.hasOwn(v, key)) continue
+          const child = (v as Record<string, unknown>)[key]
+          if (child !== null && typeof child === 'object') {
+            values.push(child)
+            depths.push(depth + 1)
+          }
         }
       }
     }
+    return false
   }
-  return false
 }

@@ -5,8 +5,8 @@ import { errorResult, successResult } from '../../shared/tool/call-result.ts'
 import { publishTool } from '../../shared/tool/publish.ts'
 import type { ToolRegistry } from '../../shared/tool/registry.ts'
 import type { Tool } from '../../shared/tool/types.ts'
-import { assertParamsDepth } from '../../shared/tool/validate.ts'
-import { yieldAfter } from '../event-loop-turn.ts'
+import { assertParamsDepthInTurns } from '../../shared/tool/validate.ts'
+import { TimeSlice, yieldAfter } from '../event-loop-turn.ts'
 import type { HeldQuota, RateQuota } from '../quotas/index.ts'
 import { quotaError } from '../quotas/index.ts'
 import type { RouterExecutor } from '../router/executor.ts'
@@ -123,7 +123,8 @@ async function runCall(
   if (!slot.ok) return errorResult(quotaError(slot.refusal))
   try {
     // Before anything walks the params recursively (validation, the audit digest).
-    assertParamsDepth(params)
+    const slice = new TimeSlice()
+    await assertParamsDepthInTurns(params, () => slice.pause())
     const { output, runtime, verification, route } = await raceAbort(
       surface.executor.call(tool, params, toolContext(tool, extra, caller, signal)),
       signal,

@@ -5,6 +5,7 @@ import { closestNames } from './closest-names.ts'
 import { defineTool } from './define-tool.ts'
 import {
   assertParamsDepth,
+  assertParamsDepthInTurns,
   describeProblems,
   formatPath,
   MAX_PARAMS_DEPTH,
@@ -47,6 +48,23 @@ describe('assertParamsDepth', () => {
     expect(() => assertParamsDepth(nested(MAX_PARAMS_DEPTH + 1))).toThrow(
       expect.objectContaining({ code: 'INVALID_PARAMS' }),
     )
+  })
+
+  it('in turns: pauses between steps of a large walk and answers as the walk in one piece', async () => {
+    const wide = { items: Array.from({ length: 20_000 }, (_, i) => ({ i, tags: [i] })) }
+    let pauses = 0
+    const pause = () => {
+      pauses++
+      return undefined
+    }
+    await assertParamsDepthInTurns(wide, pause)
+    expect(pauses).toBeGreaterThan(0)
+    const deep = { items: [...wide.items, nested(MAX_PARAMS_DEPTH)] }
+    await expect(assertParamsDepthInTurns(deep, pause)).rejects.toMatchObject({ code: 'INVALID_PARAMS' })
+    // A member of params found within the limit is not walked again (tools_dispatch's inner params).
+    pauses = 0
+    await assertParamsDepthInTurns(wide.items, pause)
+    expect(pauses).toBe(0)
   })
 })
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { McppError } from '../errors.ts'
-import { valueDeeperThan } from '../json-depth.ts'
+import { DepthWalk, valueDeeperThan } from '../json-depth.ts'
 import { closestNames } from './closest-names.ts'
 import type { Tool } from './types.ts'
 
@@ -23,15 +23,41 @@ const checked = new WeakSet<object>()
 /** Refuses params nested deeper than MAX_PARAMS_DEPTH with INVALID_PARAMS. */
 export function assertParamsDepth(params: unknown): void {
   if (params === null || typeof params !== 'object' || checked.has(params)) return
-  if (!valueDeeperThan(params, MAX_PARAMS_DEPTH)) {
-    checked.add(params)
-    for (const member of Object.values(params)) {
-      if (member !== null && typeof member === 'object') checked.add(member)
-    }
-    return
+  if (valueDeeperThan(params, MAX_PARAMS_DEPTH)) throw tooDeep()
+  markChecked(params)
+}
+
+/** Objects and arrays assertParamsDepthInTurns visits between two chances to pause. */
+const WALK_STEP = 5_000
+
+/**
+ * assertParamsDepth with `pause()` awaited between steps of the walk, so that the
+ * caller can give the event loop turns (the relay's MCP endpoint, on every call).
+ */
+export async function assertParamsDepthInTurns(
+  params: unknown,
+  pause: () => Promise<void> | undefined,
+): Promise<void> {
+  if (params === null || typeof params !== 'object' || checked.has(params)) return
+  const walk = new DepthWalk(params, MAX_PARAMS_DEPTH)
+  for (let deeper = walk.step(WALK_STEP); ; deeper = walk.step(WALK_STEP)) {
+    if (deeper === true) throw tooDeep()
+    if (deeper === false) break
+    await pause()
   }
+  markChecked(params)
+}
+
+function markChecked(params: object): void {
+  checked.add(params)
+  for (const member of Object.values(params)) {
+    if (member !== null && typeof member === 'object') checked.add(member)
+  }
+}
+
+function tooDeep(): McppError {
   const problem = { param: '(params)', problem: `nested deeper than ${MAX_PARAMS_DEPTH} levels` }
-  throw new McppError('INVALID_PARAMS', `invalid params: ${problem.problem}`, {
+  return new McppError('INVALID_PARAMS', `invalid params: ${problem.problem}`, {
     problems: [problem],
     maxDepth: MAX_PARAMS_DEPTH,
   })
