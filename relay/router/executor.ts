@@ -106,6 +106,8 @@ export class RouterExecutor {
       await slice.pause()
       return result
     } catch (err) {
+      // Refusing large params (validating them) may have used the slice up.
+      await slice.pause()
       await report(toMcppError(err, ctx.signal).code, null)
       throw err
     }
