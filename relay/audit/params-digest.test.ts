@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { paramsDigest, paramsDigestInTurns, SLICED_FROM_CONTAINERS } from './params-digest.ts'
+import { paramsDigest, paramsDigestInTurns, SLICED_FROM_VALUES } from './params-digest.ts'
 
 const key = fc.oneof(fc.string(), fc.constantFrom('10', '9', '0', '', 'a', 'A', 'é', '__proto__', 'toJSON'))
 const leaf = fc.oneof(
@@ -31,7 +31,7 @@ describe('paramsDigestInTurns', () => {
     // (in and beyond a run), as object members, and nested.
     await fc.assert(
       fc.asyncProperty(tree, fc.nat(2_000), async (value, extra) => {
-        const many = Array.from({ length: SLICED_FROM_CONTAINERS + extra }, (_, i) =>
+        const many = Array.from({ length: SLICED_FROM_VALUES + extra }, (_, i) =>
           i % 3 === 0 ? { v: value, i } : i % 3 === 1 ? [value] : value,
         )
         const params = {
@@ -48,12 +48,15 @@ describe('paramsDigestInTurns', () => {
   })
 
   it('gives the event loop turns while it digests the largest params', async () => {
-    const params = { extra: Array.from({ length: 300_000 }, (_, i) => ({ b: i, a: 'x' })) }
-    let turns = 0
-    const timer = setInterval(() => turns++, 0)
-    const digest = await paramsDigestInTurns(params)
-    clearInterval(timer)
-    expect(digest).toBe(paramsDigest(params))
-    expect(turns).toBeGreaterThan(0)
+    const objects = { extra: Array.from({ length: 300_000 }, (_, i) => ({ b: i, a: 'x' })) }
+    const numbers = { extra: Array.from({ length: 1_500_000 }, (_, i) => i / 7) }
+    for (const params of [objects, numbers]) {
+      let turns = 0
+      const timer = setInterval(() => turns++, 0)
+      const digest = await paramsDigestInTurns(params)
+      clearInterval(timer)
+      expect(digest).toBe(paramsDigest(params))
+      expect(turns).toBeGreaterThan(0)
+    }
   })
 })
