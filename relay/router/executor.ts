@@ -106,8 +106,10 @@ export class RouterExecutor {
       await slice.pause()
       return result
     } catch (err) {
-      // Refusing large params (validating them) may have used the slice up.
-      await slice.pause()
+      // Refusing large params (validating them) may have used the slice up. Not for a
+      // call being cut: its own error (naming its task) must reach the MCP handler
+      // before the handler's race answers with the bare abort reason (race-abort.ts).
+      if (!ctx.signal.aborted) await slice.pause()
       await report(toMcppError(err, ctx.signal).code, null)
       throw err
     }
