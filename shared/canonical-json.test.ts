@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { jsonLikeValue } from '../tests/fixtures/json-like.ts'
 import { canonicalJson } from './canonical-json.ts'
 
 describe('canonicalJson', () => {
@@ -46,26 +47,7 @@ describe('canonicalJson output is stable', () => {
 
 describe('canonicalJson is fast and exact', () => {
   it('matches the first implementation on random JSON-like values', () => {
-    const key = fc.oneof(
-      fc.string(),
-      fc.constantFrom('10', '9', '0', '', 'a', 'A', 'é', '__proto__', 'toJSON'),
-    )
-    const leaf = fc.oneof(
-      fc.string(),
-      fc.double(),
-      fc.integer(),
-      fc.boolean(),
-      fc.constant(null),
-      fc.constant(undefined),
-      fc.constant(() => 1),
-      fc.constant(Symbol('s')),
-      fc.date(),
-    )
-    const tree = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-      array: fc.array(tie('value'), { maxLength: 6 }),
-      object: fc.dictionary(key, tie('value'), { maxKeys: 6 }),
-    })).value
+    const tree = jsonLikeValue()
     fc.assert(
       fc.property(tree, (value) => {
         expect(canonicalJson(value)).toBe(reference(value))

@@ -1,24 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { jsonLikeValue } from '../../tests/fixtures/json-like.ts'
 import { paramsDigest, paramsDigestInTurns, SLICED_FROM_VALUES } from './params-digest.ts'
 
-const key = fc.oneof(fc.string(), fc.constantFrom('10', '9', '0', '', 'a', 'A', 'é', '__proto__', 'toJSON'))
-const leaf = fc.oneof(
-  fc.string(),
-  fc.double(),
-  fc.integer(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-  fc.constant(() => 1),
-  fc.constant(Symbol('s')),
-  fc.date(),
-)
-const tree = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-  array: fc.array(tie('value'), { maxLength: 6 }),
-  object: fc.dictionary(key, tie('value'), { maxKeys: 6 }),
-})).value
+const tree = jsonLikeValue()
 
 describe('paramsDigestInTurns', () => {
   it('answers small params at once, with the digest of their canonical JSON', () => {
